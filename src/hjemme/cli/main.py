@@ -1,0 +1,29 @@
+"""The ``hjemme`` command line: one Typer app, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from hjemme import __version__
+
+app = typer.Typer(
+    name="hjemme",
+    help="Planning and decision support for hospital at home (OUS Hjemme).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Planning and decision support for hospital at home (OUS Hjemme)."""
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""The pure typed model of hjemme: no I/O, stdlib only."""

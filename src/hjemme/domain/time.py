@@ -1,0 +1,55 @@
+"""Clock times inside one planning day.
+
+Inside hjemme a time of day is an ``int`` number of minutes after local midnight of the plan date;
+``HH:MM`` strings exist only at the edges (files, JSON, screens).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MINUTES_PER_DAY = 24 * 60
+
+
+def parse_hhmm(text: str) -> int:
+    """``"07:30"`` → 450. Raises ``ValueError`` with the offending text on anything else."""
+    try:
+        hours_text, minutes_text = text.strip().split(":")
+        hours, minutes = int(hours_text), int(minutes_text)
+    except (AttributeError, ValueError):
+        raise ValueError(f"{text!r} is not a time of day HH:MM") from None
+    if not (0 <= hours <= 24 and 0 <= minutes < 60) or hours * 60 + minutes > MINUTES_PER_DAY:
+        raise ValueError(f"{text!r} is not a time of day HH:MM")
+    return hours * 60 + minutes
+
+
+def format_hhmm(minute_of_day: int | float) -> str:
+    """450 → ``"07:30"``; seconds are rounded to the nearest minute."""
+    total = round(minute_of_day)
+    return f"{total // 60:02d}:{total % 60:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """A closed interval of minutes after midnight within which something must start."""
+
+    start_min: int
+    end_min: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start_min <= self.end_min <= MINUTES_PER_DAY:
+            raise ValueError(f"time window {self.start_min}-{self.end_min} is not within one day")
+
+    @classmethod
+    def parse(cls, start: str, end: str) -> TimeWindow:
+        return cls(parse_hhmm(start), parse_hhmm(end))
+
+    def contains(self, minute: float) -> bool:
+        return self.start_min <= minute <= self.end_min
+
+    @property
+    def width_min(self) -> int:
+        return self.end_min - self.start_min
+
+    def __str__(self) -> str:
+        return f"{format_hhmm(self.start_min)}–{format_hhmm(self.end_min)}"
