@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from hjemme import __version__
+from hjemme.cli import monitoring
 
 app = typer.Typer(
     name="hjemme",
@@ -23,6 +24,9 @@ def _root() -> None:
 def version() -> None:
     """Print the installed version."""
     typer.echo(__version__)
+
+
+app.add_typer(monitoring.app)
 
 
 def main() -> None:

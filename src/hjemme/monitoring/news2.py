@@ -86,7 +86,7 @@ class News2Vitals:
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise InputError(name, f"{value!r} er ikke et tall")
             if not math.isfinite(value) or not low <= value <= high:
-                raise InputError(name, f"{value!r} er utenfor mulig område {low:g}–{high:g}")
+                raise InputError(name, f"{value:g} er utenfor mulig område {low:g}–{high:g}")
         if not isinstance(self.consciousness, Consciousness):
             raise InputError("consciousness", f"{self.consciousness!r} er ikke en av A, C, V, P, U")
 
