@@ -19,12 +19,12 @@ demo: $(STAMP)
 	$(BIN)/hjemme demo --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
 clean:
