@@ -1,0 +1,372 @@
+"""Repositories: the only code that turns rows into domain objects and back.
+
+Every function takes the caller's :class:`~sqlalchemy.orm.Session` and neither commits nor rolls
+back: the transaction belongs to the service that called it (``session_scope``). Lists come back
+sorted by id so that every caller (API pages, planner input, tests) sees a stable order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from hjemme.domain.geo import Location
+from hjemme.domain.people import Enrolment, Patient, Staff, StaffRole, Vehicle, VehicleKind
+from hjemme.domain.security import Role
+from hjemme.domain.time import TimeWindow
+from hjemme.errors import NotFoundError
+from hjemme.store.tables import (
+    EnrolmentRecord,
+    PatientRecord,
+    PlanRecord,
+    StaffRecord,
+    UserRecord,
+    VehicleRecord,
+)
+
+# --- patients ---------------------------------------------------------------------------------
+
+
+def _patient_row(patient: Patient) -> dict[str, Any]:
+    return {
+        "id": patient.id,
+        "name": patient.name,
+        "birth_year": patient.birth_year,
+        "address": patient.address,
+        "lat": patient.location.lat,
+        "lon": patient.location.lon,
+        "district_id": patient.district_id,
+        "phone": patient.phone,
+        "language": patient.language,
+        "needs_interpreter": patient.needs_interpreter,
+        "lives_alone": patient.lives_alone,
+        "clinic": patient.clinic,
+        "delivery_notes": patient.delivery_notes,
+    }
+
+
+def _patient(record: PatientRecord) -> Patient:
+    return Patient(
+        id=record.id,
+        name=record.name,
+        birth_year=record.birth_year,
+        address=record.address,
+        location=Location(record.lat, record.lon),
+        district_id=record.district_id,
+        phone=record.phone,
+        language=record.language,
+        needs_interpreter=record.needs_interpreter,
+        lives_alone=record.lives_alone,
+        clinic=record.clinic,
+        delivery_notes=record.delivery_notes,
+    )
+
+
+def add_patients(session: Session, patients: Iterable[Patient]) -> int:
+    """Insert patients in bulk; returns how many."""
+    return _insert(session, PatientRecord, [_patient_row(p) for p in patients])
+
+
+def list_patients(
+    session: Session,
+    *,
+    ids: Collection[str] | None = None,
+    district_id: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Patient]:
+    """Patients sorted by id, optionally only ``ids`` or one district, optionally one page."""
+    query = select(PatientRecord).order_by(PatientRecord.id)
+    if ids is not None:
+        query = query.where(PatientRecord.id.in_(list(ids)))
+    if district_id is not None:
+        query = query.where(PatientRecord.district_id == district_id)
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [_patient(r) for r in session.scalars(query)]
+
+
+def get_patient(session: Session, patient_id: str) -> Patient:
+    """The patient with ``patient_id``; raises :class:`NotFoundError` when there is none."""
+    record = session.get(PatientRecord, patient_id)
+    if record is None:
+        raise NotFoundError("patient", patient_id)
+    return _patient(record)
+
+
+def count_patients(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(PatientRecord)) or 0
+
+
+# --- enrolments -------------------------------------------------------------------------------
+
+
+def _enrolment_row(enrolment: Enrolment) -> dict[str, Any]:
+    return {
+        "id": enrolment.id,
+        "patient_id": enrolment.patient_id,
+        "pathway_id": enrolment.pathway_id,
+        "start_date": enrolment.start_date,
+        "end_date": enrolment.end_date,
+        "length_days": enrolment.length_days,
+        "preferred_staff_ids": list(enrolment.preferred_staff_ids),
+        "excluded_staff_ids": list(enrolment.excluded_staff_ids),
+        "spo2_target_88_92": enrolment.spo2_target_88_92,
+    }
+
+
+def _enrolment(record: EnrolmentRecord) -> Enrolment:
+    return Enrolment(
+        id=record.id,
+        patient_id=record.patient_id,
+        pathway_id=record.pathway_id,
+        start_date=record.start_date,
+        length_days=record.length_days,
+        preferred_staff_ids=tuple(record.preferred_staff_ids),
+        excluded_staff_ids=tuple(record.excluded_staff_ids),
+        spo2_target_88_92=record.spo2_target_88_92,
+    )
+
+
+def add_enrolments(session: Session, enrolments: Iterable[Enrolment]) -> int:
+    """Insert enrolments in bulk (their patients must exist); returns how many."""
+    return _insert(session, EnrolmentRecord, [_enrolment_row(e) for e in enrolments])
+
+
+def list_enrolments(
+    session: Session, active_on: dt.date | None = None, patient_id: str | None = None
+) -> list[Enrolment]:
+    """Enrolments sorted by id; ``active_on`` keeps those whose stay includes that date."""
+    query = select(EnrolmentRecord).order_by(EnrolmentRecord.id)
+    if active_on is not None:
+        query = query.where(
+            EnrolmentRecord.start_date <= active_on, EnrolmentRecord.end_date >= active_on
+        )
+    if patient_id is not None:
+        query = query.where(EnrolmentRecord.patient_id == patient_id)
+    return [_enrolment(r) for r in session.scalars(query)]
+
+
+# --- staff and vehicles -----------------------------------------------------------------------
+
+
+def _staff_row(staff: Staff) -> dict[str, Any]:
+    return {
+        "id": staff.id,
+        "name": staff.name,
+        "role": staff.role.value,
+        "skills": sorted(staff.skills),
+        "home_base_site_id": staff.home_base_site_id,
+        "shift_start_min": staff.shift.start_min,
+        "shift_end_min": staff.shift.end_min,
+        "break_start_min": staff.break_window.start_min if staff.break_window else None,
+        "break_end_min": staff.break_window.end_min if staff.break_window else None,
+        "break_min": staff.break_min,
+        "max_work_min": staff.max_work_min,
+        "clinic": staff.clinic,
+        "qualified_carrier": staff.qualified_carrier,
+    }
+
+
+def _staff(record: StaffRecord) -> Staff:
+    has_break = record.break_start_min is not None and record.break_end_min is not None
+    return Staff(
+        id=record.id,
+        name=record.name,
+        role=StaffRole(record.role),
+        skills=frozenset(record.skills),
+        home_base_site_id=record.home_base_site_id,
+        shift=TimeWindow(record.shift_start_min, record.shift_end_min),
+        break_window=(
+            TimeWindow(record.break_start_min, record.break_end_min)  # type: ignore[arg-type]
+            if has_break
+            else None
+        ),
+        break_min=record.break_min,
+        max_work_min=record.max_work_min,
+        clinic=record.clinic,
+        qualified_carrier=record.qualified_carrier,
+    )
+
+
+def add_staff(session: Session, staff: Iterable[Staff]) -> int:
+    return _insert(session, StaffRecord, [_staff_row(s) for s in staff])
+
+
+def list_staff(session: Session, *, role: StaffRole | None = None) -> list[Staff]:
+    query = select(StaffRecord).order_by(StaffRecord.id)
+    if role is not None:
+        query = query.where(StaffRecord.role == role.value)
+    return [_staff(r) for r in session.scalars(query)]
+
+
+def _vehicle_row(vehicle: Vehicle) -> dict[str, Any]:
+    return {
+        "id": vehicle.id,
+        "name": vehicle.name,
+        "kind": vehicle.kind.value,
+        "volume_l": vehicle.volume_l,
+        "weight_kg": vehicle.weight_kg,
+        "cold_chain": vehicle.cold_chain,
+        "qualified_carrier": vehicle.qualified_carrier,
+        "electric": vehicle.electric,
+        "co2_g_per_km": vehicle.co2_g_per_km,
+        "cost_nok_per_km": vehicle.cost_nok_per_km,
+        "home_site_id": vehicle.home_site_id,
+    }
+
+
+def _vehicle(record: VehicleRecord) -> Vehicle:
+    return Vehicle(
+        id=record.id,
+        name=record.name,
+        kind=VehicleKind(record.kind),
+        volume_l=record.volume_l,
+        weight_kg=record.weight_kg,
+        cold_chain=record.cold_chain,
+        qualified_carrier=record.qualified_carrier,
+        electric=record.electric,
+        co2_g_per_km=record.co2_g_per_km,
+        cost_nok_per_km=record.cost_nok_per_km,
+        home_site_id=record.home_site_id,
+    )
+
+
+def add_vehicles(session: Session, vehicles: Iterable[Vehicle]) -> int:
+    return _insert(session, VehicleRecord, [_vehicle_row(v) for v in vehicles])
+
+
+def list_vehicles(session: Session, *, kind: VehicleKind | None = None) -> list[Vehicle]:
+    query = select(VehicleRecord).order_by(VehicleRecord.id)
+    if kind is not None:
+        query = query.where(VehicleRecord.kind == kind.value)
+    return [_vehicle(r) for r in session.scalars(query)]
+
+
+def clear_population(session: Session) -> None:
+    """Delete patients, enrolments, staff, vehicles and the plans made for them.
+
+    Users and the access log stay (accounts outlive a re-seed; the audit trail is never deleted);
+    the database sets users' patient and staff links to NULL.
+    """
+    for table in (PlanRecord, EnrolmentRecord, PatientRecord, StaffRecord, VehicleRecord):
+        session.execute(delete(table))
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPlan:
+    """A saved plan in its JSON form (``docs/plan.schema.json``), as the planner wrote it."""
+
+    date: dt.date
+    version: int
+    created_at: dt.datetime
+    json: str
+
+
+def _stored_plan(record: PlanRecord) -> StoredPlan:
+    return StoredPlan(record.date, record.version, record.created_at, record.json)
+
+
+def save_plan(
+    session: Session, *, date: dt.date, plan_json: str, created_at: dt.datetime
+) -> StoredPlan:
+    """Store a new version of the plan for ``date`` (1 for the first); earlier versions stay."""
+    latest = session.scalar(select(func.max(PlanRecord.version)).where(PlanRecord.date == date))
+    record = PlanRecord(
+        date=date, version=(latest or 0) + 1, created_at=created_at, json=plan_json
+    )
+    session.add(record)
+    session.flush()
+    return _stored_plan(record)
+
+
+def latest_plan(session: Session, date: dt.date) -> StoredPlan | None:
+    """The most recent plan saved for ``date``, or ``None`` when none was made."""
+    record = session.scalar(
+        select(PlanRecord).where(PlanRecord.date == date).order_by(PlanRecord.version.desc())
+    )
+    return _stored_plan(record) if record is not None else None
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UserAccount:
+    """A log-in as the store knows it; ``password_hash`` is an argon2 hash, never a password."""
+
+    id: int
+    username: str
+    password_hash: str
+    role: Role
+    staff_id: str | None
+    patient_id: str | None
+    active: bool
+    created_at: dt.datetime
+
+
+def _user(record: UserRecord) -> UserAccount:
+    return UserAccount(
+        id=record.id,
+        username=record.username,
+        password_hash=record.password_hash,
+        role=Role(record.role),
+        staff_id=record.staff_id,
+        patient_id=record.patient_id,
+        active=record.active,
+        created_at=record.created_at,
+    )
+
+
+def add_user(
+    session: Session,
+    *,
+    username: str,
+    password_hash: str,
+    role: Role,
+    created_at: dt.datetime,
+    staff_id: str | None = None,
+    patient_id: str | None = None,
+) -> UserAccount:
+    """Insert a user; the unique username is enforced by the database (IntegrityError)."""
+    record = UserRecord(
+        username=username,
+        password_hash=password_hash,
+        role=role.value,
+        staff_id=staff_id,
+        patient_id=patient_id,
+        active=True,
+        created_at=created_at,
+    )
+    session.add(record)
+    session.flush()
+    return _user(record)
+
+
+def get_user(session: Session, username: str) -> UserAccount | None:
+    """The user called ``username``, or ``None``; callers decide whether that is a 401 or 404."""
+    record = session.scalar(select(UserRecord).where(UserRecord.username == username))
+    return _user(record) if record is not None else None
+
+
+def list_users(session: Session) -> list[UserAccount]:
+    return [_user(r) for r in session.scalars(select(UserRecord).order_by(UserRecord.username))]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _insert(session: Session, table: type[Any], rows: list[dict[str, Any]]) -> int:
+    if rows:
+        session.execute(insert(table), rows)
+    return len(rows)

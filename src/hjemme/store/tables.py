@@ -1,0 +1,177 @@
+"""The foundation tables: population (patients, enrolments, staff, vehicles), users, the access
+log and saved plans.
+
+``…Record`` classes are rows, never passed above the store: :mod:`hjemme.store.repositories` maps
+them to domain objects. Clock times are stored as minutes after midnight (``…_min``), as in the
+domain; datetimes are stored in UTC and come back timezone-aware on both databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hjemme.store.base import Base
+
+ID_LENGTH = 64
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware datetime stored as UTC; SQLite would otherwise hand back naive values."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("hjemme stores only timezone-aware datetimes")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class PatientRecord(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    birth_year: Mapped[int] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(300))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    district_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    phone: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8))
+    needs_interpreter: Mapped[bool] = mapped_column(Boolean)
+    lives_alone: Mapped[bool] = mapped_column(Boolean)
+    clinic: Mapped[str] = mapped_column(String(ID_LENGTH))
+    delivery_notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class EnrolmentRecord(Base):
+    """A stay in a pathway; ``end_date`` is stored (not only derived) so "active on" is indexable."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (Index("ix_enrolments_active", "start_date", "end_date"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    patient_id: Mapped[str] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    pathway_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    length_days: Mapped[int] = mapped_column(Integer)
+    preferred_staff_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    excluded_staff_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    spo2_target_88_92: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StaffRecord(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32), index=True)
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    home_base_site_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    shift_start_min: Mapped[int] = mapped_column(Integer)
+    shift_end_min: Mapped[int] = mapped_column(Integer)
+    break_start_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    break_end_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    break_min: Mapped[int] = mapped_column(Integer)
+    max_work_min: Mapped[int] = mapped_column(Integer)
+    clinic: Mapped[str] = mapped_column(String(ID_LENGTH))
+    qualified_carrier: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class VehicleRecord(Base):
+    __tablename__ = "vehicles"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    volume_l: Mapped[float] = mapped_column(Float)
+    weight_kg: Mapped[float] = mapped_column(Float)
+    cold_chain: Mapped[bool] = mapped_column(Boolean)
+    qualified_carrier: Mapped[bool] = mapped_column(Boolean)
+    electric: Mapped[bool] = mapped_column(Boolean)
+    co2_g_per_km: Mapped[float] = mapped_column(Float)
+    cost_nok_per_km: Mapped[float] = mapped_column(Float)
+    home_site_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+
+
+class UserRecord(Base):
+    """A log-in. ``role`` is a :class:`hjemme.domain.security.Role` value; a ``patient`` user is
+    linked to its own patient row, a clinician may be linked to a staff row. Links become NULL
+    when the population is re-seeded, so accounts survive a reset."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(32))
+    staff_id: Mapped[str | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), nullable=True
+    )
+    patient_id: Mapped[str | None] = mapped_column(
+        ForeignKey("patients.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class AccessLogRecord(Base):
+    """One read or write of a patient's data: who, in which role, what, when, from where.
+
+    ``patient_id`` is deliberately not a foreign key: the log must outlive the patient row.
+    """
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_patient_at", "patient_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    username: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    patient_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    resource: Mapped[str] = mapped_column(String(300))
+    client_addr: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class PlanRecord(Base):
+    """A saved day plan in its JSON form; each re-plan of a date gets the next ``version``."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("date", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    json: Mapped[str] = mapped_column(Text)
