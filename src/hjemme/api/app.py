@@ -1,0 +1,77 @@
+"""The HTTP API: ``create_app()`` builds a FastAPI app around one settings object and one engine.
+
+hjemme's errors stop here and become HTTP statuses (STYLE principle 3): bad input 422 naming the
+field, unknown ids 404, a role that may not 403, a conflict 409, no or a bad log-in 401.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from hjemme import __version__
+from hjemme.api.routes import audit, auth, fhir, patients
+from hjemme.errors import (
+    CatalogueError,
+    ConflictError,
+    HjemmeError,
+    InfeasibleError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from hjemme.services.auth import AuthenticationError
+from hjemme.settings import Settings, get_settings
+from hjemme.store.database import create_db_engine
+
+ROUTERS = (auth.router, patients.router, audit.router, fhir.router)
+"""Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The API app for ``settings`` (default: the environment's), on ``engine`` if one is given.
+
+    The schema is not migrated here: ``hjemme seed``/``hjemme serve`` own that, and tests hand in
+    an engine whose schema is already at ``heads``.
+    """
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="hjemme",
+        summary="Planning and decision support for hospital at home (OUS Hjemme)",
+        version=__version__,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine if engine is not None else create_db_engine(settings.database_url)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_exception_handler(HjemmeError, _hjemme_error)
+    return app
+
+
+_STATUS: tuple[tuple[type[HjemmeError], int], ...] = (
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (InputError, 422),
+    (InfeasibleError, 422),
+    (CatalogueError, 500),
+)
+
+
+async def _hjemme_error(request: Request, exc: Exception) -> JSONResponse:
+    """Translate a hjemme error into its status; 422 bodies have FastAPI's ``detail[].loc`` shape."""
+    status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body: dict[str, Any]
+    if isinstance(exc, InputError):
+        body = {"detail": [{"type": "input_error", "loc": exc.field.split("."), "msg": exc.problem}]}
+    elif isinstance(exc, NotFoundError):
+        body = {"detail": str(exc), "what": exc.what, "id": str(exc.ident)}
+    else:
+        body = {"detail": str(exc)}
+    return JSONResponse(body, status_code=status, headers=headers)

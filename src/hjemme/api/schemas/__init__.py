@@ -1,0 +1,1 @@
+"""Wire schemas of the API, one module per feature; domain objects never go on the wire."""

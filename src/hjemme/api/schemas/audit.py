@@ -1,0 +1,19 @@
+"""Schemas of the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+
+class AccessLogRead(BaseModel):
+    """One access-log row: who, in which role, read or wrote which patient's what, when, from where."""
+
+    at: dt.datetime
+    username: str
+    role: str
+    patient_id: str | None
+    action: str
+    resource: str
+    client: str | None

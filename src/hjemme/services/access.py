@@ -1,0 +1,250 @@
+"""Need-to-know and the access log: what each role may see of a patient, and who saw what.
+
+The information-security rule of DESIGN §3 ("a driver needs an address and a parcel, not a
+diagnosis") lives here as data: for every role, the set of fields of a patient view, an enrolment
+view and a task view it may receive. Views are built complete by the use cases in
+:mod:`hjemme.services.patients` and cut down by :func:`project` just before they leave, so a field
+a role may not see is *absent*, not blank.
+
+Every read or write of a patient's data appends one :class:`AccessLogRecord` row per patient
+(:func:`log_access`), in the transaction of the read itself; only ``admin`` may query the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from hjemme.domain.security import CLINICAL_ACCESS, Role
+from hjemme.errors import PermissionDeniedError
+from hjemme.store.database import session_scope
+from hjemme.store.tables import AccessLogRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from hjemme.services.auth import Principal
+
+View = dict[str, Any]
+
+# -- what a patient view holds -------------------------------------------------------------------
+
+PERSONAL_FIELDS = frozenset({"id", "name", "address", "location", "phone", "delivery_notes"})
+"""Enough to find, greet and phone a patient and to leave a parcel: logistics' whole view."""
+
+DEMOGRAPHIC_FIELDS = frozenset(
+    {"birth_year", "district_id", "language", "needs_interpreter", "lives_alone", "clinic"}
+)
+CLINICAL_FIELDS = frozenset({"enrolments", "devices"})
+"""Pathways, diagnoses, monitored parameters and the devices they need (measurements join here)."""
+
+ALL_PATIENT_FIELDS = PERSONAL_FIELDS | DEMOGRAPHIC_FIELDS | CLINICAL_FIELDS
+
+PATIENT_FIELDS: Mapping[Role, frozenset[str]] = {
+    **{role: ALL_PATIENT_FIELDS for role in CLINICAL_ACCESS},
+    Role.PATIENT: ALL_PATIENT_FIELDS,  # only ever of the patient themself, see `may_read_patient`
+    Role.LOGISTICS: PERSONAL_FIELDS,
+    Role.TECHNICIAN: PERSONAL_FIELDS | {"devices"},
+    Role.RESEARCHER: frozenset({"pseudonym"}) | DEMOGRAPHIC_FIELDS | {"enrolments", "devices"},
+}
+"""Top-level fields of a patient view per role (the need-to-know table of ``docs/api.md``)."""
+
+ALL_ENROLMENT_FIELDS = frozenset(
+    {
+        "id",
+        "pathway_id",
+        "pathway_name",
+        "service_kind",
+        "diagnosis_code",
+        "diagnosis_text",
+        "start_date",
+        "end_date",
+        "length_days",
+        "active",
+        "monitoring",
+        "spo2_target_88_92",
+    }
+)
+ENROLMENT_FIELDS: Mapping[Role, frozenset[str]] = {
+    **{role: ALL_ENROLMENT_FIELDS for role in CLINICAL_ACCESS},
+    Role.PATIENT: ALL_ENROLMENT_FIELDS,
+    Role.RESEARCHER: ALL_ENROLMENT_FIELDS - {"id"},  # an enrolment id would lead back to the patient
+}
+
+# -- what a task view holds ----------------------------------------------------------------------
+
+ALL_TASK_FIELDS = frozenset(
+    {
+        "id",
+        "kind",
+        "patient",
+        "enrolment_id",
+        "pathway_id",
+        "lat",
+        "lon",
+        "duration_min",
+        "window_start",
+        "window_end",
+        "skill",
+        "goods",
+        "sample_type",
+        "sample_stability_min",
+        "taken_at",
+        "before",
+        "mandatory",
+        "fixed_time",
+        "interpreter",
+    }
+)
+TASK_CLINICAL_FIELDS = frozenset({"enrolment_id", "pathway_id", "skill", "sample_type"})
+"""Task fields that reveal a pathway or diagnosis (a skill such as oncology nursing does too)."""
+
+TASK_FIELDS: Mapping[Role, frozenset[str]] = {
+    **{role: ALL_TASK_FIELDS for role in CLINICAL_ACCESS},
+    Role.PATIENT: ALL_TASK_FIELDS,  # only the patient's own tasks
+    Role.LOGISTICS: ALL_TASK_FIELDS - TASK_CLINICAL_FIELDS,
+    Role.TECHNICIAN: ALL_TASK_FIELDS - TASK_CLINICAL_FIELDS,
+}
+
+# -- who may call what ---------------------------------------------------------------------------
+
+PATIENT_READERS = frozenset(PATIENT_FIELDS)
+TASK_READERS = frozenset(TASK_FIELDS)
+FHIR_READERS = CLINICAL_ACCESS | {Role.PATIENT}
+"""FHIR resources carry the whole clinical record, so only roles that see all of it get them."""
+AUDIT_READERS = frozenset({Role.ADMIN})
+
+
+def require_role(principal: Principal, allowed: Iterable[Role]) -> None:
+    """Raise ``PermissionDeniedError`` unless ``principal``'s role is one of ``allowed``."""
+    if principal.role not in frozenset(allowed):
+        raise PermissionDeniedError(f"the role {principal.role} may not do this")
+
+
+def may_read_patient(principal: Principal, patient_id: str) -> bool:
+    """Whether the caller may read this patient's data at all (the patient role: only itself)."""
+    if principal.role is Role.PATIENT:
+        return principal.patient_id == patient_id
+    return principal.role in PATIENT_READERS
+
+
+def require_patient(principal: Principal, patient_id: str) -> None:
+    """Raise ``PermissionDeniedError`` unless the caller may read ``patient_id``'s data."""
+    if not may_read_patient(principal, patient_id):
+        raise PermissionDeniedError("you may only see your own data")
+
+
+def project(view: Mapping[str, Any], allowed: frozenset[str]) -> View:
+    """``view`` reduced to the ``allowed`` keys; keys outside ``allowed`` are absent, not blank."""
+    return {key: value for key, value in view.items() if key in allowed}
+
+
+def project_patient(view: Mapping[str, Any], role: Role) -> View:
+    """A complete patient view cut down to what ``role`` needs to know."""
+    result = project(view, PATIENT_FIELDS.get(role, frozenset()))
+    if "enrolments" in result:
+        allowed = ENROLMENT_FIELDS.get(role, frozenset())
+        result["enrolments"] = [project(e, allowed) for e in result["enrolments"]]
+    return result
+
+
+def project_task(view: Mapping[str, Any], role: Role) -> View:
+    """A complete task view cut down to what ``role`` needs to know."""
+    return project(view, TASK_FIELDS.get(role, frozenset()))
+
+
+def pseudonym(patient_id: str, *, secret_key: str) -> str:
+    """A stable pseudonym for research: a keyed hash of the patient id, not reversible by guessing.
+
+    Keyed (HMAC-SHA256) because patient ids come from a small space: a plain hash of every
+    possible id could be tabulated and the pseudonyms undone.
+    """
+    digest = hmac.new(secret_key.encode(), f"pseudonym:{patient_id}".encode(), hashlib.sha256)
+    return "R-" + digest.hexdigest()[:16]
+
+
+# -- the access log ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AccessLogEntry:
+    """One access-log row: who, in which role, read or wrote which patient's what, when, from where."""
+
+    at: dt.datetime
+    username: str
+    role: str
+    patient_id: str | None
+    action: str  # "read" or "write"
+    resource: str  # what was read, e.g. "patient", "tasks 2026-11-23", "fhir CarePlan"
+    client: str | None
+
+
+def log_access(
+    *,
+    session: Session,
+    principal: Principal,
+    patient_ids: Iterable[str],
+    resource: str,
+    client: str | None,
+    at: dt.datetime,
+    action: str = "read",
+) -> int:
+    """Append one row per patient whose data ``principal`` is reading or writing; the row count.
+
+    Call it inside the transaction of the read or write itself, so that no data leaves without its
+    row being committed, and no row is written for a write that rolled back.
+    """
+    rows = [
+        AccessLogRecord(
+            at=at,
+            username=principal.username,
+            role=str(principal.role),
+            patient_id=patient_id,
+            action=action,
+            resource=resource,
+            client_addr=client,
+        )
+        for patient_id in dict.fromkeys(patient_ids)
+    ]
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
+
+
+def query_access_log(
+    *,
+    engine: Engine,
+    principal: Principal,
+    patient_id: str | None = None,
+    username: str | None = None,
+    limit: int = 1000,
+) -> list[AccessLogEntry]:
+    """The newest access-log rows, optionally for one patient and/or one user (``admin`` only)."""
+    require_role(principal, AUDIT_READERS)
+    query = select(AccessLogRecord)
+    if patient_id is not None:
+        query = query.where(AccessLogRecord.patient_id == patient_id)
+    if username is not None:
+        query = query.where(AccessLogRecord.username == username)
+    query = query.order_by(AccessLogRecord.at.desc(), AccessLogRecord.id.desc()).limit(limit)
+    with session_scope(engine) as session:
+        return [
+            AccessLogEntry(
+                at=row.at,
+                username=row.username,
+                role=row.role,
+                patient_id=row.patient_id,
+                action=row.action,
+                resource=row.resource,
+                client=row.client_addr,
+            )
+            for row in session.scalars(query)
+        ]
+

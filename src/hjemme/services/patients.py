@@ -1,0 +1,259 @@
+"""Patient use cases for the API and the web: list, detail and the FHIR record, need-to-know applied.
+
+Each function is one transaction: it reads through the store's repositories, writes one
+access-log row per patient whose data it returns, and only then hands back a view cut down to the
+caller's role (:mod:`hjemme.services.access`). A failed read leaves no log row; a returned read
+always has one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from hjemme.catalogue import Catalogue, load_catalogue
+from hjemme.domain.catalogue import DeviceType
+from hjemme.domain.pathways import Pathway
+from hjemme.domain.people import Enrolment, Patient
+from hjemme.domain.security import Role
+from hjemme.errors import InputError, NotFoundError
+from hjemme.services.access import (
+    FHIR_READERS,
+    PATIENT_READERS,
+    View,
+    log_access,
+    project_patient,
+    pseudonym,
+    require_patient,
+    require_role,
+)
+from hjemme.store import repositories as repo
+from hjemme.store.database import session_scope
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from hjemme.services.auth import Principal
+
+OSLO = ZoneInfo("Europe/Oslo")
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFile:
+    """A patient with their enrolments and the catalogue entries those refer to (for FHIR)."""
+
+    patient: Patient
+    enrolments: tuple[Enrolment, ...]
+    pathways: Mapping[str, Pathway]
+    device_types: Mapping[str, DeviceType]
+    on: dt.date  # the local date the record was read on: decides which care plans are active
+
+
+def local_date(at: dt.datetime) -> dt.date:
+    """The date in Oslo at the moment ``at`` (which must be timezone-aware)."""
+    return at.astimezone(OSLO).date()
+
+
+def list_patients(
+    *,
+    engine: Engine,
+    principal: Principal,
+    client: str | None,
+    at: dt.datetime,
+    secret_key: str,
+    limit: int = 100,
+    offset: int = 0,
+    catalogue: Catalogue | None = None,
+) -> list[View]:
+    """One page of patients as the caller's role may see them; the patient role gets only itself."""
+    require_role(principal, PATIENT_READERS)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InputError("limit", f"must be between 1 and {MAX_PAGE}")
+    if offset < 0:
+        raise InputError("offset", "must not be negative")
+    catalogue = catalogue or load_catalogue()
+    with session_scope(engine) as session:
+        if principal.role is Role.PATIENT:
+            own = [principal.patient_id] if principal.patient_id else []
+            patients = repo.list_patients(session, ids=own)
+        else:
+            patients = repo.list_patients(session, limit=limit, offset=offset)
+        enrolments = _enrolments_by_patient(session, patients)
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[p.id for p in patients],
+            resource="patient list",
+            client=client,
+            at=at,
+        )
+    on = local_date(at)
+    return [
+        project_patient(
+            patient_view(p, enrolments[p.id], catalogue, on=on, secret_key=secret_key),
+            principal.role,
+        )
+        for p in patients
+    ]
+
+
+def read_patient(
+    *,
+    engine: Engine,
+    principal: Principal,
+    patient_ref: str,
+    client: str | None,
+    at: dt.datetime,
+    secret_key: str,
+    catalogue: Catalogue | None = None,
+) -> View:
+    """One patient as the caller's role may see them.
+
+    Researchers name a patient by pseudonym only: accepting a real id would let anyone who knows
+    one link it to its pseudonym and so re-identify the research data.
+    """
+    require_role(principal, PATIENT_READERS)
+    catalogue = catalogue or load_catalogue()
+    with session_scope(engine) as session:
+        if principal.role is Role.RESEARCHER:
+            patient = _by_pseudonym(session, patient_ref, secret_key=secret_key)
+        else:
+            require_patient(principal, patient_ref)
+            patient = repo.get_patient(session, patient_ref)
+        enrolments = repo.list_enrolments(session, patient_id=patient.id)
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[patient.id],
+            resource="patient",
+            client=client,
+            at=at,
+        )
+    view = patient_view(patient, enrolments, catalogue, on=local_date(at), secret_key=secret_key)
+    return project_patient(view, principal.role)
+
+
+def read_patient_file(
+    *,
+    engine: Engine,
+    principal: Principal,
+    patient_id: str,
+    resource: str,
+    client: str | None,
+    at: dt.datetime,
+    catalogue: Catalogue | None = None,
+) -> PatientFile:
+    """A patient's whole record for an interoperability export (FHIR); clinical roles and self only."""
+    require_role(principal, FHIR_READERS)
+    require_patient(principal, patient_id)
+    catalogue = catalogue or load_catalogue()
+    with session_scope(engine) as session:
+        patient = repo.get_patient(session, patient_id)
+        enrolments = repo.list_enrolments(session, patient_id=patient_id)
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[patient_id],
+            resource=resource,
+            client=client,
+            at=at,
+        )
+    return PatientFile(
+        patient=patient,
+        enrolments=tuple(enrolments),
+        pathways={e.pathway_id: catalogue.pathways[e.pathway_id] for e in enrolments
+                  if e.pathway_id in catalogue.pathways},
+        device_types=catalogue.device_types,
+        on=local_date(at),
+    )
+
+
+def patient_view(
+    patient: Patient,
+    enrolments: Sequence[Enrolment],
+    catalogue: Catalogue,
+    *,
+    on: dt.date,
+    secret_key: str,
+) -> View:
+    """Everything hjemme shows about a patient, before need-to-know cuts it down."""
+    current = [e for e in enrolments if e.end_date >= on]
+    return {
+        "id": patient.id,
+        "pseudonym": pseudonym(patient.id, secret_key=secret_key),
+        "name": patient.name,
+        "birth_year": patient.birth_year,
+        "address": patient.address,
+        "location": {"lat": patient.location.lat, "lon": patient.location.lon},
+        "district_id": patient.district_id,
+        "phone": patient.phone,
+        "language": patient.language,
+        "needs_interpreter": patient.needs_interpreter,
+        "lives_alone": patient.lives_alone,
+        "clinic": patient.clinic,
+        "delivery_notes": patient.delivery_notes,
+        "enrolments": [_enrolment_view(e, catalogue.pathways.get(e.pathway_id), on) for e in enrolments],
+        "devices": list(_device_views(current, catalogue)),
+    }
+
+
+def _enrolment_view(enrolment: Enrolment, pathway: Pathway | None, on: dt.date) -> View:
+    return {
+        "id": enrolment.id,
+        "pathway_id": enrolment.pathway_id,
+        "pathway_name": pathway.name if pathway else None,
+        "service_kind": str(pathway.service_kind) if pathway else None,
+        "diagnosis_code": pathway.diagnosis_code if pathway else None,
+        "diagnosis_text": pathway.diagnosis_text if pathway else None,
+        "start_date": enrolment.start_date,
+        "end_date": enrolment.end_date,
+        "length_days": enrolment.length_days,
+        "active": enrolment.is_active(on),
+        "monitoring": [
+            {"code": m.code, "unit": m.unit, "interval_hours": m.interval_hours, "low": m.low,
+             "high": m.high}
+            for m in (pathway.monitoring if pathway else ())
+        ],
+        "spo2_target_88_92": enrolment.spo2_target_88_92,
+    }
+
+
+def _device_views(enrolments: Iterable[Enrolment], catalogue: Catalogue) -> Iterable[View]:
+    """The devices a patient has (or will have) at home, with the dates they go out and come back."""
+    for enrolment in enrolments:
+        pathway = catalogue.pathways.get(enrolment.pathway_id)
+        for spec in pathway.devices if pathway else ():
+            device = catalogue.device_types.get(spec.device_type_id)
+            yield {
+                "device_type_id": spec.device_type_id,
+                "name": device.name if device else spec.device_type_id,
+                "quantity": spec.quantity,
+                "from_date": enrolment.start_date,
+                "to_date": enrolment.end_date,
+            }
+
+
+def _enrolments_by_patient(session: Session, patients: Sequence[Patient]) -> dict[str, list[Enrolment]]:
+    wanted = {p.id for p in patients}
+    grouped: dict[str, list[Enrolment]] = defaultdict(list)
+    if len(wanted) == 1:
+        (only,) = wanted
+        grouped[only] = repo.list_enrolments(session, patient_id=only)
+        return grouped
+    for enrolment in repo.list_enrolments(session):
+        if enrolment.patient_id in wanted:
+            grouped[enrolment.patient_id].append(enrolment)
+    return grouped
+
+
+def _by_pseudonym(session: Session, ref: str, *, secret_key: str) -> Patient:
+    for patient in repo.list_patients(session):
+        if pseudonym(patient.id, secret_key=secret_key) == ref:
+            return patient
+    raise NotFoundError("patient", ref)

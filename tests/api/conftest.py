@@ -1,0 +1,102 @@
+"""An API over a small real database: three patients, one user per role, a pinned clock.
+
+``api`` is a :class:`Api` on the ``db_engine`` fixture (SQLite always, PostgreSQL when
+configured): ``api.client`` is a ``TestClient`` of ``create_app()``, ``api.headers(role)`` the
+``Authorization`` header of that role's user. Passwords are hashed once per session (argon2 is
+slow on purpose); log-in itself is tested through the token endpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from hjemme.api.app import create_app
+from hjemme.api.deps import get_now
+from hjemme.domain.security import Role
+from hjemme.services.auth import Principal, create_access_token, hash_password
+from hjemme.settings import Settings
+from hjemme.store import repositories as repo
+from hjemme.store.database import session_scope
+from tests.store import factories
+
+NOW = dt.datetime(2026, 11, 23, 7, 30, tzinfo=dt.UTC)  # 08:30 in Oslo
+TODAY = dt.date(2026, 11, 23)
+PASSWORD = "correct horse battery staple"
+SELF = "P00001"  # the patient user's own patient
+OTHER = "P00002"
+
+SETTINGS = Settings(
+    database_url="sqlite://",  # unused: the app gets the fixture's engine
+    secret_key="test-secret-key-that-is-long-enough-for-hs256-0123456789",
+    token_minutes=60,
+)
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def _username(role: Role) -> str:
+    return f"{role.value}1"
+
+
+@dataclass
+class Api:
+    client: TestClient
+    engine: Engine
+    settings: Settings
+
+    def principal(self, role: Role) -> Principal:
+        return Principal(_username(role), role, SELF if role is Role.PATIENT else None)
+
+    def headers(self, role: Role) -> dict[str, str]:
+        token = create_access_token(self.principal(role), settings=self.settings, now=NOW)
+        return {"Authorization": f"Bearer {token}"}
+
+
+def seed_world(engine: Engine, password_hash: str) -> None:
+    """Three patients in three pathways (active today), and one user of every role."""
+    with session_scope(engine) as session:
+        repo.add_patients(
+            session,
+            [
+                factories.patient(SELF, name="Kari Nordmann"),
+                factories.patient(OTHER, name="Per Hansen", address="Trondheimsveien 2, 0560 Oslo"),
+                factories.patient("P00003", name="Aisha Ali", language="so", needs_interpreter=True),
+            ],
+        )
+        repo.add_enrolments(
+            session,
+            [
+                factories.enrolment("E00001", SELF, pathway_id="ahs_blood"),
+                factories.enrolment("E00002", OTHER, pathway_id="ahs_lung", spo2_target_88_92=True),
+                factories.enrolment("E00003", "P00003", pathway_id="dho_heart_failure",
+                                    preferred_staff_ids=()),
+            ],
+        )
+        for role in Role:
+            repo.add_user(
+                session,
+                username=_username(role),
+                password_hash=password_hash,
+                role=role,
+                created_at=NOW,
+                patient_id=SELF if role is Role.PATIENT else None,
+            )
+
+
+@pytest.fixture
+def api(db_engine: Engine, password_hash: str) -> Iterator[Api]:
+    """The app on a seeded database with the clock pinned at ``NOW``."""
+    seed_world(db_engine, password_hash)
+    app = create_app(SETTINGS, engine=db_engine)
+    app.dependency_overrides[get_now] = lambda: NOW
+    with TestClient(app) as client:
+        yield Api(client=client, engine=db_engine, settings=SETTINGS)

@@ -1,0 +1,134 @@
+"""The RBAC matrix: every role against every endpoint, with the status and the fields it gets.
+
+``None`` as the field set means "no patient fields to check" (not a patient resource, or an
+error). For 200s on patient endpoints the set is *exactly* the top-level fields present.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from hjemme.catalogue import load_catalogue
+from hjemme.domain.security import Role
+from tests.api.conftest import OTHER, SELF, Api
+
+FULL = frozenset({"id", "name", "birth_year", "address", "location", "district_id", "phone", "language",
+                  "needs_interpreter", "lives_alone", "clinic", "delivery_notes", "enrolments", "devices"})
+PERSONAL = frozenset({"id", "name", "address", "location", "phone", "delivery_notes"})
+DEVICE = PERSONAL | {"devices"}
+RESEARCH = frozenset({"pseudonym", "birth_year", "district_id", "language", "needs_interpreter",
+                      "lives_alone", "clinic", "enrolments", "devices"})
+
+ENDPOINTS = {
+    "me": "/api/me",
+    "patients": "/api/patients",
+    "patient_self": f"/api/patients/{SELF}",
+    "patient_other": f"/api/patients/{OTHER}",
+    "fhir_patient_self": f"/fhir/Patient/{SELF}",
+    "fhir_patient_other": f"/fhir/Patient/{OTHER}",
+    "careplan_self": f"/fhir/CarePlan?patient={SELF}",
+    "careplan_other": f"/fhir/CarePlan?patient={OTHER}",
+    "access_log": "/api/audit/access-log",
+}
+
+
+def _clinical(audit: int) -> dict[str, tuple[int, frozenset[str] | None]]:
+    return {
+        "me": (200, None),
+        "patients": (200, FULL),
+        "patient_self": (200, FULL),
+        "patient_other": (200, FULL),
+        "fhir_patient_self": (200, None),
+        "fhir_patient_other": (200, None),
+        "careplan_self": (200, None),
+        "careplan_other": (200, None),
+        "access_log": (audit, None),
+    }
+
+
+def _non_clinical(fields: frozenset[str], detail: int) -> dict[str, tuple[int, frozenset[str] | None]]:
+    return {
+        "me": (200, None),
+        "patients": (200, fields),
+        "patient_self": (detail, fields if detail == 200 else None),
+        "patient_other": (detail, fields if detail == 200 else None),
+        "fhir_patient_self": (403, None),
+        "fhir_patient_other": (403, None),
+        "careplan_self": (403, None),
+        "careplan_other": (403, None),
+        "access_log": (403, None),
+    }
+
+
+MATRIX: dict[Role, dict[str, tuple[int, frozenset[str] | None]]] = {
+    Role.ADMIN: _clinical(audit=200),
+    Role.COORDINATOR: _clinical(audit=403),
+    Role.CLINICIAN: _clinical(audit=403),
+    Role.RESPONDER: _clinical(audit=403),
+    Role.LOGISTICS: _non_clinical(PERSONAL, detail=200),
+    Role.TECHNICIAN: _non_clinical(DEVICE, detail=200),
+    # Researchers address patients by pseudonym only: a real id is not found (see test_patients).
+    Role.RESEARCHER: _non_clinical(RESEARCH, detail=404),
+    Role.PATIENT: {
+        "me": (200, None),
+        "patients": (200, FULL),
+        "patient_self": (200, FULL),
+        "patient_other": (403, None),
+        "fhir_patient_self": (200, None),
+        "fhir_patient_other": (403, None),
+        "careplan_self": (200, None),
+        "careplan_other": (403, None),
+        "access_log": (403, None),
+    },
+}
+
+DIAGNOSIS_CODES = {p.diagnosis_code for p in load_catalogue().pathways.values()}
+CLINICAL_WORDS = {"diagnosis", "pathway", "monitoring", "enrolment"}
+
+
+def _observed(api: Api, role: Role) -> dict[str, tuple[int, frozenset[str] | None]]:
+    expected = MATRIX[role]
+    observed: dict[str, tuple[int, frozenset[str] | None]] = {}
+    for name, url in ENDPOINTS.items():
+        response = api.client.get(url, headers=api.headers(role))
+        fields: frozenset[str] | None = None
+        if response.status_code == 200 and expected[name][1] is not None:
+            body: Any = response.json()
+            items = body if isinstance(body, list) else [body]
+            kinds = {frozenset(item) for item in items}
+            assert len(kinds) == 1, f"{role} {name}: items differ in fields: {kinds}"
+            (fields,) = kinds
+        observed[name] = (response.status_code, fields)
+    return observed
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_rbac_matrix(api: Api, role: Role) -> None:
+    """Each role gets exactly the statuses and patient fields of its row of the matrix."""
+    assert _observed(api, role) == MATRIX[role]
+
+
+@pytest.mark.parametrize("role", [Role.LOGISTICS, Role.TECHNICIAN])
+def test_no_clinical_data_reaches_logistics_or_technicians(api: Api, role: Role) -> None:
+    """No response to logistics or technicians mentions a diagnosis code or a clinical field name."""
+    for url in ENDPOINTS.values():
+        text = api.client.get(url, headers=api.headers(role)).text
+        assert not {code for code in DIAGNOSIS_CODES if code in text}, url
+        assert not {word for word in CLINICAL_WORDS if f'"{word}' in text}, url
+
+
+def test_researcher_never_sees_identity(api: Api) -> None:
+    """No researcher response contains a patient's id, name, address or phone."""
+    text = api.client.get("/api/patients", headers=api.headers(Role.RESEARCHER)).text
+    for secret in (SELF, OTHER, "Kari Nordmann", "Per Hansen", "Thereses gate", "+47 912"):
+        assert secret not in text
+    assert len(json.loads(text)) == 3
+
+
+def test_patient_lists_only_itself(api: Api) -> None:
+    """The patient role's patient list holds exactly its own record."""
+    body = api.client.get("/api/patients", headers=api.headers(Role.PATIENT)).json()
+    assert [p["id"] for p in body] == [SELF]
