@@ -14,9 +14,7 @@ CENTRE = Location(59.9139, 10.7522)
 RH_LATS = np.array([RIKSHOSPITALET.lat, ULLEVAAL.lat])
 RH_LONS = np.array([RIKSHOSPITALET.lon, ULLEVAAL.lon])
 
-oslo_points = st.builds(
-    Location, st.floats(59.80, 60.00), st.floats(10.60, 10.95)
-)
+oslo_points = st.builds(Location, st.floats(59.80, 60.00), st.floats(10.60, 10.95))
 
 
 def test_haversine_matches_a_known_distance():

@@ -51,8 +51,11 @@ class SampleJourney:
 
 @dataclass(frozen=True, slots=True)
 class Unplanned:
+    """A task left out of the plan; ``reason`` is bokmål for the coordinator, ``reason_en`` English."""
+
     task_id: str
     reason: str
+    reason_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,9 +79,10 @@ class BuiltinTravelTimeProvider:
 
     def zone_speed_kmh(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         p = self.params
-        from_centre_km = haversine_m(
-            np.concatenate([[p.centre.lat], lat]), np.concatenate([[p.centre.lon], lon])
-        )[0, 1:] / 1000.0
+        from_centre_km = (
+            haversine_m(np.concatenate([[p.centre.lat], lat]), np.concatenate([[p.centre.lon], lon]))[0, 1:]
+            / 1000.0
+        )
         speed = np.where(
             from_centre_km < p.centre_radius_km,
             p.centre_speed_kmh,

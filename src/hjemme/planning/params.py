@@ -1,0 +1,61 @@
+"""The planner's parameters: objective weights, search limits and seeds, validated when built.
+
+The objective is lexicographic in spirit and weighted in practice (issue 3, item 2): an unplanned
+task costs far more than any route, clinicians' minutes on the road cost more than anyone else's,
+then driving time, then kilometres and CO2, and last the number of vehicles taken out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PlannerParams:
+    """How :func:`hjemme.planning.solve` weighs and searches; all weights are integer cost units.
+
+    ``time_limit_s`` bounds each routing stage's search (the only wall-clock the planner reads).
+    ``seed`` makes the search reproducible. ``clinician_sample_detour_min`` is the largest detour
+    a clinician makes to drop a sample at the lab before a courier is asked instead.
+    ``rounds`` is how often the clinician and transport stages are re-run to repair precedence.
+    """
+
+    time_limit_s: float = 2.0
+    seed: int = 0
+    unplanned_mandatory_cost: int = 10_000_000
+    unplanned_optional_cost: int = 100_000
+    clinician_drive_cost_per_min: int = 100
+    drive_cost_per_min: int = 50
+    cost_per_km: int = 20
+    cost_per_kg_co2: int = 20
+    vehicle_used_cost: int = 10
+    non_preferred_clinician_cost: int = 5_000
+    split_patient_cost: int = 200
+    span_cost_per_min: int = 1
+    clinician_sample_detour_min: int = 10
+    precedence_step_min: int = 30
+    rounds: int = 2
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s <= 0:
+            raise ValueError("time_limit_s must be positive")
+        weights = (
+            self.unplanned_mandatory_cost,
+            self.unplanned_optional_cost,
+            self.clinician_drive_cost_per_min,
+            self.drive_cost_per_min,
+            self.cost_per_km,
+            self.cost_per_kg_co2,
+            self.vehicle_used_cost,
+            self.non_preferred_clinician_cost,
+            self.split_patient_cost,
+            self.span_cost_per_min,
+        )
+        if any(w < 0 for w in weights):
+            raise ValueError("objective weights must not be negative")
+        if self.unplanned_mandatory_cost < self.unplanned_optional_cost:
+            raise ValueError("a mandatory task must cost more to drop than an optional one")
+        if self.clinician_sample_detour_min < 0 or self.precedence_step_min < 1:
+            raise ValueError("detour and precedence step must be non-negative / positive minutes")
+        if self.rounds < 1:
+            raise ValueError("rounds must be at least 1")

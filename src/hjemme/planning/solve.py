@@ -1,0 +1,589 @@
+"""``solve(problem, params) -> Plan``: the day planner as a pure function (issue 3, item 2).
+
+Decomposition (each stage leaves earlier stages' task times untouched, so every cross-route rule
+is decided on fixed times and is exact):
+
+1. **Clinicians** (OR-Tools: skills as allowed vehicles, windows, shifts, break, max working time,
+   non-preferred clinicians cost extra, excluded ones are not allowed). Visits that use goods get
+   an earliest start: the earliest a van could have delivered them.
+2. **Cheap lab drops**: a sample goes with its clinician when the lab detour is at most
+   ``clinician_sample_detour_min`` (the clinician passes the lab on the way home anyway).
+3. **Transport** (OR-Tools: vans and couriers, volume/weight, cold chain, qualified carrier,
+   one patient's goods on one vehicle where possible). A delivery must end before its visits
+   start (the window is cut at the visit's start); a courier sample is a pickup at the visit's
+   place after its end and a drop at the lab before ``end + stability``.
+4. **Remaining samples** go with the clinician if the lab fits anywhere later in the route.
+5. **Video consultations** are put into clinicians' time off the road: before leaving, between
+   stops where they wait, or after returning (the clinician stays where they are).
+
+If a delivery cannot make its visit, its visits' earliest starts move later by
+``precedence_step_min`` and the stages run again (``rounds`` times); the plan with the fewest
+unplanned mandatory tasks wins.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from hjemme.domain.plans import Plan, Route, SampleJourney, Stop, Unplanned
+from hjemme.domain.resources import Resource, ResourceKind
+from hjemme.domain.tasks import TRANSPORT_KINDS, Task, TaskKind
+from hjemme.planning import reasons as why
+from hjemme.planning.kpis import plan_kpis
+from hjemme.planning.params import PlannerParams
+from hjemme.planning.problem import Problem
+from hjemme.planning.solvers.ortools import solve_routing
+from hjemme.planning.solvers.spec import RoutingSpec, VehicleSpec
+from hjemme.planning.timeline import LAB, TASK, VIDEO, Item, Timing, insert_best, with_break
+
+Pins = Mapping[str, tuple[str, int]]  # task id -> (resource id, start minute)
+
+
+@dataclass
+class _Day:
+    """Working state of one round (local to :func:`solve`, never returned)."""
+
+    timings: dict[str, Timing] = field(default_factory=dict)
+    reasons: dict[str, why.Reason] = field(default_factory=dict)
+    carrier: dict[str, str] = field(default_factory=dict)  # sample id -> resource id
+
+    def task_times(self) -> dict[str, tuple[int, int]]:
+        return {
+            x.item.task_id: (x.start_min, x.end_min)
+            for t in self.timings.values()
+            for x in t.stops
+            if x.item.task_id is not None and x.item.kind in (TASK, VIDEO)
+        }
+
+    def route_of(self, task_id: str) -> str | None:
+        for rid, t in self.timings.items():
+            if any(x.item.task_id == task_id for x in t.stops):
+                return rid
+        return None
+
+
+def solve(
+    problem: Problem,
+    params: PlannerParams | None = None,
+    *,
+    pins: Pins | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> Plan:
+    """Plan the day. ``pins`` fixes tasks to a resource and start minute (re-planning keeps them).
+
+    ``clock`` only measures ``kpis.solve_seconds``; the search itself is bounded by
+    ``params.time_limit_s`` per stage and seeded by ``params.seed``.
+    """
+    params = params or PlannerParams()
+    pins = pins or {}
+    began = clock()
+    lower = _delivery_lower_bounds(problem)
+    best: _Day | None = None
+    for _ in range(params.rounds):
+        day = _plan_round(problem, params, lower, pins)
+        if best is None or _score(problem, day) < _score(problem, best):
+            best = day
+        late = [
+            t
+            for t in problem.tasks
+            if t.kind is TaskKind.DELIVERY
+            and t.id in day.reasons
+            and t.mandatory
+            and day.reasons[t.id].en.startswith("the delivery cannot arrive")
+        ]
+        if not late:
+            break
+        times = day.task_times()
+        for delivery in late:
+            for visit_id in delivery.before:
+                if visit_id in times:
+                    lower[visit_id] = times[visit_id][0] + params.precedence_step_min
+    assert best is not None
+    return _to_plan(problem, best, clock() - began)
+
+
+def _score(problem: Problem, day: _Day) -> tuple[int, int]:
+    mandatory = sum(1 for tid in day.reasons if problem.task(tid).mandatory)
+    return mandatory, len(day.reasons)
+
+
+def _plan_round(problem: Problem, params: PlannerParams, lower: dict[str, int], pins: Pins) -> _Day:
+    day = _Day()
+    for task in problem.tasks:
+        reason = why.static_reason(task, problem.resources_by_id)
+        if reason is not None:
+            day.reasons[task.id] = reason
+    _route_clinicians(problem, params, lower, pins, day)
+    samples = [t for t in problem.tasks if t.kind is TaskKind.SAMPLE]
+    times = day.task_times()
+    has_carriers = any(r.kind is not ResourceKind.CLINICIAN for r in problem.resources)
+    deferred: list[Task] = []
+    for sample in samples:
+        assert sample.taken_at is not None
+        if sample.taken_at not in times:
+            day.reasons[sample.id] = why.visit_not_planned(sample.taken_at)
+            continue
+        limit = None if not has_carriers else params.clinician_sample_detour_min
+        if not _clinician_drop(problem, sample, day, limit):
+            deferred.append(sample)
+    _route_transport(problem, params, pins, deferred, day)
+    for sample in deferred:
+        if sample.id not in day.carrier and not _clinician_drop(problem, sample, day, None):
+            day.reasons[sample.id] = why.sample_too_late(sample)
+    _place_videos(problem, pins, day)
+    return day
+
+
+def _delivery_lower_bounds(problem: Problem) -> dict[str, int]:
+    """Earliest start of each visit that needs a delivery first: a van's fastest arrival + unloading."""
+    lower: dict[str, int] = {}
+    tmin = problem.travel_min
+    for task in problem.tasks:
+        if task.kind not in TRANSPORT_KINDS or not task.before:
+            continue
+        carriers = why.eligible_carriers(task, problem.resources_by_id)
+        if not carriers:
+            continue
+        loc = problem.loc(task.location)
+        arrive = min(r.shift.start_min + int(tmin[problem.loc(r.start), loc]) for r in carriers)
+        ready = max(arrive, task.window.start_min) + task.duration_min
+        for visit_id in task.before:
+            lower[visit_id] = max(lower.get(visit_id, 0), ready)
+    return lower
+
+
+def _cost_matrix(
+    problem: Problem, locs: list[int], resource: Resource, params: PlannerParams, clinician: bool
+) -> np.ndarray:
+    idx = np.array(locs, dtype=np.int64)
+    minutes = problem.travel_min[np.ix_(idx, idx)]
+    km = problem.travel.distance_m[np.ix_(idx, idx)] / 1000.0
+    per_min = params.drive_cost_per_min + (params.clinician_drive_cost_per_min if clinician else 0)
+    cost = (
+        per_min * minutes
+        + params.cost_per_km * km
+        + params.cost_per_kg_co2 * km * resource.co2_g_per_km / 1000.0
+    )
+    return np.rint(cost).astype(np.int64)
+
+
+def _vehicle(
+    resource: Resource,
+    depot: dict[int, int],
+    problem: Problem,
+    matrix: int,
+    params: PlannerParams,
+    capacity: tuple[int, ...] = (),
+) -> VehicleSpec:
+    has_break = resource.break_window is not None and resource.break_min > 0
+    return VehicleSpec(
+        start_node=depot[problem.loc(resource.start)],
+        end_node=depot[problem.loc(resource.end)],
+        shift=(resource.shift.start_min, resource.shift.end_min),
+        max_span_min=resource.max_work_min + (resource.break_min if has_break else 0),
+        break_=(
+            (resource.break_window.start_min, resource.break_window.end_min, resource.break_min)
+            if has_break and resource.break_window is not None
+            else None
+        ),
+        cost_matrix=matrix,
+        fixed_cost=params.vehicle_used_cost,
+        capacity=capacity,
+    )
+
+
+def _depots(problem: Problem, resources: list[Resource]) -> tuple[list[int], dict[int, int]]:
+    locs: list[int] = []
+    depot: dict[int, int] = {}
+    for r in resources:
+        for place in (r.start, r.end):
+            loc = problem.loc(place)
+            if loc not in depot:
+                depot[loc] = len(locs)
+                locs.append(loc)
+    return locs, depot
+
+
+def _penalty(task: Task, params: PlannerParams, pinned: bool) -> int:
+    if pinned:
+        return params.unplanned_mandatory_cost * 10
+    return params.unplanned_mandatory_cost if task.mandatory else params.unplanned_optional_cost
+
+
+def _finish_routes(
+    problem: Problem, resources: list[Resource], routes: dict[str, list[Item]], day: _Day
+) -> None:
+    """Time each route with its break; a route the timing rejects loses its last tasks (rare)."""
+    tmin = problem.travel_min
+    for resource in resources:
+        items = routes.get(resource.id, [])
+        if not items:
+            continue
+        start, end = problem.loc(resource.start), problem.loc(resource.end)
+        while items:
+            placed = with_break(resource, start, end, items, tmin)
+            if placed is not None:
+                day.timings[resource.id] = placed[1]
+                break
+            dropped = items.pop()
+            if dropped.task_id is not None:
+                day.reasons[dropped.task_id] = why.no_room(problem.task(dropped.task_id))
+
+
+def _route_clinicians(
+    problem: Problem, params: PlannerParams, lower: Mapping[str, int], pins: Pins, day: _Day
+) -> None:
+    clinicians = [r for r in problem.resources if r.kind is ResourceKind.CLINICIAN]
+    visits = [t for t in problem.tasks if t.kind is TaskKind.VISIT and t.id not in day.reasons]
+    if not clinicians or not visits:
+        for v in visits:
+            day.reasons[v.id] = why.no_clinician_with_skill(v.skill)
+        return
+    locs, depot = _depots(problem, clinicians)
+    windows: list[tuple[int, int]] = [(0, 24 * 60)] * len(locs)
+    service = [0] * len(locs)
+    penalty: list[int | None] = [None] * len(locs)
+    allowed: list[tuple[int, ...]] = [()] * len(locs)
+    node_task: dict[int, Task] = {}
+    for visit in visits:
+        eligible = why.eligible_clinicians(visit, problem.resources_by_id)
+        vehicles = tuple(i for i, r in enumerate(clinicians) if r in eligible)
+        lo = min(max(visit.window.start_min, lower.get(visit.id, 0)), visit.window.end_min)
+        hi = visit.window.end_min
+        if visit.fixed_time:
+            lo = hi = visit.window.start_min
+        if visit.id in pins:
+            rid, at = pins[visit.id]
+            vehicles = tuple(i for i, r in enumerate(clinicians) if r.id == rid)
+            lo = hi = at
+        if not vehicles:
+            day.reasons[visit.id] = why.no_room(visit)
+            continue
+        node_task[len(locs)] = visit
+        locs.append(problem.loc(visit.location))
+        windows.append((lo, hi))
+        service.append(visit.duration_min)
+        penalty.append(_penalty(visit, params, visit.id in pins))
+        allowed.append(vehicles)
+    matrices: list[np.ndarray] = []
+    keys: dict[tuple[float, tuple[int, ...]], int] = {}
+    vehicles_spec = []
+    for resource in clinicians:
+        non_preferred = tuple(
+            n
+            for n, t in node_task.items()
+            if t.preferred_staff_ids and resource.staff_id not in t.preferred_staff_ids
+        )
+        key = (resource.co2_g_per_km, non_preferred)
+        if key not in keys:
+            m = _cost_matrix(problem, locs, resource, params, clinician=True)
+            if non_preferred:
+                m = m.copy()
+                m[:, list(non_preferred)] += params.non_preferred_clinician_cost
+            keys[key] = len(matrices)
+            matrices.append(m)
+        vehicles_spec.append(_vehicle(resource, depot, problem, keys[key], params))
+    idx = np.array(locs, dtype=np.int64)
+    spec = RoutingSpec(
+        travel_min=problem.travel_min[np.ix_(idx, idx)],
+        service_min=tuple(service),
+        windows=tuple(windows),
+        penalty=tuple(penalty),
+        allowed=tuple(allowed),
+        demands=(),
+        vehicles=tuple(vehicles_spec),
+        cost_matrices=tuple(matrices),
+        span_cost=params.span_cost_per_min,
+    )
+    result = solve_routing(spec, params.time_limit_s, params.seed)
+    routes: dict[str, list[Item]] = {}
+    served: set[str] = set()
+    for resource, route in zip(clinicians, result.routes, strict=True):
+        items = []
+        for node, start in route:
+            task = node_task[node]
+            items.append(Item(TASK, task.id, locs[node], task.duration_min, windows[node], start))
+            served.add(task.id)
+        routes[resource.id] = items
+    _finish_routes(problem, clinicians, routes, day)
+    for node, task in node_task.items():
+        if task.id not in served:
+            day.reasons[task.id] = _clinician_reason(problem, task, windows[node])
+
+
+def _clinician_reason(problem: Problem, task: Task, window: tuple[int, int]) -> why.Reason:
+    tmin = problem.travel_min
+    loc = problem.loc(task.location)
+    for r in why.eligible_clinicians(task, problem.resources_by_id):
+        out = r.shift.start_min + int(tmin[problem.loc(r.start), loc])
+        start = max(out, window[0])
+        if start <= window[1] and start + task.duration_min + int(tmin[loc, problem.loc(r.end)]) <= (
+            r.shift.end_min
+        ):
+            return why.no_room(task)
+    return why.window_unreachable(task)
+
+
+def _clinician_drop(problem: Problem, sample: Task, day: _Day, max_detour: int | None) -> bool:
+    """Add a lab drop after the sample's visit on that clinician's route, if it fits (and is cheap)."""
+    assert sample.taken_at is not None and sample.sample_stability_min is not None
+    rid = day.route_of(sample.taken_at)
+    if rid is None:
+        return False
+    resource = problem.resource(rid)
+    timing = day.timings[rid]
+    taken = day.task_times()[sample.taken_at][1]
+    lab = Item(
+        LAB,
+        None,
+        problem.loc(problem.lab),
+        sample.duration_min,
+        None,
+        deadline_min=taken + sample.sample_stability_min,
+        samples=(sample.id,),
+    )
+    result = insert_best(
+        resource,
+        problem.loc(resource.start),
+        problem.loc(resource.end),
+        timing,
+        lab,
+        problem.travel_min,
+        after_task=sample.taken_at,
+    )
+    if result is None:
+        return False
+    if max_detour is not None and result.travel_min - timing.travel_min > max_detour:
+        return False
+    day.timings[rid] = result
+    day.carrier[sample.id] = rid
+    return True
+
+
+def _route_transport(
+    problem: Problem, params: PlannerParams, pins: Pins, samples: list[Task], day: _Day
+) -> None:
+    carriers = [r for r in problem.resources if r.kind is not ResourceKind.CLINICIAN]
+    jobs = [t for t in problem.tasks if t.kind in TRANSPORT_KINDS and t.id not in day.reasons]
+    if not carriers or (not jobs and not samples):
+        return
+    times = day.task_times()
+    locs, depot = _depots(problem, carriers)
+    windows: list[tuple[int, int]] = [(0, 24 * 60)] * len(locs)
+    service = [0] * len(locs)
+    penalty: list[int | None] = [None] * len(locs)
+    allowed: list[tuple[int, ...]] = [()] * len(locs)
+    volume = [0] * len(locs)
+    weight = [0] * len(locs)
+    node_task: dict[int, Task] = {}
+    lab_nodes: dict[int, Task] = {}
+    pairs: list[tuple[int, int]] = []
+    by_patient: dict[str, list[int]] = {}
+
+    def add(task: Task, loc: int, window: tuple[int, int], vehicles: tuple[int, ...], pen: int) -> int:
+        node = len(locs)
+        locs.append(loc)
+        windows.append(window)
+        service.append(task.duration_min)
+        penalty.append(pen)
+        allowed.append(vehicles)
+        goods = task.goods if task.kind in TRANSPORT_KINDS else None
+        volume.append(int(np.ceil(goods.volume_l * 10)) if goods else 0)
+        weight.append(int(np.ceil(goods.weight_kg * 10)) if goods else 0)
+        return node
+
+    for job in jobs:
+        lo, hi = job.window.start_min, job.window.end_min
+        firsts = [times[v][0] for v in job.before if v in times]
+        if firsts:
+            hi = min(hi, min(firsts) - job.duration_min)
+        eligible = why.eligible_carriers(job, problem.resources_by_id)
+        vehicles = tuple(i for i, r in enumerate(carriers) if r in eligible)
+        if job.id in pins:
+            rid, at = pins[job.id]
+            vehicles = tuple(i for i, r in enumerate(carriers) if r.id == rid)
+            lo = hi = at
+        if lo > hi:
+            day.reasons[job.id] = why.precedence(min(firsts)) if firsts else why.window_unreachable(job)
+            continue
+        if not vehicles:
+            day.reasons[job.id] = why.no_room(job)
+            continue
+        node = add(job, problem.loc(job.location), (lo, hi), vehicles, _penalty(job, params, job.id in pins))
+        node_task[node] = job
+        by_patient.setdefault(job.patient_id, []).append(node)
+    everyone = tuple(range(len(carriers)))
+    lab_loc = problem.loc(problem.lab)
+    for sample in samples:
+        assert sample.taken_at is not None and sample.sample_stability_min is not None
+        taken = times[sample.taken_at][1]
+        window = (taken, taken + sample.sample_stability_min)
+        visit_loc = problem.loc(problem.task(sample.taken_at).location)
+        p = add(sample, visit_loc, window, everyone, _penalty(sample, params, False))
+        d = add(sample, lab_loc, window, everyone, 0)
+        node_task[p] = sample
+        lab_nodes[d] = sample
+        pairs.append((p, d))
+    matrices: list[np.ndarray] = []
+    keys: dict[float, int] = {}
+    vehicles_spec = []
+    for resource in carriers:
+        if resource.co2_g_per_km not in keys:
+            keys[resource.co2_g_per_km] = len(matrices)
+            matrices.append(_cost_matrix(problem, locs, resource, params, clinician=False))
+        capacity = (int(resource.volume_l * 10), int(resource.weight_kg * 10))
+        vehicles_spec.append(
+            _vehicle(resource, depot, problem, keys[resource.co2_g_per_km], params, capacity)
+        )
+    idx = np.array(locs, dtype=np.int64)
+    spec = RoutingSpec(
+        travel_min=problem.travel_min[np.ix_(idx, idx)],
+        service_min=tuple(service),
+        windows=tuple(windows),
+        penalty=tuple(penalty),
+        allowed=tuple(allowed),
+        demands=(tuple(volume), tuple(weight)),
+        vehicles=tuple(vehicles_spec),
+        cost_matrices=tuple(matrices),
+        pairs=tuple(pairs),
+        groups=tuple(
+            (tuple(nodes), params.split_patient_cost) for nodes in by_patient.values() if len(nodes) > 1
+        ),
+        span_cost=params.span_cost_per_min,
+    )
+    result = solve_routing(spec, params.time_limit_s, params.seed)
+    routes: dict[str, list[Item]] = {}
+    served: set[int] = set()
+    for resource, route in zip(carriers, result.routes, strict=True):
+        items = []
+        for node, start in route:
+            served.add(node)
+            if node in lab_nodes:
+                sample = lab_nodes[node]
+                items.append(
+                    Item(
+                        LAB,
+                        None,
+                        lab_loc,
+                        sample.duration_min,
+                        None,
+                        start,
+                        deadline_min=windows[node][1],
+                        samples=(sample.id,),
+                    )
+                )
+            else:
+                task = node_task[node]
+                items.append(Item(TASK, task.id, locs[node], task.duration_min, windows[node], start))
+        routes[resource.id] = items
+    _finish_routes(problem, carriers, routes, day)
+    for rid, timing in day.timings.items():
+        if problem.resource(rid).kind is ResourceKind.CLINICIAN:
+            continue
+        for x in timing.stops:
+            for sid in x.item.samples:
+                day.carrier[sid] = rid
+    for node, task in node_task.items():
+        if node in served or task.kind is TaskKind.SAMPLE:
+            continue
+        if task.id not in day.reasons:
+            firsts = [times[v][0] for v in task.before if v in times]
+            day.reasons[task.id] = _transport_reason(problem, task, windows[node], firsts)
+
+
+def _transport_reason(
+    problem: Problem, task: Task, window: tuple[int, int], visit_starts: list[int]
+) -> why.Reason:
+    tmin = problem.travel_min
+    loc = problem.loc(task.location)
+    for r in why.eligible_carriers(task, problem.resources_by_id):
+        start = max(r.shift.start_min + int(tmin[problem.loc(r.start), loc]), window[0])
+        if start <= window[1] and start + task.duration_min + int(tmin[loc, problem.loc(r.end)]) <= (
+            r.shift.end_min
+        ):
+            return why.no_room(task)
+    if visit_starts:
+        return why.precedence(min(visit_starts))
+    return why.window_unreachable(task)
+
+
+def _place_videos(problem: Problem, pins: Pins, day: _Day) -> None:
+    videos = sorted(
+        (t for t in problem.tasks if t.kind is TaskKind.VIDEO and t.id not in day.reasons),
+        key=lambda t: (t.id not in pins, t.window.end_min, t.id),
+    )
+    tmin = problem.travel_min
+    for video in videos:
+        item = Item(VIDEO, video.id, None, video.duration_min, (video.window.start_min, video.window.end_min))
+        candidates = why.eligible_clinicians(video, problem.resources_by_id)
+        if video.id in pins:
+            rid, at = pins[video.id]
+            candidates = [r for r in candidates if r.id == rid]
+            item = replace(item, window=(at, at))
+        candidates.sort(
+            key=lambda r: (
+                r.staff_id not in video.preferred_staff_ids,
+                day.timings[r.id].work_min if r.id in day.timings else 0,
+                r.id,
+            )
+        )
+        for resource in candidates:
+            start, end = problem.loc(resource.start), problem.loc(resource.end)
+            if resource.id in day.timings:
+                result = insert_best(resource, start, end, day.timings[resource.id], item, tmin)
+            else:
+                placed = with_break(resource, start, end, [item], tmin)
+                result = placed[1] if placed else None
+            if result is not None:
+                day.timings[resource.id] = result
+                break
+        else:
+            day.reasons[video.id] = why.video_no_slot(video)
+
+
+def _to_plan(problem: Problem, day: _Day, seconds: float) -> Plan:
+    routes = []
+    samples = []
+    times = day.task_times()
+    for resource in problem.resources:
+        timing = day.timings.get(resource.id)
+        if timing is None or not timing.stops:
+            continue
+        stops = []
+        for x in timing.stops:
+            stops.append(_stop(problem, resource, x.item, x.arrive_min, x.start_min, x.end_min))
+            for sid in x.item.samples:
+                sample = problem.task(sid)
+                assert sample.taken_at is not None and sample.sample_stability_min is not None
+                samples.append(
+                    SampleJourney(
+                        task_id=sid,
+                        taken_min=times[sample.taken_at][1],
+                        at_lab_min=x.arrive_min,
+                        stability_min=sample.sample_stability_min,
+                        carried_by=resource.id,
+                    )
+                )
+        routes.append(Route(resource.id, resource.kind, resource.vehicle_id, tuple(stops)))
+    unplanned = tuple(Unplanned(tid, day.reasons[tid].nb, day.reasons[tid].en) for tid in sorted(day.reasons))
+    samples.sort(key=lambda s: s.task_id)
+    return Plan(
+        date=problem.date,
+        routes=tuple(routes),
+        samples=tuple(samples),
+        unplanned=unplanned,
+        kpis=plan_kpis(problem, tuple(routes), tuple(samples), len(unplanned), seconds),
+    )
+
+
+def _stop(problem: Problem, resource: Resource, item: Item, arrive: int, start: int, end: int) -> Stop:
+    if item.kind == LAB:
+        return Stop(None, "lab", None, problem.lab, arrive, start, end, None)
+    if item.task_id is None:
+        return Stop(None, "break", None, None, arrive, start, end, resource.break_window)
+    task = problem.task(item.task_id)
+    return Stop(task.id, task.kind.value, task.patient_id, task.location, arrive, start, end, task.window)
