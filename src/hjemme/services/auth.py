@@ -111,12 +111,13 @@ def create_access_token(principal: Principal, *, settings: Settings, now: dt.dat
     return jwt.encode(claims, settings.secret_key, algorithm=TOKEN_ALGORITHM)
 
 
-def read_access_token(token: str, *, settings: Settings, now: dt.datetime) -> str:
-    """The user name a valid token was issued to, if it has not expired at ``now``.
+def read_access_token(token: str, *, settings: Settings, now: dt.datetime | None = None) -> str:
+    """The user name a valid token was issued to, if it has not expired at ``now`` (default: now).
 
-    Expiry is checked against ``now`` (an argument, not PyJWT's own clock) so that the API's clock
-    is the only clock, and tests can pin it.
+    Expiry is checked against ``now`` (an argument, not PyJWT's own clock) so that the adapter's
+    clock is the only clock, and tests can pin it.
     """
+    now = now or dt.datetime.now(dt.UTC)
     try:
         claims = jwt.decode(
             token,
@@ -144,8 +145,9 @@ def create_session_cookie(principal: Principal, *, settings: Settings) -> str:
     return _session_serializer(settings).dumps({"sub": principal.username})
 
 
-def read_session_cookie(value: str, *, settings: Settings, now: dt.datetime) -> str:
-    """The user name inside a session cookie we signed less than ``settings.token_minutes`` before ``now``."""
+def read_session_cookie(value: str, *, settings: Settings, now: dt.datetime | None = None) -> str:
+    """The user name in a session cookie we signed less than ``settings.token_minutes`` before ``now``."""
+    now = now or dt.datetime.now(dt.UTC)
     try:
         data, signed_at = _session_serializer(settings).loads(value, return_timestamp=True)
     except BadSignature:
