@@ -1,0 +1,88 @@
+"""Templates and languages: one Jinja2 environment per UI language, each with its Babel catalogue.
+
+Every UI string goes through ``_()``. The language is ``?lang=`` when given (and then remembered in
+a cookie), else the cookie, else ``settings.language``. Templates autoescape, so data is always
+escaped; ``tojson`` is used for the data a page script reads.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations, Translations
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from hjemme.domain.time import format_hhmm
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+LOCALES = HERE / "i18n"
+LANGUAGES = ("nb", "en")
+LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "en": "English"}
+LANG_COOKIE = "hjemme_lang"
+LANG_COOKIE_MAX_AGE_S = 365 * 24 * 3600
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark ``message`` for extraction; it is translated where it is shown."""
+    return message
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(language: str) -> NullTranslations:
+    """The compiled catalogue ``i18n/<language>/LC_MESSAGES/messages.mo``."""
+    return Translations.load(str(LOCALES), locales=[language], domain="messages")
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def environment(language: str) -> Environment:
+    """The Jinja2 environment for ``language`` (built once; templates are cached inside)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["hhmm"] = format_hhmm
+    env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    return env
+
+
+def language_of(request: Request, default: str) -> str:
+    """The page's language: ``?lang=``, else the cookie, else ``default``."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE), default):
+        if candidate in LANGUAGES:
+            return candidate
+    return LANGUAGES[0]
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    """Render ``template`` in the request's language, remembering an explicit ``?lang=``."""
+    settings = request.app.state.settings
+    language = language_of(request, settings.language)
+    values: dict[str, Any] = {
+        "request": request,
+        "lang": language,
+        "lang_links": {code: str(request.url.include_query_params(lang=code)) for code in LANGUAGES},
+        "user": None,
+        "nav": (),
+        "current": request.url.path,
+    }
+    values.update(context or {})
+    html = environment(language).get_template(template).render(values)
+    response = HTMLResponse(html, status_code=status_code)
+    response.headers["Content-Language"] = language
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE, language, max_age=LANG_COOKIE_MAX_AGE_S, httponly=True, samesite="lax"
+        )
+    return response

@@ -1,0 +1,39 @@
+"""The web's router and how it is mounted on the API's app (one ``mount_web(app)`` in ``create_app``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from hjemme.web.deps import LoginRequiredError, PageForbiddenError, optional_user, page_context
+from hjemme.web.pages import admin, auth, exports, myday, patient, plan, roles
+from hjemme.web.rendering import STATIC, render
+
+router = APIRouter(include_in_schema=False)
+for _page in (auth, plan, myday, roles, admin, exports, patient):
+    router.include_router(_page.router)
+
+
+def mount_web(app: FastAPI) -> None:
+    """Add the pages, the static files and the web's two answers (log in first; 403) to ``app``.
+
+    Idempotent, so a test may call it on an app whose factory already did.
+    """
+    if getattr(app.state, "web_mounted", False):
+        return
+    app.state.web_mounted = True
+    app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
+    app.include_router(router)
+    app.add_exception_handler(LoginRequiredError, _login_required)
+    app.add_exception_handler(PageForbiddenError, _forbidden)
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/login", status_code=303)
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    user = optional_user(request, request.app.state.settings, request.app.state.engine)
+    context = page_context(user) if user is not None else {}
+    return render(request, "errors/403.html", context, status_code=403)

@@ -1,0 +1,45 @@
+"""The web app over a small real database, through FastAPI's TestClient, clock pinned at ``NOW``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from hjemme.api.app import create_app
+from hjemme.domain.security import Role
+from hjemme.services.auth import hash_password
+from hjemme.web.deps import get_now
+from hjemme.web.router import mount_web
+from tests.web.world import NOW, PASSWORD, SETTINGS, seed_world, username
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class Web:
+    client: TestClient
+    engine: Engine
+
+    def log_in(self, role: Role) -> None:
+        """Log in through the form as that role's user (the session cookie stays on the client)."""
+        response = self.client.post(
+            "/login", data={"username": username(role), "password": PASSWORD}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def web(db_engine: Engine, password_hash: str) -> Iterator[Web]:
+    seed_world(db_engine, password_hash)
+    app = create_app(SETTINGS, engine=db_engine)
+    mount_web(app)  # a no-op once create_app mounts the pages itself
+    app.dependency_overrides[get_now] = lambda: NOW
+    with TestClient(app) as client:
+        yield Web(client=client, engine=db_engine)
