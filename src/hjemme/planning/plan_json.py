@@ -104,9 +104,7 @@ def plan_from_json(data: dict[str, Any]) -> Plan:
 
 def _stop_from_json(s: dict[str, Any]) -> Stop:
     location = Location(s["lat"], s["lon"]) if s["lat"] is not None else None
-    window = (
-        TimeWindow.parse(s["window_start"], s["window_end"]) if s["window_start"] is not None else None
-    )
+    window = TimeWindow.parse(s["window_start"], s["window_end"]) if s["window_start"] is not None else None
     return Stop(
         task_id=s["task"],
         type=s["type"],
