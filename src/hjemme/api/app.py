@@ -26,6 +26,7 @@ from hjemme.errors import (
 from hjemme.services.auth import AuthenticationError
 from hjemme.settings import Settings, get_settings
 from hjemme.store.database import create_db_engine
+from hjemme.web.router import mount_web
 
 ROUTERS = (auth.router, patients.router, audit.router, fhir.router)
 """Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in ROUTERS:
         app.include_router(router)
     app.add_exception_handler(HjemmeError, _hjemme_error)
+    mount_web(app)
     return app
 
 
