@@ -62,7 +62,7 @@ class Api:
 
 
 def seed_world(engine: Engine, password_hash: str) -> None:
-    """Three patients in three pathways (active today), and one user of every role."""
+    """Three patients in three pathways (all active today), and one user of every role."""
     with session_scope(engine) as session:
         repo.add_patients(
             session,
@@ -77,8 +77,9 @@ def seed_world(engine: Engine, password_hash: str) -> None:
             [
                 factories.enrolment("E00001", SELF, pathway_id="ahs_blood"),
                 factories.enrolment("E00002", OTHER, pathway_id="ahs_lung", spo2_target_88_92=True),
+                # Starts today: day 0 brings the device kit, so the day has a delivery.
                 factories.enrolment("E00003", "P00003", pathway_id="dho_heart_failure",
-                                    preferred_staff_ids=()),
+                                    start_date=TODAY, length_days=30, preferred_staff_ids=()),
             ],
         )
         for role in Role:

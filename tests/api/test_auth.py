@@ -80,3 +80,11 @@ def test_every_endpoint_needs_a_log_in(api: Api) -> None:
             assert response.status_code == 401, (method, path, response.status_code)
             checked.append(path)
     assert {"/api/me", "/api/patients", "/fhir/CarePlan", "/api/audit/access-log"} <= set(checked)
+
+
+def test_openapi_document_declares_bearer_log_in(api: Api) -> None:
+    """The OpenAPI document is public and declares the OAuth2 password flow at /api/auth/token."""
+    document = api.client.get("/openapi.json").json()
+    schemes = document["components"]["securitySchemes"]
+    assert any(s.get("flows", {}).get("password", {}).get("tokenUrl") == "/api/auth/token"
+               for s in schemes.values())
