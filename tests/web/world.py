@@ -1,17 +1,15 @@
 """A small hospital-at-home day for the web tests: patients, one user per role, a stored plan.
 
-The plan is built as domain objects (:class:`hjemme.domain.plans.Plan`) and stored as JSON in the
-shape of those dataclasses, the way the planner stores it. ``big_plan`` makes a day of any size for
+The plan is built as domain objects (:class:`hjemme.domain.plans.Plan`) and stored through the
+planner's ``plan_to_json``, the way the planner stores it. ``big_plan`` makes a day of any size for
 the benchmark.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import random
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -20,6 +18,7 @@ from hjemme.domain.plans import Plan, PlanKpis, Route, Stop, Unplanned
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
 from hjemme.domain.time import TimeWindow
+from hjemme.planning.plan_json import plan_to_json
 from hjemme.settings import Settings
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
@@ -70,7 +69,7 @@ def small_plan() -> Plan:
     )
     return Plan(
         date=TODAY, routes=(nurse, van), samples=(),
-        unplanned=(Unplanned("T4", "ikke plass i noen rute", "no room in any route"),),
+        unplanned=(Unplanned("T4", "ikke plass i noen rute"),),
         kpis=PlanKpis(5, 4, 42.5, 2.5, 1.2, 3.1, 80, 1.0, 0.4),
     )
 
@@ -96,14 +95,8 @@ def big_plan(tasks: int, *, routes: int = 40, seed: int = 7) -> tuple[Plan, list
 
 
 def plan_json(plan: Plan) -> str:
-    """The plan as JSON in the shape of the domain dataclasses."""
-
-    def default(value: Any) -> Any:
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        raise TypeError(type(value))
-
-    return json.dumps(dataclasses.asdict(plan), default=default)
+    """The plan as the planner stores it."""
+    return json.dumps(plan_to_json(plan))
 
 
 def seed_world(engine: Engine, password_hash: str, *, plan: Plan | None = None,

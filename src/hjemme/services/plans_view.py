@@ -5,9 +5,9 @@ latest version for a date, join the patients its stops visit, write one access-l
 shown, and return plain view objects the web pages render. They are read-only: moving tasks and
 re-planning belong to the planner's services.
 
-The JSON is read tolerantly (times as minutes or ``HH:MM``, a location as ``{"lat", "lon"}`` or as
-``lat``/``lon`` on the stop, a reason as text or as ``{"nb", "en"}``) so that the pages keep working
-while the plan format settles; anything unreadable raises ``InputError`` naming the field.
+The JSON is read by the planner's own :func:`hjemme.planning.plan_json.plan_from_json`; a stored
+plan it cannot read raises ``InputError``. Clinicians' routes are matched by staff id, which is the
+planner's resource id for a clinician (``planning.resources``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hjemme.domain.plans import Plan, PlanKpis, Route, Stop
+from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
-from hjemme.domain.time import format_hhmm, parse_hhmm
+from hjemme.domain.time import format_hhmm
 from hjemme.errors import InputError
+from hjemme.planning.plan_json import KPI_KEYS, plan_from_json
 from hjemme.services.access import log_access, require_role
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
@@ -117,8 +120,8 @@ def read_day_plan(
         stored = repo.latest_plan(session, date)
         if stored is None:
             return None
-        data = _load(stored.json)
-        patient_ids = _patient_ids(data)
+        plan = _load(stored.json)
+        patient_ids = _patient_ids(plan.routes)
         patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if patient_ids else {}
         log_access(
             session=session,
@@ -133,9 +136,12 @@ def read_day_plan(
         date=stored.date,
         version=stored.version,
         created_at=stored.created_at,
-        routes=tuple(_route(r, names, i) for i, r in enumerate(_list(data, "routes"))),
-        unplanned=tuple(_unplanned(u, i) for i, u in enumerate(_list(data, "unplanned"))),
-        kpis=dict(data.get("kpis") or {}),
+        routes=tuple(_route(r, names) for r in plan.routes),
+        unplanned=tuple(
+            UnplannedView(u.task_id, None, {"nb": u.reason, **({"en": u.reason_en} if u.reason_en else {})})
+            for u in plan.unplanned
+        ),
+        kpis=_kpis(plan.kpis),
     )
 
 
@@ -154,13 +160,9 @@ def read_my_route(
         stored = repo.latest_plan(session, date)
         if stored is None:
             return None, None
-        data = _load(stored.json)
-        mine = [
-            (i, r)
-            for i, r in enumerate(_list(data, "routes"))
-            if staff_id is not None and staff_id in (r.get("staff_id"), r.get("resource_id"))
-        ]
-        patient_ids = _patient_ids({"routes": [r for _, r in mine]})
+        plan = _load(stored.json)
+        mine = [r for r in plan.routes if staff_id is not None and r.resource_id == staff_id]
+        patient_ids = _patient_ids(mine)
         patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if patient_ids else {}
         log_access(
             session=session,
@@ -171,131 +173,55 @@ def read_my_route(
             at=at,
         )
     names = {pid: (p.name, p.address) for pid, p in patients.items()}
-    plan = DayPlanView(
+    view = DayPlanView(
         date=stored.date, version=stored.version, created_at=stored.created_at, routes=(), unplanned=()
     )
-    if not mine:
-        return plan, None
-    index, route = mine[0]
-    return plan, _route(route, names, index)
+    return view, (_route(mine[0], names) if mine else None)
 
 
-# -- reading the JSON -----------------------------------------------------------------------------
+# -- from the planner's plan to views -------------------------------------------------------------
 
 
-def _load(text: str) -> Mapping[str, Any]:
+def _load(text: str) -> Plan:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError("plan", f"the stored plan is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise InputError("plan", "the stored plan is not a JSON object")
-    return data
+    return plan_from_json(data)
 
 
-def _list(data: Mapping[str, Any], key: str) -> Sequence[Mapping[str, Any]]:
-    value = data.get(key) or []
-    if not isinstance(value, list):
-        raise InputError(f"plan.{key}", "must be a list")
-    return value
+def _patient_ids(routes: Sequence[Route]) -> list[str]:
+    return list(dict.fromkeys(s.patient_id for r in routes for s in r.stops if s.patient_id))
 
 
-def _patient_ids(data: Mapping[str, Any]) -> list[str]:
-    ids: dict[str, None] = {}
-    for route in _list(data, "routes"):
-        for stop in route.get("stops") or []:
-            if stop.get("patient_id"):
-                ids[str(stop["patient_id"])] = None
-    for item in _list(data, "unplanned"):
-        if item.get("patient_id"):
-            ids[str(item["patient_id"])] = None
-    return list(ids)
-
-
-def _minutes(value: Any, where: str) -> int:
-    if isinstance(value, bool):
-        raise InputError(where, "must be minutes after midnight or HH:MM")
-    if isinstance(value, int | float):
-        return round(value)
-    if isinstance(value, str):
-        try:
-            return parse_hhmm(value)
-        except ValueError as exc:
-            raise InputError(where, str(exc)) from None
-    raise InputError(where, "must be minutes after midnight or HH:MM")
-
-
-def _window(value: Any, where: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple) and len(value) == 2:
-        start, end = value
-    elif isinstance(value, dict):
-        start = value.get("start_min", value.get("start"))
-        end = value.get("end_min", value.get("end"))
-    elif isinstance(value, str):
-        return value
-    else:
-        raise InputError(where, "must be [start, end] or {start_min, end_min}")
-    return f"{format_hhmm(_minutes(start, where))}–{format_hhmm(_minutes(end, where))}"
-
-
-def _point(stop: Mapping[str, Any]) -> tuple[float | None, float | None]:
-    location = stop.get("location")
-    if isinstance(location, dict):
-        return float(location["lat"]), float(location["lon"])
-    if isinstance(location, list | tuple) and len(location) == 2:
-        return float(location[0]), float(location[1])
-    if stop.get("lat") is not None and stop.get("lon") is not None:
-        return float(stop["lat"]), float(stop["lon"])
-    return None, None
-
-
-def _route(route: Mapping[str, Any], names: Mapping[str, tuple[str, str]], index: int) -> RouteView:
-    where = f"plan.routes[{index}]"
-    stops = []
-    for j, stop in enumerate(route.get("stops") or []):
-        here = f"{where}.stops[{j}]"
-        patient_id = stop.get("patient_id")
-        name, address = names.get(patient_id, ("", "")) if patient_id else ("", "")
-        lat, lon = _point(stop)
-        start = _minutes(stop.get("start_min", stop.get("start")), f"{here}.start_min")
-        stops.append(
-            StopView(
-                task_id=stop.get("task_id"),
-                type=str(stop.get("type", "")),
-                patient_id=patient_id,
-                patient_name=name,
-                address=address,
-                lat=lat,
-                lon=lon,
-                arrive_min=_minutes(stop.get("arrive_min", stop.get("arrive", start)), f"{here}.arrive_min"),
-                start_min=start,
-                end_min=_minutes(stop.get("end_min", stop.get("end")), f"{here}.end_min"),
-                window=_window(stop.get("window"), f"{here}.window"),
-            )
-        )
-    resource_id = route.get("resource_id")
-    if not resource_id:
-        raise InputError(f"{where}.resource_id", "is missing")
+def _route(route: Route, names: Mapping[str, tuple[str, str]]) -> RouteView:
     return RouteView(
-        resource_id=str(resource_id),
-        kind=str(route.get("kind", "")),
-        vehicle_id=route.get("vehicle_id"),
-        staff_id=route.get("staff_id"),
-        stops=tuple(stops),
+        resource_id=route.resource_id,
+        kind=str(route.kind),
+        vehicle_id=route.vehicle_id,
+        staff_id=route.resource_id if route.kind is ResourceKind.CLINICIAN else None,
+        stops=tuple(_stop(s, names) for s in route.stops),
     )
 
 
-def _unplanned(item: Mapping[str, Any], index: int) -> UnplannedView:
-    reason = item.get("reason", "")
-    if isinstance(reason, dict):
-        texts = {str(k): str(v) for k, v in reason.items()}
-    else:
-        texts = {"nb": str(reason)}
-        if item.get("reason_en"):
-            texts["en"] = str(item["reason_en"])
-    task_id = item.get("task_id")
-    if not task_id:
-        raise InputError(f"plan.unplanned[{index}].task_id", "is missing")
-    return UnplannedView(task_id=str(task_id), patient_id=item.get("patient_id"), reason=texts)
+def _stop(stop: Stop, names: Mapping[str, tuple[str, str]]) -> StopView:
+    name, address = names.get(stop.patient_id, ("", "")) if stop.patient_id else ("", "")
+    return StopView(
+        task_id=stop.task_id,
+        type=stop.type,
+        patient_id=stop.patient_id,
+        patient_name=name,
+        address=address,
+        lat=stop.location.lat if stop.location else None,
+        lon=stop.location.lon if stop.location else None,
+        arrive_min=stop.arrive_min,
+        start_min=stop.start_min,
+        end_min=stop.end_min,
+        window=str(stop.window) if stop.window else "",
+    )
+
+
+def _kpis(kpis: PlanKpis) -> dict[str, Any]:
+    return {key: getattr(kpis, key) for key in KPI_KEYS}
