@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hjemme import __version__
-from hjemme.cli import monitoring
+from hjemme.cli import demo, monitoring, seed, serve, tasks, users
 
 app = typer.Typer(
     name="hjemme",
@@ -27,6 +27,11 @@ def version() -> None:
 
 
 app.add_typer(monitoring.app)
+app.command("seed")(seed.seed_command)
+app.command("tasks")(tasks.tasks_command)
+app.add_typer(users.app, name="user")
+app.command("serve")(serve.serve_command)
+app.command("demo")(demo.demo_command)
 
 
 def main() -> None:

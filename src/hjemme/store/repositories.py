@@ -105,6 +105,14 @@ def count_patients(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(PatientRecord)) or 0
 
 
+def count_population(session: Session) -> int:
+    """Patients, staff and vehicles stored: zero means the database has not been seeded."""
+    return sum(
+        session.scalar(select(func.count()).select_from(table)) or 0
+        for table in (PatientRecord, StaffRecord, VehicleRecord)
+    )
+
+
 # --- enrolments -------------------------------------------------------------------------------
 
 
@@ -198,6 +206,14 @@ def _staff(record: StaffRecord) -> Staff:
 
 def add_staff(session: Session, staff: Iterable[Staff]) -> int:
     return _insert(session, StaffRecord, [_staff_row(s) for s in staff])
+
+
+def get_staff(session: Session, staff_id: str) -> Staff:
+    """The member of staff with ``staff_id``; raises :class:`NotFoundError` when there is none."""
+    record = session.get(StaffRecord, staff_id)
+    if record is None:
+        raise NotFoundError("staff", staff_id)
+    return _staff(record)
 
 
 def list_staff(session: Session, *, role: StaffRole | None = None) -> list[Staff]:

@@ -1,0 +1,63 @@
+"""``hjemme demo``: a ready-to-click installation — migrate, seed today, demo log-ins, serve."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from hjemme.cli._common import at_least, cli_errors, database
+from hjemme.cli.serve import run_server
+from hjemme.services.seeding import prepare_demo
+
+
+def demo_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    patients: int = typer.Option(300, "--patients", callback=at_least(1), help="Patients to seed if empty."),
+    seed: int = typer.Option(
+        2026, "--seed", callback=at_least(0), help="Random seed of the demo population."
+    ),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the server afterwards."),
+) -> None:
+    """Set up a demo database (var/hjemme.db by default) with log-ins for every role and serve it."""
+    console = Console()
+    with (
+        cli_errors(),
+        database() as engine,
+        Progress(
+            TextColumn("[bold]Seeding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as progress,
+    ):
+        task = progress.add_task("seed", total=None)
+        result = prepare_demo(
+            engine=engine,
+            date=dt.date.today(),
+            now=dt.datetime.now(dt.UTC),
+            n_patients=patients,
+            seed=seed,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    if result.seeded is not None:
+        console.print(
+            f"Seeded {result.seeded.patients} patients, {result.seeded.staff} staff and "
+            f"{result.seeded.vehicles} vehicles for {result.seeded.date.isoformat()}."
+        )
+    else:
+        console.print("The database already holds a population; left as it is.")
+    table = Table(title="Demo log-ins")
+    for column in ("user", "role", "password"):
+        table.add_column(column)
+    for login in result.logins:
+        table.add_row(login.username, login.role.value, login.password or "(unchanged)")
+    console.print(table)
+    console.print(f"Open http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    if serve:
+        run_server(host, port)

@@ -1,0 +1,182 @@
+"""Filling a database with a synthetic Oslo population (``hjemme seed``) and the demo set-up.
+
+One use case, one transaction: the population is generated first (pure, in memory), then written
+in one transaction, so a failure or an interruption half-way leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from hjemme.catalogue import Catalogue, load_catalogue
+from hjemme.domain.people import StaffRole
+from hjemme.domain.security import Role
+from hjemme.errors import ConflictError, InputError
+from hjemme.services.users import create_user
+from hjemme.store import repositories as repo
+from hjemme.store.database import session_scope
+from hjemme.synthetic import Population, SyntheticParams, generate_population
+
+ProgressCallback = Callable[[int, int], None]  # (rows written, rows in total)
+CHUNK_ROWS = 500
+MAX_PATIENTS = 1_000_000
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class SeedResult:
+    """What was written: the counts, and the seed and date that reproduce it."""
+
+    date: dt.date
+    seed: int
+    patients: int
+    enrolments: int
+    staff: int
+    vehicles: int
+
+
+def seed_population(
+    *,
+    engine: Engine,
+    n_patients: int,
+    seed: int,
+    date: dt.date,
+    reset: bool = False,
+    catalogue: Catalogue | None = None,
+    params: SyntheticParams | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> SeedResult:
+    """Write a synthetic population of ``n_patients`` whose enrolments are active on ``date``.
+
+    Refuses (:class:`ConflictError`) when the database already holds a population, unless
+    ``reset`` is true: then the old population (and its plans) is replaced in the same transaction.
+    User accounts and the access log are kept.
+    """
+    _check_size(n_patients, seed)
+    population = generate_population(
+        catalogue or load_catalogue(), n_patients, seed=seed, date=date, params=params
+    )
+    with session_scope(engine) as session:
+        _write(session, population, reset=reset, on_progress=on_progress)
+    return _result(population)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """A demo account; ``password`` is ``None`` when the account existed already (unchanged)."""
+
+    username: str
+    role: Role
+    password: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    seeded: SeedResult | None  # None when the database held a population already
+    logins: tuple[DemoLogin, ...]
+
+
+def prepare_demo(
+    *,
+    engine: Engine,
+    date: dt.date,
+    now: dt.datetime,
+    n_patients: int = 300,
+    seed: int = 2026,
+    catalogue: Catalogue | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> DemoResult:
+    """Seed ``n_patients`` for ``date`` unless a population exists, and create one log-in per role.
+
+    Demo user names are the role names and the passwords ``<role>-demo``; the ``patient`` user is
+    the first patient, the ``clinician`` user the first nurse. Existing accounts are left alone.
+    """
+    _check_size(n_patients, seed)
+    with session_scope(engine) as session:
+        seeded = None
+        if repo.count_population(session) == 0:
+            population = generate_population(catalogue or load_catalogue(), n_patients, seed=seed, date=date)
+            _write(session, population, reset=False, on_progress=on_progress)
+            seeded = _result(population)
+        first_patient = next(iter(repo.list_patients(session, limit=1)), None)
+        first_nurse = next(iter(repo.list_staff(session, role=StaffRole.NURSE)), None)
+        logins = []
+        for role in Role:
+            username = role.value
+            if repo.get_user(session, username) is not None:
+                logins.append(DemoLogin(username, role, None))
+                continue
+            if role is Role.PATIENT and first_patient is None:
+                continue
+            password = f"{role.value}-demo"
+            create_user(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                now=now,
+                patient_id=first_patient.id if role is Role.PATIENT and first_patient else None,
+                staff_id=first_nurse.id if role is Role.CLINICIAN and first_nurse else None,
+            )
+            logins.append(DemoLogin(username, role, password))
+    return DemoResult(seeded=seeded, logins=tuple(logins))
+
+
+def _check_size(n_patients: int, seed: int) -> None:
+    if not 1 <= n_patients <= MAX_PATIENTS:
+        raise InputError("patients", f"must be between 1 and {MAX_PATIENTS}, got {n_patients}")
+    if seed < 0:
+        raise InputError("seed", f"must not be negative, got {seed}")
+
+
+def _write(
+    session: Session, population: Population, *, reset: bool, on_progress: ProgressCallback | None
+) -> None:
+    stored = repo.count_population(session)
+    if stored and not reset:
+        raise ConflictError(
+            f"the database already holds a population ({repo.count_patients(session)} patients); "
+            "seed with reset to replace it"
+        )
+    if stored:
+        repo.clear_population(session)
+    total = sum(map(len, (population.staff, population.vehicles, population.patients, population.enrolments)))
+    done = 0
+
+    def report(written: int) -> None:
+        nonlocal done
+        done += written
+        if on_progress:
+            on_progress(done, total)
+
+    report(0)
+    for staff in _chunks(population.staff, CHUNK_ROWS):
+        report(repo.add_staff(session, staff))
+    for vehicles in _chunks(population.vehicles, CHUNK_ROWS):
+        report(repo.add_vehicles(session, vehicles))
+    for patients in _chunks(population.patients, CHUNK_ROWS):
+        report(repo.add_patients(session, patients))
+    for enrolments in _chunks(population.enrolments, CHUNK_ROWS):
+        report(repo.add_enrolments(session, enrolments))
+
+
+def _chunks(rows: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _result(population: Population) -> SeedResult:
+    return SeedResult(
+        date=population.date,
+        seed=population.seed,
+        patients=len(population.patients),
+        enrolments=len(population.enrolments),
+        staff=len(population.staff),
+        vehicles=len(population.vehicles),
+    )

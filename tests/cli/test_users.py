@@ -1,0 +1,58 @@
+"""``hjemme user add`` through the command line."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from hjemme.cli.main import app
+from hjemme.services.auth import verify_password
+from hjemme.services.database import open_database
+from hjemme.store import repositories as repo
+from hjemme.store.database import session_scope
+
+runner = CliRunner()
+
+
+def _users(url: str) -> list[repo.UserAccount]:
+    engine = open_database(url=url)  # migrated: a refused command may not have created tables
+    try:
+        with session_scope(engine) as session:
+            return repo.list_users(session)
+    finally:
+        engine.dispose()
+
+
+def test_user_add_reads_the_password_from_stdin(database_env: str) -> None:
+    """The password piped on standard input is the one the new user logs in with."""
+    result = runner.invoke(app, ["user", "add", "kari", "--role", "coordinator"], input="hemmelig passord\n")
+    assert result.exit_code == 0, result.output
+    (user,) = _users(database_env)
+    assert user.username == "kari" and user.role.value == "coordinator"
+    assert verify_password(user.password_hash, "hemmelig passord")
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "needle"),
+    [
+        (["kari", "--role", "boss"], "hemmelig passord\n", "boss"),
+        (["kari", "--role", "admin"], "kort\n", "--password"),
+        (["kari", "--role", "patient", "--patient-id", "P404"], "hemmelig passord\n", "P404"),
+    ],
+)
+def test_bad_input_exits_2_and_adds_nobody(
+    database_env: str, args: list[str], password: str, needle: str
+) -> None:
+    """An unknown role, a short password or an unknown patient exits 2 naming it, and adds no user."""
+    result = runner.invoke(app, ["user", "add", *args], input=password, env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert needle in result.output
+    assert _users(database_env) == []
+
+
+def test_existing_user_is_refused(database_env: str) -> None:
+    """Adding a user name twice fails the second time with a message naming the user."""
+    args = ["user", "add", "kari", "--role", "admin"]
+    assert runner.invoke(app, args, input="hemmelig passord\n").exit_code == 0
+    again = runner.invoke(app, args, input="annet passord\n")
+    assert again.exit_code == 1 and "kari" in again.output
