@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hjemme import __version__
-from hjemme.cli import demo, monitoring, seed, serve, tasks, users
+from hjemme.cli import demo, monitoring, scenario, seed, serve, tasks, users
 
 app = typer.Typer(
     name="hjemme",
@@ -32,6 +32,7 @@ app.command("tasks")(tasks.tasks_command)
 app.add_typer(users.app, name="user")
 app.command("serve")(serve.serve_command)
 app.command("demo")(demo.demo_command)
+app.add_typer(scenario.app)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -323,6 +323,7 @@ def run_fast(
     years: Sequence[int],
     alternatives: Sequence[str],
     census: CensusParams | None = None,
+    on_replication: Callable[[int], None] | None = None,
 ) -> list[Sample]:
     """Monte Carlo replications of the projection; deterministic for a seed.
 
@@ -341,4 +342,6 @@ def run_fast(
             for alt in alternatives:
                 for metric, value in evaluate(model, params, drawn, alt, year).items():
                     out.append(Sample(r, year, alt, metric, value))
+        if on_replication is not None:
+            on_replication(r)
     return out
