@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from hjemme import __version__
-from hjemme.cli import demo, monitoring, scenario, seed, serve, tasks, users
+from hjemme.cli import demo, logistics, monitoring, scenario, seed, serve, tasks, users
+from hjemme.cli.plan import register as register_plan_commands
 
 app = typer.Typer(
     name="hjemme",
@@ -27,12 +28,14 @@ def version() -> None:
 
 
 app.add_typer(monitoring.app)
+app.add_typer(logistics.app)
 app.command("seed")(seed.seed_command)
 app.command("tasks")(tasks.tasks_command)
 app.add_typer(users.app, name="user")
 app.command("serve")(serve.serve_command)
 app.command("demo")(demo.demo_command)
 app.add_typer(scenario.app)
+register_plan_commands(app)
 
 
 def main() -> None:
