@@ -1,0 +1,373 @@
+"""Ingest of device data (issue 5): FHIR over HTTP, MQTT messages and CSV files, all into one
+idempotent observation store, with unusable input kept in the dead-letter table.
+
+Idempotency is on ``observation_id`` (unique in the table, and ``ON CONFLICT DO NOTHING`` on both
+databases), so a redelivered message never counts twice. Observations may arrive late and out of
+order; rules order by measurement time. Each call is one transaction: observations, dead letters
+and the alarms they cause are committed together or not at all.
+
+The MQTT consumer subscribes to ``hjemme/devices/+/observations`` with QoS 1 on a persistent
+session (fixed client id, ``clean_session=False``) and acknowledges a message only *after* the
+transaction holding it has committed (paho's manual ack): a consumer killed mid-stream gets the
+unacknowledged messages again, and idempotency drops the ones it had already stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hjemme.errors import InputError
+from hjemme.monitoring.fhir import ParseResult, Rejection, parse_fhir_payload
+from hjemme.monitoring.messages import parse_device_message, parse_observation_record
+from hjemme.monitoring.observations import Observation
+from hjemme.services.monitoring import evaluate_patients_in_session
+from hjemme.store.database import session_scope
+from hjemme.store.monitoring_tables import DeadLetterRecord, ObservationRecord
+from hjemme.store.tables import PatientRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+TOPIC_FILTER = "hjemme/devices/+/observations"
+DEFAULT_CLIENT_ID = "hjemme-ingest"
+KEY = ["observation_id"]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """Counts of one ingest call; ``alarm_ids`` are alarms opened or updated by it."""
+
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    alarm_ids: tuple[str, ...] = ()
+    rejections: tuple[Rejection, ...] = field(default=(), repr=False)
+
+    def __add__(self, other: IngestResult) -> IngestResult:
+        return IngestResult(self.stored + other.stored, self.duplicates + other.duplicates,
+                            self.rejected + other.rejected, self.alarm_ids + other.alarm_ids,
+                            self.rejections + other.rejections)
+
+
+def _raw_text(raw: Any) -> str:
+    if isinstance(raw, str):
+        return raw
+    try:
+        return json.dumps(raw, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(raw)
+
+
+def store_dead_letters(
+    session: Session, rejections: Iterable[Rejection], *, source: str, now: dt.datetime,
+    device_id: str | None = None, topic: str | None = None,
+) -> int:
+    """Keep every rejected payload with its reason (in the caller's transaction)."""
+    rows = [DeadLetterRecord(received_at=now, source=source, reason=r.reason, payload=_raw_text(r.raw),
+                             device_id=device_id, topic=topic) for r in rejections]
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        statement: Any = sqlite.insert(ObservationRecord).on_conflict_do_nothing(index_elements=KEY)
+    elif dialect == "postgresql":
+        statement = postgresql.insert(ObservationRecord).on_conflict_do_nothing(index_elements=KEY)
+    else:  # pragma: no cover - hjemme supports the two databases above
+        statement = insert(ObservationRecord)
+    session.execute(statement, rows)
+
+
+def store_observations(
+    session: Session, observations: Sequence[Observation]
+) -> tuple[list[Observation], int, list[Rejection]]:
+    """Insert new observations; returns (stored, duplicates, rejected for an unknown patient)."""
+    unique = list({o.observation_id: o for o in observations}.values())
+    duplicates = len(observations) - len(unique)
+    if not unique:
+        return [], duplicates, []
+    ids = [o.observation_id for o in unique]
+    known: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        known |= set(session.scalars(select(ObservationRecord.observation_id)
+                                     .where(ObservationRecord.observation_id.in_(chunk))))
+    fresh = [o for o in unique if o.observation_id not in known]
+    duplicates += len(unique) - len(fresh)
+    patients = {o.patient_id for o in fresh}
+    query = select(PatientRecord.id).where(PatientRecord.id.in_(patients))
+    existing = set(session.scalars(query)) if patients else set()
+    rejected = [Rejection(f"ukjent pasient '{o.patient_id}'", _observation_json(o))
+                for o in fresh if o.patient_id not in existing]
+    fresh = [o for o in fresh if o.patient_id in existing]
+    if fresh:
+        _insert_ignoring_duplicates(session, [
+            {"observation_id": o.observation_id, "patient_id": o.patient_id, "parameter": str(o.parameter),
+             "value": o.value, "unit": o.unit, "effective_at": o.effective_at.astimezone(dt.UTC),
+             "received_at": o.received_at.astimezone(dt.UTC), "device_id": o.device_id}
+            for o in fresh])
+    return fresh, duplicates, rejected
+
+
+def _observation_json(o: Observation) -> dict[str, Any]:
+    return {"id": o.observation_id, "patient_id": o.patient_id, "parameter": str(o.parameter),
+            "value": o.value, "unit": o.unit, "effective_at": o.effective_at.isoformat(),
+            "device_id": o.device_id}
+
+
+def ingest_parsed_in_session(
+    session: Session, parsed: ParseResult, *, source: str, now: dt.datetime,
+    device_id: str | None = None, topic: str | None = None, evaluate: bool = True,
+) -> IngestResult:
+    """Store a parse result, dead-letter its rejections, evaluate rules for the patients touched."""
+    stored, duplicates, unknown = store_observations(session, parsed.observations)
+    rejections = (*parsed.rejections, *unknown)
+    store_dead_letters(session, rejections, source=source, now=now, device_id=device_id, topic=topic)
+    touched = [o.patient_id for o in stored] if evaluate else []
+    alarms = evaluate_patients_in_session(session, touched, now) if touched else []
+    return IngestResult(len(stored), duplicates, len(rejections), tuple(a.alarm_id for a in alarms),
+                        tuple(rejections))
+
+
+def ingest_fhir(
+    *, engine: Engine, payload: Any, now: dt.datetime, device_id: str | None = None
+) -> IngestResult:
+    """``POST /fhir/Observation``: one Observation or a transaction/batch Bundle; one transaction.
+
+    The API maps the result to 200/201 with an OperationOutcome listing ``rejections``; a
+    transaction Bundle with any rejection stores nothing (FHIR's all-or-nothing).
+    """
+    parsed = parse_fhir_payload(payload, now=now, device_id=device_id)
+    with session_scope(engine) as session:
+        return ingest_parsed_in_session(session, parsed, source="http", now=now, device_id=device_id)
+
+
+def device_of_topic(topic: str) -> str | None:
+    """``hjemme/devices/{device_id}/observations`` → ``device_id`` (``None`` for other topics)."""
+    parts = topic.split("/")
+    if len(parts) == 4 and parts[:2] == ["hjemme", "devices"] and parts[3] == "observations" and parts[2]:
+        return parts[2]
+    return None
+
+
+def ingest_device_messages(
+    *, engine: Engine, messages: Sequence[tuple[str, bytes]], now: dt.datetime
+) -> IngestResult:
+    """A batch of MQTT messages (topic, payload) in one transaction; bad ones become dead letters."""
+    with session_scope(engine) as session:
+        return ingest_device_messages_in_session(session, messages, now)
+
+
+def ingest_device_messages_in_session(
+    session: Session, messages: Sequence[tuple[str, bytes]], now: dt.datetime
+) -> IngestResult:
+    observations: list[Observation] = []
+    total = IngestResult()
+    for topic, payload in messages:
+        device_id = device_of_topic(topic)
+        if device_id is None:
+            rejection = Rejection(f"ukjent emne '{topic}'", payload.decode("utf-8", "replace"))
+            store_dead_letters(session, [rejection], source="mqtt", now=now, topic=topic)
+            total += IngestResult(rejected=1, rejections=(rejection,))
+            continue
+        parsed = parse_device_message(payload, device_id=device_id, now=now)
+        store_dead_letters(session, parsed.rejections, source="mqtt", now=now, device_id=device_id,
+                           topic=topic)
+        total += IngestResult(rejected=len(parsed.rejections), rejections=parsed.rejections)
+        observations += parsed.observations
+    return total + ingest_parsed_in_session(session, ParseResult(tuple(observations)), source="mqtt", now=now)
+
+
+def ingest_csv(*, engine: Engine, path: Path, now: dt.datetime) -> IngestResult:
+    """``hjemme ingest csv FILE``: columns ``observation_id,patient_id,parameter,value,unit,
+    effective_at[,device_id]``; bad rows become dead letters naming the row, good rows are stored."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError("FILE", f"kan ikke lese {path}: {error}") from None
+    reader = csv.DictReader(text.splitlines())
+    missing = {"patient_id", "parameter", "value", "effective_at"} - set(reader.fieldnames or [])
+    if missing:
+        raise InputError("FILE", "mangler kolonne(r): " + ", ".join(sorted(missing)))
+    observations: list[Observation] = []
+    rejections: list[Rejection] = []
+    for row_number, row in enumerate(reader, start=1):
+        try:
+            observations.append(parse_observation_record(row, device_id=None, now=now))
+        except InputError as error:
+            rejections.append(Rejection(f"rad {row_number}, kolonne '{error.field}': {error.problem}", row,
+                                        row_number))
+    with session_scope(engine) as session:
+        return ingest_parsed_in_session(session, ParseResult(tuple(observations), tuple(rejections)),
+                                        source="csv", now=now)
+
+
+# -- the MQTT consumer -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerAddress:
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, url: str) -> BrokerAddress:
+        """``mqtt://HOST:PORT`` (port 1883 by default)."""
+        parsed = urlparse(url if "://" in url else f"mqtt://{url}")
+        if parsed.scheme not in ("mqtt", "tcp") or not parsed.hostname:
+            raise InputError("--broker", f"'{url}' er ikke en mqtt://VERT:PORT-adresse")
+        return cls(parsed.hostname, parsed.port or 1883)
+
+
+@dataclass(slots=True)
+class ConsumerStats:
+    messages: int = 0
+    batches: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    reconnects: int = 0
+
+
+class MqttIngestConsumer:
+    """Reads device messages from the broker into the store until ``stop`` is set.
+
+    Single-threaded: the loop alternates between paho's network loop and committing a batch, so
+    acknowledgements are always sent after the commit. ``clock`` gives ``received_at``.
+    """
+
+    def __init__(
+        self, *, engine: Engine, broker: BrokerAddress, client_id: str = DEFAULT_CLIENT_ID,
+        batch_size: int = 500, max_wait_s: float = 0.05,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.engine = engine
+        self.broker = broker
+        self.batch_size = batch_size
+        self.max_wait_s = max_wait_s
+        self.clock = clock
+        self.stats = ConsumerStats()
+        self.connected = threading.Event()
+        self._pending: list[mqtt.MQTTMessage] = []
+        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
+                                   clean_session=False, protocol=mqtt.MQTTv311)
+        self._client.manual_ack_set(True)
+        self._client.max_inflight_messages_set(1000)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+
+    def _on_connect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        if reason.is_failure:
+            log.warning("MQTT connect refused: %s", reason)
+            return
+        client.subscribe(TOPIC_FILTER, qos=1)
+        self.connected.set()
+
+    def _on_disconnect(self, _client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        self.connected.clear()
+        log.warning("MQTT disconnected: %s", reason)
+
+    def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        self._pending.append(message)
+
+    def run(self, stop: threading.Event, max_messages: int | None = None) -> ConsumerStats:
+        """Consume until ``stop`` is set (or ``max_messages`` were handled); reconnects forever."""
+        backoff = 0.5
+        connected_once = False
+        while not stop.is_set():
+            if not self._client.is_connected():
+                try:
+                    if connected_once:
+                        self._client.reconnect()
+                        self.stats.reconnects += 1
+                    else:
+                        self._client.connect(self.broker.host, self.broker.port, keepalive=30)
+                        connected_once = True
+                    backoff = 0.5
+                except OSError as error:
+                    log.warning("MQTT broker %s:%s unreachable (%s); retrying", self.broker.host,
+                                self.broker.port, error)
+                    stop.wait(backoff)
+                    backoff = min(backoff * 2, 10.0)
+                    continue
+            started = time.monotonic()
+            while not stop.is_set() and len(self._pending) < self.batch_size:
+                before = len(self._pending)
+                rc = self._client.loop(timeout=self.max_wait_s)
+                if rc != mqtt.MQTT_ERR_SUCCESS:
+                    break
+                idle = len(self._pending) == before
+                if self._pending and (idle or time.monotonic() - started > self.max_wait_s):
+                    break
+            if self._pending:
+                try:
+                    self._flush()
+                except Exception:  # the database is unreachable: keep the messages, wait, retry
+                    log.exception("cannot store device messages; retrying in %.1f s", backoff)
+                    stop.wait(backoff)
+                    backoff = min(backoff * 2, 10.0)
+            if max_messages is not None and self.stats.messages >= max_messages:
+                break
+        self._client.disconnect()
+        return self.stats
+
+    def _flush(self) -> None:
+        """Commit the pending batch, then acknowledge it; on a database outage keep it and raise."""
+        batch, self._pending = self._pending, []
+        items = [(m.topic, bytes(m.payload)) for m in batch]
+        try:
+            result = ingest_device_messages(engine=self.engine, messages=items, now=self.clock())
+            for message in batch:
+                self._ack(message)
+        except Exception:  # one message broke the batch (or the database is down): isolate it
+            log.exception("batch of %d failed; retrying one message at a time", len(batch))
+            result = IngestResult()
+            for index, (message, item) in enumerate(zip(batch, items, strict=True)):
+                try:
+                    result += self._one(item)
+                except Exception:
+                    self._pending = batch[index:] + self._pending  # not acknowledged: retried later
+                    raise
+                self._ack(message)
+        self.stats.messages += len(batch)
+        self.stats.batches += 1
+        self.stats.stored += result.stored
+        self.stats.duplicates += result.duplicates
+        self.stats.rejected += result.rejected
+
+    def _one(self, item: tuple[str, bytes]) -> IngestResult:
+        now = self.clock()
+        try:
+            return ingest_device_messages(engine=self.engine, messages=[item], now=now)
+        except Exception as error:  # noqa: BLE001 - the consumer never stops on bad input
+            with session_scope(self.engine) as session:
+                rejection = Rejection(f"kunne ikke lagres: {type(error).__name__}: {error}"[:2000],
+                                      item[1].decode("utf-8", "replace"))
+                store_dead_letters(session, [rejection], source="mqtt", now=now,
+                                   device_id=device_of_topic(item[0]), topic=item[0])
+            return IngestResult(rejected=1)
+
+    def _ack(self, message: mqtt.MQTTMessage) -> None:
+        if message.qos > 0:
+            self._client.ack(message.mid, message.qos)
