@@ -33,6 +33,22 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, t
     return message
 
 
+KIND_NAMES = {
+    "visit": N_("visit"),
+    "video": N_("video consultation"),
+    "delivery": N_("delivery"),
+    "pickup": N_("pickup"),
+    "sample": N_("sample"),
+    "device_swap": N_("device swap"),
+    "lab": N_("lab drop"),
+    "break": N_("break"),
+    "clinician": N_("clinician"),
+    "van": N_("van"),
+    "courier": N_("courier"),
+}
+"""Stop types and resource kinds as words; shown through ``kind_name``."""
+
+
 @lru_cache(maxsize=len(LANGUAGES))
 def translations(language: str) -> NullTranslations:
     """The compiled catalogue ``i18n/<language>/LC_MESSAGES/messages.mo``."""
@@ -52,6 +68,8 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["hhmm"] = format_hhmm
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    gettext = translations(language).gettext
+    env.filters["kind_name"] = lambda kind: gettext(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
     return env
 
 

@@ -1,0 +1,183 @@
+"""The pages in a real Chromium (Playwright) against a real uvicorn server on a seeded SQLite file.
+
+Screenshots of every page land in ``test-output/screenshots/`` for a reviewer to look at.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from hjemme.api.app import create_app
+from hjemme.domain.security import Role
+from hjemme.planning.plan_json import plan_from_json
+from hjemme.store import repositories as repo
+from hjemme.store.database import create_db_engine, session_scope, upgrade
+from hjemme.web.deps import ROLE_PAGES, start_page
+from hjemme.web.router import mount_web
+from tests.web.world import NOW, PASSWORD, SETTINGS, TODAY, seed_world, username
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+ALL_PAGES = sorted({path for pages in ROLE_PAGES.values() for path, _ in pages})
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
+]
+
+
+class Server:
+    """uvicorn serving the app in a thread, on a socket that is listening before the thread starts."""
+
+    def __init__(self, app: object) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.socket.close()
+
+
+def serve(database: Path, password_hash: str, **seed: object) -> tuple[Server, object]:
+    """A server over a fresh SQLite file seeded through the store, clock pinned at ``NOW``."""
+    engine = create_db_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    seed_world(engine, password_hash, **seed)  # type: ignore[arg-type]
+    app = create_app(SETTINGS, engine=engine)
+    mount_web(app)
+    from hjemme.web.deps import get_now
+
+    app.dependency_overrides[get_now] = lambda: NOW
+    return Server(app), engine
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterator[tuple[str, object]]:
+    server, engine = serve(tmp_path_factory.mktemp("browser") / "hjemme.db", password_hash)
+    with server:
+        yield server.url, engine
+    engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def log_in(browser, url: str, role: Role, *, phone: bool = False):
+    viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(viewport=viewport, base_url=url)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Brukernavn").fill(username(role))
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{url}{start_page(role)}*")
+    return context, page
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_sees_only_its_pages(site, browser, role):
+    """In the browser each role lands on its start page, has only its own menu, and gets 403 elsewhere."""
+    url, _ = site
+    context, page = log_in(browser, url, role, phone=role in (Role.CLINICIAN, Role.PATIENT))
+    try:
+        own = [path for path, _ in ROLE_PAGES[role]]
+        menu = page.get_by_role("navigation", name="Hovedmeny").get_by_role("link")
+        assert [menu.nth(i).get_attribute("href") for i in range(menu.count())] == own
+        query = "?date=2026-11-23" if role in (Role.COORDINATOR, Role.CLINICIAN) else ""
+        for path in own:
+            assert page.goto(path + query).status == 200
+            page.wait_for_selector("html[data-ready]") if path == "/plan" else None
+            shot(page, f"{role.value}{path.replace('/', '_')}")
+        for path in ALL_PAGES:
+            if path not in own:
+                response = page.goto(path)
+                assert response.status == 403, path
+                assert page.get_by_role("heading", name="Ikke for din rolle").is_visible()
+        if role is Role.RESEARCHER:
+            shot(page, "forbidden_403")
+    finally:
+        context.close()
+
+
+def test_day_plan_draws_every_route(site, browser):
+    """The day-plan map draws one line per route of the stored plan, on a plain background without tiles."""
+    url, engine = site
+    with session_scope(engine) as session:
+        import json
+
+        stored = plan_from_json(json.loads(repo.latest_plan(session, TODAY).json))
+    context, page = log_in(browser, url, Role.COORDINATOR)
+    try:
+        page.goto("/plan?date=2026-11-23")
+        page.wait_for_selector("html[data-ready]")
+        assert page.locator("#map path.hj-route").count() == len(stored.routes)
+        assert page.locator(".leaflet-tile").count() == 0
+        assert page.locator(".gantt-row[role=row]").count() == len(stored.routes) + 1
+        shot(page, "coordinator_plan_full")
+    finally:
+        context.close()
+
+
+def test_skip_link_is_the_first_stop_for_the_keyboard(site, browser):
+    """The first Tab lands on a visible "skip to main content" link that moves focus to the main area."""
+    url, _ = site
+    context = browser.new_context(base_url=url)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent")
+        assert focused.strip() == "Hopp til hovedinnhold"
+        assert page.get_by_text("Hopp til hovedinnhold").is_visible()
+        shot(page, "login_skip_link_focused")
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+    finally:
+        context.close()
+
+
+def test_english_switch(site, browser):
+    """The language link switches the page to English and the choice survives the next page."""
+    url, _ = site
+    context, page = log_in(browser, url, Role.ADMIN)
+    try:
+        page.get_by_role("link", name="English").click()
+        page.wait_for_selector("html[lang=en]")
+        page.get_by_role("link", name="Access log").click()
+        assert page.get_by_role("heading", name="Access log").is_visible()
+        page.get_by_label("Patient id").fill("P00001")
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_url("**patient=P00001**")
+        shot(page, "admin_access_log_en")
+    finally:
+        context.close()
