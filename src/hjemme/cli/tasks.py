@@ -24,14 +24,18 @@ class OutputFormat(enum.StrEnum):
 
 
 def task_json(task: Task) -> dict[str, Any]:
-    """The JSON object of one task: ids, place, duration, window (HH:MM), skill, goods, sample."""
+    """The JSON object of one task: ids, place, duration, window (HH:MM), skill, goods, sample.
+
+    Same keys as the API's task view (``hjemme.services.patients.task_view``), plus staff
+    preferences; the CLI is an operator's tool, so no need-to-know projection applies here.
+    """
     goods = task.goods
     return {
         "id": task.id,
         "kind": task.kind.value,
         "patient": task.patient_id,
-        "enrolment": task.enrolment_id,
-        "pathway": task.pathway_id,
+        "enrolment_id": task.enrolment_id,
+        "pathway_id": task.pathway_id,
         "lat": task.location.lat,
         "lon": task.location.lon,
         "duration_min": task.duration_min,
@@ -44,7 +48,7 @@ def task_json(task: Task) -> dict[str, Any]:
         "goods": None
         if goods is None
         else {
-            "lines": [{"product": line.product_id, "quantity": line.quantity} for line in goods.lines],
+            "lines": [{"product_id": line.product_id, "quantity": line.quantity} for line in goods.lines],
             "volume_l": goods.volume_l,
             "weight_kg": goods.weight_kg,
             "cold_chain": goods.cold_chain,
