@@ -54,9 +54,10 @@ def test_no_order_above_the_reorder_point() -> None:
     assert result.purchase_orders == ()
 
 
-def test_forecast_of_a_steady_history_is_its_level() -> None:
-    """Thirty days of exactly 5 units a day forecast 5 a day with no spread (statsmodels smoothing)."""
-    forecast = forecast_demand([5.0] * 30, ReplenishmentParams())
+@pytest.mark.parametrize("smoothing_level", [0.2, None])
+def test_forecast_of_a_steady_history_is_its_level(smoothing_level: float | None) -> None:
+    """Thirty days of exactly 5 units a day forecast 5 a day with no spread, fixed or estimated smoothing."""
+    forecast = forecast_demand([5.0] * 30, ReplenishmentParams(smoothing_level=smoothing_level))
     assert forecast.level_per_day == pytest.approx(5.0, abs=1e-6)
     assert forecast.sigma_per_day == pytest.approx(0.0, abs=1e-6)
 
