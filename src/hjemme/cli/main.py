@@ -6,6 +6,7 @@ import typer
 
 from hjemme import __version__
 from hjemme.cli import demo, logistics, monitoring, scenario, seed, serve, tasks, users
+from hjemme.cli.plan import register as register_plan_commands
 
 app = typer.Typer(
     name="hjemme",
@@ -34,6 +35,7 @@ app.add_typer(users.app, name="user")
 app.command("serve")(serve.serve_command)
 app.command("demo")(demo.demo_command)
 app.add_typer(scenario.app)
+register_plan_commands(app)
 
 
 def main() -> None:

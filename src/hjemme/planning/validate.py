@@ -505,5 +505,89 @@ CHECKS = (
 )
 
 
+def validate_plan_alone(plan: Plan, provider: TravelTimeProvider) -> list[Violation]:
+    """The checks a plan file allows without its tasks and resources.
+
+    Stop order and times, starts inside the windows written in the stops, travel between
+    consecutive physical stops (base legs are unknown here), no task twice, and each sample's
+    age and lab stop. Use :func:`validate_plan` whenever the tasks and resources are at hand.
+    """
+    out: list[Violation] = []
+    places: dict[Location, int] = {}
+    for route in plan.routes:
+        for stop in route.stops:
+            if stop.location is not None:
+                places.setdefault(stop.location, len(places))
+    minutes = (np.asarray(provider.matrix(list(places)).duration_s) + 59) // 60
+    seen: dict[str, int] = {}
+    for route in plan.routes:
+        rid = route.resource_id
+        pos: int | None = None
+        t: int | None = None
+        brk: Stop | None = None
+        for stop in route.stops:
+            name = stop.task_id or stop.type
+            if not stop.arrive_min <= stop.start_min <= stop.end_min:
+                out.append(Violation("window", f"route {rid}: {name} has arrive > start or start > end"))
+            if stop.window is not None and not stop.window.contains(stop.start_min):
+                out.append(
+                    Violation(
+                        "window", f"route {rid}: {name} starts {_hhmm(stop.start_min)}, outside {stop.window}"
+                    )
+                )
+            if stop.task_id is not None:
+                seen[stop.task_id] = seen.get(stop.task_id, 0) + 1
+            if stop.type == BREAK_STOP:
+                if t is not None and stop.start_min < t:
+                    out.append(Violation("travel", f"route {rid}: break overlaps the previous stop"))
+                brk = stop
+                continue
+            stationary = stop.type == TaskKind.VIDEO.value or stop.location is None
+            d = 0
+            if not stationary and pos is not None:
+                d = int(minutes[pos, places[stop.location]])  # type: ignore[index]
+            if t is not None:
+                if stop.arrive_min < t + d:
+                    out.append(
+                        Violation(
+                            "travel",
+                            f"route {rid}: {name} reached {_hhmm(stop.arrive_min)}, "
+                            f"but cannot be before {_hhmm(t + d)} ({d} min travel)",
+                        )
+                    )
+                if brk is not None and stop.start_min - t < d + brk.end_min - brk.start_min:
+                    out.append(
+                        Violation("break", f"route {rid}: no room for the break and the drive before {name}")
+                    )
+            brk = None
+            t = stop.end_min
+            if not stationary:
+                pos = places[stop.location]  # type: ignore[index]
+    for tid, count in seen.items():
+        if count > 1:
+            out.append(Violation("once", f"task {tid} is planned {count} times"))
+    for u in plan.unplanned:
+        if u.task_id in seen:
+            out.append(Violation("once", f"task {u.task_id} is both planned and unplanned"))
+    routes = {r.resource_id: r for r in plan.routes}
+    for s in plan.samples:
+        if s.at_lab_min - s.taken_min > s.stability_min:
+            out.append(
+                Violation(
+                    "sample",
+                    f"sample {s.task_id} reaches the lab after "
+                    f"{s.at_lab_min - s.taken_min} min, stable for {s.stability_min}",
+                )
+            )
+        route = routes.get(s.carried_by)
+        if route is None or not any(x.type == LAB_STOP and x.arrive_min == s.at_lab_min for x in route.stops):
+            out.append(
+                Violation(
+                    "sample", f"sample {s.task_id}: {s.carried_by} has no lab stop at {_hhmm(s.at_lab_min)}"
+                )
+            )
+    return out
+
+
 def _hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
