@@ -48,6 +48,8 @@ def run(
     deep_days: int = typer.Option(0, "--deep-days", min=0, help="Dager i dyp modus."),
     seed: int | None = typer.Option(None, "--seed", help="Frø (standard: scenariofilens)."),
     workers: int = typer.Option(1, "--workers", min=1, help="Dask-arbeidere for dyp modus."),
+    deep_scale: float = typer.Option(1.0, "--deep-scale", min=0.01, max=1.0, help="Andel av belegget (dyp)."),
+    deep_time_limit: float = typer.Option(1.0, "--deep-time-limit", min=0.1, help="Sek. per trinn (dyp)."),
 ) -> None:
     """Framskriv alle år og alternativer i rask modus (og dyp modus for K dager)."""
     from hjemme.scenario.fast import run_fast
@@ -63,11 +65,12 @@ def run(
                            on_replication=lambda _r: progress.advance(task))
         deep = None
         if deep_days:
-            from hjemme.scenario.deep import run_deep
+            from hjemme.scenario.deep import DeepParams, run_deep
 
             dtask = progress.add_task("Dyp modus", total=deep_days * len(cfg.delivery_models))
+            deep_params = DeepParams(time_limit_s=deep_time_limit, census_scale=deep_scale)
             deep = run_deep(model, days=deep_days, seed=the_seed, year=cfg.years[-1], workers=workers,
-                            on_day=lambda: progress.advance(dtask))
+                            params=deep_params, on_day=lambda: progress.advance(dtask))
         paths = write_outputs(out, cfg, samples, replications=reps, seed=the_seed, deep=deep)
     typer.echo(f"Skrev {paths['json']}, {paths['csv']}, {paths['xlsx']}, {paths['html']}")
     typer.echo(f"Figurer i {paths['charts']}/")

@@ -149,10 +149,6 @@ def evaluate(
             acc[0] += n * load.deliveries
             acc[1] += n * load.stops
             acc[2] += n * load.volume_l
-    speed = tr.speed_kmh.central
-    road = tr.road_factor.central
-    shift_min = tr.shift_hours.central * 60.0
-    service_min = tr.service_min_per_stop.central
     hours_by_weekday = np.zeros(7)
     trips_week = km_year = driver_hours_week = 0.0
     pack_hours = {"logistics": 0.0, "health_staff": 0.0, "supplier": 0.0}
@@ -169,18 +165,7 @@ def evaluate(
         if n <= 0:
             continue
         site = site_of(params, alt, node, clinic)
-        linehaul_km = 2.0 * road * model.depot_km[site]
-        tour_km = road * tr.tour_constant.central * math.sqrt(model.service_area_km2 * max(n, 1.0))
-        local_km = tour_km * min(n, 1.0)  # fewer than one stop a day: that share of one-stop tours
-        per_stop_min = service_min + local_km / n / speed * 60.0
-        linehaul_min = linehaul_km / speed * 60.0
-        by_time = max((shift_min - linehaul_min) / per_stop_min, 1.0)
-        litres_per_stop = max(litres / stops, 1e-9)
-        by_volume = max(vt.capacity_l.central * vt.load_factor.central / litres_per_stop, 1.0)
-        per_trip = min(by_time, by_volume)
-        trips = math.ceil(n / per_trip - 1e-9) if n >= 1.0 else 1.0 - math.exp(-n)
-        hours = (trips * linehaul_min + n * service_min) / 60.0 + local_km / speed
-        km = trips * linehaul_km + local_km
+        trips, km, hours = route_estimate(model, params, site, n, litres / stops)
         for w in WEEKDAYS_BY_FREQUENCY[frequency]:
             hours_by_weekday[w] += hours
         trips_week += trips * frequency
@@ -232,6 +217,34 @@ def evaluate(
         "health_staff_logistics_hours_per_week": health_logistics,
         "cost_nok_per_year": cost,
     }
+
+
+def route_estimate(
+    model: ProjectionModel, params: ScenarioConfig, site: str, stops: float, litres_per_stop: float
+) -> tuple[float, float, float]:
+    """(trips, km, vehicle hours) for ``stops`` stops in a day from ``site``: the analytic route model.
+
+    Local tour length follows Beardwood–Halton–Hammersley, k·√(n·A) for n stops spread over the
+    service area A; each trip adds the line haul out and back. Trips are limited by the shift and by
+    the vehicle's usable volume. Deep mode compares this with the planner's optimised routes.
+    """
+    if stops <= 0:
+        return 0.0, 0.0, 0.0
+    tr = params.transport
+    vt = params.vehicle_types[tr.vehicle_type]
+    speed, road = tr.speed_kmh.central, tr.road_factor.central
+    service_min = tr.service_min_per_stop.central
+    linehaul_km = 2.0 * road * model.depot_km[site]
+    tour_km = road * tr.tour_constant.central * math.sqrt(model.service_area_km2 * max(stops, 1.0))
+    local_km = tour_km * min(stops, 1.0)  # fewer than one stop a day: that share of one-stop tours
+    per_stop_min = service_min + local_km / stops / speed * 60.0
+    linehaul_min = linehaul_km / speed * 60.0
+    by_time = max((tr.shift_hours.central * 60.0 - linehaul_min) / per_stop_min, 1.0)
+    by_volume = max(vt.capacity_l.central * vt.load_factor.central / max(litres_per_stop, 1e-9), 1.0)
+    per_trip = min(by_time, by_volume)
+    trips = math.ceil(stops / per_trip - 1e-9) if stops >= 1.0 else 1.0 - math.exp(-stops)
+    hours = (trips * linehaul_min + stops * service_min) / 60.0 + local_km / speed
+    return trips, trips * linehaul_km + local_km, hours
 
 
 def _storage(
