@@ -204,7 +204,7 @@ class Storage(_Strict):
     pallet_m2_per_location: Assumption
     pallet_threshold_unit_volume_l: Assumption  # items at least this big go on pallets
     fill_rate: Assumption
-    service_level_z: Assumption
+    service_level: Assumption  # cycle service level of the safety stock (0.95 → z = 1.645)
 
 
 class VehicleType(_Strict):

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from hjemme.domain.catalogue import ProductCategory
+from hjemme.logistics.pooling import safety_stock_pooling
 from hjemme.scenario.config import CLINIC_NODE, SERVICE_KINDS, ScenarioConfig
 from hjemme.scenario.model import ProjectionModel, sample_params, site_of
-from hjemme.scenario.pooling import pooled_safety_stock_units, separate_safety_stock_units
 from hjemme.scenario.profiles import WEEKDAYS_BY_FREQUENCY
 
 WEEKS_PER_YEAR = 365.0 / 7.0
@@ -253,7 +253,7 @@ def _storage(
     """(m² OUS must provide, m² saved by pooling, safety stock litres, rent NOK/year)."""
     dm = params.delivery_models[alt]  # type: ignore[index]
     sto = params.storage
-    z = sto.service_level_z.central
+    level = sto.service_level.central
     fill = sto.fill_rate.central
     profiles = model.profiles[alt]
     total_m2 = saving_m2 = safety_l = rent = 0.0
@@ -282,13 +282,12 @@ def _storage(
             cover_days = (model.turnaround_days.get(pid, 0.0) if product.category == ProductCategory.MTU
                           else node.replenishment_days / 2.0)
             pallet = 1 if product.unit_volume_l >= sto.pallet_threshold_unit_volume_l.central else 0
-            vars_ = [var_by_clinic[c] for c in clinics]
-            ss_pooled = pooled_safety_stock_units(z, vars_, lead)
-            ss_separate = separate_safety_stock_units(z, vars_, lead)
+            pooling = safety_stock_pooling({c: math.sqrt(var_by_clinic[c]) for c in clinics}, lead, level)
+            ss_pooled, ss_separate = pooling.pooled, pooling.separate_total
             pooled_mean = sum(mean_by_clinic.values())
             pooled_vol[pallet] += (pooled_mean * cover_days + ss_pooled) * product.unit_volume_l
             for c in clinics:
-                ss_c = separate_safety_stock_units(z, [var_by_clinic[c]], lead)
+                ss_c = pooling.separate_by_site[c]
                 separate_vol[c][pallet] += (mean_by_clinic[c] * cover_days + ss_c) * product.unit_volume_l
             pooled_safety += ss_pooled * product.unit_volume_l
             separate_safety += ss_separate * product.unit_volume_l
