@@ -1,9 +1,13 @@
 /* Draws every route of the day plan on a Leaflet map from the page's JSON (coordinates only).
    Routes are SVG polylines (class "hj-route"); stops are canvas circles, so 1,000 stops stay fast.
-   Without a tile URL the map is a plain background. Sets data-ready on <html> when drawn. */
+   Without a tile URL the map is a plain background. Sets data-ready (and data-ready-ms, milliseconds since navigation start) on <html> when drawn. */
 (function () {
   "use strict";
-  function ready() { document.documentElement.setAttribute("data-ready", "true"); }
+  function ready() {
+    var root = document.documentElement;
+    root.setAttribute("data-ready-ms", String(Math.round(performance.now())));
+    root.setAttribute("data-ready", "true");
+  }
   var source = document.getElementById("plan-data");
   var element = document.getElementById("map");
   if (!source || !element || typeof L === "undefined") { ready(); return; }
