@@ -45,6 +45,15 @@ def test_patients_sorted_filtered_and_paged(session: Session) -> None:
     assert repo.count_patients(session) == 3
 
 
+def test_long_id_lists_are_looked_up(session: Session) -> None:
+    """Asking for more ids than one query may bind still returns every patient, in id order."""
+    repo.add_patients(session, [factories.patient(f"P{i:05d}") for i in range(repo.IN_CHUNK + 10)])
+    wanted = [f"P{i:05d}" for i in range(repo.IN_CHUNK + 10)][::-1] + ["missing"]
+    found = repo.list_patients(session, ids=wanted)
+    assert [p.id for p in found] == sorted(wanted[:-1])
+    assert [p.id for p in repo.list_patients(session, ids=wanted, limit=2, offset=1)] == ["P00001", "P00002"]
+
+
 def test_enrolment_round_trip_and_active_filter(session: Session) -> None:
     """Enrolments round-trip and 'active on' includes the first and the last day of the stay."""
     repo.add_patients(session, [factories.patient("P1"), factories.patient("P2")])

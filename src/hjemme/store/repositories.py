@@ -29,6 +29,8 @@ from hjemme.store.tables import (
     VehicleRecord,
 )
 
+IN_CHUNK = 5000
+
 # --- patients ---------------------------------------------------------------------------------
 
 
@@ -81,6 +83,17 @@ def list_patients(
     offset: int = 0,
 ) -> list[Patient]:
     """Patients sorted by id, optionally only ``ids`` or one district, optionally one page."""
+    if ids is not None and len(ids) > IN_CHUNK:
+        # SQLite caps bound parameters (32766): look long id lists up in chunks.
+        wanted = sorted(set(ids))
+        found = [
+            patient
+            for start in range(0, len(wanted), IN_CHUNK)
+            for patient in list_patients(
+                session, ids=wanted[start : start + IN_CHUNK], district_id=district_id
+            )
+        ]
+        return found[offset : None if limit is None else offset + limit]
     query = select(PatientRecord).order_by(PatientRecord.id)
     if ids is not None:
         query = query.where(PatientRecord.id.in_(list(ids)))
