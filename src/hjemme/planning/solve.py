@@ -16,7 +16,8 @@ is decided on fixed times and is exact):
 5. **Video consultations** are put into clinicians' time off the road: before leaving, between
    stops where they wait, or after returning (the clinician stays where they are).
 
-If a delivery cannot make its visit, its visits' earliest starts move later by
+If a mandatory delivery is left out while its visit cut its window short, the visit's earliest
+start moves later by
 ``precedence_step_min`` and the stages run again (``rounds`` times); the plan with the fewest
 unplanned mandatory tasks wins.
 """
@@ -87,17 +88,17 @@ def solve(
         day = _plan_round(problem, params, lower, pins)
         if best is None or _score(problem, day) < _score(problem, best):
             best = day
+        times = day.task_times()
         late = [
             t
             for t in problem.tasks
-            if t.kind is TaskKind.DELIVERY
+            if t.kind in TRANSPORT_KINDS
             and t.id in day.reasons
             and t.mandatory
-            and day.reasons[t.id].en.startswith("the delivery cannot arrive")
+            and any(times[v][0] - t.duration_min < t.window.end_min for v in t.before if v in times)
         ]
         if not late:
             break
-        times = day.task_times()
         for delivery in late:
             for visit_id in delivery.before:
                 if visit_id in times:
