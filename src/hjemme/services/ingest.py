@@ -45,9 +45,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TOPIC_FILTER = "hjemme/devices/+/observations"
+TOPIC_ROOT = "hjemme"  # devices publish to {root}/devices/{device_id}/observations
 DEFAULT_CLIENT_ID = "hjemme-ingest"
 KEY = ["observation_id"]
+MAX_BACKOFF_S = 2.0  # short: a broker without persistence loses what is published before we resubscribe
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,29 +163,29 @@ def ingest_fhir(
         return ingest_parsed_in_session(session, parsed, source="http", now=now, device_id=device_id)
 
 
-def device_of_topic(topic: str) -> str | None:
+def device_of_topic(topic: str, root: str = TOPIC_ROOT) -> str | None:
     """``hjemme/devices/{device_id}/observations`` → ``device_id`` (``None`` for other topics)."""
     parts = topic.split("/")
-    if len(parts) == 4 and parts[:2] == ["hjemme", "devices"] and parts[3] == "observations" and parts[2]:
+    if len(parts) == 4 and parts[:2] == [root, "devices"] and parts[3] == "observations" and parts[2]:
         return parts[2]
     return None
 
 
 def ingest_device_messages(
-    *, engine: Engine, messages: Sequence[tuple[str, bytes]], now: dt.datetime
+    *, engine: Engine, messages: Sequence[tuple[str, bytes]], now: dt.datetime, topic_root: str = TOPIC_ROOT
 ) -> IngestResult:
     """A batch of MQTT messages (topic, payload) in one transaction; bad ones become dead letters."""
     with session_scope(engine) as session:
-        return ingest_device_messages_in_session(session, messages, now)
+        return ingest_device_messages_in_session(session, messages, now, topic_root)
 
 
 def ingest_device_messages_in_session(
-    session: Session, messages: Sequence[tuple[str, bytes]], now: dt.datetime
+    session: Session, messages: Sequence[tuple[str, bytes]], now: dt.datetime, topic_root: str = TOPIC_ROOT
 ) -> IngestResult:
     observations: list[Observation] = []
     total = IngestResult()
     for topic, payload in messages:
-        device_id = device_of_topic(topic)
+        device_id = device_of_topic(topic, topic_root)
         if device_id is None:
             rejection = Rejection(f"ukjent emne '{topic}'", payload.decode("utf-8", "replace"))
             store_dead_letters(session, [rejection], source="mqtt", now=now, topic=topic)
@@ -258,11 +259,12 @@ class MqttIngestConsumer:
 
     def __init__(
         self, *, engine: Engine, broker: BrokerAddress, client_id: str = DEFAULT_CLIENT_ID,
-        batch_size: int = 500, max_wait_s: float = 0.05,
+        topic_root: str = TOPIC_ROOT, batch_size: int = 500, max_wait_s: float = 0.05,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.engine = engine
         self.broker = broker
+        self.topic_root = topic_root
         self.batch_size = batch_size
         self.max_wait_s = max_wait_s
         self.clock = clock
@@ -281,7 +283,7 @@ class MqttIngestConsumer:
         if reason.is_failure:
             log.warning("MQTT connect refused: %s", reason)
             return
-        client.subscribe(TOPIC_FILTER, qos=1)
+        client.subscribe(f"{self.topic_root}/devices/+/observations", qos=1)
         self.connected.set()
 
     def _on_disconnect(self, _client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
@@ -309,7 +311,7 @@ class MqttIngestConsumer:
                     log.warning("MQTT broker %s:%s unreachable (%s); retrying", self.broker.host,
                                 self.broker.port, error)
                     stop.wait(backoff)
-                    backoff = min(backoff * 2, 10.0)
+                    backoff = min(backoff * 2, MAX_BACKOFF_S)
                     continue
             started = time.monotonic()
             while not stop.is_set() and len(self._pending) < self.batch_size:
@@ -326,7 +328,7 @@ class MqttIngestConsumer:
                 except Exception:  # the database is unreachable: keep the messages, wait, retry
                     log.exception("cannot store device messages; retrying in %.1f s", backoff)
                     stop.wait(backoff)
-                    backoff = min(backoff * 2, 10.0)
+                    backoff = min(backoff * 2, MAX_BACKOFF_S)
             if max_messages is not None and self.stats.messages >= max_messages:
                 break
         self._client.disconnect()
@@ -337,7 +339,8 @@ class MqttIngestConsumer:
         batch, self._pending = self._pending, []
         items = [(m.topic, bytes(m.payload)) for m in batch]
         try:
-            result = ingest_device_messages(engine=self.engine, messages=items, now=self.clock())
+            result = ingest_device_messages(engine=self.engine, messages=items, now=self.clock(),
+                                            topic_root=self.topic_root)
             for message in batch:
                 self._ack(message)
         except Exception:  # one message broke the batch (or the database is down): isolate it
@@ -359,15 +362,29 @@ class MqttIngestConsumer:
     def _one(self, item: tuple[str, bytes]) -> IngestResult:
         now = self.clock()
         try:
-            return ingest_device_messages(engine=self.engine, messages=[item], now=now)
+            return ingest_device_messages(engine=self.engine, messages=[item], now=now,
+                                          topic_root=self.topic_root)
         except Exception as error:  # noqa: BLE001 - the consumer never stops on bad input
             with session_scope(self.engine) as session:
                 rejection = Rejection(f"kunne ikke lagres: {type(error).__name__}: {error}"[:2000],
                                       item[1].decode("utf-8", "replace"))
                 store_dead_letters(session, [rejection], source="mqtt", now=now,
-                                   device_id=device_of_topic(item[0]), topic=item[0])
+                                   device_id=device_of_topic(item[0], self.topic_root), topic=item[0])
             return IngestResult(rejected=1)
 
     def _ack(self, message: mqtt.MQTTMessage) -> None:
         if message.qos > 0:
             self._client.ack(message.mid, message.qos)
+
+
+def forget_mqtt_session(broker: BrokerAddress, client_id: str, timeout_s: float = 5.0) -> None:
+    """Drop a persistent session (and its queued messages) from the broker: connect once with a
+    clean session under the same client id. For decommissioning a consumer id, and for tests."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True,
+                         protocol=mqtt.MQTTv311)
+    client.connect(broker.host, broker.port, keepalive=10)
+    deadline = time.monotonic() + timeout_s
+    while not client.is_connected() and time.monotonic() < deadline:
+        client.loop(timeout=0.05)
+    client.disconnect()
+    client.loop(timeout=0.05)
