@@ -13,12 +13,16 @@ import pytest
 
 from hjemme.catalogue import load_catalogue
 from hjemme.domain.security import Role
-from tests.api.conftest import OTHER, SELF, Api
+from tests.api.conftest import OTHER, SELF, TODAY, Api
 
 FULL = frozenset({"id", "name", "birth_year", "address", "location", "district_id", "phone", "language",
                   "needs_interpreter", "lives_alone", "clinic", "delivery_notes", "enrolments", "devices"})
 PERSONAL = frozenset({"id", "name", "address", "location", "phone", "delivery_notes"})
 DEVICE = PERSONAL | {"devices"}
+ALL_TASK = frozenset({"id", "kind", "patient", "enrolment_id", "pathway_id", "lat", "lon", "duration_min",
+                      "window_start", "window_end", "skill", "goods", "sample_type", "sample_stability_min",
+                      "taken_at", "before", "mandatory", "fixed_time", "interpreter"})
+TRANSPORT_TASK = ALL_TASK - {"enrolment_id", "pathway_id", "skill", "sample_type"}
 RESEARCH = frozenset({"pseudonym", "birth_year", "district_id", "language", "needs_interpreter",
                       "lives_alone", "clinic", "enrolments", "devices"})
 
@@ -32,6 +36,7 @@ ENDPOINTS = {
     "careplan_self": f"/fhir/CarePlan?patient={SELF}",
     "careplan_other": f"/fhir/CarePlan?patient={OTHER}",
     "access_log": "/api/audit/access-log",
+    "tasks": f"/api/tasks?date={TODAY.isoformat()}",
 }
 
 
@@ -46,10 +51,13 @@ def _clinical(audit: int) -> dict[str, tuple[int, frozenset[str] | None]]:
         "careplan_self": (200, None),
         "careplan_other": (200, None),
         "access_log": (audit, None),
+        "tasks": (200, ALL_TASK),
     }
 
 
-def _non_clinical(fields: frozenset[str], detail: int) -> dict[str, tuple[int, frozenset[str] | None]]:
+def _non_clinical(
+    fields: frozenset[str], detail: int, tasks: frozenset[str] | None
+) -> dict[str, tuple[int, frozenset[str] | None]]:
     return {
         "me": (200, None),
         "patients": (200, fields),
@@ -60,6 +68,7 @@ def _non_clinical(fields: frozenset[str], detail: int) -> dict[str, tuple[int, f
         "careplan_self": (403, None),
         "careplan_other": (403, None),
         "access_log": (403, None),
+        "tasks": (200, tasks) if tasks is not None else (403, None),
     }
 
 
@@ -68,10 +77,10 @@ MATRIX: dict[Role, dict[str, tuple[int, frozenset[str] | None]]] = {
     Role.COORDINATOR: _clinical(audit=403),
     Role.CLINICIAN: _clinical(audit=403),
     Role.RESPONDER: _clinical(audit=403),
-    Role.LOGISTICS: _non_clinical(PERSONAL, detail=200),
-    Role.TECHNICIAN: _non_clinical(DEVICE, detail=200),
+    Role.LOGISTICS: _non_clinical(PERSONAL, detail=200, tasks=TRANSPORT_TASK),
+    Role.TECHNICIAN: _non_clinical(DEVICE, detail=200, tasks=TRANSPORT_TASK),
     # Researchers address patients by pseudonym only: a real id is not found (see test_patients).
-    Role.RESEARCHER: _non_clinical(RESEARCH, detail=404),
+    Role.RESEARCHER: _non_clinical(RESEARCH, detail=404, tasks=None),
     Role.PATIENT: {
         "me": (200, None),
         "patients": (200, FULL),
@@ -82,6 +91,7 @@ MATRIX: dict[Role, dict[str, tuple[int, frozenset[str] | None]]] = {
         "careplan_self": (200, None),
         "careplan_other": (403, None),
         "access_log": (403, None),
+        "tasks": (200, ALL_TASK),
     },
 }
 
@@ -98,6 +108,7 @@ def _observed(api: Api, role: Role) -> dict[str, tuple[int, frozenset[str] | Non
         if response.status_code == 200 and expected[name][1] is not None:
             body: Any = response.json()
             items = body if isinstance(body, list) else [body]
+            assert items, f"{role} {name}: empty list"
             kinds = {frozenset(item) for item in items}
             assert len(kinds) == 1, f"{role} {name}: items differ in fields: {kinds}"
             (fields,) = kinds
@@ -129,6 +140,8 @@ def test_researcher_never_sees_identity(api: Api) -> None:
 
 
 def test_patient_lists_only_itself(api: Api) -> None:
-    """The patient role's patient list holds exactly its own record."""
+    """The patient role's patient list and task list hold only its own record and tasks."""
     body = api.client.get("/api/patients", headers=api.headers(Role.PATIENT)).json()
     assert [p["id"] for p in body] == [SELF]
+    tasks = api.client.get(f"/api/tasks?date={TODAY}", headers=api.headers(Role.PATIENT)).json()
+    assert tasks and {t["patient"] for t in tasks} == {SELF}

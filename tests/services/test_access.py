@@ -14,6 +14,7 @@ from hjemme.domain.security import CLINICAL_ACCESS, Role
 from hjemme.errors import PermissionDeniedError
 from hjemme.services.access import (
     ALL_PATIENT_FIELDS,
+    PATIENT_FIELDS,
     log_access,
     project_patient,
     project_task,
@@ -116,3 +117,14 @@ def test_only_admin_queries_the_log(db_engine: Engine, role: Role) -> None:
     """Every role but admin is refused the access log."""
     with pytest.raises(PermissionDeniedError):
         query_access_log(engine=db_engine, principal=Principal("x", role))
+
+
+@given(st.sampled_from(list(Role)), st.sets(st.sampled_from(sorted(ALL_PATIENT_FIELDS | {"pseudonym"}))))
+def test_projection_never_widens(role: Role, present: set[str]) -> None:
+    """Whatever a view holds, a role's projection keeps only its allowed fields, and no non-clinical
+    role other than researchers keeps a clinical one."""
+    view = {key: [] if key == "enrolments" else key for key in present}
+    kept = set(project_patient(view, role))
+    assert kept <= PATIENT_FIELDS[role] and kept <= present
+    if role in {Role.LOGISTICS, Role.TECHNICIAN}:
+        assert "enrolments" not in kept

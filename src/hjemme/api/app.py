@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from hjemme import __version__
-from hjemme.api.routes import audit, auth, fhir, patients
+from hjemme.api.routes import audit, auth, fhir, patients, tasks
 from hjemme.errors import (
     CatalogueError,
     ConflictError,
@@ -28,12 +28,13 @@ from hjemme.settings import Settings, get_settings
 from hjemme.store.database import create_db_engine
 from hjemme.web.router import mount_web
 
-ROUTERS = (auth.router, patients.router, audit.router, fhir.router)
+ROUTERS = (auth.router, patients.router, tasks.router, audit.router, fhir.router)
 """Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
-    """The API app for ``settings`` (default: the environment's), on ``engine`` if one is given.
+    """The API app (and the web pages) for ``settings`` (default: the environment's), on ``engine``
+    if one is given.
 
     The schema is not migrated here: ``hjemme seed``/``hjemme serve`` own that, and tests hand in
     an engine whose schema is already at ``heads``.

@@ -20,17 +20,22 @@ from hjemme.domain.catalogue import DeviceType
 from hjemme.domain.pathways import Pathway
 from hjemme.domain.people import Enrolment, Patient
 from hjemme.domain.security import Role
+from hjemme.domain.tasks import Task
+from hjemme.domain.time import format_hhmm
 from hjemme.errors import InputError, NotFoundError
 from hjemme.services.access import (
     FHIR_READERS,
     PATIENT_READERS,
+    TASK_READERS,
     View,
     log_access,
     project_patient,
+    project_task,
     pseudonym,
     require_patient,
     require_role,
 )
+from hjemme.services.workload import tasks_on
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 
@@ -172,6 +177,67 @@ def read_patient_file(
         device_types=catalogue.device_types,
         on=local_date(at),
     )
+
+
+def list_tasks(
+    *,
+    engine: Engine,
+    principal: Principal,
+    date: dt.date,
+    client: str | None,
+    at: dt.datetime,
+) -> list[View]:
+    """The day's tasks as the caller's role may see them (the patient role: its own only).
+
+    Tasks carry patients' locations and, for clinical roles, their pathways, so the read is logged
+    once per patient whose tasks are shown.
+    """
+    require_role(principal, TASK_READERS)
+    tasks = tasks_on(engine=engine, date=date)
+    if principal.role is Role.PATIENT:
+        tasks = [t for t in tasks if t.patient_id == principal.patient_id]
+    with session_scope(engine) as session:
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[t.patient_id for t in tasks],
+            resource=f"tasks {date.isoformat()}",
+            client=client,
+            at=at,
+        )
+    return [project_task(task_view(t), principal.role) for t in tasks]
+
+
+def task_view(task: Task) -> View:
+    """Everything hjemme shows about a task (the shape of ``hjemme tasks --format json``)."""
+    goods = task.goods
+    return {
+        "id": task.id,
+        "kind": str(task.kind),
+        "patient": task.patient_id,
+        "enrolment_id": task.enrolment_id,
+        "pathway_id": task.pathway_id,
+        "lat": task.location.lat,
+        "lon": task.location.lon,
+        "duration_min": task.duration_min,
+        "window_start": format_hhmm(task.window.start_min),
+        "window_end": format_hhmm(task.window.end_min),
+        "skill": task.skill,
+        "goods": None if goods is None else {
+            "lines": [{"product_id": line.product_id, "quantity": line.quantity} for line in goods.lines],
+            "volume_l": goods.volume_l,
+            "weight_kg": goods.weight_kg,
+            "cold_chain": goods.cold_chain,
+            "qualified_carrier": goods.qualified_carrier,
+        },
+        "sample_type": task.sample_type,
+        "sample_stability_min": task.sample_stability_min,
+        "taken_at": task.taken_at,
+        "before": list(task.before),
+        "mandatory": task.mandatory,
+        "fixed_time": task.fixed_time,
+        "interpreter": task.interpreter,
+    }
 
 
 def patient_view(
