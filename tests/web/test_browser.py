@@ -20,7 +20,7 @@ from hjemme.store import repositories as repo
 from hjemme.store.database import create_db_engine, session_scope, upgrade
 from hjemme.web.deps import ROLE_PAGES, start_page
 from hjemme.web.router import mount_web
-from tests.web.world import NOW, PASSWORD, SETTINGS, TODAY, seed_world, username
+from tests.web.world import ALARM_RED, NOW, PASSWORD, SETTINGS, TODAY, seed_world, username
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -42,7 +42,7 @@ class Server:
         self.socket.bind(("127.0.0.1", 0))
         self.socket.listen(64)
         self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
@@ -179,5 +179,28 @@ def test_english_switch(site, browser):
         page.get_by_role("button", name="Search").click()
         page.wait_for_url("**patient=P00001**")
         shot(page, "admin_access_log_en")
+    finally:
+        context.close()
+
+
+def test_acknowledged_alarm_leaves_the_open_list(site, browser):
+    """Acknowledging an alarm in the browser takes it off the "needs action" list at once (htmx)."""
+    url, _ = site
+    context, page = log_in(browser, url, Role.RESPONDER)
+    try:
+        waiting = page.locator("section[aria-labelledby=waiting-heading]")
+        row = waiting.locator(f"tr[data-alarm='{ALARM_RED}']")
+        assert row.count() == 1
+        shot(page, "responder_worklist_before_ack")
+        row.get_by_role("button", name="Kvitter").click()
+        row.wait_for(state="detached")
+        assert waiting.locator(f"tr[data-alarm='{ALARM_RED}']").count() == 0
+        acknowledged = page.locator("section[aria-labelledby=acked-heading]")
+        assert acknowledged.locator(f"tr[data-alarm='{ALARM_RED}']").count() == 1
+        assert page.url == f"{url}/response"  # swapped in place, no page load
+        shot(page, "responder_worklist_after_ack")
+        page.goto(f"/response/alarms/{ALARM_RED}")
+        assert page.locator("svg.sparkline circle").count() == 3
+        shot(page, "responder_alarm")
     finally:
         context.close()

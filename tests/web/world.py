@@ -125,3 +125,33 @@ def seed_world(engine: Engine, password_hash: str, *, plan: Plan | None = None,
                 staff_id=NURSE if role is Role.CLINICIAN else None,
             )
         repo.save_plan(session, date=TODAY, plan_json=plan_json(plan or small_plan()), created_at=NOW)
+    if plan is None:
+        seed_alarms(engine)
+
+
+ALARM_RED = "A-red"
+ALARM_YELLOW = "A-yellow"
+
+
+def seed_alarms(engine: Engine) -> None:
+    """Two open alarms for the response centre (a red one with three SpO2 measurements as evidence)."""
+    from hjemme.monitoring.alarms import Alarm
+    from hjemme.monitoring.observations import Observation, Parameter
+    from hjemme.monitoring.rules import FindingKind, Severity
+    from hjemme.services.ingest import store_observations
+    from hjemme.services.monitoring import save_transition
+
+    readings = [
+        Observation(f"O{i}", SELF, Parameter.SPO2, value, "%", NOW - dt.timedelta(hours=3 - i),
+                    NOW - dt.timedelta(hours=3 - i))
+        for i, value in enumerate((94.0, 91.0, 87.0))
+    ]
+    alarms = [
+        Alarm(ALARM_RED, SELF, FindingKind.THRESHOLD, Severity.RED, f"{SELF}:spo2", "SpO2 87 % < 88 %",
+              tuple(o.observation_id for o in readings), NOW - dt.timedelta(minutes=20)),
+        Alarm(ALARM_YELLOW, "P00002", FindingKind.MISSING_DATA, Severity.YELLOW, "P00002:weight",
+              "ingen vekt på 36 timer", (), NOW - dt.timedelta(minutes=50)),
+    ]
+    with session_scope(engine) as session:
+        store_observations(session, readings)
+        save_transition(session, alarms, [])

@@ -45,8 +45,25 @@ KIND_NAMES = {
     "clinician": N_("clinician"),
     "van": N_("van"),
     "courier": N_("courier"),
+    "red": N_("red"),
+    "yellow": N_("yellow"),
+    "green": N_("green"),
+    "open": N_("open"),
+    "acknowledged": N_("acknowledged"),
+    "resolved": N_("resolved"),
+    "opened": N_("opened"),
+    "repeated": N_("repeated"),
+    "severity_raised": N_("severity raised"),
+    "assigned": N_("assigned"),
+    "escalated": N_("escalated"),
+    "news2": N_("NEWS2"),
+    "threshold": N_("threshold"),
+    "trend": N_("trend"),
+    "missing_data": N_("missing data"),
+    "prom": N_("questionnaire"),
 }
-"""Stop types and resource kinds as words; shown through ``kind_name``."""
+"""Codes shown to people (stop types, resource kinds, alarm severities, statuses, kinds, events)
+as words, through the ``kind_name`` filter."""
 
 
 @lru_cache(maxsize=len(LANGUAGES))

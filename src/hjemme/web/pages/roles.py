@@ -21,13 +21,6 @@ from hjemme.web.rendering import render
 router = APIRouter()
 
 
-@router.get("/response")
-def response_centre(
-    request: Request, user: Annotated[Principal, Depends(page_for(Role.RESPONDER))]
-) -> Response:
-    return render(request, "roles/response.html", page_context(user))
-
-
 @router.get("/logistics")
 def logistics(
     request: Request, user: Annotated[Principal, Depends(page_for(Role.LOGISTICS))]
