@@ -1,4 +1,5 @@
-"""Command line for remote monitoring (issue 5): ``hjemme news2`` and ``hjemme ingest …``.
+"""Command line for remote monitoring (issue 5): ``hjemme news2``, ``hjemme ingest mqtt|csv`` and
+``hjemme monitoring tick``.
 
 Registered in ``cli/main.py`` with one ``app.add_typer(monitoring.app)`` line; this Typer has no
 name, so its commands appear at the top level. ``news2`` is a pure calculation and calls the
@@ -11,16 +12,29 @@ Messages to users are Norwegian bokmål; bad input exits with status 2.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import typer
 
+from hjemme.cli._common import cli_errors, database
 from hjemme.errors import InputError
 from hjemme.monitoring.news2 import Consciousness, News2Params, News2Vitals, SpO2Scale, score_news2
+from hjemme.services.ingest import (
+    DEFAULT_CLIENT_ID,
+    TOPIC_ROOT,
+    BrokerAddress,
+    MqttIngestConsumer,
+    ingest_csv,
+)
+from hjemme.services.monitoring import run_monitoring_tick
+from hjemme.settings import get_settings
 
 app = typer.Typer(add_completion=False)
 
@@ -245,3 +259,70 @@ def _echo_problems(problems: Sequence[str], limit: int = 50) -> None:
         typer.echo(f"Feil: {problem}", err=True)
     if len(problems) > limit:
         typer.echo(f"… og {len(problems) - limit} feil til", err=True)
+
+
+# -- device data and the response centre's tick ----------------------------------------------------
+
+ingest_app = typer.Typer(help="Les inn målinger fra enheter (MQTT eller CSV).", no_args_is_help=True)
+monitoring_app = typer.Typer(help="Responssenteret: eskalering og påminnelser.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(monitoring_app, name="monitoring")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@ingest_app.command("mqtt")
+def ingest_mqtt(
+    broker: str | None = typer.Option(None, "--broker", help="mqtt://VERT:PORT (standard: HJEMME_MQTT_URL)."),
+    client_id: str = typer.Option(DEFAULT_CLIENT_ID, "--client-id", help="Fast klient-id."),
+    max_messages: int | None = typer.Option(None, "--max-messages", help="Stopp etter så mange meldinger."),
+    topic_root: str = typer.Option(TOPIC_ROOT, "--topic-root", help="Første nivå i emnet (test/miljø)."),
+) -> None:
+    """Kjør MQTT-konsumenten (hjemme/devices/+/observations, QoS 1) til den avbrytes."""
+    with cli_errors():
+        address = BrokerAddress.parse(broker or get_settings().mqtt_url)
+        with database() as engine:
+            consumer = MqttIngestConsumer(engine=engine, broker=address, client_id=client_id,
+                                           topic_root=topic_root)
+            stop = threading.Event()
+            previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            typer.echo(f"Lytter på mqtt://{address.host}:{address.port}/{topic_root}/devices/+/observations "
+                       f"som {client_id} …", err=True)
+            try:
+                stats = consumer.run(stop, max_messages)
+            except KeyboardInterrupt:
+                stats = consumer.stats
+            finally:
+                signal.signal(signal.SIGTERM, previous)
+    typer.echo(json.dumps({"messages": stats.messages, "stored": stats.stored, "duplicates": stats.duplicates,
+                           "rejected": stats.rejected, "reconnects": stats.reconnects}))
+
+
+@ingest_app.command("csv")
+def ingest_csv_command(
+    file: Path = typer.Argument(..., help="CSV: observation_id,patient_id,parameter,value,unit,effective_at,"
+                                          "device_id"),
+) -> None:
+    """Les inn målinger fra en CSV-fil; ugyldige rader havner i dødbrevtabellen med årsak."""
+    with cli_errors(), database() as engine:
+        result = ingest_csv(engine=engine, path=file, now=_now())
+    _echo_problems([r.reason for r in result.rejections])
+    typer.echo(json.dumps({"stored": result.stored, "duplicates": result.duplicates,
+                           "rejected": result.rejected, "alarms": len(set(result.alarm_ids))}))
+
+
+@monitoring_app.command("tick")
+def monitoring_tick(
+    every: float | None = typer.Option(None, "--every", help="Gjenta hvert N. sekund til avbrutt."),
+) -> None:
+    """Eskaler alarmer som ikke er kvittert, og send påminnelser om manglende målinger og skjema."""
+    with cli_errors(), database() as engine:
+        stop = threading.Event()
+        while True:
+            result = run_monitoring_tick(engine=engine, now=_now())
+            typer.echo(json.dumps({"escalations": result.escalations, "reminders": result.reminders,
+                                   "alarms_changed": result.alarms_changed}))
+            if every is None or stop.wait(every):
+                break
