@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import platform
+import time
 from pathlib import Path
 
 import typer
@@ -64,6 +65,112 @@ def bench_vrptw(
     machine = f"{platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     append_report(report, markdown_report(rows, time_limit, when, machine))
+    console.print(f"appended to {report}")
+
+
+@bench_app.command("day")
+def bench_day(
+    patients: int = typer.Option(1500, "--patients", min=1, help="Synthetic patients (2030 scale: 1500)."),
+    seed: int = typer.Option(1, "--seed"),
+    time_limit: float = typer.Option(20.0, "--time-limit", min=0.1, help="Seconds per routing stage."),
+    replan_time_limit: float = typer.Option(1.0, "--replan-time-limit", min=0.1),
+    report: Path = typer.Option(Path("docs/benchmarks.md"), "--report", help="Markdown file to append to."),
+) -> None:
+    """Plan a synthetic Oslo day, validate it, time one urgent re-plan; print and append the KPIs."""
+    from dataclasses import replace
+
+    from hjemme.catalogue import load_catalogue
+    from hjemme.domain.tasks import TaskKind
+    from hjemme.domain.workload import tasks_for_day
+    from hjemme.planning.params import PlannerParams
+    from hjemme.planning.problem import build_problem
+    from hjemme.planning.replan import AddUrgentVisit, replan
+    from hjemme.planning.resources import build_resources
+    from hjemme.planning.solve import solve
+    from hjemme.synthetic.population import generate_population
+
+    console = Console()
+    catalogue = load_catalogue()
+    date = dt.date(2030, 3, 4)
+    population = generate_population(catalogue, patients, seed, date)
+    tasks = tasks_for_day(
+        date,
+        population.enrolments,
+        {p.id: p for p in population.patients},
+        catalogue.pathways,
+        catalogue.products,
+        catalogue.device_types,
+    )
+    resources = build_resources(population.staff, population.vehicles, catalogue.sites)
+    provider = make_provider(get_settings().travel_time_provider)
+    lab = catalogue.sites[catalogue.lab_site_id].location
+    began = time.perf_counter()
+    problem = build_problem(date, tasks, resources, lab, provider)
+    plan = solve(problem, PlannerParams(time_limit_s=time_limit, seed=seed))
+    solve_s = time.perf_counter() - began
+    violations = validate_plan(plan, problem.tasks, problem.resources, provider, lab)
+    mandatory_left = sum(1 for u in plan.unplanned if problem.task(u.task_id).mandatory)
+    first_visit = next(t for t in problem.tasks if t.kind is TaskKind.VISIT)
+    urgent = replace(
+        first_visit,
+        id=f"{first_visit.id}-URGENT",
+        fixed_time=False,
+        mandatory=True,
+        before=(),
+        preferred_staff_ids=(),
+        excluded_staff_ids=(),
+    )
+    started = {s.task_id for r in plan.routes for s in r.stops[:1] if s.task_id}
+    began = time.perf_counter()
+    changed, replanned = replan(
+        problem,
+        plan,
+        AddUrgentVisit(urgent),
+        started,
+        PlannerParams(time_limit_s=replan_time_limit, seed=seed, rounds=1),
+    )
+    replan_s = time.perf_counter() - began
+    replan_violations = validate_plan(replanned, changed.tasks, changed.resources, provider, lab)
+    k = plan.kpis
+    rows = [
+        ("patients / tasks / resources", f"{patients} / {len(tasks)} / {len(resources)}"),
+        ("solve seconds (stage limit)", f"{solve_s:.1f} ({time_limit:g} s)"),
+        ("valid", "yes" if not violations else f"NO ({len(violations)} violations)"),
+        (
+            "planned / unplanned mandatory",
+            f"{k.tasks_planned}/{k.tasks_total}, {mandatory_left} mandatory left",
+        ),
+        (
+            "km / drive h / clinician drive h / CO2 kg",
+            f"{k.km} / {k.drive_hours} / {k.clinician_drive_hours} / {k.co2_kg}",
+        ),
+        (
+            "max sample age min / deliveries per patient",
+            f"{k.max_sample_age_min} / {k.deliveries_per_patient}",
+        ),
+        (
+            "replan (urgent visit) seconds, valid",
+            f"{replan_s:.1f} ({replan_time_limit:g} s), {'yes' if not replan_violations else 'NO'}",
+        ),
+    ]
+    table = Table(title=f"Day planner, seed {seed}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+    for violation in violations[:20]:
+        console.print(str(violation))
+    machine = f"{platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = (
+        "\n".join(
+            [f"### {when}, {machine}", "", "| measure | value |", "|---|---|"]
+            + [f"| {n} | {v} |" for n, v in rows]
+        )
+        + "\n"
+    )
+    append_report(report, block, section="## Day planner")
     console.print(f"appended to {report}")
 
 

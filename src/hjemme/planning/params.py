@@ -18,6 +18,8 @@ class PlannerParams:
     ``seed`` makes the search reproducible. ``clinician_sample_detour_min`` is the largest detour
     a clinician makes to drop a sample at the lab before a courier is asked instead.
     ``rounds`` is how often the clinician and transport stages are re-run to repair precedence.
+    Continuity of care needs one cost matrix per clinician; above ``max_cost_matrix_entries``
+    (memory) the non-preferred cost is dropped for that day rather than running out of memory.
     """
 
     time_limit_s: float = 2.0
@@ -35,6 +37,7 @@ class PlannerParams:
     clinician_sample_detour_min: int = 10
     precedence_step_min: int = 30
     rounds: int = 2
+    max_cost_matrix_entries: int = 40_000_000
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:

@@ -273,12 +273,19 @@ def _route_clinicians(
     matrices: list[np.ndarray] = []
     keys: dict[tuple[float, tuple[int, ...]], int] = {}
     vehicles_spec = []
-    for resource in clinicians:
-        non_preferred = tuple(
+    wanted = {
+        r.id: tuple(
             n
             for n, t in node_task.items()
-            if t.preferred_staff_ids and resource.staff_id not in t.preferred_staff_ids
+            if t.preferred_staff_ids and r.staff_id not in t.preferred_staff_ids
         )
+        for r in clinicians
+    }
+    distinct = len({(r.co2_g_per_km, wanted[r.id]) for r in clinicians})
+    if distinct * len(locs) ** 2 > params.max_cost_matrix_entries:
+        wanted = {r.id: () for r in clinicians}  # continuity would need too many matrices: dropped
+    for resource in clinicians:
+        non_preferred = wanted[resource.id]
         key = (resource.co2_g_per_km, non_preferred)
         if key not in keys:
             m = _cost_matrix(problem, locs, resource, params, clinician=True)
