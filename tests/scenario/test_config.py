@@ -74,3 +74,19 @@ def test_unreadable_yaml_is_rejected(tmp_path: Path) -> None:
     path.write_text("a: [1, 2\n", encoding="utf-8")
     with pytest.raises(ScenarioFileError, match="broken.yaml: not valid YAML"):
         load_scenario(path)
+
+
+def test_flow_to_unknown_node_names_the_flow(tmp_path: Path) -> None:
+    """A flow naming a node the model does not define is rejected at that flow's node key."""
+    data = _default()
+    data["delivery_models"]["alt2"]["flows"][3]["node"] = "mhbb"
+    with pytest.raises(ScenarioFileError, match=r"delivery_models\.alt2\.flows\[3\]\.node: unknown node 'mhbb'"):
+        load_scenario(_write(tmp_path, data))
+
+
+def test_share_above_one_names_the_year(tmp_path: Path) -> None:
+    """A Table 1 share above 100 % is rejected naming the service kind and year."""
+    data = _default()
+    data["trajectory"]["shares"]["ahs"][2024] = 1.5
+    with pytest.raises(ScenarioFileError, match=r"trajectory\.shares\.ahs\[2024\]"):
+        load_scenario(_write(tmp_path, data))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -25,6 +25,9 @@ ALTERNATIVES = ("alt1", "alt2", "alt3")
 SERVICE_KINDS = ("ahs", "ambulant", "dho")
 CATEGORIES = ("consumable", "mtu", "medicine", "sample_kit")
 CLINIC_NODE = "clinic"  # a flow from "clinic" leaves from the site of the pathway's own clinic
+
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class ScenarioFileError(CatalogueError):
@@ -85,25 +88,9 @@ class Trajectory(_Strict):
 
     source: str = Field(min_length=1)
     owner: str = Field(min_length=1)
-    shares: dict[Literal["ahs", "ambulant", "dho"], dict[int, float]]
-    overrides: dict[Literal["ahs", "ambulant", "dho"], dict[int, float]] = Field(default_factory=dict)
+    shares: dict[Literal["ahs", "ambulant", "dho"], dict[int, Fraction]]
+    overrides: dict[Literal["ahs", "ambulant", "dho"], dict[int, Fraction]] = Field(default_factory=dict)
     achievement: Assumption  # multiplier: how much of the plan is reached (1 = exactly the plan)
-
-    @field_validator("shares", "overrides")
-    @classmethod
-    def _shares_are_fractions(cls, v: dict[str, dict[int, float]]) -> dict[str, dict[int, float]]:
-        for points in v.values():
-            for share in points.values():
-                if not 0.0 <= share <= 1.0:
-                    raise ValueError(f"share {share} is not a fraction between 0 and 1")
-        return v
-
-    @model_validator(mode="after")
-    def _all_kinds(self) -> Trajectory:
-        missing = [k for k in SERVICE_KINDS if len(self.shares.get(k, {})) < 1]  # type: ignore[call-overload]
-        if missing:
-            raise ValueError(f"shares missing for {', '.join(missing)}")
-        return self
 
 
 class KindScope(_Strict):
@@ -186,15 +173,6 @@ class DeliveryModel(_Strict):
     source: str = Field(min_length=1)
     owner: str = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _flows_have_nodes(self) -> DeliveryModel:
-        for flow in self.flows:
-            if flow.node not in self.nodes:
-                raise ValueError(f"flow node {flow.node!r} is not among nodes")
-        for name, node in self.nodes.items():
-            if (name == CLINIC_NODE) != (node.site is None):
-                raise ValueError(f"node {name!r}: only the 'clinic' node has no site")
-        return self
 
 
 class Storage(_Strict):
@@ -214,18 +192,10 @@ class VehicleType(_Strict):
     annual_cost_nok: Assumption
     co2_kg_per_km_fossil: Assumption
     co2_kg_per_km_electric: Assumption
-    electric_share: dict[int, float]  # by year, linear between given years
+    electric_share: dict[int, Fraction] = Field(min_length=1)  # by year, linear between given years
     source: str = Field(min_length=1)
     owner: str = Field(min_length=1)
 
-    @field_validator("electric_share")
-    @classmethod
-    def _fractions(cls, v: dict[int, float]) -> dict[int, float]:
-        if not v:
-            raise ValueError("give at least one year")
-        if any(not 0 <= s <= 1 for s in v.values()):
-            raise ValueError("electric share must be between 0 and 1")
-        return v
 
 
 class Transport(_Strict):
@@ -269,17 +239,34 @@ class ScenarioConfig(_Strict):
     transport: Transport
     staff: Staff
 
-    @model_validator(mode="after")
-    def _complete(self) -> ScenarioConfig:
-        for kind in SERVICE_KINDS:
-            if kind not in self.scope:
-                raise ValueError(f"scope missing for {kind}")
-        for alt in ALTERNATIVES:
-            if alt not in self.delivery_models:
-                raise ValueError(f"delivery_models missing {alt}")
-        if self.transport.vehicle_type not in self.vehicle_types:
-            raise ValueError(f"transport.vehicle_type {self.transport.vehicle_type!r} is not a vehicle type")
-        return self
+
+
+def cross_check(config: ScenarioConfig) -> list[tuple[str, str]]:
+    """References between parts of a scenario, as (key path, problem) pairs; empty when sound."""
+    problems: list[tuple[str, str]] = []
+    for kind in SERVICE_KINDS:
+        if kind not in config.scope:
+            problems.append((f"scope.{kind}", "missing"))
+        if kind not in config.trajectory.shares:
+            problems.append((f"trajectory.shares.{kind}", "missing"))
+    for alt in ALTERNATIVES:
+        if alt not in config.delivery_models:
+            problems.append((f"delivery_models.{alt}", "missing"))
+    for alt, dm in config.delivery_models.items():
+        for name, node in dm.nodes.items():
+            if (name == CLINIC_NODE) != (node.site is None):
+                problems.append((f"delivery_models.{alt}.nodes.{name}.site",
+                                 "only the 'clinic' node has no site, every other node needs one"))
+        for i, flow in enumerate(dm.flows):
+            where = f"delivery_models.{alt}.flows[{i}].node"
+            if flow.node not in dm.nodes:
+                problems.append((where, f"unknown node {flow.node!r}; nodes: {', '.join(dm.nodes)}"))
+            elif dm.consolidation == "per_patient_day" and flow.node != dm.flows[0].node:
+                problems.append((where, "per_patient_day consolidation ships everything from one node"))
+    if config.transport.vehicle_type not in config.vehicle_types:
+        problems.append(("transport.vehicle_type",
+                         f"{config.transport.vehicle_type!r} is not among vehicle_types"))
+    return problems
 
 
 class GridMix(_Strict):
@@ -309,7 +296,11 @@ class Grid(_Strict):
 
 def load_scenario(path: Path) -> ScenarioConfig:
     """Read and validate a scenario file; raise :class:`ScenarioFileError` naming the key path."""
-    return _load(path, ScenarioConfig)
+    config: ScenarioConfig = _load(path, ScenarioConfig)
+    problems = cross_check(config)
+    if problems:
+        raise ScenarioFileError(str(path), *problems[0])
+    return config
 
 
 def load_grid(path: Path) -> Grid:

@@ -65,10 +65,10 @@ def _flow_specs(config: ScenarioConfig, alt: str) -> tuple[FlowSpec, ...]:
 
 def build_model(config: ScenarioConfig, catalogue: Catalogue) -> ProjectionModel:
     """Join the scenario with the catalogue; raise ``ValueError`` naming what does not fit."""
-    unknown = sorted(set(config.mix.weights) | set(config.length_of_stay) - set(catalogue.pathways))
-    unknown = [p for p in unknown if p not in catalogue.pathways]
-    if unknown:
-        raise ValueError(f"unknown pathway ids: {', '.join(unknown)}")
+    for section, ids in (("mix.weights", config.mix.weights), ("length_of_stay", config.length_of_stay)):
+        unknown = sorted(set(ids) - set(catalogue.pathways))
+        if unknown:
+            raise ValueError(f"{section}: unknown pathway ids: {', '.join(unknown)}")
     missing_clinics = sorted({p.clinic for p in catalogue.pathways.values()} - set(config.clinic_sites))
     if missing_clinics:
         raise ValueError(f"clinic_sites has no site for: {', '.join(missing_clinics)}")
