@@ -220,10 +220,10 @@ def run_deep(
             if cluster is not None:
                 cluster.close()
     results.sort(key=lambda r: (r.alternative, r.day))
-    return summarise_deep(results, year)
+    return summarise_deep(results, year, params.census_scale)
 
 
-def summarise_deep(results: Sequence[DeepDayResult], year: int) -> dict[str, Any]:
+def summarise_deep(results: Sequence[DeepDayResult], year: int, census_scale: float = 1.0) -> dict[str, Any]:
     """Per alternative: mean stops, km and vehicles per day, fast vs deep, and the per-day rows."""
     rows = []
     for alt in sorted({r.alternative for r in results}):
@@ -246,7 +246,10 @@ def summarise_deep(results: Sequence[DeepDayResult], year: int) -> dict[str, Any
             "unplanned_per_day": mean([r.deep_unplanned for r in rs]),
             "validator_violations": sum(r.violations for r in rs),
         })
-    status = (f"Dyp modus: {len({r.day for r in results})} syntetiske dager i {year} planlagt med "
+    n_days = len({r.day for r in results})
+    days_text = "1 syntetisk dag" if n_days == 1 else f"{n_days} syntetiske dager"
+    scale_text = "" if census_scale == 1.0 else f" med {census_scale:g} av belegget"
+    status = (f"Dyp modus: {days_text} i {year}{scale_text} planlagt med "
               "ruteplanleggeren (hver node for seg, kontrollert av den uavhengige validatoren). "
               "Rask modus er brukt på de samme stoppene, så forskjellen viser feilen i den analytiske "
               "rutemodellen. Dyp modus samler ikke behov til ukentlige leveringsdager.")

@@ -26,6 +26,7 @@ from hjemme.scenario.config import ScenarioConfig
 from hjemme.scenario.fast import Sample
 from hjemme.scenario.summary import (
     ALTERNATIVE_LABELS_NB,
+    DECIDING,
     METRIC_LABELS_NB,
     assumption_rows,
     decide,
@@ -181,7 +182,7 @@ def _write_html(path: Path, config: ScenarioConfig, records: Sequence[Mapping[st
     for y in years:
         for m in metrics:
             vals = {a: table[(y, a, m)]["p50"] for a in alternatives if (y, a, m) in table}
-            lower_is_better = m != "risk_pooling_saving_m2"
+            lower_is_better = m in DECIDING  # patients and stock sizes are context, not goals
             best[(y, m)] = min(vals, key=lambda a: vals[a]) if lower_is_better and vals else None
     compare_years = sorted({years[0], years[-1]})
     html = env.get_template("report.html").render(
