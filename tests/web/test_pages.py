@@ -12,7 +12,7 @@ from hjemme.services.auth import SESSION_COOKIE
 from hjemme.store.database import session_scope
 from hjemme.store.tables import AccessLogRecord
 from hjemme.web.deps import ROLE_PAGES, start_page
-from tests.web.world import NASTY, NASTY_NAME, SELF, username
+from tests.web.world import NASTY, NASTY_NAME, SELF, TODAY, username
 
 ALL_PAGES = sorted({path for pages in ROLE_PAGES.values() for path, _ in pages})
 
@@ -156,12 +156,15 @@ def test_patient_sees_only_themself(web):
     assert "Pasient P00002" not in page
 
 
-def test_technician_sees_devices_without_diagnosis(web):
-    """Technicians see devices and addresses of patients, no diagnosis or pathway."""
+def test_technician_sees_devices_due(web):
+    """Technicians see devices due for service with serial, due date and where they are."""
+    from hjemme.services.logistics import devices_due
+
+    due = devices_due(engine=web.engine, within_days=14, today=TODAY)
     web.log_in(Role.TECHNICIAN)
     page = web.client.get("/devices").text
-    assert "Pasient P00001" in page
-    assert "ahs_lung" not in page and "J96" not in page
+    assert page.count("<tr") == len(due) + 1
+    assert all(d.serial in page for d in due)
 
 
 def test_admin_searches_the_access_log_by_patient_and_user(web):

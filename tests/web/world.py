@@ -115,7 +115,11 @@ def seed_world(engine: Engine, password_hash: str, *, plan: Plan | None = None,
                 for i, pid in enumerate(ids)
             ],
         )
-        repo.add_enrolments(session, [factories.enrolment("E00001", SELF, pathway_id="ahs_lung")])
+        repo.add_enrolments(session, [
+            factories.enrolment("E00001", SELF, pathway_id="ahs_lung"),
+            factories.enrolment("E00003", "P00003", pathway_id="wound_care", start_date=TODAY,
+                                preferred_staff_ids=()),
+        ])
         repo.add_staff(session, [factories.nurse(NURSE)])
         for role in Role:
             repo.add_user(
@@ -127,6 +131,7 @@ def seed_world(engine: Engine, password_hash: str, *, plan: Plan | None = None,
         repo.save_plan(session, date=TODAY, plan_json=plan_json(plan or small_plan()), created_at=NOW)
     if plan is None:
         seed_alarms(engine)
+        seed_stock_and_orders(engine)
 
 
 ALARM_RED = "A-red"
@@ -155,3 +160,11 @@ def seed_alarms(engine: Engine) -> None:
     with session_scope(engine) as session:
         store_observations(session, readings)
         save_transition(session, alarms, [])
+
+
+def seed_stock_and_orders(engine: Engine) -> None:
+    """Stock, a device pool and order suggestions for today and the next days, through the services."""
+    from hjemme.services.logistics import seed_logistics, suggest_orders
+
+    seed_logistics(engine=engine, date=TODAY, seed=1)
+    suggest_orders(engine=engine, date=TODAY, horizon_days=3)

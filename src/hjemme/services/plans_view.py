@@ -37,6 +37,9 @@ PLAN_READERS = frozenset({Role.COORDINATOR})
 """Roles that see the whole day plan, with every patient's name and address."""
 ROUTE_READERS = frozenset({Role.CLINICIAN})
 """Roles that see their own route of the day."""
+TRANSPORT_READERS = frozenset({Role.LOGISTICS})
+"""Roles that see the vans' and couriers' routes: addresses and parcels, no diagnosis (DESIGN §3)."""
+TRANSPORT_KINDS = frozenset({ResourceKind.VAN, ResourceKind.COURIER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +180,38 @@ def read_my_route(
         date=stored.date, version=stored.version, created_at=stored.created_at, routes=(), unplanned=()
     )
     return view, (_route(mine[0], names) if mine else None)
+
+
+def read_transport_routes(
+    *, engine: Engine, principal: Principal, date: dt.date, client: str | None, at: dt.datetime
+) -> DayPlanView | None:
+    """The vans' and couriers' routes of the latest plan for ``date``: stops, times, names and
+    addresses (a driver needs an address and a parcel, not a diagnosis); ``None`` without a plan."""
+    require_role(principal, TRANSPORT_READERS)
+    with session_scope(engine) as session:
+        stored = repo.latest_plan(session, date)
+        if stored is None:
+            return None
+        plan = _load(stored.json)
+        routes = [r for r in plan.routes if r.kind in TRANSPORT_KINDS]
+        patient_ids = _patient_ids(routes)
+        patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if patient_ids else {}
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=patient_ids,
+            resource=f"transport routes {date.isoformat()}",
+            client=client,
+            at=at,
+        )
+    names = {pid: (p.name, p.address) for pid, p in patients.items()}
+    return DayPlanView(
+        date=stored.date,
+        version=stored.version,
+        created_at=stored.created_at,
+        routes=tuple(_route(r, names) for r in routes),
+        unplanned=(),
+    )
 
 
 # -- from the planner's plan to views -------------------------------------------------------------

@@ -30,7 +30,11 @@ ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
     Role.COORDINATOR: (("/plan", N_("Day plan")),),
     Role.CLINICIAN: (("/my-day", N_("My day")),),
     Role.RESPONDER: (("/response", N_("Response centre")),),
-    Role.LOGISTICS: (("/logistics", N_("Logistics")),),
+    Role.LOGISTICS: (
+        ("/logistics", N_("Van loads")),
+        ("/logistics/orders", N_("Order suggestions")),
+        ("/logistics/stock", N_("Stock")),
+    ),
     Role.TECHNICIAN: (("/devices", N_("Devices due")),),
     Role.ADMIN: (("/admin", N_("Users and roles")), ("/admin/access-log", N_("Access log"))),
     Role.RESEARCHER: (("/exports", N_("Exports")),),

@@ -61,6 +61,14 @@ KIND_NAMES = {
     "trend": N_("trend"),
     "missing_data": N_("missing data"),
     "prom": N_("questionnaire"),
+    "suggested": N_("suggested"),
+    "accepted": N_("accepted"),
+    "rejected": N_("rejected"),
+    "calendar": N_("calendar interval"),
+    "usage": N_("hours of use"),
+    "warehouse": N_("warehouse"),
+    "patient": N_("at a patient"),
+    "workshop": N_("workshop"),
 }
 """Codes shown to people (stop types, resource kinds, alarm severities, statuses, kinds, events)
 as words, through the ``kind_name`` filter."""

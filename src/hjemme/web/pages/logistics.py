@@ -1,0 +1,121 @@
+"""Logistics and the medical-technical staff: the vans' routes, order suggestions to accept or
+adjust, stock with what expires, and devices due for service.
+
+Need-to-know: these pages show addresses, parcels and patient ids, never a pathway or diagnosis
+(the order lines' pathway is dropped before rendering).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hjemme.catalogue import load_catalogue
+from hjemme.domain.security import Role
+from hjemme.errors import ConflictError, InputError
+from hjemme.logistics.orders import LineStatus
+from hjemme.services.auth import Principal
+from hjemme.services.logistics import (
+    accept_order_lines,
+    devices_due,
+    expiring_stock,
+    list_order_lines,
+    reject_order_lines,
+    stock_levels,
+)
+from hjemme.services.patients import local_date
+from hjemme.services.plans_view import read_transport_routes
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
+from hjemme.web.rendering import render
+
+router = APIRouter()
+
+LogisticsDep = Annotated[Principal, Depends(page_for(Role.LOGISTICS))]
+DateQuery = Annotated[dt.date | None, Query()]
+EXPIRING_DAYS = 7
+DEVICES_DUE_DAYS = 14
+
+
+def _products() -> dict[str, str]:
+    return {pid: p.name for pid, p in load_catalogue().products.items()}
+
+
+@router.get("/logistics")
+def van_loads(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep, client: ClientDep,
+              date: DateQuery = None) -> Response:
+    """The day's van and courier routes, stop by stop, as the drivers will drive them."""
+    day = date or local_date(now)
+    plan = read_transport_routes(engine=engine, principal=user, date=day, client=client, at=now)
+    return render(request, "logistics/vans.html", {**page_context(user), "date": day, "plan": plan})
+
+
+@router.get("/logistics/orders")
+def orders(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep, date: DateQuery = None,
+           error: str = "") -> Response:
+    """Suggested order lines for a delivery date, to accept (with an adjusted quantity) or reject."""
+    day = date or local_date(now)
+    lines = list_order_lines(engine=engine, delivery_date=day)
+    context = {
+        **page_context(user),
+        "date": day,
+        "suggested": [ln for ln in lines if ln.status is LineStatus.SUGGESTED],
+        "decided": [ln for ln in lines if ln.status is not LineStatus.SUGGESTED],
+        "products": _products(),
+        "error": error in ("input", "conflict"),
+    }
+    return render(request, "logistics/orders.html", context)
+
+
+@router.post("/logistics/orders")
+async def decide(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep) -> Response:
+    """Accept or reject the ticked lines; a changed quantity field adjusts its line when accepting."""
+    form = await request.form()
+    ids = [str(v) for v in form.getlist("line")]
+    date = str(form.get("date", ""))
+    quantities: dict[str, int] = {}
+    for line_id in ids:
+        raw = str(form.get(f"quantity-{line_id}", "")).strip()
+        if raw.isdigit():
+            quantities[line_id] = int(raw)
+    error = ""
+    try:
+        if form.get("decision") == "reject":
+            reject_order_lines(engine=engine, line_ids=ids, user_id=user.username, at=now)
+        else:
+            accept_order_lines(engine=engine, line_ids=ids, user_id=user.username, at=now,
+                               quantities=quantities)
+    except InputError:
+        error = "input"
+    except ConflictError:
+        error = "conflict"
+    target = request.url_for("orders").include_query_params(date=date)
+    if error:
+        target = target.include_query_params(error=error)
+    return RedirectResponse(str(target.path) + "?" + target.query, status_code=303)
+
+
+@router.get("/logistics/stock")
+def stock(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep) -> Response:
+    """Stock per location and product, and the lots that expire within a week."""
+    day = local_date(now)
+    context = {
+        **page_context(user),
+        "levels": stock_levels(engine=engine, on=day),
+        "expiring": expiring_stock(engine=engine, on=day, within_days=EXPIRING_DAYS),
+        "products": _products(),
+        "days": EXPIRING_DAYS,
+    }
+    return render(request, "logistics/stock.html", context)
+
+
+@router.get("/devices")
+def devices(request: Request, user: Annotated[Principal, Depends(page_for(Role.TECHNICIAN))],
+            engine: EngineDep, now: NowDep) -> Response:
+    """Devices due for service within two weeks (or overdue), soonest first, and where they are."""
+    due = devices_due(engine=engine, within_days=DEVICES_DUE_DAYS, today=local_date(now))
+    names = {tid: t.name for tid, t in load_catalogue().device_types.items()}
+    context = {**page_context(user), "due": due, "names": names, "days": DEVICES_DUE_DAYS}
+    return render(request, "logistics/devices.html", context)
