@@ -134,3 +134,14 @@ def test_csv_missing_file_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["news2", "--csv", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
     assert "nope.csv" in result.stderr
+
+
+def test_csv_accepts_spelled_out_values(tmp_path: Path) -> None:
+    """Words for oxygen and consciousness (RA, on oxygen, Confused, alert) are understood."""
+    source = tmp_path / "words.csv"
+    source.write_text(HEADER + "16,97,1,RA,120,70,Confused,37\n16,97,1,on oxygen,120,70,alert,37\n",
+                      encoding="utf-8")
+    result = runner.invoke(app, ["news2", "--csv", str(source)])
+    assert result.exit_code == 0, result.output
+    assert [line.split(",")[-2:] for line in result.stdout.splitlines()[1:]] == [["3", "low-medium"],
+                                                                                ["2", "low"]]

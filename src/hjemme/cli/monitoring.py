@@ -26,6 +26,7 @@ import typer
 from hjemme.cli._common import cli_errors, database
 from hjemme.errors import InputError
 from hjemme.monitoring.news2 import Consciousness, News2Params, News2Vitals, SpO2Scale, score_news2
+from hjemme.monitoring.observations import parse_acvpu
 from hjemme.services.ingest import (
     DEFAULT_CLIENT_ID,
     TOPIC_ROOT,
@@ -49,16 +50,9 @@ _FIELD_TO_COLUMN = {
     "consciousness": "consciousness",
     "temperature_c": "temp",
 }
-_TRUE = frozenset({"true", "1", "yes", "y", "ja", "j", "o2", "oxygen", "oksygen", "t"})
-_FALSE = frozenset({"false", "0", "no", "n", "nei", "air", "luft", "room air", "f"})
-_ACVPU_WORDS = {
-    "alert": "A",
-    "confusion": "C",
-    "new confusion": "C",
-    "voice": "V",
-    "pain": "P",
-    "unresponsive": "U",
-}
+_TRUE = frozenset({"true", "1", "yes", "y", "ja", "j", "o2", "oxygen", "oksygen", "t", "on o2", "on oxygen",
+                   "supplemental oxygen", "1.0"})
+_FALSE = frozenset({"false", "0", "no", "n", "nei", "air", "luft", "room air", "f", "ra", "0.0"})
 
 
 def _fail(message: str) -> typer.Exit:
@@ -103,11 +97,9 @@ def parse_oxygen(text: str) -> bool:
 
 def parse_consciousness(text: str) -> Consciousness:
     """ACVPU letter (any case) or its English word."""
-    cleaned = text.strip().lower()
-    letter = _ACVPU_WORDS.get(cleaned, cleaned.upper())
     try:
-        return Consciousness(letter)
-    except ValueError:
+        return parse_acvpu(text)
+    except InputError:
         raise ValueError("bevissthet må være en av A, C, V, P, U") from None
 
 
