@@ -14,7 +14,9 @@ from dataclasses import dataclass
 class PlannerParams:
     """How :func:`hjemme.planning.solve` weighs and searches; all weights are integer cost units.
 
-    ``time_limit_s`` bounds each routing stage's search (the only wall-clock the planner reads).
+    ``time_limit_s`` bounds each routing stage's improving search (the only wall-clock the planner
+    reads); the first solution of a stage is always completed, within ``first_solution_limit_s``,
+    so a short limit on a big day gives a worse plan, never an empty one.
     ``seed`` makes the search reproducible. ``clinician_sample_detour_min`` is the largest detour
     a clinician makes to drop a sample at the lab before a courier is asked instead.
     ``rounds`` is how often the clinician and transport stages are re-run to repair precedence.
@@ -23,6 +25,7 @@ class PlannerParams:
     """
 
     time_limit_s: float = 2.0
+    first_solution_limit_s: float = 120.0
     seed: int = 0
     unplanned_mandatory_cost: int = 10_000_000
     unplanned_optional_cost: int = 100_000
@@ -40,8 +43,8 @@ class PlannerParams:
     max_cost_matrix_entries: int = 40_000_000
 
     def __post_init__(self) -> None:
-        if self.time_limit_s <= 0:
-            raise ValueError("time_limit_s must be positive")
+        if self.time_limit_s <= 0 or self.first_solution_limit_s <= 0:
+            raise ValueError("time limits must be positive")
         weights = (
             self.unplanned_mandatory_cost,
             self.unplanned_optional_cost,

@@ -83,6 +83,12 @@ def solve(
     pins = pins or {}
     began = clock()
     lower = _delivery_lower_bounds(problem)
+    for task_id, (_resource_id, start) in pins.items():
+        # A pinned delivery keeps its start, so its visits may begin only after it really ends.
+        task = problem.task(task_id)
+        if task.kind in TRANSPORT_KINDS:
+            for visit_id in task.before:
+                lower[visit_id] = max(lower.get(visit_id, 0), start + task.duration_min)
     best: _Day | None = None
     for _ in range(params.rounds):
         day = _plan_round(problem, params, lower, pins)
@@ -230,9 +236,50 @@ def _finish_routes(
             if placed is not None:
                 day.timings[resource.id] = placed[1]
                 break
-            dropped = items.pop()
-            if dropped.task_id is not None:
-                day.reasons[dropped.task_id] = why.no_room(problem.task(dropped.task_id))
+            items, dropped = _drop_one(problem, resource, start, end, items)
+            for task_id in dropped:
+                if problem.task(task_id).kind is not TaskKind.SAMPLE:
+                    day.reasons[task_id] = why.no_room(problem.task(task_id))
+
+
+def _drop_one(
+    problem: Problem, resource: Resource, start: int, end: int, items: list[Item]
+) -> tuple[list[Item], list[str]]:
+    """Remove the one stop whose removal makes the route (with its break) fit, cheapest first:
+    optional tasks, then samples (a clinician may still carry them), then mandatory tasks; if no
+    single removal helps, the last stop goes. Needed when the engine could not fit the break."""
+
+    def rank(i: int) -> tuple[int, int]:
+        task_id = items[i].task_id
+        if task_id is None:
+            return (1, -i)
+        task = problem.task(task_id)
+        return (0 if not task.mandatory else 1 if task.kind is TaskKind.SAMPLE else 2, -i)
+
+    ids = lambda xs: {x.task_id for x in xs if x.task_id is not None}  # noqa: E731
+    for i in sorted(range(len(items)), key=rank):
+        trial = _paired(problem, items[:i] + items[i + 1 :])
+        if with_break(resource, start, end, trial, problem.travel_min) is not None:
+            return trial, sorted(ids(items) - ids(trial))
+    trial = _paired(problem, items[:-1])
+    return trial, sorted(ids(items) - ids(trial))
+
+
+def _paired(problem: Problem, items: list[Item]) -> list[Item]:
+    """Drop sample pickups whose lab drop is gone and lab drops whose pickup is gone."""
+    picked = {x.task_id for x in items if x.kind == TASK and x.task_id is not None}
+    dropped = {s for x in items if x.kind == LAB for s in x.samples}
+    return [
+        x
+        for x in items
+        if (x.kind != LAB or all(s in picked for s in x.samples))
+        and not (
+            x.kind == TASK
+            and x.task_id is not None
+            and problem.task(x.task_id).kind is TaskKind.SAMPLE
+            and x.task_id not in dropped
+        )
+    ]
 
 
 def _route_clinicians(
@@ -307,7 +354,9 @@ def _route_clinicians(
         cost_matrices=tuple(matrices),
         span_cost=params.span_cost_per_min,
     )
-    result = solve_routing(spec, params.time_limit_s, params.seed)
+    result = solve_routing(
+        spec, params.time_limit_s, params.seed, first_solution_limit_s=params.first_solution_limit_s
+    )
     routes: dict[str, list[Item]] = {}
     served: set[str] = set()
     for resource, route in zip(clinicians, result.routes, strict=True):
@@ -463,7 +512,9 @@ def _route_transport(
         ),
         span_cost=params.span_cost_per_min,
     )
-    result = solve_routing(spec, params.time_limit_s, params.seed)
+    result = solve_routing(
+        spec, params.time_limit_s, params.seed, first_solution_limit_s=params.first_solution_limit_s
+    )
     routes: dict[str, list[Item]] = {}
     served: set[int] = set()
     for resource, route in zip(carriers, result.routes, strict=True):
