@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from hjemme import __version__
-from hjemme.api.routes import alarms, audit, auth, fhir, patients, tasks
+from hjemme.api.routes import alarms, audit, auth, fhir, patients, plans, tasks
 from hjemme.errors import (
     CatalogueError,
     ConflictError,
@@ -28,7 +28,15 @@ from hjemme.settings import Settings, get_settings
 from hjemme.store.database import create_db_engine
 from hjemme.web.router import mount_web
 
-ROUTERS = (auth.router, patients.router, tasks.router, alarms.router, audit.router, fhir.router)
+ROUTERS = (
+    auth.router,
+    patients.router,
+    tasks.router,
+    plans.router,
+    alarms.router,
+    audit.router,
+    fhir.router,
+)
 """Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""
 
 

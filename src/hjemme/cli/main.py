@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hjemme import __version__
-from hjemme.cli import demo, logistics, monitoring, scenario, seed, serve, tasks, users
+from hjemme.cli import day_plan, demo, logistics, monitoring, scenario, seed, serve, tasks, users
 from hjemme.cli.plan import register as register_plan_commands
 
 app = typer.Typer(
@@ -36,6 +36,8 @@ app.command("serve")(serve.serve_command)
 app.command("demo")(demo.demo_command)
 app.add_typer(scenario.app)
 register_plan_commands(app)
+app.command("plan")(day_plan.plan_command)
+app.command("replan")(day_plan.replan_command)
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from hjemme.store.tables import (
     PatientRecord,
     PlanRecord,
     StaffRecord,
+    TaskPinRecord,
     UserRecord,
     VehicleRecord,
 )
@@ -300,19 +301,29 @@ class StoredPlan:
     version: int
     created_at: dt.datetime
     json: str
+    problem_json: str | None = None  # the planning input, for re-planning and re-checking
 
 
 def _stored_plan(record: PlanRecord) -> StoredPlan:
-    return StoredPlan(record.date, record.version, record.created_at, record.json)
+    return StoredPlan(record.date, record.version, record.created_at, record.json, record.problem_json)
 
 
 def save_plan(
-    session: Session, *, date: dt.date, plan_json: str, created_at: dt.datetime
+    session: Session,
+    *,
+    date: dt.date,
+    plan_json: str,
+    created_at: dt.datetime,
+    problem_json: str | None = None,
 ) -> StoredPlan:
     """Store a new version of the plan for ``date`` (1 for the first); earlier versions stay."""
     latest = session.scalar(select(func.max(PlanRecord.version)).where(PlanRecord.date == date))
     record = PlanRecord(
-        date=date, version=(latest or 0) + 1, created_at=created_at, json=plan_json
+        date=date,
+        version=(latest or 0) + 1,
+        created_at=created_at,
+        json=plan_json,
+        problem_json=problem_json,
     )
     session.add(record)
     session.flush()
@@ -325,6 +336,28 @@ def latest_plan(session: Session, date: dt.date) -> StoredPlan | None:
         select(PlanRecord).where(PlanRecord.date == date).order_by(PlanRecord.version.desc())
     )
     return _stored_plan(record) if record is not None else None
+
+
+def pin_task(
+    session: Session, *, date: dt.date, task_id: str, status: str, username: str, at: dt.datetime
+) -> None:
+    """Record that a task is confirmed, started or done; the latest status wins."""
+    record = session.scalar(
+        select(TaskPinRecord).where(TaskPinRecord.date == date, TaskPinRecord.task_id == task_id)
+    )
+    if record is None:
+        session.add(TaskPinRecord(date=date, task_id=task_id, status=status, username=username, at=at))
+    else:
+        record.status, record.username, record.at = status, username, at
+    session.flush()
+
+
+def pinned_tasks(session: Session, date: dt.date) -> dict[str, str]:
+    """Task id → status of every pinned task of ``date``."""
+    rows = session.execute(
+        select(TaskPinRecord.task_id, TaskPinRecord.status).where(TaskPinRecord.date == date)
+    )
+    return {task_id: status for task_id, status in rows}
 
 
 # --- users ------------------------------------------------------------------------------------

@@ -175,3 +175,18 @@ class PlanRecord(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     json: Mapped[str] = mapped_column(Text)
+    problem_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class TaskPinRecord(Base):
+    """A task a clinician or coordinator has confirmed or started: re-planning keeps it in place."""
+
+    __tablename__ = "task_pins"
+    __table_args__ = (UniqueConstraint("date", "task_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    task_id: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16))
+    username: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
