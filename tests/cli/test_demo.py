@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 from typer.testing import CliRunner
 
 from hjemme.cli.main import app
 from hjemme.domain.security import Role
+from hjemme.geo import make_provider
+from hjemme.planning.plan_json import plan_from_json
+from hjemme.planning.problem_json import problem_from_json
+from hjemme.planning.validate import validate_plan
+from hjemme.services.database import open_database
+from hjemme.services.planning import stored_problem
 
 runner = CliRunner()
 
 
 def test_demo_prints_a_login_for_every_role(database_env: str) -> None:
     """The demo seeds, prints user name and password for every role and the URL; rerunning keeps it."""
-    result = runner.invoke(app, ["demo", "--no-serve", "--patients", "12"], env={"COLUMNS": "200"})
+    args = ["demo", "--no-serve", "--patients", "12", "--plan-seconds", "0.3"]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for role in Role:
         assert f"{role.value}-demo" in result.output
     assert "http://127.0.0.1:8000/" in result.output
-    again = runner.invoke(app, ["demo", "--no-serve", "--patients", "12"], env={"COLUMNS": "200"})
+    again = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert again.exit_code == 0 and "already holds a population" in again.output
 
 
@@ -25,3 +35,27 @@ def test_serve_refuses_a_bad_port(database_env: str) -> None:
     """A port outside 1–65535 exits with status 2 naming --port."""
     result = runner.invoke(app, ["serve", "--port", "70000"], env={"COLUMNS": "200"})
     assert result.exit_code == 2 and "--port" in result.output
+
+
+def test_demo_day_has_stock_devices_and_a_valid_plan(database_env: str) -> None:
+    """After the demo, today's plan is stored and re-validates, and stock and devices are seeded."""
+    result = runner.invoke(
+        app, ["demo", "--no-serve", "--patients", "15", "--plan-seconds", "0.3"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "planned" in result.output
+    today = dt.date.today().isoformat()
+    stock = runner.invoke(app, ["stock", "--format", "json"])
+    assert stock.exit_code == 0 and json.loads(stock.stdout)
+    engine = open_database(url=database_env)
+    try:
+        plan_data, problem_data = stored_problem(engine=engine, date=dt.date.today())
+    finally:
+        engine.dispose()
+    problem = problem_from_json(problem_data)
+    violations = validate_plan(
+        plan_from_json(plan_data), problem.tasks, problem.resources, make_provider("builtin"), problem.lab
+    )
+    assert violations == [] and plan_data["routes"]
+    tasks = runner.invoke(app, ["tasks", "--date", today, "--format", "json"])
+    assert tasks.exit_code == 0 and json.loads(tasks.stdout)

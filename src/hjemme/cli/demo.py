@@ -11,6 +11,9 @@ from rich.table import Table
 
 from hjemme.cli._common import at_least, cli_errors, database
 from hjemme.cli.serve import run_server
+from hjemme.planning.params import PlannerParams
+from hjemme.services.logistics import seed_logistics
+from hjemme.services.planning import plan_day
 from hjemme.services.seeding import prepare_demo
 
 
@@ -22,9 +25,13 @@ def demo_command(
         2026, "--seed", callback=at_least(0), help="Random seed of the demo population."
     ),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the server afterwards."),
+    plan_seconds: float = typer.Option(
+        2.0, "--plan-seconds", min=0.1, max=600, help="Search time per routing stage for today's plan."
+    ),
 ) -> None:
     """Set up a demo database (var/hjemme.db by default) with log-ins for every role and serve it."""
     console = Console()
+    today = dt.date.today()
     with (
         cli_errors(),
         database() as engine,
@@ -39,16 +46,26 @@ def demo_command(
         task = progress.add_task("seed", total=None)
         result = prepare_demo(
             engine=engine,
-            date=dt.date.today(),
+            date=today,
             now=dt.datetime.now(dt.UTC),
             n_patients=patients,
             seed=seed,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     if result.seeded is not None:
+        # A fresh demo gets stock, a device pool and today's plan, so every role has a page to see.
+        with cli_errors(), database() as engine, Console(stderr=True).status("Planlegger dagen …"):
+            seed_logistics(engine=engine, date=today, seed=seed)
+            outcome = plan_day(
+                engine=engine,
+                date=today,
+                now=dt.datetime.now(dt.UTC),
+                params=PlannerParams(time_limit_s=plan_seconds, seed=seed),
+            )
         console.print(
             f"Seeded {result.seeded.patients} patients, {result.seeded.staff} staff and "
-            f"{result.seeded.vehicles} vehicles for {result.seeded.date.isoformat()}."
+            f"{result.seeded.vehicles} vehicles for {result.seeded.date.isoformat()}; "
+            f"planned {outcome.plan.kpis.tasks_planned} of {outcome.plan.kpis.tasks_total} tasks."
         )
     else:
         console.print("The database already holds a population; left as it is.")
