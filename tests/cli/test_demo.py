@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from hjemme.cli.main import app
 from hjemme.domain.security import Role
+from hjemme.domain.time import local_date
 from hjemme.geo import make_provider
 from hjemme.planning.plan_json import plan_from_json
 from hjemme.planning.problem_json import problem_from_json
@@ -44,12 +45,12 @@ def test_demo_day_has_stock_devices_and_a_valid_plan(database_env: str) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "planned" in result.output
-    today = dt.date.today().isoformat()
+    today = local_date(dt.datetime.now(dt.UTC)).isoformat()
     stock = runner.invoke(app, ["stock", "--format", "json"])
     assert stock.exit_code == 0 and json.loads(stock.stdout)
     engine = open_database(url=database_env)
     try:
-        plan_data, problem_data = stored_problem(engine=engine, date=dt.date.today())
+        plan_data, problem_data = stored_problem(engine=engine, date=local_date(dt.datetime.now(dt.UTC)))
     finally:
         engine.dispose()
     problem = problem_from_json(problem_data)

@@ -33,3 +33,16 @@ def test_window_must_lie_within_one_day_and_be_ordered() -> None:
         TimeWindow(600, 500)
     assert TimeWindow.parse("08:00", "10:00").contains(540)
     assert not TimeWindow.parse("08:00", "10:00").contains(601)
+
+
+def test_hospital_day_is_oslo_time() -> None:
+    """Just after midnight in Oslo it is already tomorrow for the hospital, while UTC is still today."""
+    import datetime as dt
+
+    from hjemme.domain.time import at_local, local_date, local_minute
+
+    late_utc = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
+    assert local_date(late_utc) == dt.date(2026, 11, 24)
+    assert local_minute(late_utc) == 30
+    summer = at_local(dt.date(2026, 7, 1), 600)
+    assert summer.astimezone(dt.UTC).hour == 8  # CEST is UTC+2

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
 from hjemme.domain.tasks import TaskKind
+from hjemme.domain.time import at_local
 from hjemme.errors import InputError, NotFoundError, PermissionDeniedError
 from hjemme.geo import make_provider
 from hjemme.planning.params import PlannerParams
@@ -65,7 +66,7 @@ def test_plan_day_stores_a_valid_plan_with_its_input(planned: Engine) -> None:
 def test_urgent_visit_is_added_and_begun_stops_stay_pinned(planned: Engine) -> None:
     """An urgent visit lands in version 2, and stops begun before the change keep their time and route."""
     before = plan_from_json(stored_problem(engine=planned, date=DATE)[0])
-    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    now = at_local(DATE, 600)  # 10:00 in Oslo
     begun = {
         s.task_id: (r.resource_id, s.start_min)
         for r in before.routes

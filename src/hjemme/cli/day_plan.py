@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hjemme.cli._common import cli_errors, database, parse_date_option
-from hjemme.domain.time import parse_hhmm
+from hjemme.domain.time import at_local, parse_hhmm
 from hjemme.planning.params import PlannerParams
 from hjemme.planning.plan_json import plan_to_json
 from hjemme.services.planning import PlanOutcome, ReplanRequest, plan_day, replan_day, stored_problem
@@ -54,7 +54,7 @@ def replan_command(
     absent: str | None = typer.Option(None, "--absent", help="Staff id off sick today."),
     pin: list[str] = typer.Option([], "--pin", help="Task id to keep where it is (repeatable)."),
     at: str | None = typer.Option(
-        None, "--now", help="Clock time HH:MM of the change (default: now); stops begun by then stay."
+        None, "--now", help="Oslo clock time HH:MM of the change (default: now); stops begun by then stay."
     ),
     time_limit: float = typer.Option(1.0, "--time-limit", min=0.1, max=600, help="Seconds per stage."),
     out: Path | None = typer.Option(None, "--out", help="Also write the new plan JSON here."),
@@ -67,7 +67,7 @@ def replan_command(
             minute = parse_hhmm(at)
         except ValueError as error:
             raise typer.BadParameter(str(error), param_hint="--now") from None
-        now = dt.datetime.combine(day, dt.time(minute // 60 % 24, minute % 60), tzinfo=dt.UTC)
+        now = at_local(day, minute)
     with cli_errors():
         request = ReplanRequest(add_urgent_patient=add_urgent, cancel_task=cancel, absent_staff=absent)
         with database() as engine, _err.status(f"Planlegger {day} på nytt …"):

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from hjemme.cli._common import at_least, cli_errors, database
 from hjemme.cli.serve import run_server
+from hjemme.domain.time import local_date
 from hjemme.planning.params import PlannerParams
 from hjemme.services.logistics import seed_logistics
 from hjemme.services.planning import plan_day
@@ -29,9 +30,12 @@ def demo_command(
         2.0, "--plan-seconds", min=0.1, max=600, help="Search time per routing stage for today's plan."
     ),
 ) -> None:
-    """Set up a demo database (var/hjemme.db by default) with log-ins for every role and serve it."""
+    """Set up a demo database (var/hjemme.db by default) with log-ins for every role and serve it.
+
+    "Today" is the date in Oslo, the same day the web pages open on.
+    """
     console = Console()
-    today = dt.date.today()
+    today = local_date(dt.datetime.now(dt.UTC))
     with (
         cli_errors(),
         database() as engine,

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hjemme.cli._common import at_least, cli_errors, database, parse_date_option
+from hjemme.domain.time import local_date
 from hjemme.logistics.sourcing import DeliveryModel
 from hjemme.services import logistics as service
 
@@ -34,7 +35,7 @@ class OutputFormat(enum.StrEnum):
 
 
 def _day(value: dt.date | str | None) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.today()
+    return value if isinstance(value, dt.date) else local_date(dt.datetime.now(dt.UTC))
 
 
 def _iso(value: dt.date | None) -> str | None:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from hjemme.cli._common import at_least, cli_errors, database, parse_date_option
+from hjemme.domain.time import local_date
 from hjemme.services.seeding import seed_population
 
 
@@ -28,7 +29,7 @@ def seed_command(
     reset: bool = typer.Option(False, "--reset", help="Replace an existing population."),
 ) -> None:
     """Seed a synthetic population: patients, enrolments, staff roster and vehicles."""
-    on = date if isinstance(date, dt.date) else dt.date.today()
+    on = date if isinstance(date, dt.date) else local_date(dt.datetime.now(dt.UTC))
     console = Console(stderr=True)
     with (
         cli_errors(),

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from hjemme.cli._common import cli_errors, database, parse_date_option
 from hjemme.domain.tasks import Task
-from hjemme.domain.time import format_hhmm
+from hjemme.domain.time import format_hhmm, local_date
 from hjemme.services.workload import tasks_on
 
 
@@ -72,7 +72,7 @@ def tasks_command(
     ),
 ) -> None:
     """List the day's tasks: visits, video consultations, deliveries, pick-ups, samples, swaps."""
-    on = date if isinstance(date, dt.date) else dt.date.today()
+    on = date if isinstance(date, dt.date) else local_date(dt.datetime.now(dt.UTC))
     with cli_errors(), database() as engine:
         tasks = tasks_on(engine=engine, date=on)
     if output_format is OutputFormat.JSON:

@@ -6,9 +6,30 @@ Inside hjemme a time of day is an ``int`` number of minutes after local midnight
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY = 24 * 60
+HOSPITAL_TZ = ZoneInfo("Europe/Oslo")
+"""Plans, shifts and windows are in the hospital's local time; timestamps elsewhere are aware UTC."""
+
+
+def local_date(at: dt.datetime) -> dt.date:
+    """The hospital's calendar date at the moment ``at`` (timezone-aware)."""
+    return at.astimezone(HOSPITAL_TZ).date()
+
+
+def local_minute(at: dt.datetime) -> int:
+    """Minutes after the hospital's local midnight at the moment ``at`` (timezone-aware)."""
+    local = at.astimezone(HOSPITAL_TZ)
+    return local.hour * 60 + local.minute
+
+
+def at_local(date: dt.date, minute_of_day: int) -> dt.datetime:
+    """The aware moment of ``minute_of_day`` on ``date`` in the hospital's local time."""
+    naive = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minute_of_day)
+    return naive.replace(tzinfo=HOSPITAL_TZ)
 
 
 def parse_hhmm(text: str) -> int:

@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from hjemme.catalogue import Catalogue, load_catalogue
 from hjemme.domain.catalogue import DeviceType
@@ -21,7 +20,7 @@ from hjemme.domain.pathways import Pathway
 from hjemme.domain.people import Enrolment, Patient
 from hjemme.domain.security import Role
 from hjemme.domain.tasks import Task
-from hjemme.domain.time import format_hhmm
+from hjemme.domain.time import format_hhmm, local_date
 from hjemme.errors import InputError, NotFoundError
 from hjemme.services.access import (
     FHIR_READERS,
@@ -45,7 +44,6 @@ if TYPE_CHECKING:
 
     from hjemme.services.auth import Principal
 
-OSLO = ZoneInfo("Europe/Oslo")
 MAX_PAGE = 1000
 
 
@@ -58,11 +56,6 @@ class PatientFile:
     pathways: Mapping[str, Pathway]
     device_types: Mapping[str, DeviceType]
     on: dt.date  # the local date the record was read on: decides which care plans are active
-
-
-def local_date(at: dt.datetime) -> dt.date:
-    """The date in Oslo at the moment ``at`` (which must be timezone-aware)."""
-    return at.astimezone(OSLO).date()
 
 
 def list_patients(

@@ -30,7 +30,7 @@ from hjemme.domain.plans import Plan, Route
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
 from hjemme.domain.tasks import TRANSPORT_KINDS, Task, TaskKind
-from hjemme.domain.time import MINUTES_PER_DAY, TimeWindow
+from hjemme.domain.time import MINUTES_PER_DAY, TimeWindow, local_date, local_minute
 from hjemme.errors import InfeasibleError, InputError, NotFoundError
 from hjemme.geo import make_provider
 from hjemme.logistics.orders import LineStatus
@@ -118,7 +118,7 @@ def replan_day(
     """Apply one change to the latest plan of ``date`` and plan again, keeping pinned stops in place.
 
     Pinned are the tasks marked confirmed, started or done, those given in ``extra_pins``, and —
-    when ``now`` falls on ``date`` — every stop that has already begun.
+    when ``now`` falls on ``date`` in the hospital's time zone — every stop that has already begun.
     """
     with session_scope(engine) as session:
         stored = repo.latest_plan(session, date)
@@ -139,8 +139,8 @@ def replan_day(
     unknown = sorted(pins - set(problem.tasks_by_id))
     if unknown:
         raise InputError("pin", f"unknown task(s) {', '.join(unknown)} in the plan of {date}")
-    if now.date() == date:
-        minute = now.hour * 60 + now.minute
+    if local_date(now) == date:
+        minute = local_minute(now)
         pins |= {s.task_id for r in previous.routes for s in r.stops if s.task_id and s.start_min <= minute}
     params = params or PlannerParams(time_limit_s=1.0)
     changed, plan = replan(problem, previous, change, pins, params)
@@ -296,7 +296,7 @@ def _urgent_visit(
     enrolment = enrolments[0]
     pathway = load_catalogue().pathways.get(enrolment.pathway_id)
     skill = pathway.visits[0].skill if pathway is not None and pathway.visits else "nurse"
-    start = 7 * 60 if now.date() != date else max(7 * 60, now.hour * 60 + now.minute)
+    start = 7 * 60 if local_date(now) != date else max(7 * 60, local_minute(now))
     start = min(start, MINUTES_PER_DAY - URGENT_VISIT_MIN)
     taken = sum(1 for t in tasks if t.id.startswith(f"{enrolment.id}-{date:%Y%m%d}-U"))
     return Task(
