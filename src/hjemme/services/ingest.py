@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import json
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -253,30 +254,34 @@ class ConsumerStats:
 class MqttIngestConsumer:
     """Reads device messages from the broker into the store until ``stop`` is set.
 
-    Single-threaded: the loop alternates between paho's network loop and committing a batch, so
-    acknowledgements are always sent after the commit. ``clock`` gives ``received_at``.
+    paho's network thread reads continuously (so the broker's queue for this session stays short
+    while a batch is being committed) and reconnects on its own; the calling thread takes what has
+    arrived, commits it as one batch and only then acknowledges each message. ``clock`` gives
+    ``received_at``.
     """
 
     def __init__(
         self, *, engine: Engine, broker: BrokerAddress, client_id: str = DEFAULT_CLIENT_ID,
-        topic_root: str = TOPIC_ROOT, batch_size: int = 500, max_wait_s: float = 0.05,
+        topic_root: str = TOPIC_ROOT, batch_size: int = 500,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.engine = engine
         self.broker = broker
         self.topic_root = topic_root
         self.batch_size = batch_size
-        self.max_wait_s = max_wait_s
         self.clock = clock
         self.stats = ConsumerStats()
         self.connected = threading.Event()
+        self._connects = 0
+        self._inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
         self._pending: list[mqtt.MQTTMessage] = []
         self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
                                    clean_session=False, protocol=mqtt.MQTTv311)
         self._client.manual_ack_set(True)
-        self._client.max_inflight_messages_set(1000)
+        self._client.reconnect_delay_set(min_delay=1, max_delay=int(MAX_BACKOFF_S))
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
+        self._client.on_subscribe = self._on_subscribe
         self._client.on_message = self._on_message
 
     def _on_connect(self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any) -> None:
@@ -284,55 +289,58 @@ class MqttIngestConsumer:
             log.warning("MQTT connect refused: %s", reason)
             return
         client.subscribe(f"{self.topic_root}/devices/+/observations", qos=1)
-        self.connected.set()
+        self._connects += 1
+        self.stats.reconnects = self._connects - 1
+
+    def _on_subscribe(self, _client: mqtt.Client, _u: Any, _mid: Any, _codes: Any, _p: Any) -> None:
+        self.connected.set()  # "ready": the broker has the subscription, publishing now is safe
 
     def _on_disconnect(self, _client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
         self.connected.clear()
         log.warning("MQTT disconnected: %s", reason)
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self._pending.append(message)
+        self._inbox.put(message)
 
     def run(self, stop: threading.Event, max_messages: int | None = None) -> ConsumerStats:
         """Consume until ``stop`` is set (or ``max_messages`` were handled); reconnects forever."""
+        self._client.connect_async(self.broker.host, self.broker.port, keepalive=30)
+        self._client.loop_start()
         backoff = 0.5
-        connected_once = False
-        while not stop.is_set():
-            if not self._client.is_connected():
-                try:
-                    if connected_once:
-                        self._client.reconnect()
-                        self.stats.reconnects += 1
-                    else:
-                        self._client.connect(self.broker.host, self.broker.port, keepalive=30)
-                        connected_once = True
-                    backoff = 0.5
-                except OSError as error:
-                    log.warning("MQTT broker %s:%s unreachable (%s); retrying", self.broker.host,
-                                self.broker.port, error)
-                    stop.wait(backoff)
-                    backoff = min(backoff * 2, MAX_BACKOFF_S)
-                    continue
-            started = time.monotonic()
-            while not stop.is_set() and len(self._pending) < self.batch_size:
-                before = len(self._pending)
-                rc = self._client.loop(timeout=self.max_wait_s)
-                if rc != mqtt.MQTT_ERR_SUCCESS:
+        try:
+            while not stop.is_set():
+                self._collect(stop)
+                if self._pending:
+                    try:
+                        self._flush()
+                        backoff = 0.5
+                    except Exception:  # the database is unreachable: keep the messages, wait, retry
+                        log.exception("cannot store device messages; retrying in %.1f s", backoff)
+                        stop.wait(backoff)
+                        backoff = min(backoff * 2, MAX_BACKOFF_S)
+                if max_messages is not None and self.stats.messages >= max_messages:
                     break
-                idle = len(self._pending) == before
-                if self._pending and (idle or time.monotonic() - started > self.max_wait_s):
-                    break
-            if self._pending:
-                try:
-                    self._flush()
-                except Exception:  # the database is unreachable: keep the messages, wait, retry
-                    log.exception("cannot store device messages; retrying in %.1f s", backoff)
-                    stop.wait(backoff)
-                    backoff = min(backoff * 2, MAX_BACKOFF_S)
-            if max_messages is not None and self.stats.messages >= max_messages:
-                break
-        self._client.disconnect()
+        finally:
+            self._client.disconnect()
+            self._client.loop_stop()
         return self.stats
+
+    def _collect(self, stop: threading.Event) -> None:
+        """Move arrived messages into the batch: wait for the first, then take what is there."""
+        if not self._pending:
+            try:
+                self._pending.append(self._inbox.get(timeout=0.1))
+            except queue.Empty:
+                return
+        # No waiting for more: the broker counts every unacknowledged message against the session's
+        # queue (Mosquitto: max_queued_messages, 1000 by default) and drops QoS 1 messages beyond
+        # it, so acknowledging early matters more than filling batches. Bursts batch by themselves
+        # while the previous batch is committing.
+        while len(self._pending) < self.batch_size and not stop.is_set():
+            try:
+                self._pending.append(self._inbox.get_nowait())
+            except queue.Empty:
+                return
 
     def _flush(self) -> None:
         """Commit the pending batch, then acknowledge it; on a database outage keep it and raise."""

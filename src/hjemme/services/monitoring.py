@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hjemme.catalogue import Catalogue, load_catalogue
 from hjemme.domain.pathways import MonitoredParameter, PromSpec
@@ -185,6 +185,29 @@ def _recent_observations(session: Session, patient_id: str, since: dt.datetime) 
     return [_observation(r) for r in session.scalars(query)]
 
 
+def _rule_history(session: Session, setup: PatientMonitoring, now: dt.datetime) -> list[Observation]:
+    """Just what the ingest-time rules read: the latest value of every parameter (NEWS2, thresholds)
+    and the trend parameters' series over their window, instead of every recent row (a patient
+    streaming vitals every few seconds must not make each batch slower than the last)."""
+    newest_first = (ObservationRecord.effective_at.desc(), ObservationRecord.id.desc())
+    rank = func.row_number().over(partition_by=ObservationRecord.parameter, order_by=newest_first)
+    ranked = (select(ObservationRecord.id.label("id"), rank.label("rank"))
+              .where(ObservationRecord.patient_id == setup.patient_id, ObservationRecord.effective_at <= now)
+              .subquery())
+    latest = (select(ObservationRecord).join(ranked, ranked.c.id == ObservationRecord.id)
+              .where(ranked.c.rank == 1))
+    rows = {r.id: r for r in session.scalars(latest)}
+    for spec in setup.parameters:
+        if spec.rise_limit is None or spec.rise_days is None:
+            continue
+        since = now - dt.timedelta(days=spec.rise_days + 1)
+        series = select(ObservationRecord).where(
+            ObservationRecord.patient_id == setup.patient_id, ObservationRecord.parameter == spec.code,
+            ObservationRecord.effective_at >= since, ObservationRecord.effective_at <= now)
+        rows.update((r.id, r) for r in session.scalars(series))
+    return [_observation(r) for r in rows.values()]
+
+
 def _personal(session: Session, patient_id: str) -> list[PersonalThreshold]:
     query = select(PersonalThresholdRecord).where(PersonalThresholdRecord.patient_id == patient_id)
     return [PersonalThreshold(r.parameter, r.low, r.high) for r in session.scalars(query)]
@@ -217,8 +240,7 @@ def evaluate_patients_in_session(
     changed: list[Alarm] = []
     for patient_id in dict.fromkeys(patient_ids):
         setup = patient_monitoring(session, patient_id, now, catalogue)
-        lookback_days = max([2] + [(p.rise_days or 0) + 1 for p in setup.parameters])
-        history = _recent_observations(session, patient_id, now - dt.timedelta(days=lookback_days))
+        history = _rule_history(session, setup, now)
         findings = evaluate_news2(patient_id, history, setup.news2, now, params)
         findings += evaluate_thresholds(patient_id, history, setup.parameters, now,
                                         _personal(session, patient_id), params)
