@@ -9,8 +9,6 @@ Each case runs once after one warm-up (the machine is shared; keep runs brief).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import platform
 import random
 import time
 from collections.abc import Callable
@@ -19,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hjemme.bench_report import append_report, run_heading
 from hjemme.catalogue import load_catalogue
 from hjemme.domain.catalogue import ProductCategory
 from hjemme.logistics.orders import suggest_orders
@@ -84,25 +83,6 @@ def bench_replenishment(n_products: int = 500, history_days: int = 90) -> tuple[
     return seconds, f"{len(result.purchase_orders)} purchase-order lines"  # type: ignore[attr-defined]
 
 
-def _machine() -> str:
-    cores = os.cpu_count()
-    return f"{platform.node()} · {platform.machine()} · {cores} cores · Python {platform.python_version()}"
-
-
-def _append(table: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    block = f"\n### {dt.datetime.now().isoformat(timespec='minutes')} — {_machine()}\n\n{table}\n"
-    if HEADING not in text:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n" + block
-    else:
-        start = text.index(HEADING) + len(HEADING)
-        following = text.find("\n## ", start)
-        end = len(text) if following == -1 else following
-        text = text[:end].rstrip("\n") + "\n" + block + text[end:]
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     bench_orders(200)  # warm-up: imports, catalogue cache
     rows = [
@@ -115,7 +95,7 @@ def main() -> None:
         lines.append(f"| {name} | {seconds:.2f} | ≤ {target:g} ({mark}) | {detail} |")
     table = "\n".join(lines)
     print(table)
-    _append(table)
+    append_report(DOC, f"{run_heading(dt.datetime.now(dt.UTC))}\n\n{table}", HEADING)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import sys
 import time
 from pathlib import Path
+
+from hjemme.bench_report import append_report, machine_description
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -69,23 +69,6 @@ def bench_deep(days: int, workers: int, scale: float, time_limit_s: float) -> fl
         return time.perf_counter() - start
 
 
-def _machine() -> str:
-    host = platform.node() or "host"
-    return f"{host} · {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
-
-
-def append_block(block: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    if HEADING not in text:
-        text = text.rstrip("\n") + f"\n\n{HEADING}\n"
-    start = text.index(HEADING) + len(HEADING)
-    following = text.find("\n## ", start)
-    end = len(text) if following == -1 else following
-    rest = text[end:] if following != -1 else ""
-    text = text[:end].rstrip("\n") + "\n\n" + block.rstrip("\n") + "\n" + rest
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deep-days", type=int, default=2)
@@ -109,13 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("deep mode, 2 Dask workers", f"{two:.2f}", "speed-up ≥ 1.7×",
                      f"{speedup:.2f}× " + ("ok" if speedup >= 1.7 else "UNDER"), detail))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M UTC")
-    lines = [f"### {stamp} — {_machine()} (shared machine)", "",
+    lines = [f"### {stamp} — {machine_description()} (shared machine)", "",
              "| case | seconds | target | result | detail |", "|---|---:|---|---|---|"]
     lines += [f"| {' | '.join(r)} |" for r in rows]
     block = "\n".join(lines) + "\n"
     sys.stdout.write(block)
     if not args.no_append:
-        append_block(block)
+        append_report(DOC, block, HEADING)
     return 0
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -26,6 +24,7 @@ from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: E402
 from tests.web.world import NOW, PASSWORD, SETTINGS, big_plan, seed_world, username  # noqa: E402
 
 from hjemme.api.app import create_app  # noqa: E402
+from hjemme.bench_report import append_report, run_heading  # noqa: E402
 from hjemme.domain.security import Role  # noqa: E402
 from hjemme.services.auth import hash_password  # noqa: E402
 from hjemme.store.database import create_db_engine, upgrade  # noqa: E402
@@ -79,11 +78,9 @@ def table(tasks: int, routes: int, results: list[dict[str, float]]) -> str:
     median = {key: statistics.median(r[key] for r in results) for key in results[0]}
     worst = max(r["ready_ms"] for r in results)
     verdict = "ok" if worst < TARGET_MS else "OVER"
-    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join(
         [
-            f"### {when} — {platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
-            f" · Chromium headless",
+            run_heading(dt.datetime.now(dt.UTC), "Chromium headless"),
             "",
             "| case | HTML received ms | DOM ready ms | interactive ms (median / worst) | target ms "
             "| routes drawn |",
@@ -94,19 +91,6 @@ def table(tasks: int, routes: int, results: list[dict[str, float]]) -> str:
             "",
         ]
     )
-
-
-def append(report: str) -> None:
-    text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
-    if "\n## Web\n" not in text:
-        text = text.rstrip("\n") + "\n\n## Web\n\n" + report
-    else:
-        head, tail = text.split("\n## Web\n", 1)
-        # insert after the last entry of the Web section (before the next "## " heading, if any)
-        cut = tail.find("\n## ")
-        section, rest = (tail, "") if cut < 0 else (tail[:cut], tail[cut:])
-        text = head + "\n## Web\n" + section.rstrip("\n") + "\n\n" + report + rest
-    REPORT.write_text(text if text.endswith("\n") else text + "\n")
 
 
 def main() -> None:
@@ -121,7 +105,7 @@ def main() -> None:
     report = table(args.tasks, args.routes, measure(args.tasks, args.routes, args.runs))
     print(report)
     if not args.no_write:
-        append(report)
+        append_report(REPORT, report, "## Web")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from hjemme.bench_report import append_report
 from hjemme.errors import InputError
-from hjemme.planning.bench_vrptw import append_report, markdown_report, mean_gaps, run_vrptw_bench
+from hjemme.planning.bench_vrptw import markdown_report, mean_gaps, run_vrptw_bench
 from hjemme.planning.vrptw import check_solution, read_solomon
 
 TINY = """TINY1
@@ -83,8 +84,8 @@ def test_bench_solves_checks_and_reports(tiny: Path, tmp_path: Path):
     assert rows[0].bks == 100.0 and mean_gaps(rows)["hjemme"] == pytest.approx(cell.gap_pct)
     report = tmp_path / "benchmarks.md"
     report.write_text("# Benchmarks\n\n## Logistics\n\nkept\n")
-    append_report(report, markdown_report(rows, 0.2, "today", "test machine"))
-    append_report(report, markdown_report(rows, 0.2, "tomorrow", "test machine"))
+    append_report(report, markdown_report(rows, 0.2, "today", "test machine"), section="## VRPTW (Solomon)")
+    append_report(report, markdown_report(rows, 0.2, "tomorrow", "test machine"), section="## VRPTW (Solomon)")
     text = report.read_text()
     assert "## Logistics\n\nkept" in text and text.count("## VRPTW (Solomon)") == 1
     assert text.index("today") < text.index("tomorrow")

@@ -56,7 +56,7 @@ def replan_command(
     at: str | None = typer.Option(
         None, "--now", help="Oslo clock time HH:MM of the change (default: now); stops begun by then stay."
     ),
-    time_limit: float = typer.Option(1.0, "--time-limit", min=0.1, max=600, help="Seconds per stage."),
+    time_limit: float = typer.Option(0.5, "--time-limit", min=0.1, max=600, help="Seconds per stage."),
     out: Path | None = typer.Option(None, "--out", help="Also write the new plan JSON here."),
 ) -> None:
     """Change the latest plan of a day and plan again, keeping confirmed and started stops pinned."""

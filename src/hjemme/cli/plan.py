@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import platform
 import time
 from pathlib import Path
 
@@ -17,9 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hjemme.bench_report import append_report, machine_description
 from hjemme.errors import InputError
 from hjemme.geo import make_provider
-from hjemme.planning.bench_vrptw import append_report, markdown_report, mean_gaps, run_vrptw_bench
+from hjemme.planning.bench_vrptw import markdown_report, mean_gaps, run_vrptw_bench
 from hjemme.planning.plan_json import plan_from_json
 from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.validate import Violation, validate_plan, validate_plan_alone
@@ -62,9 +61,9 @@ def bench_vrptw(
     console.print(table)
     for name, gap in mean_gaps(rows).items():
         console.print(f"mean gap {name}: " + (f"{gap:.2f} %" if gap is not None else "–"))
-    machine = f"{platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+    machine = machine_description()
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    append_report(report, markdown_report(rows, time_limit, when, machine))
+    append_report(report, markdown_report(rows, time_limit, when, machine), section="## VRPTW (Solomon)")
     console.print(f"appended to {report}")
 
 
@@ -161,7 +160,7 @@ def bench_day(
     console.print(table)
     for violation in violations[:20]:
         console.print(str(violation))
-    machine = f"{platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+    machine = machine_description()
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     block = (
         "\n".join(

@@ -128,22 +128,3 @@ def markdown_report(rows: list[BenchRow], time_limit_s: float, when: str, machin
         "Mean gap: " + ", ".join(f"{n} {g:.2f} %" if g is not None else f"{n} –" for n, g in gaps.items())
     )
     return "\n".join(lines) + "\n"
-
-
-def append_report(path: Path, block: str, section: str = "## VRPTW (Solomon)") -> None:
-    """Append ``block`` under ``section`` in ``path``, creating either; other sections stay as they are."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if section not in text:
-        text = text.rstrip("\n") + f"\n\n{section}\n\n" + block
-    else:
-        start = text.index(section) + len(section)
-        following = text.find("\n## ", start)
-        end = len(text) if following == -1 else following
-        text = (
-            text[:end].rstrip("\n")
-            + "\n\n"
-            + block
-            + ("\n" + text[end:].lstrip("\n") if following != -1 else "")
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)

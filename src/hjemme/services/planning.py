@@ -142,7 +142,7 @@ def replan_day(
     if local_date(now) == date:
         minute = local_minute(now)
         pins |= {s.task_id for r in previous.routes for s in r.stops if s.task_id and s.start_min <= minute}
-    params = params or PlannerParams(time_limit_s=1.0)
+    params = params or PlannerParams(time_limit_s=0.5, rounds=1)
     changed, plan = replan(problem, previous, change, pins, params)
     return _store(engine, changed, plan, now)
 

@@ -25,7 +25,7 @@ class ReplanCreate(BaseModel):
     cancel: str | None = Field(default=None, min_length=1, description="Task id that will not happen.")
     absent: str | None = Field(default=None, min_length=1, description="Staff id off sick.")
     pins: list[str] = Field(default_factory=list, description="Extra task ids to keep in place.")
-    time_limit_s: float = Field(default=1.0, gt=0, le=120)
+    time_limit_s: float = Field(default=0.5, gt=0, le=120)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> ReplanCreate:
