@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 
@@ -66,9 +67,9 @@ def test_staff_shifts_and_bases(catalogue: Catalogue, population: Population) ->
 
 
 def test_vehicle_pool(population: Population) -> None:
-    """One cold-chain van, vans with capacity, couriers qualified for cytostatics, electric cars."""
+    """Cold-chain vans (at least one, one per 100 patients), vans with capacity, qualified couriers, e-cars."""
     kinds = [v.kind for v in population.vehicles]
-    assert kinds.count(VehicleKind.COLD_VAN) == 1
+    assert kinds.count(VehicleKind.COLD_VAN) == max(1, math.ceil(len(population.patients) / 100))
     assert all(v.cold_chain for v in population.vehicles if v.kind is VehicleKind.COLD_VAN)
     assert kinds.count(VehicleKind.VAN) >= 2
     assert all(v.volume_l > 1000 and v.weight_kg > 500 for v in population.vehicles
@@ -79,4 +80,4 @@ def test_vehicle_pool(population: Population) -> None:
     courier_staff = [s for s in population.staff if s.role is StaffRole.COURIER]
     assert len(courier_staff) == len(couriers) and all(s.qualified_carrier for s in courier_staff)
     drivers = [s for s in population.staff if s.role is StaffRole.DRIVER]
-    assert len(drivers) == kinds.count(VehicleKind.VAN) + 1
+    assert len(drivers) == kinds.count(VehicleKind.VAN) + kinds.count(VehicleKind.COLD_VAN)

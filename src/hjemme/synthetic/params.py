@@ -38,7 +38,8 @@ class SyntheticParams:
     productive_min_per_shift: int = 330  # of a 450-minute working day, after meetings and notes
     staffing_headroom: float = 1.25  # slack so that the planner can choose
     patients_per_van: int = 60
-    patients_per_courier: int = 150
+    patients_per_cold_van: int = 100  # pumps and IV antibiotics go out cold before the morning visits
+    patients_per_courier: int = 100  # qualified, cold: cytostatics in the morning, samples all day
     patients_per_paramedic: int = 250
     pool_cars_per_clinician: float = 0.8  # some clinicians walk, cycle or share a car
 
@@ -62,6 +63,7 @@ class SyntheticParams:
         counts = {
             "productive_min_per_shift": self.productive_min_per_shift,
             "patients_per_van": self.patients_per_van,
+            "patients_per_cold_van": self.patients_per_cold_van,
             "patients_per_courier": self.patients_per_courier,
             "patients_per_paramedic": self.patients_per_paramedic,
         }

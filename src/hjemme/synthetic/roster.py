@@ -185,12 +185,13 @@ def draw_roster(
     for _ in range(max(2, math.ceil(n_patients / params.patients_per_van))):
         add_vehicle(VAN, depot)
         add(StaffRole.DRIVER, frozenset(), depot, DRIVER_SHIFT, DRIVER_BREAK, TRANSPORT_CLINIC)
-    add_vehicle(COLD_VAN, depot)
-    add(StaffRole.DRIVER, frozenset(), depot, DRIVER_SHIFT, DRIVER_BREAK, TRANSPORT_CLINIC)
+    for _ in range(max(1, math.ceil(n_patients / params.patients_per_cold_van))):
+        add_vehicle(COLD_VAN, depot)
+        add(StaffRole.DRIVER, frozenset(), depot, DRIVER_SHIFT, DRIVER_BREAK, TRANSPORT_CLINIC)
     pharmacy = (_sites(catalogue, SiteKind.PHARMACY) or hospitals)[0].id
     for i in range(max(2, math.ceil(n_patients / params.patients_per_courier))):
         add_vehicle(COURIER_CAR, pharmacy)
-        late = i % 2 == 1
+        late = i % 3 == 2  # two of three couriers take the morning cytostatics round
         add(
             StaffRole.COURIER,
             frozenset(),
