@@ -168,3 +168,27 @@ def seed_stock_and_orders(engine: Engine) -> None:
 
     seed_logistics(engine=engine, date=TODAY, seed=1)
     suggest_orders(engine=engine, date=TODAY, horizon_days=3)
+
+
+def seed_planned_world(engine: Engine, password_hash: str, *, patients: int = 25) -> str:
+    """A synthetic day planned by the planner's own services (plan stored with its input), one user
+    per role; the clinician user is the staff member of the first route with a visit. Returns that
+    staff id."""
+    from hjemme.planning.params import PlannerParams
+    from hjemme.services.planning import plan_day, stored_problem
+    from hjemme.services.seeding import seed_population
+
+    seed_population(engine=engine, n_patients=patients, seed=3, date=TODAY)
+    plan_day(engine=engine, date=TODAY, now=NOW - dt.timedelta(hours=2), params=PlannerParams(time_limit_s=0.5))
+    plan, _problem = stored_problem(engine=engine, date=TODAY)
+    staff_id = next(
+        r["resource"] for r in plan["routes"]
+        if r["kind"] == "clinician" and any(s["type"] == "visit" for s in r["stops"])
+    )
+    with session_scope(engine) as session:
+        for role in Role:
+            repo.add_user(
+                session, username=username(role), password_hash=password_hash, role=role, created_at=NOW,
+                patient_id=None, staff_id=staff_id if role is Role.CLINICIAN else None,
+            )
+    return staff_id

@@ -27,7 +27,7 @@ from hjemme.settings import Settings
 from hjemme.web.rendering import N_
 
 ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
-    Role.COORDINATOR: (("/plan", N_("Day plan")),),
+    Role.COORDINATOR: (("/plan", N_("Day plan")), ("/scenarios", N_("Scenarios"))),
     Role.CLINICIAN: (("/my-day", N_("My day")),),
     Role.RESPONDER: (("/response", N_("Response centre")),),
     Role.LOGISTICS: (
@@ -36,7 +36,11 @@ ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
         ("/logistics/stock", N_("Stock")),
     ),
     Role.TECHNICIAN: (("/devices", N_("Devices due")),),
-    Role.ADMIN: (("/admin", N_("Users and roles")), ("/admin/access-log", N_("Access log"))),
+    Role.ADMIN: (
+        ("/admin", N_("Users and roles")),
+        ("/admin/access-log", N_("Access log")),
+        ("/scenarios", N_("Scenarios")),
+    ),
     Role.RESEARCHER: (("/exports", N_("Exports")),),
     Role.PATIENT: (("/me", N_("My page")),),
 }
@@ -126,6 +130,19 @@ def page_for(role: Role) -> Callable[[Principal], Principal]:
         return user
 
     check.__name__ = f"page_for_{role}"
+    return check
+
+
+def page_for_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency yielding the user when their role is one of ``roles``; the 403 page otherwise."""
+    allowed = frozenset(roles)
+
+    def check(user: Annotated[Principal, Depends(page_user)]) -> Principal:
+        if user.role not in allowed:
+            raise PageForbiddenError
+        return user
+
+    check.__name__ = "page_for_" + "_".join(sorted(allowed))
     return check
 
 

@@ -69,6 +69,12 @@ KIND_NAMES = {
     "warehouse": N_("warehouse"),
     "patient": N_("at a patient"),
     "workshop": N_("workshop"),
+    "confirmed": N_("confirmed"),
+    "started": N_("started"),
+    "done": N_("done"),
+    "blood_panel": N_("blood panel"),
+    "crp": N_("CRP"),
+    "tacrolimus_dbs": N_("tacrolimus (dried blood spot)"),
 }
 """Codes shown to people (stop types, resource kinds, alarm severities, statuses, kinds, events)
 as words, through the ``kind_name`` filter."""

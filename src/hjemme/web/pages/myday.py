@@ -1,33 +1,152 @@
-"""A clinician's day on a phone: the stops of their route in order, with times and addresses."""
+"""A clinician's day on a phone: the stops of their route in order, with times and addresses, what
+each visit needs, the samples to take and where they go, the video slots; and "started"/"done".
+
+The route (and the access log of its patients) comes from ``services.plans_view.read_my_route``;
+what to bring and the samples come from the problem stored with the plan
+(``services.planning.stored_problem``), read here only for the caller's own stops. Marking a stop
+started or done goes through ``services.planning.pin_task``, which checks the stop is on the
+caller's route and pins it, so re-planning leaves it where it is.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Engine
 
+from hjemme.catalogue import load_catalogue
 from hjemme.domain.security import Role
+from hjemme.errors import HjemmeError, NotFoundError
 from hjemme.services.auth import Principal
 from hjemme.services.patients import local_date
-from hjemme.services.plans_view import read_my_route
+from hjemme.services.plan_edits import pin_statuses
+from hjemme.services.planning import pin_task, stored_problem
+from hjemme.services.plans_view import RouteView, read_my_route
 from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
-from hjemme.web.rendering import render
+from hjemme.web.rendering import N_, render
 
 router = APIRouter()
+ClinicianDep = Annotated[Principal, Depends(page_for(Role.CLINICIAN))]
+STATUSES = ("started", "done")
+ERRORS = {
+    "status": N_("Choose started or done."),
+    "stop": N_("That stop is not on your route today; nothing was changed."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Bring:
+    """Goods a visit uses: the product lines, and the delivery that brings them (or not)."""
+
+    lines: tuple[tuple[str, int], ...]  # product name, quantity
+    delivered_by: str | None
+    delivered_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SampleToTake:
+    """A sample to take at a visit, and how it reaches the lab."""
+
+    sample_type: str
+    stability_min: int | None
+    carrier: str | None  # None: not planned
+    own: bool  # the clinician takes it to the lab
+    pickup_at: str | None
+    at_lab: str | None
 
 
 @router.get("/my-day")
 def my_day(
     request: Request,
-    user: Annotated[Principal, Depends(page_for(Role.CLINICIAN))],
+    user: ClinicianDep,
     engine: EngineDep,
     now: NowDep,
     client: ClientDep,
     date: Annotated[dt.date | None, Query()] = None,
+    error: str = "",
 ) -> Response:
     day = date or local_date(now)
     plan, route = read_my_route(engine=engine, principal=user, date=day, client=client, at=now)
-    context = {**page_context(user), "date": day, "plan": plan, "route": route}
+    context: dict[str, Any] = {
+        **page_context(user), "date": day, "plan": plan, "route": route, "error": ERRORS.get(error),
+        "bring": {}, "samples": {}, "statuses": {},
+    }
+    if route is not None:
+        context.update(_details(engine, day, route))
+        context["videos"] = [s for s in route.stops if s.type == "video"]
     return render(request, "myday/day.html", context)
+
+
+@router.post("/my-day/stops/{task_id}")
+def mark_stop(
+    user: ClinicianDep,
+    engine: EngineDep,
+    now: NowDep,
+    task_id: str,
+    date: Annotated[dt.date, Form()],
+    status: Annotated[str, Form()] = "",
+) -> Response:
+    """Mark one of the caller's stops started or done (which pins it), then back to the day."""
+    target = f"/my-day?date={date.isoformat()}"
+    if status not in STATUSES:
+        return RedirectResponse(f"{target}&error=status", status_code=303)
+    try:
+        pin_task(engine=engine, principal=user, date=date, task_id=task_id, status=status, at=now)
+    except HjemmeError:
+        return RedirectResponse(f"{target}&error=stop", status_code=303)
+    return RedirectResponse(f"{target}#stop-{task_id}", status_code=303)
+
+
+def _details(engine: Engine, day: dt.date, route: RouteView) -> dict[str, Any]:
+    """What each of the route's visits needs and which samples it takes; empty without stored input."""
+    statuses = pin_statuses(engine=engine, date=day)
+    own = {s.task_id for s in route.stops if s.task_id}
+    try:
+        plan, problem = stored_problem(engine=engine, date=day)
+    except NotFoundError:
+        return {"statuses": {t: st for t, st in statuses.items() if t in own}}
+    products = load_catalogue().products
+    tasks = {t["id"]: t for t in problem["tasks"]}
+    placed = {
+        s["task"]: (r["resource"], r["kind"], s) for r in plan["routes"] for s in r["stops"] if s["task"]
+    }
+    bring: dict[str, Bring] = {}
+    samples: dict[str, list[SampleToTake]] = {}
+    for task in tasks.values():
+        uses = [v for v in task["before"] if v in own]
+        if task["goods"] and uses:
+            where = placed.get(task["id"])
+            lines = tuple(
+                (products[p].name if p in products else p, int(q)) for p, q in task["goods"]["lines"]
+            )
+            for visit in uses:
+                bring[visit] = Bring(lines, where[0] if where else None, where[2]["start"] if where else None)
+        if task["kind"] == "sample" and task["taken_at"] in own:
+            samples.setdefault(task["taken_at"], []).append(
+                _sample(task, route.resource_id, plan["samples"], placed)
+            )
+    return {
+        "bring": bring,
+        "samples": samples,
+        "statuses": {t: st for t, st in statuses.items() if t in own},
+    }
+
+
+def _sample(task: Mapping[str, Any], me: str, journeys: list[dict[str, Any]],
+            placed: Mapping[str, tuple[str, str, Mapping[str, Any]]]) -> SampleToTake:
+    journey = next((j for j in journeys if j["task"] == task["id"]), None)
+    carrier = journey["carried_by"] if journey else None
+    pickup = placed.get(task["id"])
+    return SampleToTake(
+        sample_type=task["sample_type"] or "",
+        stability_min=task["sample_stability_min"],
+        carrier=carrier,
+        own=carrier == me,
+        pickup_at=pickup[2]["start"] if pickup and carrier != me else None,
+        at_lab=journey["at_lab"] if journey else None,
+    )
