@@ -8,18 +8,22 @@ import pytest
 from sqlalchemy import Engine
 
 from hjemme.domain.people import Enrolment
+from hjemme.domain.security import Role
 from hjemme.domain.tasks import TaskKind
 from hjemme.errors import ConflictError, InputError
 from hjemme.logistics.devices import Device, DeviceLocationKind, DeviceStatus
 from hjemme.logistics.orders import LineStatus
 from hjemme.logistics.stock import Lot, Movement, MovementKind, NegativeStockError, home_location
 from hjemme.services import logistics as service
+from hjemme.services.auth import Principal
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from tests.helpers import make_patient
 
 TODAY = dt.date(2026, 11, 23)
 AT = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+KOORD = Principal("koord", Role.COORDINATOR)
+WHO = {"principal": KOORD, "client": "10.0.0.1", "at": AT}
 
 
 @pytest.fixture
@@ -43,7 +47,7 @@ def test_suggestions_are_stored_and_decisions_survive_a_new_suggestion(enrolled:
     assert sum(ln.quantity for ln in pumps) == 7
     first = pumps[0]
     (accepted,) = service.accept_order_lines(
-        engine=enrolled, line_ids=[first.id], user_id="koord", at=AT, quantities={first.id: 2}
+        engine=enrolled, line_ids=[first.id], quantities={first.id: 2}, **WHO
     )
     assert (accepted.status, accepted.quantity) == (LineStatus.ACCEPTED, 2)
     again = service.suggest_orders(engine=enrolled, date=TODAY, horizon_days=7)
@@ -73,20 +77,20 @@ def test_unknown_model_and_line_ids_are_refused(enrolled: Engine) -> None:
     with pytest.raises(InputError, match="model"):
         service.suggest_orders(engine=enrolled, date=TODAY, horizon_days=7, model="alt9")
     with pytest.raises(InputError, match="line_ids"):
-        service.accept_order_lines(engine=enrolled, line_ids=["nope"], user_id="u", at=AT)
+        service.accept_order_lines(engine=enrolled, line_ids=["nope"], **WHO)
 
 
 def test_seeded_stock_levels_and_devices(enrolled: Engine) -> None:
     """Seeding stocks the logistics centre, assigns devices to the lung patient, and refuses to run twice."""
     summary = service.seed_logistics(engine=enrolled, date=TODAY, seed=3)
     assert summary.lots > 0 and summary.devices_assigned == 3
-    levels = service.stock_levels(engine=enrolled, on=TODAY, location="logistics_centre")
+    levels = service.stock_levels(engine=enrolled, on=TODAY, location="logistics_centre", **WHO)
     assert levels and all(level.on_hand > 0 for level in levels)
     with pytest.raises(InputError, match="location"):
-        service.stock_levels(engine=enrolled, on=TODAY, location="nowhere")
+        service.stock_levels(engine=enrolled, on=TODAY, location="nowhere", **WHO)
     with pytest.raises(ConflictError):
         service.seed_logistics(engine=enrolled, date=TODAY, seed=3)
-    devices = service.list_devices(engine=enrolled)
+    devices = service.list_devices(engine=enrolled, **WHO)
     assert {d.device_type_id for d in devices if d.patient_id == "P2"} == {
         "oxygen_concentrator",
         "pulse_oximeter",
@@ -97,7 +101,7 @@ def test_seeded_stock_levels_and_devices(enrolled: Engine) -> None:
 def test_negative_movement_is_refused_and_nothing_is_written(enrolled: Engine) -> None:
     """A delivery of more than is in stock is refused and the ledger keeps its previous state."""
     service.seed_logistics(engine=enrolled, date=TODAY, seed=1)
-    before = service.stock_levels(engine=enrolled, on=TODAY)
+    before = service.stock_levels(engine=enrolled, on=TODAY, **WHO)
     level = next(lv for lv in before if lv.product_id == "gloves_box")
     with pytest.raises(NegativeStockError):
         service.record_stock_movements(
@@ -116,7 +120,7 @@ def test_negative_movement_is_refused_and_nothing_is_written(enrolled: Engine) -
                 )
             ],
         )
-    assert service.stock_levels(engine=enrolled, on=TODAY) == before and level.on_hand > 0
+    assert service.stock_levels(engine=enrolled, on=TODAY, **WHO) == before and level.on_hand > 0
 
 
 def test_device_due_in_three_days_gives_a_swap_task(enrolled: Engine) -> None:

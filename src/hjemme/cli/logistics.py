@@ -1,9 +1,13 @@
-"""Command line for logistics (issue 6): ``hjemme orders suggest``, ``hjemme stock``,
-``hjemme devices due``.
+"""Command line for logistics (issue 6): ``hjemme orders suggest|accept|reject``, ``hjemme stock``,
+``hjemme devices due`` and ``hjemme loads``.
 
 Registered in ``cli/main.py`` with one ``app.add_typer(logistics.app)`` line; this Typer has no
-name, so ``orders``, ``stock`` and ``devices`` appear at the top level. Everything goes through
-:mod:`hjemme.services.logistics`. Bad input exits with status 2 naming the option.
+name, so ``orders``, ``stock``, ``devices`` and ``loads`` appear at the top level. Everything goes
+through :mod:`hjemme.services.logistics`. Bad input exits with status 2 naming the option.
+
+Whoever can run the command line holds the database credentials, so it acts as
+:data:`CLI_PRINCIPAL` (user ``cli``, role admin): every patient shown or changed here is
+access-logged as user ``cli``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -18,9 +24,18 @@ from rich.console import Console
 from rich.table import Table
 
 from hjemme.cli._common import at_least, cli_errors, database, parse_date_option
+from hjemme.domain.security import Role
 from hjemme.domain.time import local_date
+from hjemme.errors import InputError
+from hjemme.logistics.orders import OrderLine
 from hjemme.logistics.sourcing import DeliveryModel
 from hjemme.services import logistics as service
+from hjemme.services.auth import Principal
+
+CLI_PRINCIPAL = Principal("cli", Role.ADMIN)
+"""The command line's caller in the access log."""
+CLI_OPTION = {"line_ids": "LINE_ID", "delivery_date": "delivery-date", "within_days": "within"}
+"""Service field names → the option (or argument) that carries them here."""
 
 app = typer.Typer(add_completion=False)
 orders_app = typer.Typer(name="orders", help="Bestillingsforslag fra pasientforløpene.", no_args_is_help=True)
@@ -36,6 +51,21 @@ class OutputFormat(enum.StrEnum):
 
 def _day(value: dt.date | str | None) -> dt.date:
     return value if isinstance(value, dt.date) else local_date(dt.datetime.now(dt.UTC))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@contextmanager
+def _named_options() -> Iterator[None]:
+    """Re-raise a service's ``InputError`` under the option name the user typed."""
+    try:
+        yield
+    except InputError as error:
+        if error.field in CLI_OPTION:
+            raise InputError(CLI_OPTION[error.field], error.problem) from None
+        raise
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -55,6 +85,42 @@ def _print(rows: list[dict[str, Any]], output_format: OutputFormat, title: str) 
     Console().print(table if rows else f"{title}: ingen rader")
 
 
+def _line_row(line: OrderLine) -> dict[str, Any]:
+    """An order line as printed: no enrolment or pathway (need-to-know for logistics)."""
+    return {
+        "id": line.id,
+        "patient": line.patient_id,
+        "product": line.product_id,
+        "quantity": line.quantity,
+        "needed_by": line.needed_by.isoformat(),
+        "delivery_date": line.delivery_date.isoformat(),
+        "source": line.source_site_id,
+        "delivery": line.delivery_id,
+        "status": line.status.value,
+    }
+
+
+def _per_line(values: list[str], option: str, parse: Any) -> dict[str, Any]:
+    """``LINE=VALUE`` pairs of a repeated option, each value parsed; bad ones name the option."""
+    parsed: dict[str, Any] = {}
+    for item in values:
+        line_id, sep, raw = item.rpartition("=")
+        if not sep or not line_id or not raw:
+            raise typer.BadParameter(f"{item!r} is not LINE_ID=VALUE", param_hint=option)
+        try:
+            parsed[line_id] = parse(raw.strip())
+        except ValueError:
+            raise typer.BadParameter(f"{raw!r} in {item!r} is not valid", param_hint=option) from None
+    return parsed
+
+
+def _quantity(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(raw)
+    return value
+
+
 @orders_app.command("suggest")
 def orders_suggest(
     date: str | None = typer.Option(
@@ -68,22 +134,57 @@ def orders_suggest(
 ) -> None:
     """Foreslå bestillingslinjer for alle aktive pasienter i horisonten og lagre dem."""
     with cli_errors(), database() as engine:
-        result = service.suggest_orders(engine=engine, date=_day(date), horizon_days=horizon, model=model)
-    rows = [
-        {
-            "id": line.id,
-            "patient": line.patient_id,
-            "product": line.product_id,
-            "quantity": line.quantity,
-            "needed_by": line.needed_by.isoformat(),
-            "delivery_date": line.delivery_date.isoformat(),
-            "source": line.source_site_id,
-            "delivery": line.delivery_id,
-            "status": line.status.value,
-        }
-        for line in result.lines
-    ]
+        result = service.suggest_orders(
+            engine=engine,
+            principal=CLI_PRINCIPAL,
+            client=None,
+            at=_now(),
+            date=_day(date),
+            horizon_days=horizon,
+            model=model,
+        )
+    rows = [_line_row(line) for line in result.lines]
     _print(rows, output_format, f"Bestillingsforslag {_day(date).isoformat()} + {horizon} d ({model.value})")
+
+
+@orders_app.command("accept")
+def orders_accept(
+    line_ids: list[str] = typer.Argument(..., metavar="LINE_ID...", help="Ordrelinjer som godkjennes."),
+    quantity: list[str] = typer.Option(
+        [], "--quantity", help="Endret antall for en linje: LINE_ID=N (kan gjentas)."
+    ),
+    delivery_date: list[str] = typer.Option(
+        [], "--delivery-date", help="Endret leveringsdato for en linje: LINE_ID=YYYY-MM-DD (kan gjentas)."
+    ),
+    output_format: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", case_sensitive=False),
+) -> None:
+    """Godkjenn foreslåtte ordrelinjer (med endret antall eller leveringsdato); alt eller ingenting."""
+    quantities = _per_line(quantity, "--quantity", _quantity)
+    dates = _per_line(delivery_date, "--delivery-date", dt.date.fromisoformat)
+    with cli_errors(), _named_options(), database() as engine:
+        lines = service.accept_order_lines(
+            engine=engine,
+            principal=CLI_PRINCIPAL,
+            client=None,
+            at=_now(),
+            line_ids=line_ids,
+            quantities=quantities,
+            delivery_dates=dates,
+        )
+    _print([_line_row(line) for line in lines], output_format, "Godkjente ordrelinjer")
+
+
+@orders_app.command("reject")
+def orders_reject(
+    line_ids: list[str] = typer.Argument(..., metavar="LINE_ID...", help="Ordrelinjer som avvises."),
+    output_format: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", case_sensitive=False),
+) -> None:
+    """Avvis ordrelinjer: de leveres ikke, og et nytt forslag gjenoppliver dem ikke."""
+    with cli_errors(), _named_options(), database() as engine:
+        lines = service.reject_order_lines(
+            engine=engine, principal=CLI_PRINCIPAL, client=None, at=_now(), line_ids=line_ids
+        )
+    _print([_line_row(line) for line in lines], output_format, "Avviste ordrelinjer")
 
 
 @app.command("stock")
@@ -94,7 +195,9 @@ def stock(
 ) -> None:
     """Vis beholdning per lagersted og produkt (brukbar og utløpt), utledet fra bevegelsene."""
     with cli_errors(), database() as engine:
-        levels = service.stock_levels(engine=engine, on=_day(date), location=location)
+        levels = service.stock_levels(
+            engine=engine, principal=CLI_PRINCIPAL, client=None, at=_now(), on=_day(date), location=location
+        )
     rows = [
         {
             "location": s.location,
@@ -117,7 +220,14 @@ def devices_due(
 ) -> None:
     """Vis utstyr som skal på service innen gitt antall dager, og hvor det er."""
     with cli_errors(), database() as engine:
-        dues = service.devices_due(engine=engine, within_days=within, today=_day(date))
+        dues = service.devices_due(
+            engine=engine,
+            principal=CLI_PRINCIPAL,
+            client=None,
+            at=_now(),
+            within_days=within,
+            today=_day(date),
+        )
     rows = [
         {
             "serial": d.serial,
@@ -133,3 +243,77 @@ def devices_due(
         for d in dues
     ]
     _print(rows, output_format, f"Utstyr til service innen {within} dager")
+
+
+@app.command("loads")
+def loads(
+    date: str | None = typer.Option(None, "--date", callback=parse_date_option, help="Planens dag."),
+    output_format: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", case_sensitive=False),
+) -> None:
+    """Vis bilenes lasting (omvendt stopprekkefølge) og plukkliste med partier (FEFO) for dagens plan."""
+    with cli_errors(), database() as engine:
+        result = service.pick_lists(
+            engine=engine, principal=CLI_PRINCIPAL, client=None, at=_now(), date=_day(date)
+        )
+    data = loads_json(result)
+    if output_format is OutputFormat.JSON:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    load_rows = [
+        {"resource": load["resource"], "vehicle": load["vehicle"], **item, "lines": _goods(item["lines"])}
+        for load in data["loads"]
+        for item in load["items"]
+    ]
+    _print(
+        load_rows, output_format, f"Lasting {data['date']} (plan v{data['version']}), posisjon 1 lastes først"
+    )
+    _print(data["picks"], output_format, f"Plukkliste fra {data['warehouse']}")
+    if data["shortages"]:
+        _print(data["shortages"], output_format, "Mangler")
+
+
+def _goods(lines: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{line['quantity']} × {line['product']}" for line in lines)
+
+
+def loads_json(result: service.PlanLoads) -> dict[str, Any]:
+    """The van loads and pick list as printed by ``--format json`` (and served by the API)."""
+    return {
+        "date": result.date.isoformat(),
+        "version": result.version,
+        "warehouse": result.warehouse,
+        "loads": [
+            {
+                "resource": load.resource_id,
+                "vehicle": load.vehicle_id,
+                "volume_l": load.volume_l,
+                "weight_kg": load.weight_kg,
+                "items": [
+                    {
+                        "position": item.position,
+                        "stop": item.stop_index,
+                        "task": item.task_id,
+                        "patient": item.patient_id,
+                        "lines": [{"product": g.product_id, "quantity": g.quantity} for g in item.lines],
+                    }
+                    for item in load.items
+                ],
+            }
+            for load in result.loads
+        ],
+        "picks": [
+            {
+                "resource": p.resource_id,
+                "task": p.task_id,
+                "patient": p.patient_id,
+                "product": p.product_id,
+                "quantity": p.quantity,
+                "lot": p.lot_id,
+                "expiry_date": _iso(p.expiry_date),
+            }
+            for p in result.picks
+        ],
+        "shortages": [
+            {"task": s.task_id, "product": s.product_id, "missing": s.missing} for s in result.shortages
+        ],
+    }

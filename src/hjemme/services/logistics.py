@@ -1,14 +1,22 @@
 """Logistics use cases (issue 6): order suggestions, accepting them, stock levels, devices due,
-and seeding stock and a device pool for the demo.
+pick lists and van loads for a stored plan, and seeding stock and a device pool for the demo.
 
 Each function is one transaction: it loads what the pure engines in :mod:`hjemme.logistics`
 need, calls them, and writes the result. The store may not import the engines (sibling layers),
 so the row ↔ domain mapping of the logistics tables lives here.
+
+Need-to-know: every function that shows a person patient-linked data (order lines, a patient's
+home stock, the device register, van loads) takes the caller's ``principal``, ``client`` and
+``at``, refuses roles outside :data:`ORDER_ROLES` / :data:`DEVICE_ROLES` and writes one access-log
+row per patient shown in its own transaction. The planner's own inputs (:func:`order_delivery_tasks`,
+:func:`device_tasks`, and :func:`list_order_lines` without a principal) show nobody anything and
+are not logged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -20,11 +28,13 @@ from sqlalchemy.orm import Session
 from hjemme.catalogue import Catalogue, load_catalogue
 from hjemme.domain.catalogue import ProductCategory
 from hjemme.domain.people import Enrolment
+from hjemme.domain.security import Role
 from hjemme.domain.tasks import Task
 from hjemme.domain.time import TimeWindow
-from hjemme.errors import ConflictError, InputError
+from hjemme.errors import ConflictError, InputError, NotFoundError
 from hjemme.logistics import devices as device_engine
 from hjemme.logistics import orders as order_engine
+from hjemme.logistics import picking as picking_engine
 from hjemme.logistics import stock as stock_engine
 from hjemme.logistics.devices import (
     DatedTask,
@@ -35,13 +45,60 @@ from hjemme.logistics.devices import (
     DeviceStatus,
 )
 from hjemme.logistics.orders import LineStatus, OrderLine, OrderParams, OrderSuggestionResult
+from hjemme.logistics.picking import PickLine, PickShortage, VanLoad
 from hjemme.logistics.sourcing import DeliveryModel, SourcingParams
 from hjemme.logistics.stock import Lot, Movement, MovementKind, StockLedger, StockLevel
+from hjemme.planning.plan_json import plan_from_json
+from hjemme.planning.problem_json import problem_from_json
+from hjemme.services.access import log_access, require_role
+from hjemme.services.auth import Principal
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from hjemme.store.logistics_tables import DeviceRecord, OrderLineRecord, StockLotRecord, StockMovementRecord
 
 WAREHOUSE = "logistics_centre"
+
+ORDER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.LOGISTICS})
+"""Who may suggest, read, accept and reject order lines, read stock and read van loads."""
+DEVICE_ROLES = ORDER_ROLES | {Role.TECHNICIAN}
+"""Who may read the device register and the due list (the medical-technical staff too)."""
+
+
+def _check(principal: Principal | None, roles: frozenset[Role], at: dt.datetime | None) -> None:
+    """Refuse a role outside ``roles``; a person's read needs ``at`` for the access log."""
+    if principal is None:
+        return
+    require_role(principal, roles)
+    if at is None:
+        raise ValueError("a principal's read needs `at` for the access log")
+
+
+def _shown(
+    session: Session,
+    principal: Principal | None,
+    patient_ids: Iterable[str | None],
+    *,
+    resource: str,
+    client: str | None,
+    at: dt.datetime | None,
+    action: str = "read",
+) -> None:
+    """One access-log row per patient shown to ``principal``, in the caller's transaction.
+
+    No principal: a system caller (the day planner, demo seeding) that shows nobody anything.
+    """
+    if principal is None or at is None:
+        return
+    log_access(
+        session=session,
+        principal=principal,
+        patient_ids=sorted({p for p in patient_ids if p}),
+        resource=resource,
+        client=client,
+        at=at,
+        action=action,
+    )
+
 
 # --- row mapping ------------------------------------------------------------------------------
 
@@ -185,12 +242,19 @@ def suggest_orders(
     model: DeliveryModel | str = DeliveryModel.ALT1,
     params: OrderParams | None = None,
     catalogue: Catalogue | None = None,
+    principal: Principal | None = None,
+    client: str | None = None,
+    at: dt.datetime | None = None,
 ) -> OrderSuggestionResult:
     """Suggest and store order lines for every enrolment with stay days in the horizon.
 
     Netted against the patients' home stock in the ledger (``home:<patient>``). Lines a
-    coordinator has already accepted, adjusted or rejected keep that decision.
+    coordinator has already accepted, adjusted or rejected keep that decision. With a
+    ``principal`` (API, web, CLI) the role is checked and every patient with a line is
+    access-logged (``write``: the suggestion is stored); without one it is a system run (demo
+    seeding, a nightly job) that shows nobody anything.
     """
+    _check(principal, ORDER_ROLES, at)
     catalogue = catalogue or load_catalogue()
     try:
         model = DeliveryModel(model)
@@ -228,24 +292,41 @@ def suggest_orders(
         for line in lines:
             if line.id not in decided:
                 session.merge(_line_row(line, model.value))
+        _shown(
+            session,
+            principal,
+            (ln.patient_id for ln in lines),
+            resource=f"order suggestions {date.isoformat()} +{horizon_days}d",
+            client=client,
+            at=at,
+            action="write",
+        )
     return replace(result, lines=tuple(lines))
 
 
 def _decide(
     *,
     engine: Engine,
-    line_ids: Iterable[str],
-    user_id: str,
+    principal: Principal,
+    client: str | None,
     at: dt.datetime,
+    line_ids: Iterable[str],
     status: LineStatus,
     quantities: Mapping[str, int] | None = None,
     delivery_dates: Mapping[str, dt.date] | None = None,
     catalogue: Catalogue | None = None,
 ) -> list[OrderLine]:
+    require_role(principal, ORDER_ROLES)
     catalogue = catalogue or load_catalogue()
     wanted = list(dict.fromkeys(line_ids))
+    quantities = dict(quantities or {})
+    delivery_dates = dict(delivery_dates or {})
     if not wanted:
         raise InputError("line_ids", "ingen ordrelinjer valgt")
+    for field, given in (("quantity", quantities), ("delivery_date", delivery_dates)):
+        stray = sorted(set(given) - set(wanted))
+        if stray:
+            raise InputError(field, f"gjelder ordrelinjer som ikke er valgt: {', '.join(stray)}")
     with session_scope(engine) as session:
         records = {
             r.id: r for r in session.scalars(select(OrderLineRecord).where(OrderLineRecord.id.in_(wanted)))
@@ -257,13 +338,16 @@ def _decide(
             at.date(), 1, DeliveryModel.ALT1, tuple(_order_line(records[i]) for i in wanted)
         )
         for line_id in wanted:
-            result = order_engine.adjust_line(
-                result,
-                line_id,
-                catalogue.products,
-                quantity=(quantities or {}).get(line_id),
-                delivery_date=(delivery_dates or {}).get(line_id),
-            )
+            try:
+                result = order_engine.adjust_line(
+                    result,
+                    line_id,
+                    catalogue.products,
+                    quantity=quantities.get(line_id),
+                    delivery_date=delivery_dates.get(line_id),
+                )
+            except InputError as error:  # say which line: the engine names only the field
+                raise InputError(error.field, f"{line_id}: {error.problem}") from None
         if status is LineStatus.ACCEPTED:
             result = order_engine.accept_lines(result, wanted)
         else:
@@ -273,27 +357,42 @@ def _decide(
             record.status = line.status.value
             record.quantity = line.quantity
             record.delivery_date = line.delivery_date
-            record.decided_by = user_id
+            record.decided_by = principal.username
             record.decided_at = at
+        _shown(
+            session,
+            principal,
+            (ln.patient_id for ln in result.lines),
+            resource=f"order lines {status.value}",
+            client=client,
+            at=at,
+            action="write",
+        )
     return list(result.lines)
 
 
 def accept_order_lines(
     *,
     engine: Engine,
-    line_ids: Iterable[str],
-    user_id: str,
+    principal: Principal,
+    client: str | None,
     at: dt.datetime,
+    line_ids: Iterable[str],
     quantities: Mapping[str, int] | None = None,
     delivery_dates: Mapping[str, dt.date] | None = None,
     catalogue: Catalogue | None = None,
 ) -> list[OrderLine]:
-    """Accept stored lines, optionally adjusting quantity or delivery date (shelf life is checked)."""
+    """Accept stored lines, optionally adjusting quantity or delivery date (shelf life is checked).
+
+    All or nothing: an unknown id, a negative quantity, a delivery date after the need or earlier
+    than shelf life allows, or an adjustment for a line not chosen changes no line.
+    """
     return _decide(
         engine=engine,
-        line_ids=line_ids,
-        user_id=user_id,
+        principal=principal,
+        client=client,
         at=at,
+        line_ids=line_ids,
         status=LineStatus.ACCEPTED,
         quantities=quantities,
         delivery_dates=delivery_dates,
@@ -302,23 +401,58 @@ def accept_order_lines(
 
 
 def reject_order_lines(
-    *, engine: Engine, line_ids: Iterable[str], user_id: str, at: dt.datetime
+    *, engine: Engine, principal: Principal, client: str | None, at: dt.datetime, line_ids: Iterable[str]
 ) -> list[OrderLine]:
     """Reject stored lines: they will not be delivered and a re-suggestion will not revive them."""
-    return _decide(engine=engine, line_ids=line_ids, user_id=user_id, at=at, status=LineStatus.REJECTED)
+    return _decide(
+        engine=engine,
+        principal=principal,
+        client=client,
+        at=at,
+        line_ids=line_ids,
+        status=LineStatus.REJECTED,
+    )
 
 
 def list_order_lines(
-    *, engine: Engine, delivery_date: dt.date | None = None, status: LineStatus | None = None
+    *,
+    engine: Engine,
+    principal: Principal | None = None,
+    client: str | None = None,
+    at: dt.datetime | None = None,
+    delivery_date: dt.date | None = None,
+    status: LineStatus | str | None = None,
 ) -> list[OrderLine]:
-    """Stored order lines, by delivery date and id."""
+    """Stored order lines, by delivery date and id.
+
+    With a ``principal`` (every caller that shows the lines to a person) the role is checked and
+    each patient shown is access-logged at ``at``. Without one it is the day planner's own read of
+    the order book (:func:`hjemme.services.planning.day_tasks`), which shows nobody anything.
+    """
+    _check(principal, ORDER_ROLES, at)
+    if status is not None:
+        try:
+            status = LineStatus(status)
+        except ValueError:
+            known = ", ".join(s.value for s in LineStatus)
+            raise InputError("status", f"{status!r} er ikke en status ({known})") from None
     query = select(OrderLineRecord).order_by(OrderLineRecord.delivery_date, OrderLineRecord.id)
     if delivery_date is not None:
         query = query.where(OrderLineRecord.delivery_date == delivery_date)
     if status is not None:
         query = query.where(OrderLineRecord.status == status.value)
     with session_scope(engine) as session:
-        return [_order_line(r) for r in session.scalars(query)]
+        lines = [_order_line(r) for r in session.scalars(query)]
+        day = delivery_date.isoformat() if delivery_date else "all"
+        _shown(
+            session,
+            principal,
+            (ln.patient_id for ln in lines),
+            resource=f"order lines {day}",
+            client=client,
+            at=at,
+        )
+    return lines
 
 
 def order_delivery_tasks(*, engine: Engine, date: dt.date, catalogue: Catalogue | None = None) -> list[Task]:
@@ -341,23 +475,68 @@ def order_delivery_tasks(*, engine: Engine, date: dt.date, catalogue: Catalogue 
 # --- stock ------------------------------------------------------------------------------------
 
 
-def stock_levels(*, engine: Engine, on: dt.date, location: str | None = None) -> list[StockLevel]:
-    """On-hand, usable and expired units per location and product, derived from the ledger."""
+def _home_patients(locations: Iterable[str]) -> list[str]:
+    prefix = stock_engine.home_location("")
+    return [loc[len(prefix) :] for loc in locations if loc.startswith(prefix)]
+
+
+def stock_levels(
+    *,
+    engine: Engine,
+    principal: Principal,
+    client: str | None,
+    at: dt.datetime,
+    on: dt.date,
+    location: str | None = None,
+) -> list[StockLevel]:
+    """On-hand, usable and expired units per location and product, derived from the ledger.
+
+    A patient's home (``home:<patient>``) is a location, so each home shown is access-logged.
+    """
+    require_role(principal, ORDER_ROLES)
     with session_scope(engine) as session:
         ledger = _load_ledger(session)
-    if location is not None and location not in ledger.locations():
-        known = ", ".join(ledger.locations()) or "ingen"
-        raise InputError("location", f"ukjent lagersted {location!r} (kjente: {known})")
-    return stock_engine.stock_levels(ledger, on, location=location)
+        if location is not None and location not in ledger.locations():
+            known = ", ".join(ledger.locations()) or "ingen"
+            raise InputError("location", f"ukjent lagersted {location!r} (kjente: {known})")
+        levels = stock_engine.stock_levels(ledger, on, location=location)
+        _shown(
+            session,
+            principal,
+            _home_patients(lv.location for lv in levels),
+            resource="stock",
+            client=client,
+            at=at,
+        )
+    return levels
 
 
 def expiring_stock(
-    *, engine: Engine, on: dt.date, within_days: int, location: str | None = None
+    *,
+    engine: Engine,
+    principal: Principal,
+    client: str | None,
+    at: dt.datetime,
+    on: dt.date,
+    within_days: int,
+    location: str | None = None,
 ) -> list[stock_engine.ExpiringStock]:
     """Lots that expire within ``within_days`` (or already have), soonest first."""
+    require_role(principal, ORDER_ROLES)
+    if within_days < 0:
+        raise InputError("within_days", "kan ikke være negativ")
     with session_scope(engine) as session:
         ledger = _load_ledger(session)
-    return stock_engine.expiring_stock(ledger, on, within_days, location=location)
+        found = stock_engine.expiring_stock(ledger, on, within_days, location=location)
+        _shown(
+            session,
+            principal,
+            _home_patients(e.location for e in found),
+            resource="expiring stock",
+            client=client,
+            at=at,
+        )
+    return found
 
 
 def record_stock_movements(
@@ -377,9 +556,26 @@ def record_stock_movements(
 # --- devices ----------------------------------------------------------------------------------
 
 
-def list_devices(*, engine: Engine) -> list[Device]:
+def _register(session: Session) -> list[Device]:
+    return [_device(r) for r in session.scalars(select(DeviceRecord).order_by(DeviceRecord.serial))]
+
+
+def list_devices(
+    *, engine: Engine, principal: Principal, client: str | None, at: dt.datetime
+) -> list[Device]:
+    """The device register; each patient holding a device is access-logged."""
+    require_role(principal, DEVICE_ROLES)
     with session_scope(engine) as session:
-        return [_device(r) for r in session.scalars(select(DeviceRecord).order_by(DeviceRecord.serial))]
+        devices = _register(session)
+        _shown(
+            session,
+            principal,
+            (d.patient_id for d in devices),
+            resource="device register",
+            client=client,
+            at=at,
+        )
+    return devices
 
 
 def devices_due(
@@ -389,12 +585,32 @@ def devices_due(
     today: dt.date,
     params: DeviceParams | None = None,
     catalogue: Catalogue | None = None,
+    principal: Principal | None = None,
+    client: str | None = None,
+    at: dt.datetime | None = None,
 ) -> list[DeviceDue]:
-    """Devices due for service within ``within_days`` of ``today`` (or overdue), soonest first."""
+    """Devices due for service within ``within_days`` of ``today`` (or overdue), soonest first.
+
+    With a ``principal`` the role is checked and each patient holding a due device is
+    access-logged; without one it is a system read that shows nobody anything.
+    """
+    _check(principal, DEVICE_ROLES, at)
+    if within_days < 0:
+        raise InputError("within_days", "kan ikke være negativ")
     catalogue = catalogue or load_catalogue()
-    return device_engine.devices_due(
-        list_devices(engine=engine), catalogue.device_types, today, within_days, params
-    )
+    with session_scope(engine) as session:
+        dues = device_engine.devices_due(
+            _register(session), catalogue.device_types, today, within_days, params
+        )
+        _shown(
+            session,
+            principal,
+            (d.patient_id for d in dues),
+            resource=f"devices due {today.isoformat()}",
+            client=client,
+            at=at,
+        )
+    return dues
 
 
 def device_tasks(
@@ -408,7 +624,7 @@ def device_tasks(
     """DEVICE_SWAP / PICKUP tasks for the planner for devices due within ``within_days``."""
     catalogue = catalogue or load_catalogue()
     with session_scope(engine) as session:
-        devices = [_device(r) for r in session.scalars(select(DeviceRecord))]
+        devices = _register(session)
         ids = sorted({d.patient_id for d in devices if d.patient_id})
         patients = {p.id: p for p in repo.list_patients(session, ids=ids)} if ids else {}
         enrolments = {e.id: e for e in repo.list_enrolments(session)}
@@ -416,6 +632,69 @@ def device_tasks(
     return device_engine.maintenance_tasks(
         dues, today, enrolments, patients, catalogue.products, catalogue.device_types, params
     )
+
+
+# --- pick lists and van loads -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLoads:
+    """What each van of a stored plan loads (reverse stop order) and what the warehouse picks.
+
+    ``picks`` are first-expiry-first-out lots from :data:`WAREHOUSE`'s stock; nothing is moved
+    in the ledger (the pick is confirmed separately). No pathway or diagnosis is carried.
+    """
+
+    date: dt.date
+    version: int
+    warehouse: str
+    loads: tuple[VanLoad, ...]
+    picks: tuple[PickLine, ...]
+    shortages: tuple[PickShortage, ...]
+
+
+def pick_lists(
+    *,
+    engine: Engine,
+    principal: Principal,
+    client: str | None,
+    at: dt.datetime,
+    date: dt.date,
+    warehouse: str = WAREHOUSE,
+    catalogue: Catalogue | None = None,
+) -> PlanLoads:
+    """Van loads and FEFO pick lists for the latest stored plan of ``date``.
+
+    The plan and the problem it was made from (for each task's goods lines) are read in the same
+    transaction as the stock ledger and the access-log rows, so they belong to one plan version.
+    """
+    require_role(principal, ORDER_ROLES)
+    catalogue = catalogue or load_catalogue()
+    with session_scope(engine) as session:
+        stored = repo.latest_plan(session, date)
+        if stored is None or stored.problem_json is None:
+            raise NotFoundError("plan", date.isoformat())
+        plan = plan_from_json(json.loads(stored.json))
+        tasks = {t.id: t for t in problem_from_json(json.loads(stored.problem_json)).tasks}
+        result = picking_engine.pick_lists(
+            plan,
+            tasks,
+            _load_ledger(session),
+            catalogue.products,
+            warehouse=warehouse,
+            user_id=principal.username,
+            at=at,
+        )
+        shown = [i.patient_id for load in result.loads for i in load.items]
+        _shown(
+            session,
+            principal,
+            shown,
+            resource=f"van loads {date.isoformat()} v{stored.version}",
+            client=client,
+            at=at,
+        )
+    return PlanLoads(date, stored.version, warehouse, result.loads, result.picks, result.shortages)
 
 
 # --- seeding ----------------------------------------------------------------------------------

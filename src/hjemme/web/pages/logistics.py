@@ -53,11 +53,11 @@ def van_loads(request: Request, user: LogisticsDep, engine: EngineDep, now: NowD
 
 
 @router.get("/logistics/orders")
-def orders(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep, date: DateQuery = None,
-           error: str = "") -> Response:
+def orders(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep, client: ClientDep,
+           date: DateQuery = None, error: str = "") -> Response:
     """Suggested order lines for a delivery date, to accept (with an adjusted quantity) or reject."""
     day = date or local_date(now)
-    lines = list_order_lines(engine=engine, delivery_date=day)
+    lines = list_order_lines(engine=engine, principal=user, client=client, at=now, delivery_date=day)
     context = {
         **page_context(user),
         "date": day,
@@ -70,7 +70,8 @@ def orders(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep,
 
 
 @router.post("/logistics/orders")
-async def decide(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep) -> Response:
+async def decide(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep,
+                 client: ClientDep) -> Response:
     """Accept or reject the ticked lines; a changed quantity field adjusts its line when accepting."""
     form = await request.form()
     ids = [str(v) for v in form.getlist("line")]
@@ -83,9 +84,9 @@ async def decide(request: Request, user: LogisticsDep, engine: EngineDep, now: N
     error = ""
     try:
         if form.get("decision") == "reject":
-            reject_order_lines(engine=engine, line_ids=ids, user_id=user.username, at=now)
+            reject_order_lines(engine=engine, principal=user, client=client, at=now, line_ids=ids)
         else:
-            accept_order_lines(engine=engine, line_ids=ids, user_id=user.username, at=now,
+            accept_order_lines(engine=engine, principal=user, client=client, at=now, line_ids=ids,
                                quantities=quantities)
     except InputError:
         error = "input"
@@ -98,13 +99,15 @@ async def decide(request: Request, user: LogisticsDep, engine: EngineDep, now: N
 
 
 @router.get("/logistics/stock")
-def stock(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep) -> Response:
+def stock(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep,
+          client: ClientDep) -> Response:
     """Stock per location and product, and the lots that expire within a week."""
     day = local_date(now)
     context = {
         **page_context(user),
-        "levels": stock_levels(engine=engine, on=day),
-        "expiring": expiring_stock(engine=engine, on=day, within_days=EXPIRING_DAYS),
+        "levels": stock_levels(engine=engine, principal=user, client=client, at=now, on=day),
+        "expiring": expiring_stock(engine=engine, principal=user, client=client, at=now, on=day,
+                                   within_days=EXPIRING_DAYS),
         "products": _products(),
         "days": EXPIRING_DAYS,
     }
@@ -113,9 +116,10 @@ def stock(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep) 
 
 @router.get("/devices")
 def devices(request: Request, user: Annotated[Principal, Depends(page_for(Role.TECHNICIAN))],
-            engine: EngineDep, now: NowDep) -> Response:
+            engine: EngineDep, now: NowDep, client: ClientDep) -> Response:
     """Devices due for service within two weeks (or overdue), soonest first, and where they are."""
-    due = devices_due(engine=engine, within_days=DEVICES_DUE_DAYS, today=local_date(now))
+    due = devices_due(engine=engine, principal=user, client=client, at=now, within_days=DEVICES_DUE_DAYS,
+                      today=local_date(now))
     names = {tid: t.name for tid, t in load_catalogue().device_types.items()}
     context = {**page_context(user), "due": due, "names": names, "days": DEVICES_DUE_DAYS}
     return render(request, "logistics/devices.html", context)
