@@ -15,6 +15,7 @@ from rich.table import Table
 from hjemme.cli._common import cli_errors, database, parse_date_option
 from hjemme.domain.tasks import Task
 from hjemme.domain.time import format_hhmm, local_date
+from hjemme.services.patients import task_view
 from hjemme.services.workload import tasks_on
 
 
@@ -24,40 +25,12 @@ class OutputFormat(enum.StrEnum):
 
 
 def task_json(task: Task) -> dict[str, Any]:
-    """The JSON object of one task: ids, place, duration, window (HH:MM), skill, goods, sample.
+    """The JSON object of one task: the API's full task view plus the staff preferences.
 
-    Same keys as the API's task view (``hjemme.services.patients.task_view``), plus staff
-    preferences; the CLI is an operator's tool, so no need-to-know projection applies here.
+    The CLI is an operator's tool, so no need-to-know projection applies here.
     """
-    goods = task.goods
     return {
-        "id": task.id,
-        "kind": task.kind.value,
-        "patient": task.patient_id,
-        "enrolment_id": task.enrolment_id,
-        "pathway_id": task.pathway_id,
-        "lat": task.location.lat,
-        "lon": task.location.lon,
-        "duration_min": task.duration_min,
-        "window_start": format_hhmm(task.window.start_min),
-        "window_end": format_hhmm(task.window.end_min),
-        "skill": task.skill,
-        "mandatory": task.mandatory,
-        "fixed_time": task.fixed_time,
-        "interpreter": task.interpreter,
-        "goods": None
-        if goods is None
-        else {
-            "lines": [{"product_id": line.product_id, "quantity": line.quantity} for line in goods.lines],
-            "volume_l": goods.volume_l,
-            "weight_kg": goods.weight_kg,
-            "cold_chain": goods.cold_chain,
-            "qualified_carrier": goods.qualified_carrier,
-        },
-        "sample_type": task.sample_type,
-        "sample_stability_min": task.sample_stability_min,
-        "taken_at": task.taken_at,
-        "before": list(task.before),
+        **task_view(task),
         "preferred_staff": list(task.preferred_staff_ids),
         "excluded_staff": list(task.excluded_staff_ids),
     }
