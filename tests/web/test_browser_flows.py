@@ -1,0 +1,130 @@
+"""The changing pages in a real Chromium against a real uvicorn server: a scenario runs and its Excel
+downloads, the coordinator re-plans with an urgent visit, the clinician marks a visit started.
+
+The day is planned by the planner's own services (plan stored with its input); screenshots land in
+``test-output/screenshots/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from hjemme.api.app import create_app
+from hjemme.domain.security import Role
+from hjemme.planning.params import PlannerParams
+from hjemme.services.plan_edits import pin_statuses
+from hjemme.store.database import create_db_engine, upgrade
+from hjemme.web.deps import get_now
+from hjemme.web.router import mount_web
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Server, log_in, shot
+from tests.web.world import NOW, SETTINGS, TODAY, seed_planned_world
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
+]
+FAST = PlannerParams(time_limit_s=0.3, rounds=1)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def planned_site(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterator[tuple[str, object, str]]:
+    directory = tmp_path_factory.mktemp("browser-planned")
+    engine = create_db_engine(f"sqlite:///{directory / 'hjemme.db'}")
+    upgrade(engine)
+    staff_id = seed_planned_world(engine, password_hash)
+    app = create_app(SETTINGS, engine=engine)
+    mount_web(app)
+    app.dependency_overrides[get_now] = lambda: NOW
+    app.state.web_plan_params = FAST
+    app.state.web_replan_params = FAST
+    app.state.scenario_root = directory / "scenarios"
+    with Server(app) as server:
+        yield server.url, engine, staff_id
+    engine.dispose()
+
+
+def test_small_scenario_runs_and_its_excel_downloads(planned_site, browser, tmp_path: Path):
+    """A coordinator runs the default scenario with one replication, sees the results and downloads a valid xlsx."""
+    url, _engine, _staff = planned_site
+    context, page = log_in(browser, url, Role.COORDINATOR)
+    try:
+        page.goto("/scenarios")
+        shot(page, "coordinator_scenarios")
+        page.get_by_label("Replikasjoner (1–50)").fill("1")
+        page.get_by_role("button", name="Kjør scenarioet").click()
+        page.wait_for_url("**/scenarios/runs/*")
+        page.wait_for_selector("#run-done", timeout=180_000)
+        assert page.locator(".charts img").count() >= 5
+        assert page.locator("table.compare tbody tr").count() >= 5
+        page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        shot(page, "coordinator_scenario_results")
+        with page.expect_download() as info:
+            page.get_by_role("link", name="Excel-arbeidsbok").click()
+        target = tmp_path / "scenario.xlsx"
+        info.value.save_as(target)
+        workbook = openpyxl.load_workbook(target)
+        assert "sammendrag" in workbook.sheetnames and "forutsetninger" in workbook.sheetnames
+    finally:
+        context.close()
+
+
+def test_coordinator_replans_with_an_urgent_visit(planned_site, browser):
+    """Choosing a patient and "Legg til og planlegg på nytt" shows the next plan version with the visit in it."""
+    url, _engine, _staff = planned_site
+    context, page = log_in(browser, url, Role.COORDINATOR)
+    try:
+        page.goto(f"/plan?date={TODAY}")
+        page.wait_for_selector("html[data-ready]")
+        before = int(page.locator("#plan-version").get_attribute("data-version"))
+        shot(page, "coordinator_plan_changes")
+        page.select_option("#urgent", index=1)
+        page.get_by_role("button", name="Legg til og planlegg på nytt").click()
+        page.wait_for_url("**done=urgent**")
+        page.wait_for_selector("html[data-ready]")
+        assert int(page.locator("#plan-version").get_attribute("data-version")) == before + 1
+        assert page.get_by_role("status").filter(has_text="Hastebesøket er lagt til").is_visible()
+        assert page.locator("#move-task option", has_text="-U0").count() + page.get_by_text("-U0").count() >= 1
+        shot(page, "coordinator_plan_after_urgent")
+        page.select_option("#move-task", index=1)
+        page.select_option("#move-resource", index=1)
+        page.get_by_label("Ny start (TT:MM)").fill("03:00")
+        page.get_by_role("button", name="Kontroller og flytt").click()
+        page.wait_for_selector("#edit-result .error-box")
+        assert "Flyttingen bryter planens regler" in page.locator("#edit-result").inner_text()
+        shot(page, "coordinator_move_refused")
+    finally:
+        context.close()
+
+
+def test_clinician_marks_a_visit_started(planned_site, browser):
+    """On a phone-sized screen the clinician taps "Startet" on a visit; it is pinned and shown as started."""
+    url, engine, _staff = planned_site
+    context, page = log_in(browser, url, Role.CLINICIAN, phone=True)
+    try:
+        page.goto(f"/my-day?date={TODAY}")
+        card = page.locator("li.stop-visit").first
+        task = card.get_attribute("data-task")
+        shot(page, "clinician_my_day_planned")
+        card.get_by_role("button", name="Startet").click()
+        page.wait_for_load_state()
+        card = page.locator(f"li[data-task='{task}']")
+        assert card.locator(".pin-status").inner_text() == "startet"
+        assert pin_statuses(engine=engine, date=TODAY)[task] == "started"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(page, "clinician_my_day_started")
+    finally:
+        context.close()
