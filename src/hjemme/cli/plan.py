@@ -73,6 +73,12 @@ def bench_day(
     seed: int = typer.Option(1, "--seed"),
     time_limit: float = typer.Option(20.0, "--time-limit", min=0.1, help="Seconds per routing stage."),
     replan_time_limit: float = typer.Option(1.0, "--replan-time-limit", min=0.1),
+    reference_time_limit: float | None = typer.Option(
+        None,
+        "--reference-time-limit",
+        min=0.1,
+        help="Also solve with this stage limit (e.g. 120 for a ~10-minute run) and report the objective gap.",
+    ),
     report: Path = typer.Option(Path("docs/benchmarks.md"), "--report", help="Markdown file to append to."),
 ) -> None:
     """Plan a synthetic Oslo day, validate it, time one urgent re-plan; print and append the KPIs."""
@@ -81,6 +87,7 @@ def bench_day(
     from hjemme.catalogue import load_catalogue
     from hjemme.domain.tasks import TaskKind
     from hjemme.domain.workload import tasks_for_day
+    from hjemme.planning.kpis import plan_objective
     from hjemme.planning.params import PlannerParams
     from hjemme.planning.problem import build_problem
     from hjemme.planning.replan import AddUrgentVisit, replan
@@ -105,8 +112,10 @@ def bench_day(
     lab = catalogue.sites[catalogue.lab_site_id].location
     began = time.perf_counter()
     problem = build_problem(date, tasks, resources, lab, provider)
-    plan = solve(problem, PlannerParams(time_limit_s=time_limit, seed=seed))
+    params = PlannerParams(time_limit_s=time_limit, seed=seed)
+    plan = solve(problem, params)
     solve_s = time.perf_counter() - began
+    objective = plan_objective(problem, plan, params)
     violations = validate_plan(plan, problem.tasks, problem.resources, provider, lab)
     mandatory_left = sum(1 for u in plan.unplanned if problem.task(u.task_id).mandatory)
     first_visit = next(t for t in problem.tasks if t.kind is TaskKind.VISIT)
@@ -152,6 +161,19 @@ def bench_day(
             f"{replan_s:.1f} ({replan_time_limit:g} s), {'yes' if not replan_violations else 'NO'}",
         ),
     ]
+    rows.append(("objective (planner cost units)", f"{objective:,.0f}"))
+    if reference_time_limit is not None:
+        began = time.perf_counter()
+        reference = solve(problem, replace(params, time_limit_s=reference_time_limit))
+        reference_s = time.perf_counter() - began
+        reference_objective = plan_objective(problem, reference, params)
+        gap = 100.0 * (objective - reference_objective) / reference_objective if reference_objective else 0.0
+        rows.append(
+            (
+                f"reference run ({reference_s:.0f} s): objective, gap of the timed plan",
+                f"{reference_objective:,.0f}, {gap:+.2f} %",
+            )
+        )
     table = Table(title=f"Day planner, seed {seed}")
     table.add_column("measure")
     table.add_column("value", justify="right")

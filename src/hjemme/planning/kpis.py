@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from hjemme.domain.plans import BREAK_STOP, PlanKpis, Route, SampleJourney
+from hjemme.domain.plans import BREAK_STOP, Plan, PlanKpis, Route, SampleJourney
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.tasks import TaskKind
+from hjemme.planning.params import PlannerParams
 from hjemme.planning.problem import Problem
 
 
@@ -61,4 +62,26 @@ def plan_kpis(
         if visits_by_patient
         else 0.0,
         solve_seconds=round(seconds, 3),
+    )
+
+
+def plan_objective(problem: Problem, plan: Plan, params: PlannerParams) -> float:
+    """The issue's objective of a finished plan, in the planner's cost units, from the plan alone.
+
+    Unplanned tasks ≫ clinicians' driving > all driving > km and CO2 > vehicles used (issue 3). It
+    lets two plans of the same problem be compared whatever search made them (e.g. a 60-second plan
+    against a 10-minute one), without the solvers' internal objectives.
+    """
+    mandatory = sum(1 for u in plan.unplanned if problem.task(u.task_id).mandatory)
+    optional = len(plan.unplanned) - mandatory
+    k = plan.kpis
+    vehicles = sum(1 for r in plan.routes if r.vehicle_id and any(s.task_id for s in r.stops))
+    return (
+        mandatory * params.unplanned_mandatory_cost
+        + optional * params.unplanned_optional_cost
+        + k.clinician_drive_hours * 60 * params.clinician_drive_cost_per_min
+        + k.drive_hours * 60 * params.drive_cost_per_min
+        + k.km * params.cost_per_km
+        + k.co2_kg * params.cost_per_kg_co2
+        + vehicles * params.vehicle_used_cost
     )
