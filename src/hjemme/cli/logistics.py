@@ -23,16 +23,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hjemme.cli._common import at_least, cli_errors, database, parse_date_option
-from hjemme.domain.security import Role
+from hjemme.cli._common import CLI_PRINCIPAL, at_least, cli_errors, database, parse_date_option
 from hjemme.domain.time import local_date
 from hjemme.errors import InputError
 from hjemme.logistics.orders import OrderLine
 from hjemme.logistics.sourcing import DeliveryModel
 from hjemme.services import logistics as service
-from hjemme.services.auth import Principal
 
-CLI_PRINCIPAL = Principal("cli", Role.ADMIN)
 """The command line's caller in the access log."""
 CLI_OPTION = {"line_ids": "LINE_ID", "delivery_date": "delivery-date", "within_days": "within"}
 """Service field names → the option (or argument) that carries them here."""
@@ -149,7 +146,7 @@ def orders_suggest(
 
 @orders_app.command("accept")
 def orders_accept(
-    line_ids: list[str] = typer.Argument(..., metavar="LINE_ID...", help="Ordrelinjer som godkjennes."),
+    line_ids: list[str] = typer.Argument(..., metavar="LINE_ID", help="Ordrelinjer som godkjennes."),
     quantity: list[str] = typer.Option(
         [], "--quantity", help="Endret antall for en linje: LINE_ID=N (kan gjentas)."
     ),
@@ -176,7 +173,7 @@ def orders_accept(
 
 @orders_app.command("reject")
 def orders_reject(
-    line_ids: list[str] = typer.Argument(..., metavar="LINE_ID...", help="Ordrelinjer som avvises."),
+    line_ids: list[str] = typer.Argument(..., metavar="LINE_ID", help="Ordrelinjer som avvises."),
     output_format: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", case_sensitive=False),
 ) -> None:
     """Avvis ordrelinjer: de leveres ikke, og et nytt forslag gjenoppliver dem ikke."""
