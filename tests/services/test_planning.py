@@ -190,3 +190,41 @@ def test_plan_json_round_trips_through_storage(planned: Engine) -> None:
     assert set(json.loads(text)) >= {"date", "routes", "samples", "unplanned", "kpis"}
     stop = next(s for r in plan_data["routes"] for s in r["stops"])
     assert len(stop["start"]) == 5 and stop["start"][2] == ":"
+
+
+def test_clinician_sees_samples_from_own_visits_even_when_a_courier_carries_them(db_engine: Engine) -> None:
+    """A sample taken at the clinician's visit and fetched by a courier is on that clinician's plan."""
+    seed_population(engine=db_engine, n_patients=25, seed=3, date=DATE)
+    outcome = plan_day(
+        engine=db_engine, date=DATE, now=MORNING,
+        params=PlannerParams(time_limit_s=0.5, clinician_sample_detour_min=0),  # prefer couriers
+    )
+    kinds = {r.resource_id: r.kind for r in outcome.plan.routes}
+    fetched = [s for s in outcome.plan.samples if kinds.get(s.carried_by) is ResourceKind.COURIER]
+    assert fetched, "test setup: the day should have a courier-fetched sample"
+    sample = outcome.problem.tasks_by_id[fetched[0].task_id]
+    clinician_id = next(
+        r.resource_id for r in outcome.plan.routes for s in r.stops if s.task_id == sample.taken_at
+    )
+    clinician = _user(db_engine, Role.CLINICIAN, staff_id=clinician_id)
+    own = read_plan(engine=db_engine, principal=clinician, date=DATE, client=None, at=MORNING)
+    assert sample.id in {s["task"] for s in own["samples"]}
+
+
+def test_planning_is_logged_as_the_user_who_planned(planned: Engine) -> None:
+    """Making or changing a plan writes one access-log row per patient of the day, as that user."""
+    coordinator = _user(planned, Role.COORDINATOR)
+    outcome = replan_day(
+        engine=planned, date=DATE, request=ReplanRequest(cancel_task=stored_problem(engine=planned, date=DATE)[1]["tasks"][0]["id"]),
+        now=MORNING, params=FAST, principal=coordinator, client="10.1.1.1",
+    )
+    patients = {t.patient_id for t in outcome.problem.tasks}
+    with session_scope(planned) as session:
+        rows = session.execute(
+            select(AccessLogRecord.patient_id, AccessLogRecord.action, AccessLogRecord.client_addr)
+            .where(AccessLogRecord.username == "coordinatorx")
+        ).all()
+    assert {r.patient_id for r in rows} == patients
+    assert {(r.action, r.client_addr) for r in rows} == {("write", "10.1.1.1")}
+    with pytest.raises(PermissionDeniedError):
+        plan_day(engine=planned, date=DATE, now=MORNING, params=FAST, principal=_user(planned, Role.LOGISTICS))

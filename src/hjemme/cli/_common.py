@@ -14,12 +14,17 @@ from contextlib import contextmanager
 import typer
 from sqlalchemy import Engine
 
+from hjemme.domain.security import Role
 from hjemme.errors import HjemmeError, InputError, NotFoundError
+from hjemme.services.auth import Principal
 from hjemme.services.database import open_database
 from hjemme.settings import get_settings
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
+CLI_PRINCIPAL = Principal("cli", Role.ADMIN)
+"""Who the command line acts as: an operator on the server; patient data it shows or changes is
+access-logged as user ``cli``."""
 
 
 def parse_date_option(value: str | None) -> dt.date | None:

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hjemme.cli._common import cli_errors, database, parse_date_option
+from hjemme.cli._common import CLI_PRINCIPAL, cli_errors, database, parse_date_option
 from hjemme.domain.time import at_local, parse_hhmm
 from hjemme.planning.params import PlannerParams
 from hjemme.planning.plan_json import plan_to_json
@@ -40,6 +40,7 @@ def plan_command(
             now=dt.datetime.now(dt.UTC),
             params=PlannerParams(time_limit_s=time_limit, seed=seed),
             provider_name=get_settings().travel_time_provider,
+            principal=CLI_PRINCIPAL,
         )
         if problem_out is not None:
             _, problem = stored_problem(engine=engine, date=day)
@@ -79,6 +80,7 @@ def replan_command(
                 extra_pins=pin,
                 params=PlannerParams(time_limit_s=time_limit),
                 provider_name=get_settings().travel_time_provider,
+                principal=CLI_PRINCIPAL,
             )
     _finish(outcome, out)
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from hjemme.cli._common import at_least, cli_errors, database
+from hjemme.cli._common import CLI_PRINCIPAL, at_least, cli_errors, database
 from hjemme.cli.serve import run_server
 from hjemme.domain.time import local_date
 from hjemme.planning.params import PlannerParams
@@ -65,6 +65,7 @@ def demo_command(
                 date=today,
                 now=dt.datetime.now(dt.UTC),
                 params=PlannerParams(time_limit_s=plan_seconds, seed=seed),
+                principal=CLI_PRINCIPAL,
             )
         console.print(
             f"Seeded {result.seeded.patients} patients, {result.seeded.staff} staff and "

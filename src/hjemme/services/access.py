@@ -23,14 +23,13 @@ from sqlalchemy import insert, select
 
 from hjemme.domain.security import CLINICAL_ACCESS, Role
 from hjemme.errors import PermissionDeniedError
+from hjemme.services.auth import Principal
 from hjemme.store.database import session_scope
 from hjemme.store.tables import AccessLogRecord
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
-
-    from hjemme.services.auth import Principal
 
 View = dict[str, Any]
 
@@ -120,6 +119,10 @@ TASK_READERS = frozenset(TASK_FIELDS)
 FHIR_READERS = CLINICAL_ACCESS | {Role.PATIENT}
 """FHIR resources carry the whole clinical record, so only roles that see all of it get them."""
 AUDIT_READERS = frozenset({Role.ADMIN})
+
+
+SYSTEM = Principal("system", Role.ADMIN)
+"""Who background jobs act as; their reads and writes of patient data are access-logged under it."""
 
 
 def require_role(principal: Principal, allowed: Iterable[Role]) -> None:

@@ -23,13 +23,14 @@ from hjemme.domain.tasks import TaskKind
 from hjemme.errors import InputError, NotFoundError
 from hjemme.geo import make_provider
 from hjemme.planning.params import PlannerParams
-from hjemme.planning.plan_json import plan_from_json, plan_to_json
+from hjemme.planning.plan_json import plan_from_json
 from hjemme.planning.problem import Problem, build_problem
-from hjemme.planning.problem_json import problem_from_json, problem_to_json
+from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.solve import solve
 from hjemme.planning.validate import Violation, validate_plan
-from hjemme.services.access import log_access, require_role
+from hjemme.services.access import require_role
 from hjemme.services.auth import Principal
+from hjemme.services.planning import store_plan
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 
@@ -177,28 +178,15 @@ def move_task(
                 EditProblem("pin", "Planleggeren fant ingen gyldig plan med oppgaven på det nye stedet", "")
             )
         return MoveResult(tuple(problems))
-    problem_data = problem_to_json(problem.date, problem.lab, problem.tasks, problem.resources)
-    patient_id = problem.tasks_by_id[task_id].patient_id
-    with session_scope(engine) as session:
-        saved = repo.save_plan(
-            session,
-            date=date,
-            plan_json=json.dumps(plan_to_json(plan), ensure_ascii=False),
-            problem_json=json.dumps(problem_data, ensure_ascii=False),
-            created_at=now,
-        )
-        repo.pin_task(
-            session, date=date, task_id=task_id, status="confirmed", username=principal.username, at=now
-        )
-        log_access(
-            session=session,
-            principal=principal,
-            patient_ids=[patient_id],
-            resource=f"task {task_id} moved to {resource_id}",
-            client=None,
-            at=now,
-            action="write",
-        )
+    saved = store_plan(
+        engine=engine,
+        problem=problem,
+        plan=plan,
+        now=now,
+        principal=principal,
+        client=None,
+        pin=(task_id, "confirmed"),
+    )
     return MoveResult((), saved.version)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -42,7 +42,7 @@ from hjemme.planning.replan import AbsentStaff, AddUrgentVisit, CancelTask, Chan
 from hjemme.planning.resources import build_resources
 from hjemme.planning.solve import solve
 from hjemme.planning.validate import Violation, validate_plan
-from hjemme.services.access import log_access, require_role
+from hjemme.services.access import SYSTEM, log_access, require_role
 from hjemme.services.auth import Principal
 from hjemme.services.logistics import device_tasks, list_order_lines, order_delivery_tasks
 from hjemme.services.workload import tasks_on
@@ -90,8 +90,15 @@ def plan_day(
     params: PlannerParams | None = None,
     provider_name: str = "builtin",
     catalogue: Catalogue | None = None,
+    principal: Principal = SYSTEM,
+    client: str | None = None,
 ) -> PlanOutcome:
-    """Plan ``date`` from the stored enrolments, roster and fleet; store it as the next version."""
+    """Plan ``date`` from the stored enrolments, roster and fleet; store it as the next version.
+
+    The plan is a write of every planned patient's data: it is access-logged as ``principal``
+    (the ``system`` user when a background job plans).
+    """
+    require_role(principal, PLANNERS)
     catalogue = catalogue or load_catalogue()
     tasks = day_tasks(engine=engine, date=date, catalogue=catalogue)
     with session_scope(engine) as session:
@@ -102,7 +109,7 @@ def plan_day(
     resources = build_resources(staff, vehicles, catalogue.sites)
     problem = build_problem(date, tasks, resources, catalogue.lab.location, make_provider(provider_name))
     plan = solve(problem, params)
-    return _store(engine, problem, plan, now)
+    return store_plan(engine=engine, problem=problem, plan=plan, now=now, principal=principal, client=client)
 
 
 def replan_day(
@@ -114,12 +121,15 @@ def replan_day(
     extra_pins: Iterable[str] = (),
     params: PlannerParams | None = None,
     provider_name: str = "builtin",
+    principal: Principal = SYSTEM,
+    client: str | None = None,
 ) -> PlanOutcome:
     """Apply one change to the latest plan of ``date`` and plan again, keeping pinned stops in place.
 
     Pinned are the tasks marked confirmed, started or done, those given in ``extra_pins``, and —
     when ``now`` falls on ``date`` in the hospital's time zone — every stop that has already begun.
     """
+    require_role(principal, PLANNERS)
     with session_scope(engine) as session:
         stored = repo.latest_plan(session, date)
         if stored is None:
@@ -144,7 +154,7 @@ def replan_day(
         pins |= {s.task_id for r in previous.routes for s in r.stops if s.task_id and s.start_min <= minute}
     params = params or PlannerParams(time_limit_s=0.5, rounds=1)
     changed, plan = replan(problem, previous, change, pins, params)
-    return _store(engine, changed, plan, now)
+    return store_plan(engine=engine, problem=changed, plan=plan, now=now, principal=principal, client=client)
 
 
 def pin_task(
@@ -196,12 +206,8 @@ def read_plan(
         stored = repo.latest_plan(session, date)
         if stored is None:
             raise NotFoundError("plan", date.isoformat())
-        kinds = (
-            {t.id: t.kind for t in problem_from_json(json.loads(stored.problem_json)).tasks}
-            if stored.problem_json
-            else {}
-        )
-        plan = _cut_to_role(session, principal, plan_from_json(json.loads(stored.json)), kinds)
+        tasks = problem_from_json(json.loads(stored.problem_json)).tasks if stored.problem_json else ()
+        plan = _cut_to_role(session, principal, plan_from_json(json.loads(stored.json)), tasks)
         patient_ids = sorted({s.patient_id for r in plan.routes for s in r.stops if s.patient_id})
         patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if patient_ids else {}
         log_access(
@@ -248,7 +254,22 @@ def day_tasks(*, engine: Engine, date: dt.date, catalogue: Catalogue) -> list[Ta
     return [replace(t, before=tuple(b for b in t.before if b in known)) for t in tasks]
 
 
-def _store(engine: Engine, problem: Problem, plan: Plan, now: dt.datetime) -> PlanOutcome:
+def store_plan(
+    *,
+    engine: Engine,
+    problem: Problem,
+    plan: Plan,
+    now: dt.datetime,
+    principal: Principal,
+    client: str | None,
+    pin: tuple[str, str] | None = None,
+) -> PlanOutcome:
+    """Re-check ``plan`` independently and store it with its problem as the date's next version.
+
+    An invalid plan is refused (:class:`InfeasibleError`) and nothing is stored. ``pin`` (task id,
+    status) records a task fixed by hand in the same transaction. The write is access-logged for
+    every patient of the day.
+    """
     violations = validate_plan(plan, problem.tasks, problem.resources, problem.provider, problem.lab)
     if violations:
         raise InfeasibleError(_violations_text(violations))
@@ -260,6 +281,19 @@ def _store(engine: Engine, problem: Problem, plan: Plan, now: dt.datetime) -> Pl
             plan_json=json.dumps(plan_to_json(plan), ensure_ascii=False),
             problem_json=json.dumps(problem_json, ensure_ascii=False),
             created_at=now,
+        )
+        if pin is not None:
+            repo.pin_task(
+                session, date=problem.date, task_id=pin[0], status=pin[1], username=principal.username, at=now
+            )
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=sorted({t.patient_id for t in problem.tasks}),
+            resource=f"plan {problem.date.isoformat()} v{stored.version}",
+            client=client,
+            at=now,
+            action="write",
         )
     return PlanOutcome(stored.version, plan, problem)
 
@@ -320,17 +354,19 @@ def _own_routes(session: Session, principal: Principal, plan: Plan) -> list[Rout
     return [r for r in plan.routes if staff_id is not None and r.resource_id == staff_id]
 
 
-def _cut_to_role(
-    session: Session, principal: Principal, plan: Plan, kinds: Mapping[str, TaskKind]
-) -> Plan:
+def _cut_to_role(session: Session, principal: Principal, plan: Plan, tasks: Iterable[Task]) -> Plan:
+    by_id = {t.id: t for t in tasks}
     if principal.role in PLANNERS:
         return plan
     if principal.role is Role.CLINICIAN:
         routes = tuple(_own_routes(session, principal, plan))
         own_tasks = {s.task_id for r in routes for s in r.stops if s.task_id}
         resource_ids = {r.resource_id for r in routes}
+        # A sample is the clinician's when they carry it or took it at one of their visits.
         samples = tuple(
-            s for s in plan.samples if s.carried_by in resource_ids or s.task_id in own_tasks
+            s
+            for s in plan.samples
+            if s.carried_by in resource_ids or getattr(by_id.get(s.task_id), "taken_at", None) in own_tasks
         )
         return replace(plan, routes=routes, samples=samples, unplanned=())
     transport = tuple(r for r in plan.routes if r.kind in (ResourceKind.VAN, ResourceKind.COURIER))
@@ -339,5 +375,7 @@ def _cut_to_role(
         plan,
         routes=transport,
         samples=tuple(s for s in plan.samples if s.carried_by in carriers),
-        unplanned=tuple(u for u in plan.unplanned if kinds.get(u.task_id) in TRANSPORT_KINDS),
+        unplanned=tuple(
+            u for u in plan.unplanned if u.task_id in by_id and by_id[u.task_id].kind in TRANSPORT_KINDS
+        ),
     )

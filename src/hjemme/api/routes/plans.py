@@ -44,7 +44,13 @@ def read_plan(
 
 @router.post("/{date}", status_code=201)
 def make_plan(
-    principal: Planner, engine: EngineDep, now: NowDep, settings: SettingsDep, date: Day, body: PlanCreate
+    principal: Planner,
+    engine: EngineDep,
+    now: NowDep,
+    client: ClientDep,
+    settings: SettingsDep,
+    date: Day,
+    body: PlanCreate,
 ) -> PlanSummaryRead:
     """Plan the day from the stored enrolments, roster and fleet (a new version)."""
     outcome = service.plan_day(
@@ -53,13 +59,21 @@ def make_plan(
         now=now,
         params=PlannerParams(time_limit_s=body.time_limit_s, seed=body.seed),
         provider_name=settings.travel_time_provider,
+        principal=principal,
+        client=client,
     )
     return _summary(outcome)
 
 
 @router.post("/{date}/replan", status_code=201)
 def change_plan(
-    principal: Planner, engine: EngineDep, now: NowDep, settings: SettingsDep, date: Day, body: ReplanCreate
+    principal: Planner,
+    engine: EngineDep,
+    now: NowDep,
+    client: ClientDep,
+    settings: SettingsDep,
+    date: Day,
+    body: ReplanCreate,
 ) -> PlanSummaryRead:
     """Insert an urgent visit, cancel a task or remove a clinician; pinned stops stay in place."""
     outcome = service.replan_day(
@@ -72,6 +86,8 @@ def change_plan(
         extra_pins=body.pins,
         params=PlannerParams(time_limit_s=body.time_limit_s),
         provider_name=settings.travel_time_provider,
+        principal=principal,
+        client=client,
     )
     return _summary(outcome)
 

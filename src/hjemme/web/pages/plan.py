@@ -167,7 +167,8 @@ async def make_plan(request: Request, user: CoordinatorDep, settings: SettingsDe
     if day is None:
         return _failed(request, user, engine, now, client, local_date(now), [BAD_DATE], settings)
     try:
-        plan_day(engine=engine, date=day, now=now, params=_params(request, "web_plan_params", PLAN_PARAMS))
+        plan_day(engine=engine, date=day, now=now, params=_params(request, "web_plan_params", PLAN_PARAMS),
+                 principal=user, client=client)
     except HjemmeError:
         return _failed(request, user, engine, now, client, day,
                        [NOT_PLANNED], settings)
@@ -190,7 +191,7 @@ async def replan(request: Request, user: CoordinatorDep, settings: SettingsDep, 
     request_ = ReplanRequest(**{REPLAN_FIELDS[action]: value})
     try:
         replan_day(engine=engine, date=day, request=request_, now=now,
-                   params=_params(request, "web_replan_params", REPLAN_PARAMS))
+                   params=_params(request, "web_replan_params", REPLAN_PARAMS), principal=user, client=client)
     except NotFoundError as exc:
         message = NO_PLAN if exc.what == "plan" else REPLAN_UNKNOWN[action]
         return _failed(request, user, engine, now, client, day, [message], settings)
