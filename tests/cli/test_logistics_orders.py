@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
@@ -23,11 +22,6 @@ def suggested(database_env: str) -> tuple[str, list[dict[str, object]]]:
     """A seeded population with stock and devices, and the suggested lines of the next three days."""
     result = runner.invoke(app, ["seed", "--patients", "15", "--seed", "5", "--date", DATE])
     assert result.exit_code == 0, result.output
-    engine = create_db_engine(database_env)
-    try:
-        service.seed_logistics(engine=engine, date=dt.date(2026, 11, 23), seed=5)
-    finally:
-        engine.dispose()
     out = runner.invoke(app, ["orders", "suggest", "--date", DATE, "--horizon", "3", "--format", "json"])
     assert out.exit_code == 0, out.output
     return database_env, json.loads(out.stdout)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
 from typer.testing import CliRunner
 
 from hjemme.cli.main import app
-from hjemme.services import logistics as service
-from hjemme.store.database import create_db_engine
 
 runner = CliRunner()
 DATE = "2026-11-23"
@@ -20,11 +17,6 @@ DATE = "2026-11-23"
 def seeded(database_env: str) -> str:
     result = runner.invoke(app, ["seed", "--patients", "30", "--seed", "5", "--date", DATE])
     assert result.exit_code == 0, result.output
-    engine = create_db_engine(database_env)
-    try:
-        service.seed_logistics(engine=engine, date=dt.date(2026, 11, 23), seed=5)
-    finally:
-        engine.dispose()
     return database_env
 
 

@@ -38,7 +38,6 @@ def _who(principal: Principal) -> dict[str, object]:
 def flow(db_engine: Engine) -> tuple[Engine, set[str], PlanOutcome]:
     """A seeded population with stock and devices; today's lines of three patients accepted; the day planned."""
     seed_population(engine=db_engine, n_patients=20, seed=3, date=DATE)
-    service.seed_logistics(engine=db_engine, date=DATE, seed=3)
     result = service.suggest_orders(engine=db_engine, date=DATE, horizon_days=3, **_who(COORDINATOR))
     today = [ln for ln in result.lines if ln.delivery_date == DATE]
     chosen = sorted({ln.patient_id for ln in today})[:3]

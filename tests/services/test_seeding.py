@@ -127,3 +127,23 @@ def test_demo_creates_a_login_per_role_once(db_engine: Engine) -> None:
     assert again.seeded is None
     assert all(login.password is None for login in again.logins)
     assert _counts(db_engine)[0] == 15
+
+
+def test_seed_brings_stock_and_devices_and_reset_replaces_them(db_engine: Engine) -> None:
+    """A seeded world has stock and devices at its patients; a reset leaves none of the old world's."""
+    from sqlalchemy import select
+
+    from hjemme.store.logistics_tables import DeviceRecord, StockLotRecord
+
+    first = seed_population(engine=db_engine, n_patients=30, seed=7, date=DATE)
+    assert first.stock_lots > 0 and first.devices > 0
+    with session_scope(db_engine) as session:
+        old_lots = set(session.scalars(select(StockLotRecord.id)))
+    second = seed_population(engine=db_engine, n_patients=20, seed=8, date=DATE, reset=True)
+    with session_scope(db_engine) as session:
+        lots = set(session.scalars(select(StockLotRecord.id)))
+        holders = set(session.scalars(select(DeviceRecord.patient_id).where(DeviceRecord.patient_id.is_not(None))))
+        enrolled = {e.patient_id for e in repo.list_enrolments(session)}
+    assert lots and not (lots & old_lots)
+    assert len(lots) == second.stock_lots
+    assert holders and holders <= enrolled

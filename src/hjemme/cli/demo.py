@@ -13,7 +13,6 @@ from hjemme.cli._common import CLI_PRINCIPAL, at_least, cli_errors, database
 from hjemme.cli.serve import run_server
 from hjemme.domain.time import local_date
 from hjemme.planning.params import PlannerParams
-from hjemme.services.logistics import seed_logistics
 from hjemme.services.planning import plan_day
 from hjemme.services.seeding import prepare_demo
 
@@ -57,9 +56,8 @@ def demo_command(
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     if result.seeded is not None:
-        # A fresh demo gets stock, a device pool and today's plan, so every role has a page to see.
+        # A fresh demo gets today's plan too, so every role has a page to see.
         with cli_errors(), database() as engine, Console(stderr=True).status("Planlegger dagen …"):
-            seed_logistics(engine=engine, date=today, seed=seed)
             outcome = plan_day(
                 engine=engine,
                 date=today,

@@ -48,6 +48,6 @@ def seed_command(
         )
     typer.echo(
         f"Seeded {result.patients} patients ({result.enrolments} enrolments active on "
-        f"{result.date.isoformat()}), {result.staff} staff and {result.vehicles} vehicles "
-        f"with seed {result.seed}."
+        f"{result.date.isoformat()}), {result.staff} staff, {result.vehicles} vehicles, "
+        f"{result.stock_lots} stock lots and {result.devices} devices with seed {result.seed}."
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -18,6 +18,7 @@ from hjemme.catalogue import Catalogue, load_catalogue
 from hjemme.domain.people import StaffRole
 from hjemme.domain.security import Role
 from hjemme.errors import ConflictError, InputError
+from hjemme.services.logistics import clear_logistics_in, seed_logistics_in
 from hjemme.services.users import create_user
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
@@ -39,6 +40,8 @@ class SeedResult:
     enrolments: int
     staff: int
     vehicles: int
+    stock_lots: int = 0
+    devices: int = 0
 
 
 def seed_population(
@@ -54,17 +57,20 @@ def seed_population(
 ) -> SeedResult:
     """Write a synthetic population of ``n_patients`` whose enrolments are active on ``date``.
 
+    The same transaction gives the world its logistics: stock at the logistics centre and a
+    device pool with the active enrolments' devices assigned.
+
     Refuses (:class:`ConflictError`) when the database already holds a population, unless
-    ``reset`` is true: then the old population (and its plans) is replaced in the same transaction.
-    User accounts and the access log are kept.
+    ``reset`` is true: then the old world (population, plans, pins, stock, devices, orders,
+    measurements) is replaced in the same transaction. User accounts and the access log are kept.
     """
     _check_size(n_patients, seed)
-    population = generate_population(
-        catalogue or load_catalogue(), n_patients, seed=seed, date=date, params=params
-    )
+    catalogue = catalogue or load_catalogue()
+    population = generate_population(catalogue, n_patients, seed=seed, date=date, params=params)
     with session_scope(engine) as session:
         _write(session, population, reset=reset, on_progress=on_progress)
-    return _result(population)
+        logistics = seed_logistics_in(session, date=date, seed=seed, catalogue=catalogue)
+    return replace(_result(population), stock_lots=logistics.lots, devices=logistics.devices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +107,11 @@ def prepare_demo(
     with session_scope(engine) as session:
         seeded = None
         if repo.count_population(session) == 0:
-            population = generate_population(catalogue or load_catalogue(), n_patients, seed=seed, date=date)
+            catalogue = catalogue or load_catalogue()
+            population = generate_population(catalogue, n_patients, seed=seed, date=date)
             _write(session, population, reset=False, on_progress=on_progress)
-            seeded = _result(population)
+            logistics = seed_logistics_in(session, date=date, seed=seed, catalogue=catalogue)
+            seeded = replace(_result(population), stock_lots=logistics.lots, devices=logistics.devices)
         first_patient = next(iter(repo.list_patients(session, limit=1)), None)
         first_nurse = next(iter(repo.list_staff(session, role=StaffRole.NURSE)), None)
         logins = []
@@ -145,6 +153,7 @@ def _write(
             "seed with reset to replace it"
         )
     if stored:
+        clear_logistics_in(session)
         repo.clear_population(session)
     total = sum(map(len, (population.staff, population.vehicles, population.patients, population.enrolments)))
     done = 0

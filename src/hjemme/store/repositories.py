@@ -281,12 +281,12 @@ def list_vehicles(session: Session, *, kind: VehicleKind | None = None) -> list[
 
 
 def clear_population(session: Session) -> None:
-    """Delete patients, enrolments, staff, vehicles and the plans made for them.
+    """Delete patients, enrolments, staff, vehicles and the plans (and pins) made for them.
 
     Users and the access log stay (accounts outlive a re-seed; the audit trail is never deleted);
     the database sets users' patient and staff links to NULL.
     """
-    for table in (PlanRecord, EnrolmentRecord, PatientRecord, StaffRecord, VehicleRecord):
+    for table in (TaskPinRecord, PlanRecord, EnrolmentRecord, PatientRecord, StaffRecord, VehicleRecord):
         session.execute(delete(table))
 
 
