@@ -21,8 +21,8 @@ from hjemme.services.monitoring import (
     resolve_alarm,
     run_monitoring_tick,
     set_personal_thresholds,
-    submit_questionnaire_response,
 )
+from hjemme.services.proms import submit_questionnaire_response
 from hjemme.store.database import session_scope
 from hjemme.store.monitoring_tables import AlarmRecord, PromResponseRecord, ReminderRecord
 from hjemme.store.tables import AccessLogRecord
@@ -131,11 +131,12 @@ def test_prom_answer_scores_stores_once_and_alarms(engine: Engine) -> None:
 
 
 def test_patient_cannot_answer_for_another(engine: Engine) -> None:
-    """The patient role may only submit its own questionnaire responses."""
+    """The patient role may only submit its own questionnaire responses (refused, nothing stored)."""
     patient = Principal("lars", Role.PATIENT, "LUNG")
-    with pytest.raises(InputError, match="seg selv"):
+    with pytest.raises(PermissionDeniedError, match="deg selv"):
         submit_questionnaire_response(engine=engine, principal=patient, document=cat_response("qr-3", 1, "HF"),
                                       at=NOW)
+    assert count(engine, PromResponseRecord) == 0
 
 
 def test_personal_thresholds_from_baseline_silence_habitual_values(engine: Engine) -> None:

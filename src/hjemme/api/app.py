@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from hjemme import __version__
-from hjemme.api.routes import alarms, audit, auth, fhir, logistics, patients, plans, tasks
+from hjemme.api.routes import alarms, audit, auth, fhir, fhir_ingest, logistics, patients, plans, tasks
 from hjemme.errors import (
     CatalogueError,
     ConflictError,
@@ -36,6 +36,7 @@ ROUTERS = (
     alarms.router,
     audit.router,
     fhir.router,
+    fhir_ingest.router,
     logistics.router,
 )
 """Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""

@@ -1,5 +1,6 @@
 """Command line for remote monitoring (issue 5): ``hjemme news2``, ``hjemme ingest mqtt|csv`` and
-``hjemme monitoring tick``.
+``hjemme monitoring tick``, ``hjemme device-token issue|revoke`` and ``hjemme bench ingest`` (registered
+on the ``bench`` group in ``cli/plan.py``).
 
 Registered in ``cli/main.py`` with one ``app.add_typer(monitoring.app)`` line; this Typer has no
 name, so its commands appear at the top level. ``news2`` is a pure calculation and calls the
@@ -15,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -24,9 +26,12 @@ from typing import Any, TextIO
 import typer
 
 from hjemme.cli._common import cli_errors, database
+from hjemme.domain.security import Role
 from hjemme.errors import InputError
 from hjemme.monitoring.news2 import Consciousness, News2Params, News2Vitals, SpO2Scale, score_news2
 from hjemme.monitoring.observations import parse_acvpu
+from hjemme.services.auth import Principal
+from hjemme.services.device_tokens import issue_device_token, revoke_device_tokens
 from hjemme.services.ingest import (
     DEFAULT_CLIENT_ID,
     TOPIC_ROOT,
@@ -318,3 +323,63 @@ def monitoring_tick(
                                    "alarms_changed": result.alarms_changed}))
             if every is None or stop.wait(every):
                 break
+
+
+# -- device tokens ---------------------------------------------------------------------------------
+
+device_token_app = typer.Typer(help="Enhetsnøkler for POST /fhir/Observation.", no_args_is_help=True)
+app.add_typer(device_token_app, name="device-token")
+OPERATOR = Principal("cli", Role.ADMIN)
+"""Who the command line acts as (an operator on the server); access-logged as user ``cli``."""
+
+
+@device_token_app.command("issue")
+def device_token_issue(
+    device_id: str = typer.Argument(..., help="Enhetens id (som i MQTT-emnet)."),
+    patient: str = typer.Option(..., "--patient", help="Pasienten enheten måler."),
+) -> None:
+    """Lag en ny nøkkel for en enhet (eldre nøkler for den trekkes tilbake); vises bare én gang."""
+    with cli_errors(), database() as engine:
+        issued = issue_device_token(engine=engine, principal=OPERATOR, device_id=device_id,
+                                    patient_id=patient, at=_now())
+    typer.echo("Nøkkelen vises bare nå; lagre den i enheten (Authorization: Bearer …).", err=True)
+    typer.echo(json.dumps({"device_id": issued.device_id, "patient_id": issued.patient_id,
+                           "token": issued.token}))
+
+
+@device_token_app.command("revoke")
+def device_token_revoke(device_id: str = typer.Argument(..., help="Enhetens id.")) -> None:
+    """Trekk tilbake alle aktive nøkler for en enhet (tapt eller levert tilbake)."""
+    with cli_errors(), database() as engine:
+        revoked = revoke_device_tokens(engine=engine, principal=OPERATOR, device_id=device_id, at=_now())
+    typer.echo(json.dumps({"device_id": device_id, "revoked": revoked}))
+
+
+# -- hjemme bench ingest (registered on the bench group in cli/plan.py) -------------------------------
+
+
+def bench_ingest_command(
+    postgres: str | None = typer.Option(None, "--postgres", help="PostgreSQL server URL (standard: "
+                                        "HJEMME_TEST_POSTGRES_URL); uten: bare SQLite."),
+    observations: int = typer.Option(20_000, "--observations", min=100, help="Målinger gjennom MQTT."),
+    per_message: int = typer.Option(10, "--per-message", min=1, help="Målinger per MQTT-melding."),
+    http_observations: int = typer.Option(5_000, "--http-observations", min=100,
+                                          help="Målinger gjennom HTTP."),
+    http_batch: int = typer.Option(100, "--http-batch", min=1, help="Målinger per Bundle."),
+    patients: int = typer.Option(120, "--patients", min=10, help="Syntetiske pasienter."),
+    report: Path = typer.Option(Path("docs/benchmarks.md"), "--report", help="Markdown-fil å legge til i."),
+    no_append: bool = typer.Option(False, "--no-append", help="Bare skriv tabellen."),
+) -> None:
+    """Målinger/s og publisering→alarm (p50/p99) gjennom MQTT og HTTP, på SQLite og PostgreSQL."""
+    from hjemme.bench_report import append_report, run_heading
+    from hjemme.cli.bench_ingest import IngestBenchParams, markdown_block, run_ingest_bench
+
+    params = IngestBenchParams(mqtt_observations=observations, per_message=per_message,
+                               http_observations=http_observations, http_batch=http_batch, patients=patients)
+    url = postgres or os.environ.get("HJEMME_TEST_POSTGRES_URL")
+    rows = run_ingest_bench(params, url, progress=lambda m: typer.echo(m, err=True))
+    block = markdown_block(rows, run_heading(_now(), "hjemme bench ingest"), params)
+    typer.echo(block)
+    if not no_append:
+        append_report(report, block, "## Ingest")
+        typer.echo(f"lagt til i {report}", err=True)

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hjemme.bench_report import append_report, machine_description
+from hjemme.cli.monitoring import bench_ingest_command
 from hjemme.errors import InputError
 from hjemme.geo import make_provider
 from hjemme.planning.bench_vrptw import markdown_report, mean_gaps, run_vrptw_bench
@@ -226,6 +227,9 @@ def validate_command(
         typer.echo(str(violation))
     typer.echo(f"{file}: {len(violations)} violation(s)", err=True)
     raise typer.Exit(1)
+
+
+bench_app.command("ingest")(bench_ingest_command)
 
 
 def register(app: typer.Typer) -> None:

@@ -26,6 +26,7 @@ class AlarmStatus(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+    URGENT_VISIT = "urgent_visit"  # a visit was added to the day's plan (services.urgent_visits)
 
 
 class AlarmEventKind(enum.StrEnum):
@@ -36,6 +37,7 @@ class AlarmEventKind(enum.StrEnum):
     ACKNOWLEDGED = "acknowledged"
     ESCALATED = "escalated"
     RESOLVED = "resolved"
+    URGENT_VISIT = "urgent_visit"  # a visit was added to the day's plan (services.urgent_visits)
 
 
 @dataclass(frozen=True, slots=True)

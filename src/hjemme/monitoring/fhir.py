@@ -43,6 +43,7 @@ class Rejection:
     reason: str  # Norwegian, shown in the dead-letter list
     raw: Any  # the offending resource or message as received
     index: int | None = None  # position in the Bundle / message list, when there is one
+    path: str | None = None  # FHIRPath of the offending element, e.g. ``Bundle.entry[1].resource.status``
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,21 @@ class ParseResult:
 
     observations: tuple[Observation, ...] = ()
     rejections: tuple[Rejection, ...] = field(default_factory=tuple)
+    entries: tuple[int, ...] = ()  # Bundle entry of each observation (parallel; empty when not a Bundle)
+    bundle_type: str | None = None  # ``batch``, ``transaction``, ``collection``; ``None`` for one resource
+
+
+FIELD_PATHS = {"status": "status", "subject": "subject", "effective": "effective", "code": "code",
+               "value": "value", "unit": "valueQuantity.code", "component": "component",
+               "id": "identifier", "consciousness": "valueCodeableConcept"}
+"""The element of an Observation that an :class:`InputError` field names (FHIRPath, R4)."""
+
+
+def element_path(prefix: str, field: str) -> str:
+    """``prefix`` + the FHIRPath of the element ``field`` names (``resource`` means the whole thing)."""
+    if field in ("resource", "entry", ""):
+        return prefix
+    return f"{prefix}.{FIELD_PATHS.get(field, field)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +98,18 @@ def parse_fhir_payload(
         try:
             return ParseResult(tuple(_observations_from(payload, None, now, device_id, params)))
         except InputError as error:
-            return ParseResult((), (Rejection(error.problem, payload),))
+            return ParseResult((), (Rejection(error.problem, payload, None,
+                                              element_path("Observation", error.field)),))
     if kind != "Bundle":
         return ParseResult((), (Rejection(f"ukjent ressurstype {kind!r}; forventet Observation eller Bundle",
-                                          payload),))
+                                          payload, None, "resourceType"),))
     bundle_type = payload.get("type")
     entries = payload.get("entry") or []
     if bundle_type not in BUNDLE_TYPES or not isinstance(entries, list):
-        return ParseResult((), (Rejection(f"Bundle av typen {bundle_type!r} støttes ikke", payload),))
+        return ParseResult((), (Rejection(f"Bundle av typen {bundle_type!r} støttes ikke", payload, None,
+                                          "Bundle.type"),))
     observations: list[Observation] = []
+    positions: list[int] = []
     rejections: list[Rejection] = []
     for index, entry in enumerate(entries):
         resource = entry.get("resource") if isinstance(entry, dict) else None
@@ -99,13 +118,17 @@ def parse_fhir_payload(
                 raise InputError("entry", "oppføringen mangler resource")
             if resource.get("resourceType") != "Observation":
                 raise InputError("entry", f"ressurstype {resource.get('resourceType')!r} er ikke Observation")
-            observations.extend(_observations_from(resource, entry.get("fullUrl"), now, device_id, params))
+            found = _observations_from(resource, entry.get("fullUrl"), now, device_id, params)
         except InputError as error:
-            rejections.append(Rejection(f"oppføring {index}: {error.problem}", entry, index))
+            path = element_path(f"Bundle.entry[{index}].resource", error.field)
+            rejections.append(Rejection(f"oppføring {index}: {error.problem}", entry, index, path))
+            continue
+        observations.extend(found)
+        positions.extend(index for _ in found)
     if bundle_type == "transaction" and rejections:
         reason = "transaksjonen avvist fordi en oppføring er ugyldig"
-        return ParseResult((), (*rejections, Rejection(reason, payload)))
-    return ParseResult(tuple(observations), tuple(rejections))
+        return ParseResult((), (*rejections, Rejection(reason, payload, None, "Bundle")), (), bundle_type)
+    return ParseResult(tuple(observations), tuple(rejections), tuple(positions), bundle_type)
 
 
 def _observations_from(
@@ -120,7 +143,8 @@ def _observations_from(
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()))
-        raise InputError("resource", f"ugyldig FHIR Observation ({where}: {first.get('msg')})") from None
+        problem = f"ugyldig FHIR Observation ({where}: {first.get('msg')})"
+        raise InputError(where or "resource", problem) from None
     if resource.status not in USABLE_STATUSES:
         raise InputError("status", f"status {resource.status!r} kan ikke brukes")
     ident = _identity(resource, full_url)

@@ -22,7 +22,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -31,14 +31,14 @@ import paho.mqtt.client as mqtt
 from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from hjemme.errors import InputError
+from hjemme.errors import InputError, PermissionDeniedError
 from hjemme.monitoring.fhir import ParseResult, Rejection, parse_fhir_payload
 from hjemme.monitoring.messages import parse_device_message, parse_observation_record
 from hjemme.monitoring.observations import Observation
 from hjemme.services.monitoring import evaluate_patients_in_session
 from hjemme.store.database import session_scope
 from hjemme.store.monitoring_tables import DeadLetterRecord, ObservationRecord
-from hjemme.store.tables import PatientRecord
+from hjemme.store.tables import AccessLogRecord, PatientRecord
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -53,19 +53,39 @@ MAX_BACKOFF_S = 2.0  # short: a broker without persistence loses what is publish
 
 
 @dataclass(frozen=True, slots=True)
+class EntryOutcome:
+    """What happened to one posted resource (a Bundle entry, or the single Observation).
+
+    ``status`` is ``created`` (at least one observation stored), ``duplicate`` (all already
+    stored), ``rejected`` (with the reason and the FHIRPath of the element) or ``not-processed``
+    (a transaction Bundle failed because of another entry).
+    """
+
+    index: int | None
+    status: str
+    observation_ids: tuple[str, ...] = ()
+    reason: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class IngestResult:
-    """Counts of one ingest call; ``alarm_ids`` are alarms opened or updated by it."""
+    """Counts of one ingest call; ``alarm_ids`` are alarms opened or updated by it, ``observation_ids``
+    the observations it stored; ``entries`` (FHIR only) the outcome of every posted resource."""
 
     stored: int = 0
     duplicates: int = 0
     rejected: int = 0
     alarm_ids: tuple[str, ...] = ()
     rejections: tuple[Rejection, ...] = field(default=(), repr=False)
+    observation_ids: tuple[str, ...] = field(default=(), repr=False)
+    entries: tuple[EntryOutcome, ...] = field(default=(), repr=False)
 
     def __add__(self, other: IngestResult) -> IngestResult:
         return IngestResult(self.stored + other.stored, self.duplicates + other.duplicates,
                             self.rejected + other.rejected, self.alarm_ids + other.alarm_ids,
-                            self.rejections + other.rejections)
+                            self.rejections + other.rejections, self.observation_ids + other.observation_ids,
+                            self.entries + other.entries)
 
 
 def _raw_text(raw: Any) -> str:
@@ -137,31 +157,114 @@ def _observation_json(o: Observation) -> dict[str, Any]:
             "device_id": o.device_id}
 
 
+def log_observation_writes(
+    session: Session, observations: Sequence[Observation], *, source: str, now: dt.datetime,
+    client: str | None = None,
+) -> int:
+    """One access-log ``write`` row per (device, patient) of the stored observations.
+
+    The writer is the device (user ``device:<id>``, role ``device``); observations without a device
+    (a CSV import) are written by ``import:<source>`` (role ``system``). Rows are inserted in one
+    statement, in the caller's transaction, like :func:`hjemme.services.access.log_access`.
+    """
+    pairs = dict.fromkeys((o.device_id, o.patient_id) for o in observations)
+    rows = [{"at": now, "username": f"device:{device}" if device else f"import:{source}",
+             "role": "device" if device else "system", "patient_id": patient_id, "action": "write",
+             "resource": f"observations {source}", "client_addr": client} for device, patient_id in pairs]
+    if rows:
+        session.execute(insert(AccessLogRecord), rows)
+    return len(rows)
+
+
 def ingest_parsed_in_session(
     session: Session, parsed: ParseResult, *, source: str, now: dt.datetime,
-    device_id: str | None = None, topic: str | None = None, evaluate: bool = True,
+    device_id: str | None = None, topic: str | None = None, evaluate: bool = True, client: str | None = None,
 ) -> IngestResult:
-    """Store a parse result, dead-letter its rejections, evaluate rules for the patients touched."""
+    """Store a parse result, dead-letter its rejections, access-log the writes, evaluate rules for the
+    patients touched."""
     stored, duplicates, unknown = store_observations(session, parsed.observations)
     rejections = (*parsed.rejections, *unknown)
     store_dead_letters(session, rejections, source=source, now=now, device_id=device_id, topic=topic)
+    log_observation_writes(session, stored, source=source, now=now, client=client)
     touched = [o.patient_id for o in stored] if evaluate else []
     alarms = evaluate_patients_in_session(session, touched, now) if touched else []
     return IngestResult(len(stored), duplicates, len(rejections), tuple(a.alarm_id for a in alarms),
-                        tuple(rejections))
+                        tuple(rejections), tuple(o.observation_id for o in stored))
 
 
 def ingest_fhir(
-    *, engine: Engine, payload: Any, now: dt.datetime, device_id: str | None = None
+    *, engine: Engine, payload: Any, now: dt.datetime, device_id: str | None = None,
+    patient_id: str | None = None, client: str | None = None,
 ) -> IngestResult:
     """``POST /fhir/Observation``: one Observation or a transaction/batch Bundle; one transaction.
 
-    The API maps the result to 200/201 with an OperationOutcome listing ``rejections``; a
-    transaction Bundle with any rejection stores nothing (FHIR's all-or-nothing).
+    ``patient_id`` is the only patient the caller may post for (a device token's patient): a payload
+    naming any other patient raises ``PermissionDeniedError`` and nothing is stored, not even a dead
+    letter. A transaction Bundle with any rejection stores nothing (FHIR's all-or-nothing). The
+    result's ``entries`` say what happened to each posted resource, for the batch response.
     """
     parsed = parse_fhir_payload(payload, now=now, device_id=device_id)
+    if patient_id is not None:
+        named = {o.patient_id for o in parsed.observations} | cited_patients(payload)
+        foreign = sorted(named - {patient_id})
+        if foreign:
+            raise PermissionDeniedError(f"enheten {device_id or ''} kan bare sende målinger for sin egen "
+                                        f"pasient, ikke for {', '.join(foreign)}")
     with session_scope(engine) as session:
-        return ingest_parsed_in_session(session, parsed, source="http", now=now, device_id=device_id)
+        result = ingest_parsed_in_session(session, parsed, source="http", now=now, device_id=device_id,
+                                          client=client)
+    return replace(result, entries=entry_outcomes(payload, parsed, result))
+
+
+def cited_patients(payload: Any) -> set[str]:
+    """Patient ids a FHIR payload's ``subject`` references name, parsable or not (for the device check)."""
+    resources = [payload]
+    if isinstance(payload, dict) and payload.get("resourceType") == "Bundle":
+        entries = payload.get("entry")
+        listed = entries if isinstance(entries, list) else []
+        resources = [e.get("resource") for e in listed if isinstance(e, dict)]
+    found = set()
+    for resource in resources:
+        subject = resource.get("subject") if isinstance(resource, dict) else None
+        reference = subject.get("reference") if isinstance(subject, dict) else None
+        if isinstance(reference, str) and "Patient/" in reference:
+            found.add(reference.rstrip("/").rsplit("/", 1)[-1])
+    return found
+
+
+def entry_outcomes(payload: Any, parsed: ParseResult, result: IngestResult) -> tuple[EntryOutcome, ...]:
+    """The outcome of each posted resource: created, duplicate, rejected (reason, path), not-processed."""
+    stored = set(result.observation_ids)
+    unknown = {r.raw.get("id") for r in result.rejections if isinstance(r.raw, dict) and r.index is None
+               and str(r.reason).startswith("ukjent pasient")}
+    if parsed.bundle_type is None:  # one Observation (or something that is not a Bundle)
+        indexed: dict[int | None, list[Observation]] = {None: list(parsed.observations)}
+        count = 1
+    else:
+        indexed = {}
+        for position, observation in zip(parsed.entries, parsed.observations, strict=True):
+            indexed.setdefault(position, []).append(observation)
+        entries = payload.get("entry") if isinstance(payload, dict) else None
+        count = len(entries) if isinstance(entries, list) else 0
+    by_index = {r.index: r for r in parsed.rejections if r.index is not None}
+    failed_transaction = parsed.bundle_type == "transaction" and bool(parsed.rejections)
+    outcomes = []
+    for index in ([None] if parsed.bundle_type is None else list(range(count))):
+        rejection = by_index.get(index) if index is not None else next(iter(parsed.rejections), None)
+        observations = indexed.get(index, [])
+        ids = tuple(o.observation_id for o in observations)
+        if rejection is not None:
+            outcomes.append(EntryOutcome(index, "rejected", (), rejection.reason, rejection.path))
+        elif failed_transaction:
+            outcomes.append(EntryOutcome(index, "not-processed", (), "transaksjonen avvist", None))
+        elif any(i in stored for i in ids):
+            outcomes.append(EntryOutcome(index, "created", ids))
+        elif any(i in unknown for i in ids):
+            where = "Observation" if index is None else f"Bundle.entry[{index}].resource"
+            outcomes.append(EntryOutcome(index, "rejected", (), "ukjent pasient", f"{where}.subject"))
+        else:
+            outcomes.append(EntryOutcome(index, "duplicate", ids))
+    return tuple(outcomes)
 
 
 def device_of_topic(topic: str, root: str = TOPIC_ROOT) -> str | None:

@@ -1,5 +1,5 @@
 """Response-centre use cases (issue 5): evaluate rules, the alarm worklist, acknowledge, escalate,
-resolve, PROM answers, personal thresholds and the periodic tick.
+resolve, personal thresholds and the periodic tick (PROM answers: :mod:`hjemme.services.proms`).
 
 Each public function is one transaction (``engine`` in, :func:`session_scope` inside) except the
 ``…_in_session`` helpers, which ingest calls inside its own transaction so that an observation and
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -28,12 +28,7 @@ from hjemme.monitoring.alarms import Alarm, AlarmEvent, AlarmStatus, EscalationP
 from hjemme.monitoring.news2 import News2Params
 from hjemme.monitoring.observations import Observation, Parameter
 from hjemme.monitoring.proms import (
-    PromScore,
-    QuestionnaireDef,
-    evaluate_prom,
-    load_questionnaires,
     prom_reminders,
-    score_response,
 )
 from hjemme.monitoring.rules import (
     BaselineParams,
@@ -49,7 +44,7 @@ from hjemme.monitoring.rules import (
     evaluate_trends,
     personal_thresholds,
 )
-from hjemme.services.access import log_access, require_patient, require_role
+from hjemme.services.access import log_access, require_role
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from hjemme.store.monitoring_tables import (
@@ -70,7 +65,6 @@ if TYPE_CHECKING:
 
 OSLO = ZoneInfo("Europe/Oslo")
 ALARM_ROLES = CLINICAL_ACCESS  # admin, coordinator, clinician, responder
-PROM_ROLES = CLINICAL_ACCESS | {Role.PATIENT}
 MONITORING_START_LOCAL = dt.time(12, 0)  # assumption: the device kit is at home by noon on day 0
 PROM_START_LOCAL = dt.time(9, 0)  # assumption: questionnaires open at 09:00 on their day
 STATUS_FILTERS = {
@@ -294,7 +288,7 @@ def get_alarm(
     """One alarm with its audit trail and the observations it cites as evidence."""
     require_role(principal, ALARM_ROLES)
     with session_scope(engine) as session:
-        alarm = _load_alarm(session, alarm_id)
+        alarm = load_alarm(session, alarm_id)
         trail = select(AlarmEventRecord).where(AlarmEventRecord.alarm_id == alarm_id)
         events = [_event(r) for r in session.scalars(trail.order_by(AlarmEventRecord.id))]
         evidence = [_observation(r) for r in session.scalars(
@@ -304,7 +298,7 @@ def get_alarm(
     return alarm, events, sorted(evidence, key=lambda o: o.effective_at)
 
 
-def _load_alarm(session: Session, alarm_id: str) -> Alarm:
+def load_alarm(session: Session, alarm_id: str) -> Alarm:
     record = session.get(AlarmRecord, alarm_id)
     if record is None:
         raise NotFoundError("alarm", alarm_id)
@@ -317,7 +311,7 @@ def _act(
 ) -> Alarm:
     require_role(principal, ALARM_ROLES)
     with session_scope(engine) as session:
-        transition = step(_load_alarm(session, alarm_id))
+        transition = step(load_alarm(session, alarm_id))
         save_transition(session, [transition.alarm], transition.events)
         log_access(session=session, principal=principal, patient_ids=[transition.alarm.patient_id],
                    resource=f"alarm {alarm_id} {action}", client=client, at=at, action="write")
@@ -419,55 +413,7 @@ def _record_reminders(session: Session, reminders: Sequence[Reminder], now: dt.d
     return len(new)
 
 
-# -- PROMs and personal thresholds ------------------------------------------------------------------
-
-
-def questionnaires_by_url(directory: Any = None) -> Mapping[str, QuestionnaireDef]:
-    """Questionnaires keyed by canonical URL and by id, as responses may cite either."""
-    result: dict[str, QuestionnaireDef] = {}
-    for q in load_questionnaires(directory).values():
-        result[q.url] = q
-        result[q.id] = q
-    return result
-
-
-def submit_questionnaire_response(
-    *, engine: Engine, principal: Principal, document: Mapping[str, Any], at: dt.datetime,
-    client: str | None = None,
-) -> PromScore:
-    """``POST /fhir/QuestionnaireResponse`` (patient role for itself, or clinicians): score, store
-    idempotently on the response id, and open an alarm when the score crosses the pathway's limit."""
-    require_role(principal, PROM_ROLES)
-    cited = str(document.get("questionnaire") or "").split("|")[0]
-    questionnaire = questionnaires_by_url().get(cited)
-    if questionnaire is None:
-        raise NotFoundError("questionnaire", cited)
-    own = principal.patient_id if principal.role is Role.PATIENT else None
-    if principal.role is Role.PATIENT and own is None:
-        raise InputError("subject", "brukeren er ikke knyttet til en pasient")
-    scored = score_response(questionnaire, document, patient_id=own)
-    require_patient(principal, scored.patient_id)
-    with session_scope(engine) as session:
-        repo.get_patient(session, scored.patient_id)
-        setup = patient_monitoring(session, scored.patient_id, at)
-        spec = next((s for _, s in setup.proms if s.questionnaire_id == questionnaire.id), None)
-        if spec is None and questionnaire.default_alert_score is not None:
-            spec = PromSpec(questionnaire.id, 7, questionnaire.default_alert_score)
-        alert = spec is not None and scored.score >= spec.alert_score
-        exists = session.scalar(select(PromResponseRecord.id).where(
-            PromResponseRecord.response_id == scored.response_id))
-        if exists is None:
-            session.add(PromResponseRecord(
-                response_id=scored.response_id, patient_id=scored.patient_id,
-                questionnaire_id=questionnaire.id, authored_at=scored.authored_at, received_at=at,
-                score=scored.score, alert=alert, item_scores=dict(scored.item_scores), raw=dict(document)))
-            session.flush()
-            finding = evaluate_prom(scored, spec) if spec is not None else None
-            apply_findings_in_session(session, scored.patient_id, [finding] if finding else [], at)
-        log_access(session=session, principal=principal, patient_ids=[scored.patient_id],
-                   resource=f"QuestionnaireResponse {questionnaire.id}", client=client, at=at, action="write")
-    return PromScore(scored.response_id, scored.patient_id, scored.questionnaire_id, scored.authored_at,
-                     scored.score, scored.item_scores, alert)
+# -- personal thresholds and dead letters ---------------------------------------------------------
 
 
 def set_personal_thresholds(

@@ -4,7 +4,8 @@ PROM responses, sent reminders and personal thresholds.
 ``observations.observation_id`` is unique: it is what makes ingest idempotent when a device or
 the broker redelivers. At most one *unresolved* alarm exists per ``dedup_key`` (a partial unique
 index on both databases), so two consumers racing on the same problem cannot open two alarms.
-The schema is created by migration ``0003_monitoring``; these classes mirror it.
+The schema is created by migrations ``0003_monitoring`` and ``0005_device_tokens``; these classes
+mirror it.
 """
 
 from __future__ import annotations
@@ -141,3 +142,20 @@ class PersonalThresholdRecord(Base):
     high: Mapped[float | None] = mapped_column(Float, nullable=True)
     set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     set_by: Mapped[str] = mapped_column(String(100))
+
+
+class DeviceTokenRecord(Base):
+    """A device's secret for ``POST /fhir/Observation``: only its SHA-256 is kept (migration 0005).
+
+    The token itself is shown once when issued; a leaked database therefore yields no usable
+    token. A device posts for exactly one patient; issuing a new token revokes the older ones.
+    """
+
+    __tablename__ = "device_tokens"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    patient_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("patients.id", ondelete="CASCADE"))
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)

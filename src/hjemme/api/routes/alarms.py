@@ -15,8 +15,10 @@ from hjemme.api.schemas.alarms import (
     AlarmRead,
     AlarmResolveCreate,
 )
+from hjemme.api.schemas.fhir_ingest import UrgentVisitRead
 from hjemme.services import monitoring as service
 from hjemme.services.auth import Principal
+from hjemme.services.urgent_visits import URGENT_VISIT_ROLES, request_urgent_visit
 
 router = APIRouter(prefix="/api/alarms", tags=["alarms"])
 
@@ -97,3 +99,18 @@ def assign_alarm(principal: Responder, engine: EngineDep, now: NowDep, client: C
     """Give the alarm an owner."""
     return _read(service.assign_alarm(engine=engine, principal=principal, alarm_id=alarm_id,
                                       owner=body.owner, at=now, client=client))
+
+
+@router.post("/{alarm_id}/urgent-visit", response_model=UrgentVisitRead)
+def request_alarm_urgent_visit(
+    principal: Annotated[Principal, Depends(require_roles(*URGENT_VISIT_ROLES))],
+    engine: EngineDep, now: NowDep, client: ClientDep, alarm_id: AlarmId,
+) -> UrgentVisitRead:
+    """A red alarm's patient gets an urgent visit on today's plan (re-planned; 409 unless red and open)."""
+    result = request_urgent_visit(engine=engine, principal=principal, alarm_id=alarm_id, at=now,
+                                  client=client)
+    minute = result.start_min
+    start = None if minute is None else f"{minute // 60:02d}:{minute % 60:02d}"
+    return UrgentVisitRead(alarm_id=result.alarm_id, patient_id=result.patient_id, date=result.date,
+                           plan_version=result.plan_version, task_id=result.task_id, staff_id=result.staff_id,
+                           start=start)
