@@ -16,6 +16,7 @@ from hjemme.logistics.orders import LineStatus
 from hjemme.logistics.stock import Lot, Movement, MovementKind, NegativeStockError, home_location
 from hjemme.services import logistics as service
 from hjemme.services.auth import Principal
+from hjemme.services.logistics._rows import _save_devices as save_devices_directly
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from tests.helpers import make_patient
@@ -126,7 +127,7 @@ def test_negative_movement_is_refused_and_nothing_is_written(enrolled: Engine) -
 def test_device_due_in_three_days_gives_a_swap_task(enrolled: Engine) -> None:
     """A concentrator at the lung patient due in 3 days is in the due list and becomes a swap task before the due date."""
     with session_scope(enrolled) as session:
-        service._save_devices(  # noqa: SLF001 - the register is seeded directly for this case
+        save_devices_directly(  # noqa: SLF001 - the register is seeded directly for this case
             session,
             [
                 Device(

@@ -17,6 +17,7 @@ from hjemme.errors import PermissionDeniedError
 from hjemme.planning.params import PlannerParams
 from hjemme.services import logistics as service
 from hjemme.services.auth import Principal
+from hjemme.services.logistics._rows import _save_devices as save_devices_directly
 from hjemme.services.planning import PlanOutcome, plan_day
 from hjemme.services.seeding import seed_population
 from hjemme.store import repositories as repo
@@ -64,7 +65,7 @@ def _due_tomorrow(engine: Engine) -> None:
         )
         interval = types[device.device_type_id].service_interval_days
         last = DATE + dt.timedelta(days=1 - interval)
-        service._save_devices(  # noqa: SLF001 - the register is set up directly for this case
+        save_devices_directly(  # noqa: SLF001 - the register is set up directly for this case
             session, [replace(device, last_service_date=last, usage_hours_since_service=0.0)]
         )
 
