@@ -92,10 +92,12 @@ class IngestBenchParams:
     http_batch: int = 100
     probe_every_s: float = 0.1
     patients: int = 120
+    rate: float = 6_000.0  # offered MQTT load, observations/s (0: a burst, as fast as possible)
 
     def __post_init__(self) -> None:
-        if min(self.mqtt_observations, self.per_message, self.http_observations, self.http_batch,
-               self.patients) < 1 or self.probe_every_s <= 0:
+        sizes = (self.mqtt_observations, self.per_message, self.http_observations, self.http_batch,
+                 self.patients)
+        if self.rate < 0 or min(sizes) < 1 or self.probe_every_s <= 0:
             raise ValueError("bench sizes must be positive")
 
 
@@ -190,9 +192,9 @@ def private_broker() -> Iterator[BrokerAddress]:
 
 def publish_stream(host: str, port: int, root: str, load: list[tuple[str, bytes]],
                    probes: list[tuple[str, str, bytes]], probe_every_s: float,
-                   results: Any) -> None:
-    """Publisher process: the load as fast as the broker takes it, a probe every ``probe_every_s``;
-    puts (start time, [(patient, publish time)]) on ``results``."""
+                   results: Any, messages_per_s: float = 0.0) -> None:
+    """Publisher process: the load at ``messages_per_s`` (0: as fast as the client takes it), a probe
+    every ``probe_every_s``; puts (start time, [(patient, publish time)]) on ``results``."""
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:8]}")
     client.max_inflight_messages_set(1000)
     client.max_queued_messages_set(0)
@@ -203,7 +205,9 @@ def publish_stream(host: str, port: int, root: str, load: list[tuple[str, bytes]
     started = time.time()
     next_probe = started
     pending_probes = list(probes)
-    for topic, payload in load:
+    for m, (topic, payload) in enumerate(load):
+        if messages_per_s > 0:
+            time.sleep(max(0.0, started + m / messages_per_s - time.time()))
         if pending_probes and time.time() >= next_probe:
             patient, probe_topic, probe_payload = pending_probes.pop(0)
             sent.append((patient, time.time()))
@@ -246,7 +250,8 @@ def run_mqtt(engine: Engine, database: str, params: IngestBenchParams, now: dt.d
         context = multiprocessing.get_context("spawn")
         results = context.Queue()
         publisher = context.Process(target=publish_stream, args=(broker.host, broker.port, root, load, probes,
-                                                                 params.probe_every_s, results))
+                                                                 params.probe_every_s, results,
+                                                                 params.rate / params.per_message))
         publisher.start()
         seen: dict[str, float] = {}
         load_size = len(load) * params.per_message
@@ -266,13 +271,17 @@ def run_mqtt(engine: Engine, database: str, params: IngestBenchParams, now: dt.d
             time.sleep(0.02)
         if sent is None:
             started, sent = results.get(timeout=WAIT_S)
+        expected = load_size + len(sent) * len(RED)
+        while stored < expected and time.time() < deadline:  # the tail of the load (not timed)
+            time.sleep(0.02)
+            stored = _count(engine, ObservationRecord)
         publisher.join(WAIT_S)
         stop.set()
         worker.join(WAIT_S)
     latencies = tuple(seen[p] - t for p, t in sent if p in seen)
     missing = len(sent) - len(latencies)
-    note = f"{len(load)} messages of {params.per_message}; {consumer.stats.batches} batches"
-    expected = load_size + len(sent) * len(RED)
+    offered = f"offered {params.rate:,.0f}/s" if params.rate > 0 else "one burst"
+    note = f"{len(load)} messages of {params.per_message}, {offered}; {consumer.stats.batches} batches"
     if load_done is None or missing or stored < expected:
         note += f"; INCOMPLETE: {stored}/{expected} stored, {missing} probe alarms missing"
     done_at, done_count = load_done or (time.time(), stored)

@@ -367,6 +367,7 @@ def bench_ingest_command(
                                           help="Målinger gjennom HTTP."),
     http_batch: int = typer.Option(100, "--http-batch", min=1, help="Målinger per Bundle."),
     patients: int = typer.Option(120, "--patients", min=10, help="Syntetiske pasienter."),
+    rate: float = typer.Option(6000.0, "--rate", min=0, help="Tilbudt MQTT-last, målinger/s (0: ett støt)."),
     report: Path = typer.Option(Path("docs/benchmarks.md"), "--report", help="Markdown-fil å legge til i."),
     no_append: bool = typer.Option(False, "--no-append", help="Bare skriv tabellen."),
 ) -> None:
@@ -375,7 +376,8 @@ def bench_ingest_command(
     from hjemme.cli.bench_ingest import IngestBenchParams, markdown_block, run_ingest_bench
 
     params = IngestBenchParams(mqtt_observations=observations, per_message=per_message,
-                               http_observations=http_observations, http_batch=http_batch, patients=patients)
+                               http_observations=http_observations, http_batch=http_batch, patients=patients,
+                               rate=rate)
     url = postgres or os.environ.get("HJEMME_TEST_POSTGRES_URL")
     rows = run_ingest_bench(params, url, progress=lambda m: typer.echo(m, err=True))
     block = markdown_block(rows, run_heading(_now(), "hjemme bench ingest"), params)
