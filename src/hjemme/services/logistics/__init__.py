@@ -7,6 +7,7 @@ check the caller's role and write the access log for every patient shown. The mo
 * :mod:`.stock` — stock levels, expiring stock, stock movements (the ledger)
 * :mod:`.devices` — the MTU register, devices due for service and their swap tasks
 * :mod:`.loads` — van loads and FEFO pick lists for a stored plan
+* :mod:`.replenishment` — suggested purchase orders and the risk-pooling report
 * :mod:`.seeding` — stock and a device pool for a synthetic world
 """
 
@@ -21,6 +22,12 @@ from hjemme.services.logistics.orders import (
     reject_order_lines,
     suggest_orders,
 )
+from hjemme.services.logistics.replenishment import (
+    ProductPooling,
+    PurchaseOrderResult,
+    PurchaseOrderSuggestion,
+    suggest_purchase_orders,
+)
 from hjemme.services.logistics.seeding import (
     LogisticsSeedResult,
     clear_logistics_in,
@@ -34,6 +41,9 @@ __all__ = [
     "LogisticsSeedResult",
     "ORDER_ROLES",
     "PlanLoads",
+    "ProductPooling",
+    "PurchaseOrderResult",
+    "PurchaseOrderSuggestion",
     "WAREHOUSE",
     "accept_order_lines",
     "clear_logistics_in",
@@ -50,4 +60,5 @@ __all__ = [
     "seed_logistics_in",
     "stock_levels",
     "suggest_orders",
+    "suggest_purchase_orders",
 ]
