@@ -81,6 +81,8 @@ MATRIX: dict[Role, dict[str, tuple[int, frozenset[str] | None]]] = {
     Role.TECHNICIAN: _non_clinical(DEVICE, detail=200, tasks=TRANSPORT_TASK),
     # Researchers address patients by pseudonym only: a real id is not found (see test_patients).
     Role.RESEARCHER: _non_clinical(RESEARCH, detail=404, tasks=None),
+    # Management reads projections, never patient data.
+    Role.MANAGEMENT: {**{name: (403, None) for name in ENDPOINTS}, "me": (200, None)},
     Role.PATIENT: {
         "me": (200, None),
         "patients": (200, FULL),

@@ -12,6 +12,7 @@ class Role(enum.StrEnum):
     RESPONDER = "responder"  # response-centre nurse
     LOGISTICS = "logistics"  # logistics planner, driver, warehouse
     TECHNICIAN = "technician"  # medical-technical staff (MTA)
+    MANAGEMENT = "management"  # hospital management / project: projections, no patient data
     RESEARCHER = "researcher"
     PATIENT = "patient"
 

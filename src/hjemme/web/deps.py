@@ -41,6 +41,7 @@ ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
         ("/admin/access-log", N_("Access log")),
         ("/scenarios", N_("Scenarios")),
     ),
+    Role.MANAGEMENT: (("/scenarios", N_("Scenarios")),),
     Role.RESEARCHER: (("/exports", N_("Exports")),),
     Role.PATIENT: (("/me", N_("My page")),),
 }
@@ -53,6 +54,7 @@ ROLE_NAMES: Mapping[Role, str] = {
     Role.RESPONDER: N_("Response-centre nurse"),
     Role.LOGISTICS: N_("Logistics"),
     Role.TECHNICIAN: N_("Medical-technical staff"),
+    Role.MANAGEMENT: N_("Management"),
     Role.RESEARCHER: N_("Researcher"),
     Role.PATIENT: N_("Patient"),
 }

@@ -24,7 +24,7 @@ from hjemme.web.rendering import N_, render
 from hjemme.web.scenario_runs import DOWNLOADS, ScenarioBusyError, ScenarioRuns
 
 router = APIRouter()
-ManagerDep = Annotated[Principal, Depends(page_for_roles(Role.COORDINATOR, Role.ADMIN))]
+ManagerDep = Annotated[Principal, Depends(page_for_roles(Role.MANAGEMENT, Role.COORDINATOR, Role.ADMIN))]
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[4] / "scenarios" / "default.yaml"
 """The repository's documented default scenario (``scenarios/default.yaml``)."""
