@@ -1,9 +1,10 @@
 """Command line for logistics (issue 6): ``hjemme orders suggest|accept|reject``, ``hjemme stock``,
-``hjemme devices due`` and ``hjemme loads``.
+``hjemme devices due``, ``hjemme loads`` and ``hjemme purchase-orders``.
 
 Registered in ``cli/main.py`` with one ``app.add_typer(logistics.app)`` line; this Typer has no
-name, so ``orders``, ``stock``, ``devices`` and ``loads`` appear at the top level. Everything goes
-through :mod:`hjemme.services.logistics`. Bad input exits with status 2 naming the option.
+name, so ``orders``, ``stock``, ``devices``, ``loads`` and ``purchase-orders`` appear at the top
+level. Everything goes through :mod:`hjemme.services.logistics`. Bad input exits with status 2
+naming the option.
 
 Whoever can run the command line holds the database credentials, so it acts as
 :data:`CLI_PRINCIPAL` (user ``cli``, role admin): every patient shown or changed here is
@@ -23,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hjemme.api.schemas.logistics import PurchaseOrdersRead
 from hjemme.cli._common import CLI_PRINCIPAL, at_least, cli_errors, database, parse_date_option
 from hjemme.domain.time import local_date
 from hjemme.errors import InputError
@@ -314,3 +316,48 @@ def loads_json(result: service.PlanLoads) -> dict[str, Any]:
             {"task": s.task_id, "product": s.product_id, "missing": s.missing} for s in result.shortages
         ],
     }
+
+
+def _service_level(value: float) -> float:
+    if not 0.5 <= value < 1.0:
+        raise typer.BadParameter(f"{value} is not at least 0.5 and below 1")
+    return value
+
+
+@app.command("purchase-orders")
+def purchase_orders(
+    date: str | None = typer.Option(None, "--date", callback=parse_date_option, help="Bestillingsdag."),
+    horizon: int = typer.Option(14, "--horizon", callback=at_least(1), help="Dager med pasientbehov."),
+    service_level: float = typer.Option(
+        0.95, "--service-level", callback=_service_level, help="Servicenivå (0,5 til under 1)."
+    ),
+    output_format: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", case_sensitive=False),
+) -> None:
+    """Foreslå innkjøp til logistikksenteret (hele pakninger) og vis samlet mot klinikkvis sikkerhetslager."""
+    with cli_errors(), database() as engine:
+        result = service.suggest_purchase_orders(
+            engine=engine,
+            principal=CLI_PRINCIPAL,
+            client=None,
+            at=_now(),
+            on=_day(date),
+            horizon_days=horizon,
+            service_level=service_level,
+        )
+    data = PurchaseOrdersRead.of(result).model_dump(mode="json")
+    if output_format is OutputFormat.JSON:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    columns = (
+        "product", "packs", "quantity", "order_by", "expected_arrival", "reorder_point",
+        "order_up_to", "position", "expiring_unused", "forecast", "cost_nok",
+    )  # fmt: skip
+    title = f"Innkjøpsforslag {data['date']} (servicenivå {data['service_level']})"
+    _print([{c: order[c] for c in columns} for order in data["orders"]], output_format, title)
+    pooling = data["pooling"]
+    pooled = ("product", "lead_days", "separate", "pooled", "saving")
+    _print(
+        [{k: p[k] for k in pooled} for p in pooling["products"]],
+        output_format,
+        f"Sikkerhetslager per klinikk {pooling['separate_nok']} kr mot samlet {pooling['pooled_nok']} kr",
+    )

@@ -1,4 +1,5 @@
-"""Wire schemas of the logistics routes (orders, stock, devices, van loads): one per direction.
+"""Wire schemas of the logistics routes (orders, stock, devices, van loads, purchase orders): one
+per direction.
 
 Need-to-know: nothing here carries an enrolment, a pathway or a diagnosis; an order line or a
 load names the patient, the product and where it goes, which is what logistics needs.
@@ -7,8 +8,12 @@ load names the patient, the product and where it goes, which is what logistics n
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from hjemme.services.logistics import PurchaseOrderResult
 
 LineId = str
 
@@ -140,3 +145,100 @@ class PlanLoadsRead(BaseModel):
     loads: list[VanLoadRead]
     picks: list[PickLineRead]
     shortages: list[ShortageRead]
+
+
+class PurchaseOrderLineRead(BaseModel):
+    """One suggested purchase order (``hjemme purchase-orders --format json``, ``orders[]``)."""
+
+    product: str
+    packs: int
+    pack_size: int
+    quantity: int  # units: packs × pack_size
+    order_by: dt.date
+    expected_arrival: dt.date
+    cost_nok: float
+    reorder_point: float
+    order_up_to: float
+    position: int
+    on_hand: int
+    expiring_unused: int
+    expected_units: float
+    forecast: str
+    forecast_per_day: float
+
+
+class ProductPoolingRead(BaseModel):
+    """Safety stock of one product over its lead time, per clinic vs pooled (units)."""
+
+    product: str
+    lead_days: float
+    separate_by_clinic: dict[str, float]
+    separate: float
+    pooled: float
+    saving: float
+
+
+class PoolingReportRead(BaseModel):
+    """The risk-pooling report: per product, and both totals valued at unit cost."""
+
+    service_level: float
+    separate_nok: float
+    pooled_nok: float
+    products: list[ProductPoolingRead]
+
+
+class PurchaseOrdersRead(BaseModel):
+    """Suggested purchase orders of the logistics centre and the pooling report; aggregates only."""
+
+    date: dt.date
+    horizon_days: int
+    service_level: float
+    history_days: int
+    orders: list[PurchaseOrderLineRead]
+    pooling: PoolingReportRead
+
+    @classmethod
+    def of(cls, result: PurchaseOrderResult) -> PurchaseOrdersRead:
+        """The wire form of a service result (the command line prints the same)."""
+        return cls(
+            date=result.on,
+            horizon_days=result.horizon_days,
+            service_level=result.service_level,
+            history_days=result.history_days,
+            orders=[
+                PurchaseOrderLineRead(
+                    product=o.product_id,
+                    packs=o.packs,
+                    pack_size=o.pack_size,
+                    quantity=o.units,
+                    order_by=o.order_by,
+                    expected_arrival=o.expected_arrival,
+                    cost_nok=o.cost_nok,
+                    reorder_point=round(o.reorder_point, 3),
+                    order_up_to=round(o.order_up_to, 3),
+                    position=o.position,
+                    on_hand=o.on_hand,
+                    expiring_unused=o.expiring_unused,
+                    expected_units=round(o.expected_units, 3),
+                    forecast=o.forecast,
+                    forecast_per_day=round(o.forecast_per_day, 3),
+                )
+                for o in result.orders
+            ],
+            pooling=PoolingReportRead(
+                service_level=result.service_level,
+                separate_nok=round(result.separate_nok, 2),
+                pooled_nok=round(result.pooled_nok, 2),
+                products=[
+                    ProductPoolingRead(
+                        product=p.product_id,
+                        lead_days=p.result.lead_days,
+                        separate_by_clinic={c: round(v, 3) for c, v in p.result.separate_by_site.items()},
+                        separate=round(p.result.separate_total, 3),
+                        pooled=round(p.result.pooled, 3),
+                        saving=round(p.result.saving, 3),
+                    )
+                    for p in result.pooling
+                ],
+            ),
+        )
