@@ -72,3 +72,20 @@ def test_event_stream_is_for_the_response_centre_only(web):
     web.log_in(Role.LOGISTICS)
     assert web.client.get("/response/events", follow_redirects=False).status_code == 403
     assert web.client.post(f"/response/alarms/{ALARM_RED}/ack", follow_redirects=False).status_code == 403
+
+
+def test_only_a_red_alarm_offers_an_urgent_visit(web):
+    """The red alarm's page offers "order an urgent visit"; the yellow one does not, and posting is refused."""
+    web.log_in(Role.RESPONDER)
+    assert "Bestill akuttbesøk i dagens plan" in web.client.get(f"/response/alarms/{ALARM_RED}").text
+    assert "Bestill akuttbesøk" not in web.client.get(f"/response/alarms/{ALARM_YELLOW}").text
+    refused = web.client.post(f"/response/alarms/{ALARM_YELLOW}/urgent-visit")
+    assert refused.status_code == 409 and "Bare en rød alarm" in refused.text
+
+
+def test_urgent_visit_needs_a_replannable_plan(web):
+    """Without the stored planning input the page says the plan must be made again, and nothing changes."""
+    web.log_in(Role.RESPONDER)
+    response = web.client.post(f"/response/alarms/{ALARM_RED}/urgent-visit")
+    assert response.status_code == 422 and "Dagens plan må lages på nytt" in response.text
+    assert "akuttbesøk bestilt" not in web.client.get(f"/response/alarms/{ALARM_RED}").text

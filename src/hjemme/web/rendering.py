@@ -56,6 +56,7 @@ KIND_NAMES = {
     "severity_raised": N_("severity raised"),
     "assigned": N_("assigned"),
     "escalated": N_("escalated"),
+    "urgent_visit": N_("urgent visit ordered"),
     "news2": N_("NEWS2"),
     "threshold": N_("threshold"),
     "trend": N_("trend"),

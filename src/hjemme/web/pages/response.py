@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from hjemme.domain.security import Role
-from hjemme.errors import ConflictError, InputError, NotFoundError
+from hjemme.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from hjemme.monitoring.observations import Observation
 from hjemme.services.auth import Principal
 from hjemme.services.monitoring import (
@@ -28,10 +28,13 @@ from hjemme.services.monitoring import (
     list_alarms,
     resolve_alarm,
 )
+from hjemme.services.urgent_visits import request_urgent_visit
 from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
-from hjemme.web.rendering import render
+from hjemme.web.rendering import N_, render
 
 router = APIRouter()
+URGENT_REFUSED = N_("Only a red alarm that is not resolved can order an urgent visit.")
+URGENT_NO_INPUT = N_("Today's plan has to be made again before an urgent visit can be added.")
 
 ResponderDep = Annotated[Principal, Depends(page_for(Role.RESPONDER))]
 REFRESH_S = 15.0
@@ -82,15 +85,16 @@ async def events(request: Request, user: ResponderDep) -> StreamingResponse:
 
 @router.get("/response/alarms/{alarm_id}")
 def alarm(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep, now: NowDep,
-          client: ClientDep) -> Response:
+          client: ClientDep, error: str | None = None, status_code: int = 200) -> Response:
     """One alarm: why, its measurements as a chart, and what has been done."""
     try:
         found, trail, evidence = get_alarm(engine=engine, principal=user, alarm_id=alarm_id, at=now,
                                            client=client)
     except NotFoundError:
         return render(request, "errors/404.html", page_context(user), status_code=404)
-    context = {**page_context(user), "alarm": found, "trail": trail, "chart": _chart(evidence)}
-    return render(request, "response/alarm.html", context)
+    context = {**page_context(user), "alarm": found, "trail": trail, "chart": _chart(evidence),
+               "error": error}
+    return render(request, "response/alarm.html", context, status_code=status_code)
 
 
 def _act(request: Request, user: Principal, engine: EngineDep, now: NowDep, client: ClientDep,
@@ -129,6 +133,23 @@ def resolve(request: Request, alarm_id: str, user: ResponderDep, engine: EngineD
             client: ClientDep, note: Annotated[str, Form(max_length=1000)] = "") -> Response:
     return _act(request, user, engine, now, client, lambda: resolve_alarm(
         engine=engine, principal=user, alarm_id=alarm_id, note=note.strip(), at=now, client=client))
+
+
+@router.post("/response/alarms/{alarm_id}/urgent-visit")
+def urgent_visit(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep, now: NowDep,
+                 client: ClientDep) -> Response:
+    """Order an urgent visit in today's plan for a red alarm's patient (the planner re-plans)."""
+    try:
+        request_urgent_visit(engine=engine, principal=user, alarm_id=alarm_id, at=now, client=client)
+    except NotFoundError:
+        return render(request, "errors/404.html", page_context(user), status_code=404)
+    except PermissionDeniedError:
+        return render(request, "errors/403.html", page_context(user), status_code=403)
+    except ConflictError:
+        return alarm(request, alarm_id, user, engine, now, client, error=URGENT_REFUSED, status_code=409)
+    except InputError:
+        return alarm(request, alarm_id, user, engine, now, client, error=URGENT_NO_INPUT, status_code=422)
+    return RedirectResponse(f"/response/alarms/{alarm_id}", status_code=303)
 
 
 def _chart(evidence: Sequence[Observation]) -> list[dict[str, object]]:
