@@ -68,13 +68,16 @@ def _calls(later: list[str]) -> dict[str, tuple[str, str, Any]]:
         "expiring": ("GET", "/api/stock/expiring?within_days=30", None),
         "devices_due": ("GET", "/api/devices/due?within_days=30", None),
         "loads": ("GET", f"/api/plans/{TODAY}/loads", None),
+        "purchase_orders": ("GET", f"/api/purchase-orders?date={TODAY}&horizon=10&service_level=0.9", None),
     }
 
 
 def _expected(role: Role) -> dict[str, int]:
     order = 200 if role in ORDER_ROLES else 403
     return {
-        **dict.fromkeys(("suggest", "orders", "accept", "reject", "stock", "expiring", "loads"), order),
+        **dict.fromkeys(
+            ("suggest", "orders", "accept", "reject", "stock", "expiring", "loads", "purchase_orders"), order
+        ),
         "devices_due": 200 if role in DEVICE_ROLES else 403,
     }
 
@@ -143,6 +146,10 @@ def test_accept_with_adjustment_and_reject(stocked) -> None:
         ("GET", "/api/stock/expiring?within_days=-1", None, ["query", "within_days"]),
         ("GET", "/api/devices/due?within_days=x", None, ["query", "within_days"]),
         ("GET", "/api/plans/2026-02-30/loads", None, ["path", "date"]),
+        ("GET", "/api/purchase-orders?service_level=1", None, ["query", "service_level"]),
+        ("GET", "/api/purchase-orders?service_level=0.3", None, ["query", "service_level"]),
+        ("GET", "/api/purchase-orders?horizon=0", None, ["query", "horizon"]),
+        ("GET", "/api/purchase-orders?date=2026-13-01", None, ["query", "date"]),
     ],
 )
 def test_bad_input_is_422_naming_the_field_and_changes_nothing(stocked, method, url, body, loc) -> None:
@@ -188,3 +195,20 @@ def test_reads_are_access_logged_per_patient(stocked) -> None:
     assert by_resource[f"order lines {TODAY}"] == {ln["patient"] for ln in lines}
     loaded = {item["patient"] for load in loads["loads"] for item in load["items"]}
     assert loaded and by_resource[f"van loads {TODAY} v{loads['version']}"] == loaded
+
+
+def test_purchase_orders_are_aggregates_and_not_access_logged(stocked) -> None:
+    """Purchase orders name products and clinics only, in whole packs, and write no access-log row."""
+    api, _ = stocked
+    before = api.client.get("/api/audit/access-log?user=logistics1", headers=api.headers(Role.ADMIN)).json()
+    response = api.client.get(f"/api/purchase-orders?date={TODAY}", headers=api.headers(Role.LOGISTICS))
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert (data["date"], data["horizon_days"], data["service_level"]) == (TODAY.isoformat(), 14, 0.95)
+    for order in data["orders"]:
+        assert order["quantity"] == order["packs"] * CATALOGUE.products[order["product"]].pack_size
+        assert order["position"] <= order["reorder_point"]
+    assert all(p["pooled"] <= p["separate"] + 1e-3 for p in data["pooling"]["products"])
+    assert not any(pid in response.text for pid in ("P00001", "P00002", "P00003"))
+    after = api.client.get("/api/audit/access-log?user=logistics1", headers=api.headers(Role.ADMIN)).json()
+    assert after == before

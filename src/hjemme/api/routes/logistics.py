@@ -1,6 +1,7 @@
-"""Logistics over HTTP: order suggestions to accept, adjust or reject, stock, devices due, and the
-van loads and pick list of a stored plan. Every patient shown or changed is access-logged by the
-services in :mod:`hjemme.services.logistics`; these handlers only translate.
+"""Logistics over HTTP: order suggestions to accept, adjust or reject, stock, devices due, the
+van loads and pick list of a stored plan, and suggested purchase orders. Every patient shown or
+changed is access-logged by the services in :mod:`hjemme.services.logistics` (purchase orders are
+aggregates per product and show no patient); these handlers only translate.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hjemme.api.schemas.logistics import (
     OrderRejectCreate,
     PickLineRead,
     PlanLoadsRead,
+    PurchaseOrdersRead,
     ShortageRead,
     StockLevelRead,
     VanLoadRead,
@@ -281,3 +283,26 @@ def plan_loads(
             ShortageRead(task=s.task_id, product=s.product_id, missing=s.missing) for s in result.shortages
         ],
     )
+
+
+@router.get("/purchase-orders", response_model=PurchaseOrdersRead)
+def purchase_orders(
+    principal: Logistics,
+    engine: EngineDep,
+    now: NowDep,
+    client: ClientDep,
+    date: Day = None,
+    horizon: Annotated[int, Query(ge=1, le=60, description="Days of census demand.")] = 14,
+    service_level: Annotated[float, Query(ge=0.5, lt=1.0, description="Cycle service level.")] = 0.95,
+) -> PurchaseOrdersRead:
+    """What the logistics centre should buy now (whole packs) and the pooled vs per-clinic safety stock."""
+    result = service.suggest_purchase_orders(
+        engine=engine,
+        principal=principal,
+        client=client,
+        at=now,
+        on=date or local_date(now),
+        horizon_days=horizon,
+        service_level=service_level,
+    )
+    return PurchaseOrdersRead.of(result)
