@@ -9,13 +9,11 @@ caller (bearer token, or the web's session cookie) and answers 401 or 403 before
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import Engine
 
 from hjemme.domain.security import Role
 from hjemme.errors import PermissionDeniedError
@@ -27,39 +25,22 @@ from hjemme.services.auth import (
     read_access_token,
     read_session_cookie,
 )
-from hjemme.settings import Settings
+
+# Settings, engine, clock and caller address are the same for pages and API calls: one definition, in
+# the lower layer, re-exported for the routes; overriding ``get_now`` in a test pins both.
+from hjemme.web.deps import (  # noqa: F401
+    ClientDep,
+    EngineDep,
+    NowDep,
+    SettingsDep,
+    get_client,
+    get_engine,
+    get_now,
+)
 
 ALL_ROLES = tuple(Role)
 
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
-
-
-def get_app_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def get_engine(request: Request) -> Engine:
-    """The app's database engine."""
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-def get_now() -> dt.datetime:
-    """The wall clock, in UTC; adapters own the clock, services receive it (tests override this)."""
-    return dt.datetime.now(dt.UTC)
-
-
-def get_client(request: Request) -> str | None:
-    """The caller's network address, as written to the access log."""
-    return request.client.host if request.client else None
-
-
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
-NowDep = Annotated[dt.datetime, Depends(get_now)]
-ClientDep = Annotated[str | None, Depends(get_client)]
 
 
 def get_principal(
