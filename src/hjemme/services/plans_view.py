@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -119,27 +119,15 @@ def read_day_plan(
 ) -> DayPlanView | None:
     """The latest plan for ``date`` with every stop's patient, or ``None`` when none is stored."""
     require_role(principal, PLAN_READERS)
-    with session_scope(engine) as session:
-        stored = repo.latest_plan(session, date)
-        if stored is None:
-            return None
-        plan = _load(stored.json)
-        patient_ids = _patient_ids(plan.routes)
-        patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if patient_ids else {}
-        log_access(
-            session=session,
-            principal=principal,
-            patient_ids=patient_ids,
-            resource=f"day plan {date.isoformat()}",
-            client=client,
-            at=at,
-        )
-    names = {pid: (p.name, p.address) for pid, p in patients.items()}
+    found = _read(engine, principal, date, client, at, "day plan", lambda plan, _staff: plan.routes)
+    if found is None:
+        return None
+    stored, plan, routes, names = found
     return DayPlanView(
         date=stored.date,
         version=stored.version,
         created_at=stored.created_at,
-        routes=tuple(_route(r, names) for r in plan.routes),
+        routes=tuple(_route(r, names) for r in routes),
         unplanned=tuple(
             UnplannedView(u.task_id, None, {"nb": u.reason, **({"en": u.reason_en} if u.reason_en else {})})
             for u in plan.unplanned
@@ -157,25 +145,14 @@ def read_my_route(
     no plan or the caller has no route in it. Only the patients on the caller's route are logged.
     """
     require_role(principal, ROUTE_READERS)
-    with session_scope(engine) as session:
-        user = repo.get_user(session, principal.username)
-        staff_id = user.staff_id if user is not None else None
-        stored = repo.latest_plan(session, date)
-        if stored is None:
-            return None, None
-        plan = _load(stored.json)
-        mine = [r for r in plan.routes if staff_id is not None and r.resource_id == staff_id]
-        patient_ids = _patient_ids(mine)
-        patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if patient_ids else {}
-        log_access(
-            session=session,
-            principal=principal,
-            patient_ids=patient_ids,
-            resource=f"own route {date.isoformat()}",
-            client=client,
-            at=at,
-        )
-    names = {pid: (p.name, p.address) for pid, p in patients.items()}
+
+    def own(plan: Plan, staff_id: str | None) -> Sequence[Route]:
+        return [r for r in plan.routes if staff_id is not None and r.resource_id == staff_id]
+
+    found = _read(engine, principal, date, client, at, "own route", own)
+    if found is None:
+        return None, None
+    stored, _plan, mine, names = found
     view = DayPlanView(
         date=stored.date, version=stored.version, created_at=stored.created_at, routes=(), unplanned=()
     )
@@ -188,23 +165,14 @@ def read_transport_routes(
     """The vans' and couriers' routes of the latest plan for ``date``: stops, times, names and
     addresses (a driver needs an address and a parcel, not a diagnosis); ``None`` without a plan."""
     require_role(principal, TRANSPORT_READERS)
-    with session_scope(engine) as session:
-        stored = repo.latest_plan(session, date)
-        if stored is None:
-            return None
-        plan = _load(stored.json)
-        routes = [r for r in plan.routes if r.kind in TRANSPORT_KINDS]
-        patient_ids = _patient_ids(routes)
-        patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if patient_ids else {}
-        log_access(
-            session=session,
-            principal=principal,
-            patient_ids=patient_ids,
-            resource=f"transport routes {date.isoformat()}",
-            client=client,
-            at=at,
-        )
-    names = {pid: (p.name, p.address) for pid, p in patients.items()}
+
+    def transport(plan: Plan, _staff: str | None) -> Sequence[Route]:
+        return [r for r in plan.routes if r.kind in TRANSPORT_KINDS]
+
+    found = _read(engine, principal, date, client, at, "transport routes", transport)
+    if found is None:
+        return None
+    stored, _plan, routes, names = found
     return DayPlanView(
         date=stored.date,
         version=stored.version,
@@ -212,6 +180,37 @@ def read_transport_routes(
         routes=tuple(_route(r, names) for r in routes),
         unplanned=(),
     )
+
+
+def _read(
+    engine: Engine,
+    principal: Principal,
+    date: dt.date,
+    client: str | None,
+    at: dt.datetime,
+    what: str,
+    pick: Callable[[Plan, str | None], Sequence[Route]],
+) -> tuple[repo.StoredPlan, Plan, Sequence[Route], dict[str, tuple[str, str]]] | None:
+    """Load the latest plan, keep the routes ``pick`` chooses (given the caller's staff id), join
+    their patients' names and addresses and access-log exactly those patients, in one transaction."""
+    with session_scope(engine) as session:
+        stored = repo.latest_plan(session, date)
+        if stored is None:
+            return None
+        user = repo.get_user(session, principal.username)
+        plan = _load(stored.json)
+        routes = pick(plan, user.staff_id if user is not None else None)
+        patient_ids = _patient_ids(routes)
+        patients = repo.list_patients(session, ids=patient_ids) if patient_ids else []
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=patient_ids,
+            resource=f"{what} {date.isoformat()}",
+            client=client,
+            at=at,
+        )
+    return stored, plan, routes, {p.id: (p.name, p.address) for p in patients}
 
 
 # -- from the planner's plan to views -------------------------------------------------------------
