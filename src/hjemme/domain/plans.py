@@ -28,6 +28,7 @@ class Stop:
     start_min: int
     end_min: int
     window: TimeWindow | None
+    interpreter: bool = False  # book an interpreter along (visit) or on the call (video)
 
 
 @dataclass(frozen=True, slots=True)

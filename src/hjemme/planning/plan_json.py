@@ -68,6 +68,7 @@ def _stop_to_json(stop: Stop) -> dict[str, Any]:
         "end": format_hhmm(stop.end_min),
         "window_start": format_hhmm(stop.window.start_min) if stop.window else None,
         "window_end": format_hhmm(stop.window.end_min) if stop.window else None,
+        "interpreter": stop.interpreter,
     }
 
 
@@ -114,4 +115,5 @@ def _stop_from_json(s: dict[str, Any]) -> Stop:
         start_min=parse_hhmm(s["start"]),
         end_min=parse_hhmm(s["end"]),
         window=window,
+        interpreter=bool(s.get("interpreter", False)),
     )

@@ -645,4 +645,14 @@ def _stop(problem: Problem, resource: Resource, item: Item, arrive: int, start: 
     if item.task_id is None:
         return Stop(None, "break", None, None, arrive, start, end, resource.break_window)
     task = problem.task(item.task_id)
-    return Stop(task.id, task.kind.value, task.patient_id, task.location, arrive, start, end, task.window)
+    return Stop(
+        task.id,
+        task.kind.value,
+        task.patient_id,
+        task.location,
+        arrive,
+        start,
+        end,
+        task.window,
+        interpreter=task.interpreter,
+    )

@@ -57,6 +57,7 @@ class StopView:
     start_min: int
     end_min: int
     window: str
+    interpreter: bool = False
 
     @property
     def start(self) -> str:
@@ -254,6 +255,7 @@ def _stop(stop: Stop, names: Mapping[str, tuple[str, str]]) -> StopView:
         start_min=stop.start_min,
         end_min=stop.end_min,
         window=str(stop.window) if stop.window else "",
+        interpreter=stop.interpreter,
     )
 
 
