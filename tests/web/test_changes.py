@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -289,3 +290,18 @@ def test_scenarios_are_for_coordinators_and_admins_only(planned, role):
     planned.log_in(role)
     assert planned.client.get("/scenarios").status_code == 403
     assert planned.client.post("/scenarios/runs", data={"replications": "1"}).status_code == 403
+
+
+def test_logistics_sees_the_days_pick_list_first_expiry_first(planned):
+    """The van-loads page lists what the warehouse picks, lot by lot, earliest expiry first per product."""
+    planned.log_in(Role.LOGISTICS)
+    page = planned.client.get(f"/logistics?date={TODAY}").text
+    assert "Plukkliste" in page and "Lasterekkefølge" in page
+    rows = re.findall(r'<tr data-pick="([^"]+)">(.*?)</tr>', page)
+    assert rows, "the planned day has deliveries to pick"
+    expiries: dict[str, list[str]] = {}
+    for product, cells in rows:
+        expiry = re.findall(r"<td>([^<]*)</td>", cells)[-1]
+        if expiry:
+            expiries.setdefault(product, []).append(expiry)
+    assert all(dates == sorted(dates) for dates in expiries.values())

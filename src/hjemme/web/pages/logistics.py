@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from hjemme.catalogue import load_catalogue
 from hjemme.domain.security import Role
-from hjemme.errors import ConflictError, InputError
+from hjemme.errors import ConflictError, InputError, NotFoundError
 from hjemme.logistics.orders import LineStatus
 from hjemme.services.auth import Principal
 from hjemme.services.logistics import (
@@ -23,6 +23,7 @@ from hjemme.services.logistics import (
     devices_due,
     expiring_stock,
     list_order_lines,
+    pick_lists,
     reject_order_lines,
     stock_levels,
 )
@@ -49,7 +50,12 @@ def van_loads(request: Request, user: LogisticsDep, engine: EngineDep, now: NowD
     """The day's van and courier routes, stop by stop, as the drivers will drive them."""
     day = date or local_date(now)
     plan = read_transport_routes(engine=engine, principal=user, date=day, client=client, at=now)
-    return render(request, "logistics/vans.html", {**page_context(user), "date": day, "plan": plan})
+    try:
+        loads = pick_lists(engine=engine, principal=user, client=client, at=now, date=day)
+    except NotFoundError:  # no plan, or one stored without its input: nothing to pick from
+        loads = None
+    context = {**page_context(user), "date": day, "plan": plan, "loads": loads, "products": _products()}
+    return render(request, "logistics/vans.html", context)
 
 
 @router.get("/logistics/orders")
