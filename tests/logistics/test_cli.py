@@ -47,6 +47,9 @@ def test_stock_and_devices_due_as_json(seeded: str) -> None:
     assert stock.exit_code == 0, stock.output
     levels = json.loads(stock.stdout)
     assert levels and all(level["location"] == "logistics_centre" for level in levels)
+    low = runner.invoke(app, ["stock", "--low", "--date", DATE, "--format", "json"])
+    assert low.exit_code == 0, low.output
+    assert all(x["usable"] < x["reorder_point"] and x["shortfall"] > 0 for x in json.loads(low.stdout))
     due = runner.invoke(app, ["devices", "due", "--within", "30", "--date", DATE, "--format", "json"])
     assert due.exit_code == 0, due.output
     assert all(d["days_left"] <= 30 for d in json.loads(due.stdout))

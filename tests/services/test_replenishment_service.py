@@ -222,3 +222,19 @@ def test_roles_bad_input_and_no_access_log(world) -> None:
         service.suggest_purchase_orders(engine=engine, principal=Principal("x", role), client=None, at=AT, on=DATE)
     with session_scope(engine) as session:
         assert not session.scalar(select(func.count()).select_from(AccessLogRecord))
+
+
+def test_low_stock_list_names_what_ran_out_worst_first(world) -> None:
+    """The low-stock list holds the emptied products (usable 0, short by their reorder point), worst first,
+    and only products whose usable stock is below their pathway-driven reorder point."""
+    engine, emptied = world
+    low = service.low_stock_list(engine=engine, principal=BUYER, client=None, at=AT, on=DATE)
+    by_product = {x.product_id: x for x in low}
+    points = {row.product_id: math.ceil(row.reorder_point) for row in _suggest(engine).rows}
+    for pid in emptied:
+        if points[pid] > 0:
+            assert by_product[pid].usable == 0 and by_product[pid].shortfall == points[pid]
+    assert all(x.usable < x.reorder_point == points[x.product_id] for x in low)
+    assert [x.shortfall for x in low] == sorted((x.shortfall for x in low), reverse=True)
+    with pytest.raises(PermissionDeniedError):
+        service.low_stock_list(engine=engine, principal=Principal("x", Role.CLINICIAN), client=None, at=AT, on=DATE)

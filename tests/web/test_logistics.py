@@ -45,3 +45,4 @@ def test_stock_lists_expiring_lots(web):
     web.log_in(Role.LOGISTICS)
     page = web.client.get("/logistics/stock").text
     assert "Utløper innen 7 dager" in page and "Lagerbeholdning" in page
+    assert "Under bestillingspunktet" in page

@@ -191,8 +191,25 @@ def stock(
     location: str | None = typer.Option(None, "--location", help="Lagersted, f.eks. logistics_centre."),
     date: str | None = typer.Option(None, "--date", callback=parse_date_option, help="Dato for utløp."),
     output_format: OutputFormat = typer.Option(OutputFormat.TABLE, "--format", case_sensitive=False),
+    low: bool = typer.Option(False, "--low", help="Bare produkter under bestillingspunktet (sentrallager)."),
 ) -> None:
     """Vis beholdning per lagersted og produkt (brukbar og utløpt), utledet fra bevegelsene."""
+    if low:
+        with cli_errors(), database() as engine:
+            found = service.low_stock_list(
+                engine=engine, principal=CLI_PRINCIPAL, client=None, at=_now(), on=_day(date)
+            )
+        rows = [
+            {
+                "product": x.product_id,
+                "usable": x.usable,
+                "reorder_point": x.reorder_point,
+                "shortfall": x.shortfall,
+            }
+            for x in found
+        ]
+        _print(rows, output_format, "Under bestillingspunktet")
+        return
     with cli_errors(), database() as engine:
         levels = service.stock_levels(
             engine=engine, principal=CLI_PRINCIPAL, client=None, at=_now(), on=_day(date), location=location

@@ -19,6 +19,7 @@ from hjemme.api.schemas.logistics import (
     ExpiringStockRead,
     GoodsLineRead,
     LoadItemRead,
+    LowStockRead,
     OrderAcceptCreate,
     OrderLineRead,
     OrderRejectCreate,
@@ -166,6 +167,26 @@ def stock(
             next_expiry=s.next_expiry,
         )
         for s in levels
+    ]
+
+
+@router.get("/stock/low", response_model=list[LowStockRead])
+def low(
+    principal: Logistics,
+    engine: EngineDep,
+    now: NowDep,
+    client: ClientDep,
+    horizon: Annotated[int, Query(ge=1, le=365)] = 14,
+) -> list[LowStockRead]:
+    """Products at the logistics centre below the reorder point the coming patients need, worst first."""
+    found = service.low_stock_list(
+        engine=engine, principal=principal, client=client, at=now, on=local_date(now), horizon_days=horizon
+    )
+    return [
+        LowStockRead(
+            product=x.product_id, usable=x.usable, reorder_point=x.reorder_point, shortfall=x.shortfall
+        )
+        for x in found
     ]
 
 

@@ -83,6 +83,15 @@ class ExpiringStockRead(BaseModel):
     days_left: int
 
 
+class LowStockRead(BaseModel):
+    """A product below its reorder point at the logistics centre."""
+
+    product: str
+    usable: int
+    reorder_point: int
+    shortfall: int
+
+
 class DeviceDueRead(BaseModel):
     """A device due for service (the shape of ``hjemme devices due --format json``)."""
 

@@ -26,6 +26,7 @@ from hjemme.services.logistics.replenishment import (
     ProductPooling,
     PurchaseOrderResult,
     PurchaseOrderSuggestion,
+    low_stock_list,
     suggest_purchase_orders,
 )
 from hjemme.services.logistics.seeding import (
@@ -60,5 +61,6 @@ __all__ = [
     "seed_logistics_in",
     "stock_levels",
     "suggest_orders",
+    "low_stock_list",
     "suggest_purchase_orders",
 ]

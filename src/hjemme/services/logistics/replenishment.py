@@ -36,7 +36,7 @@ from hjemme.logistics.replenishment import (
     inventory_position,
     plan_replenishment,
 )
-from hjemme.logistics.stock import MovementKind, StockLedger
+from hjemme.logistics.stock import LowStock, MovementKind, StockLedger, low_stock
 from hjemme.services.access import require_role
 from hjemme.services.auth import Principal
 from hjemme.services.logistics._rows import (
@@ -259,6 +259,37 @@ def suggest_purchase_orders(
     return PurchaseOrderResult(
         on, horizon_days, params.service_level, length, orders, result.rows, positions, pooling
     )
+
+
+def low_stock_list(
+    *,
+    engine: Engine,
+    principal: Principal,
+    client: str | None,
+    at: dt.datetime,
+    on: dt.date,
+    horizon_days: int = 14,
+    service_level: float = 0.95,
+) -> list[LowStock]:
+    """Products at the logistics centre whose usable stock is below their reorder point, worst first.
+
+    The reorder points are the ones :func:`suggest_purchase_orders` derives from what the enrolled
+    patients' pathways will need (and consumption history), so "low" means low for the coming
+    patients, not against a fixed number. Aggregates only: no access-log rows.
+    """
+    result = suggest_purchase_orders(
+        engine=engine,
+        principal=principal,
+        client=client,
+        at=at,
+        on=on,
+        horizon_days=horizon_days,
+        service_level=service_level,
+    )
+    points = {row.product_id: math.ceil(row.reorder_point) for row in result.rows}
+    with session_scope(engine) as session:
+        ledger = _load_ledger(session)
+    return low_stock(ledger, WAREHOUSE, points, on)
 
 
 def _daily_demand(

@@ -23,6 +23,7 @@ from hjemme.services.logistics import (
     devices_due,
     expiring_stock,
     list_order_lines,
+    low_stock_list,
     pick_lists,
     reject_order_lines,
     stock_levels,
@@ -107,13 +108,14 @@ async def decide(request: Request, user: LogisticsDep, engine: EngineDep, now: N
 @router.get("/logistics/stock")
 def stock(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep,
           client: ClientDep) -> Response:
-    """Stock per location and product, and the lots that expire within a week."""
+    """Stock per location and product, what is below its reorder point, and what expires within a week."""
     day = local_date(now)
     context = {
         **page_context(user),
         "levels": stock_levels(engine=engine, principal=user, client=client, at=now, on=day),
         "expiring": expiring_stock(engine=engine, principal=user, client=client, at=now, on=day,
                                    within_days=EXPIRING_DAYS),
+        "low": low_stock_list(engine=engine, principal=user, client=client, at=now, on=day),
         "products": _products(),
         "days": EXPIRING_DAYS,
     }
