@@ -62,3 +62,22 @@ def test_bad_input_exits_2(database_env: str, args: list[str], option: str, valu
     result = runner.invoke(app, ["tasks", *args], env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert option in result.output and value in result.output
+
+
+def test_listing_tasks_is_access_logged_as_the_cli_user(seeded: str) -> None:
+    """Printing the day's tasks writes one access-log row per patient, as user ``cli``."""
+    from sqlalchemy import select
+
+    from hjemme.services.database import open_database
+    from hjemme.store.database import session_scope
+    from hjemme.store.tables import AccessLogRecord
+
+    result = runner.invoke(app, ["tasks", "--date", "2026-11-23", "--format", "json"])
+    patients = {task["patient"] for task in json.loads(result.stdout)}
+    engine = open_database(url=seeded)
+    try:
+        with session_scope(engine) as session:
+            logged = set(session.scalars(select(AccessLogRecord.patient_id).where(AccessLogRecord.username == "cli")))
+    finally:
+        engine.dispose()
+    assert patients and logged == patients

@@ -12,11 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hjemme.cli._common import cli_errors, database, parse_date_option
+from hjemme.cli._common import CLI_PRINCIPAL, cli_errors, database, parse_date_option
 from hjemme.domain.tasks import Task
 from hjemme.domain.time import format_hhmm, local_date
-from hjemme.services.patients import task_view
-from hjemme.services.workload import tasks_on
+from hjemme.services.patients import read_tasks, task_view
 
 
 class OutputFormat(enum.StrEnum):
@@ -47,7 +46,8 @@ def tasks_command(
     """List the day's tasks: visits, video consultations, deliveries, pick-ups, samples, swaps."""
     on = date if isinstance(date, dt.date) else local_date(dt.datetime.now(dt.UTC))
     with cli_errors(), database() as engine:
-        tasks = tasks_on(engine=engine, date=on)
+        now = dt.datetime.now(dt.UTC)
+        tasks = read_tasks(engine=engine, principal=CLI_PRINCIPAL, date=on, client=None, at=now)
     if output_format is OutputFormat.JSON:
         typer.echo(json.dumps([task_json(t) for t in tasks], ensure_ascii=False, indent=1))
         return

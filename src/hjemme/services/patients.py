@@ -180,7 +180,20 @@ def list_tasks(
     client: str | None,
     at: dt.datetime,
 ) -> list[View]:
-    """The day's tasks as the caller's role may see them (the patient role: its own only).
+    """The day's tasks as the caller's role may see them (the patient role: its own only)."""
+    tasks = read_tasks(engine=engine, principal=principal, date=date, client=client, at=at)
+    return [project_task(task_view(t), principal.role) for t in tasks]
+
+
+def read_tasks(
+    *,
+    engine: Engine,
+    principal: Principal,
+    date: dt.date,
+    client: str | None,
+    at: dt.datetime,
+) -> list[Task]:
+    """The day's tasks the caller may see, as domain objects (the patient role: its own only).
 
     Tasks carry patients' locations and, for clinical roles, their pathways, so the read is logged
     once per patient whose tasks are shown.
@@ -198,7 +211,7 @@ def list_tasks(
             client=client,
             at=at,
         )
-    return [project_task(task_view(t), principal.role) for t in tasks]
+    return tasks
 
 
 def task_view(task: Task) -> View:
