@@ -16,6 +16,8 @@ from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.validate import validate_plan
 from hjemme.services.database import open_database
 from hjemme.services.planning import stored_problem
+from hjemme.store import repositories as repo
+from hjemme.store.database import session_scope
 
 runner = CliRunner()
 
@@ -58,5 +60,13 @@ def test_demo_day_has_stock_devices_and_a_valid_plan(database_env: str) -> None:
         plan_from_json(plan_data), problem.tasks, problem.resources, make_provider("builtin"), problem.lab
     )
     assert violations == [] and plan_data["routes"]
+    engine = open_database(url=database_env)
+    try:
+        with session_scope(engine) as session:
+            staff_id = repo.get_user(session, "clinician").staff_id  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+    own = [r for r in plan_data["routes"] if r["resource"] == staff_id]
+    assert own and any(s["type"] == "visit" for s in own[0]["stops"]), "the demo clinician has visits today"
     tasks = runner.invoke(app, ["tasks", "--date", today, "--format", "json"])
     assert tasks.exit_code == 0 and json.loads(tasks.stdout)

@@ -14,7 +14,7 @@ from hjemme.cli.serve import run_server
 from hjemme.domain.time import local_date
 from hjemme.planning.params import PlannerParams
 from hjemme.services.planning import plan_day
-from hjemme.services.seeding import prepare_demo
+from hjemme.services.seeding import link_demo_clinician, prepare_demo
 
 
 def demo_command(
@@ -65,6 +65,7 @@ def demo_command(
                 params=PlannerParams(time_limit_s=plan_seconds, seed=seed),
                 principal=CLI_PRINCIPAL,
             )
+            link_demo_clinician(engine=engine, plan=outcome.plan)
         console.print(
             f"Seeded {result.seeded.patients} patients, {result.seeded.staff} staff and "
             f"{result.seeded.vehicles} vehicles for {result.seeded.date.isoformat()}; "

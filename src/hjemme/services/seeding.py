@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from hjemme.catalogue import Catalogue, load_catalogue
 from hjemme.domain.people import StaffRole
+from hjemme.domain.plans import Plan
+from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
 from hjemme.errors import ConflictError, InputError
 from hjemme.services.logistics import clear_logistics_in, seed_logistics_in
@@ -134,6 +136,20 @@ def prepare_demo(
             )
             logins.append(DemoLogin(username, role, password))
     return DemoResult(seeded=seeded, logins=tuple(logins))
+
+
+def link_demo_clinician(*, engine: Engine, plan: Plan) -> str | None:
+    """Give the demo ``clinician`` log-in the route of a clinician who visits patients in ``plan``,
+    so "my day" shows a real day; the staff id, or ``None`` when nobody visits anyone."""
+    visiting = (
+        r for r in plan.routes if r.kind is ResourceKind.CLINICIAN and any(s.type == "visit" for s in r.stops)
+    )
+    route = next(visiting, None)
+    if route is None:
+        return None
+    with session_scope(engine) as session:
+        repo.link_user_to_staff(session, Role.CLINICIAN.value, route.resource_id)
+    return route.resource_id
 
 
 def _check_size(n_patients: int, seed: int) -> None:

@@ -421,6 +421,15 @@ def get_user(session: Session, username: str) -> UserAccount | None:
     return _user(record) if record is not None else None
 
 
+def link_user_to_staff(session: Session, username: str, staff_id: str) -> None:
+    """Point a clinician's log-in at the member of staff whose route they see."""
+    record = session.scalar(select(UserRecord).where(UserRecord.username == username))
+    if record is None:
+        raise NotFoundError("user", username)
+    record.staff_id = staff_id
+    session.flush()
+
+
 def list_users(session: Session) -> list[UserAccount]:
     return [_user(r) for r in session.scalars(select(UserRecord).order_by(UserRecord.username))]
 
