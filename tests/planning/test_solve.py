@@ -199,3 +199,31 @@ def test_every_plan_of_a_random_small_day_validates(day: Problem):
     assert plan.kpis.tasks_total == len(day.tasks)
     assert all(u.reason for u in plan.unplanned)
     assert {t.id for t in day.tasks if t.kind is TaskKind.SAMPLE} >= {s.task_id for s in plan.samples}
+
+
+def test_repair_moves_a_visit_to_free_a_scarce_skill_clinician():
+    """A left-out visit only one clinician may do is placed by moving that clinician's other visit to a colleague."""
+    from hjemme.planning.solve import _Day, _repair_clinicians
+    from hjemme.planning.timeline import TASK, Item, with_break
+
+    a = clinician("a", skills=("nursing", "paediatric"), break_window=None)
+    b = clinician("b", skills=("nursing",), break_window=None)
+    tasks = [
+        visit("p1-V0", 0, ("08:00", "08:40"), duration=60),
+        visit("p2-V0", 1, ("08:00", "08:40"), duration=60, skill="paediatric"),
+    ]
+    day_problem = problem(tasks, [a, b])
+    loc = day_problem.loc
+
+    def item(task_id: str) -> Item:
+        task = day_problem.task(task_id)
+        return Item(TASK, task.id, loc(task.location), task.duration_min, (task.window.start_min, task.window.end_min))
+
+    day = _Day()
+    placed_a = with_break(a, loc(a.start), loc(a.end), [item("p1-V0")], day_problem.travel_min)
+    assert placed_a is not None
+    day.timings["a"] = placed_a[1]
+    placed = _repair_clinicians(day_problem, [a, b], [item("p2-V0")], {}, day)
+    assert placed == {"p2-V0"}
+    on = {rid: [x.item.task_id for x in t.stops if x.item.kind == TASK] for rid, t in day.timings.items()}
+    assert on == {"a": ["p2-V0"], "b": ["p1-V0"]}

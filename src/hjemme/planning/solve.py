@@ -39,7 +39,7 @@ from hjemme.planning.params import PlannerParams
 from hjemme.planning.problem import Problem
 from hjemme.planning.solvers.ortools import solve_routing
 from hjemme.planning.solvers.spec import RoutingSpec, VehicleSpec
-from hjemme.planning.timeline import LAB, TASK, VIDEO, Item, Timing, insert_best, with_break
+from hjemme.planning.timeline import LAB, TASK, VIDEO, Item, Timing, insert_best, schedule, with_break
 
 Pins = Mapping[str, tuple[str, int]]  # task id -> (resource id, start minute)
 
@@ -139,7 +139,9 @@ def _plan_round(problem: Problem, params: PlannerParams, lower: dict[str, int], 
             deferred.append(sample)
     _route_transport(problem, params, pins, deferred, day)
     for sample in deferred:
-        if sample.id not in day.carrier and not _clinician_drop(problem, sample, day, None):
+        if sample.id in day.carrier or _clinician_drop(problem, sample, day, None):
+            continue
+        if not _carrier_pair(problem, sample, day):
             day.reasons[sample.id] = why.sample_too_late(sample)
     _place_videos(problem, pins, day)
     return day
@@ -367,9 +369,123 @@ def _route_clinicians(
             served.add(task.id)
         routes[resource.id] = items
     _finish_routes(problem, clinicians, routes, day)
+    left = [(node, t) for node, t in node_task.items() if t.id not in served and t.mandatory]
+    if left:
+        items = {n: Item(TASK, t.id, locs[n], t.duration_min, windows[n]) for n, t in left}
+        served |= _repair_clinicians(problem, clinicians, [items[n] for n, _ in left], pins, day)
     for node, task in node_task.items():
         if task.id not in served:
             day.reasons[task.id] = _clinician_reason(problem, task, windows[node])
+
+
+def _cheapest_insertion(
+    problem: Problem, resource: Resource, items: list[Item], new: Item
+) -> tuple[int, list[Item], Timing] | None:
+    """The least-driving feasible position of ``new`` in ``items`` (tasks may be re-timed)."""
+    start, end = problem.loc(resource.start), problem.loc(resource.end)
+    tmin = problem.travel_min
+    assert new.window is not None and new.loc is not None
+    # earliest ends without the break: a lower bound on every timing, to skip hopeless positions
+    early = schedule(resource, start, end, items, tmin) if items else None
+    ends = [x.end_min for x in early.stops] if early else None
+    best: tuple[int, list[Item], Timing] | None = None
+    for i in range(len(items) + 1):
+        if ends is not None:
+            prev_end = resource.shift.start_min if i == 0 else ends[i - 1]
+            prev_loc = start if i == 0 else items[i - 1].loc
+            if prev_loc is not None and prev_end + int(tmin[prev_loc, new.loc]) > new.window[1]:
+                continue
+        trial = items[:i] + [new] + items[i:]
+        placed = with_break(resource, start, end, trial, tmin)
+        if placed is not None and (best is None or placed[1].travel_min < best[0]):
+            best = (placed[1].travel_min, trial, placed[1])
+    return best
+
+
+def _repair_clinicians(
+    problem: Problem,
+    clinicians: list[Resource],
+    new_items: list[Item],
+    pins: Pins,
+    day: _Day,
+    depth: int = 2,
+    budget: int = 20_000,
+) -> set[str]:
+    """Put mandatory visits the routing engine left out into clinicians' routes: directly where one
+    fits (re-timing that route; no later stage depends on visit times yet), else by moving a visit
+    of an eligible clinician to a colleague to make room, that colleague again moving one of theirs
+    (an ejection chain of at most ``depth`` moves, each route changed once). Returns the visits
+    placed. ``budget`` caps the insertion trials per visit, so the work is bounded and repeatable.
+
+    The engine's break model is conservative (the break node is left with the longest drive), so
+    a visit it could not fit often fits the real timeline; a short search also leaves scarce-skill
+    clinicians busy with visits others could do, which the ejections repair.
+    """
+    by_id = {r.id: r for r in clinicians}
+    tasks_of = {
+        r.id: [replace(x.item, release_min=0) for x in day.timings[r.id].stops if x.item.kind == TASK]
+        if r.id in day.timings
+        else []
+        for r in clinicians
+    }
+    travel_of = {rid: (day.timings[rid].travel_min if rid in day.timings else 0) for rid in tasks_of}
+    placed: set[str] = set()
+    hopeless: set[tuple[str, str]] = set()  # (task, clinician) pairs that did not fit
+    Move = tuple[str, list[Item], Timing]
+    trials = [0]
+
+    def eligible(task_id: str) -> list[Resource]:
+        found = why.eligible_clinicians(problem.task(task_id), problem.resources_by_id)
+        return [r for r in found if r.id in by_id]
+
+    def insert(r: Resource, items: list[Item], new: Item) -> tuple[int, list[Item], Timing] | None:
+        trials[0] += 1
+        return _cheapest_insertion(problem, r, items, new)
+
+    def place(new: Item, moves_left: int, avoid: frozenset[str]) -> list[Move] | None:
+        assert new.task_id is not None
+        candidates = [r for r in eligible(new.task_id) if r.id not in avoid]
+        direct: tuple[int, Move] | None = None
+        for r in candidates:
+            if (new.task_id, r.id) in hopeless:
+                continue
+            found = insert(r, tasks_of[r.id], new)
+            if found is None:
+                hopeless.add((new.task_id, r.id))
+            elif direct is None or found[0] - travel_of[r.id] < direct[0]:
+                direct = (found[0] - travel_of[r.id], (r.id, found[1], found[2]))
+        if direct is not None:
+            return [direct[1]]
+        if moves_left == 0:
+            return None
+        for r in candidates:
+            items = tasks_of[r.id]
+            for j, out in enumerate(items):
+                if trials[0] > budget:
+                    return None
+                if out.task_id is None or out.task_id in pins:
+                    continue
+                here = insert(r, items[:j] + items[j + 1 :], new)
+                if here is None:
+                    continue
+                chain = place(out, moves_left - 1, avoid | {r.id})
+                if chain is not None:
+                    return [(r.id, here[1], here[2]), *chain]
+        return None
+
+    for new in sorted(new_items, key=lambda x: (x.window[1] if x.window else 0, x.task_id or "")):
+        assert new.task_id is not None
+        trials[0] = 0
+        moves = place(new, depth, frozenset())
+        if moves is None:
+            continue
+        for rid, items, timing in moves:
+            tasks_of[rid] = items
+            travel_of[rid] = timing.travel_min
+            day.timings[rid] = timing
+            hopeless.difference_update({k for k in hopeless if k[1] == rid})
+        placed.add(new.task_id)
+    return placed
 
 
 def _clinician_reason(problem: Problem, task: Task, window: tuple[int, int]) -> why.Reason:
@@ -418,6 +534,41 @@ def _clinician_drop(problem: Problem, sample: Task, day: _Day, max_detour: int |
         return False
     day.timings[rid] = result
     day.carrier[sample.id] = rid
+    return True
+
+
+def _carrier_pair(problem: Problem, sample: Task, day: _Day) -> bool:
+    """Add a sample the transport search left out to a van's or courier's route: a pickup at the
+    visit after it ends and a lab drop within the stability time, in the route's slack only."""
+    assert sample.taken_at is not None and sample.sample_stability_min is not None
+    taken = day.task_times()[sample.taken_at][1]
+    window = (taken, taken + sample.sample_stability_min)
+    visit_loc = problem.loc(problem.task(sample.taken_at).location)
+    pickup = Item(TASK, sample.id, visit_loc, sample.duration_min, window)
+    lab_loc = problem.loc(problem.lab)
+    lab = Item(LAB, None, lab_loc, sample.duration_min, None, deadline_min=window[1], samples=(sample.id,))
+    tmin = problem.travel_min
+    best: tuple[int, str, Timing] | None = None
+    for resource in problem.resources:
+        if resource.kind is ResourceKind.CLINICIAN:
+            continue
+        start, end = problem.loc(resource.start), problem.loc(resource.end)
+        timing = day.timings.get(resource.id)
+        if timing is None:
+            placed = with_break(resource, start, end, [pickup, lab], tmin)
+            result = placed[1] if placed else None
+        else:
+            first = insert_best(resource, start, end, timing, pickup, tmin)
+            result = None if first is None else insert_best(resource, start, end, first, lab, tmin, sample.id)
+        if result is None:
+            continue
+        added = result.travel_min - (timing.travel_min if timing else 0)
+        if best is None or added < best[0]:
+            best = (added, resource.id, result)
+    if best is None:
+        return False
+    day.timings[best[1]] = best[2]
+    day.carrier[sample.id] = best[1]
     return True
 
 
@@ -546,12 +697,55 @@ def _route_transport(
         for x in timing.stops:
             for sid in x.item.samples:
                 day.carrier[sid] = rid
-    for node, task in node_task.items():
-        if node in served or task.kind is TaskKind.SAMPLE:
+    left = sorted(
+        (
+            (node, task)
+            for node, task in node_task.items()
+            if node not in served and task.kind is not TaskKind.SAMPLE
+        ),
+        key=lambda x: (not x[1].mandatory, x[1].id),
+    )
+    for node, task in left:
+        if task.id in day.reasons:
             continue
-        if task.id not in day.reasons:
+        if task.id in pins or not _carrier_insert(problem, task, windows[node], day):
             firsts = [times[v][0] for v in task.before if v in times]
             day.reasons[task.id] = _transport_reason(problem, task, windows[node], firsts)
+
+
+def _carrier_insert(problem: Problem, task: Task, window: tuple[int, int], day: _Day) -> bool:
+    """Add a job the transport search left out to an eligible vehicle's route, in its slack only
+    and only where all the route's goods together (a bound on the load at any time) still fit."""
+    assert task.goods is not None
+    item = Item(TASK, task.id, problem.loc(task.location), task.duration_min, window)
+    tmin = problem.travel_min
+    best: tuple[int, str, Timing] | None = None
+    for resource in why.eligible_carriers(task, problem.resources_by_id):
+        timing = day.timings.get(resource.id)
+        on_board = [task.goods]
+        for x in timing.stops if timing else ():
+            job = problem.task(x.item.task_id) if x.item.kind == TASK and x.item.task_id else None
+            if job is not None and job.kind in TRANSPORT_KINDS and job.goods is not None:
+                on_board.append(job.goods)
+        if sum(g.volume_l for g in on_board) > resource.volume_l or sum(g.weight_kg for g in on_board) > (
+            resource.weight_kg
+        ):
+            continue
+        start, end = problem.loc(resource.start), problem.loc(resource.end)
+        if timing is None:
+            placed = with_break(resource, start, end, [item], tmin)
+            result = placed[1] if placed else None
+        else:
+            result = insert_best(resource, start, end, timing, item, tmin)
+        if result is None:
+            continue
+        added = result.travel_min - (timing.travel_min if timing else 0)
+        if best is None or added < best[0]:
+            best = (added, resource.id, result)
+    if best is None:
+        return False
+    day.timings[best[1]] = best[2]
+    return True
 
 
 def _transport_reason(
