@@ -409,13 +409,15 @@ def _repair_clinicians(
     pins: Pins,
     day: _Day,
     depth: int = 2,
-    budget: int = 20_000,
+    budget: int = 4_000,
+    total_budget: int = 20_000,
 ) -> set[str]:
     """Put mandatory visits the routing engine left out into clinicians' routes: directly where one
     fits (re-timing that route; no later stage depends on visit times yet), else by moving a visit
     of an eligible clinician to a colleague to make room, that colleague again moving one of theirs
     (an ejection chain of at most ``depth`` moves, each route changed once). Returns the visits
-    placed. ``budget`` caps the insertion trials per visit, so the work is bounded and repeatable.
+    placed. ``budget`` caps the insertion trials per visit and ``total_budget`` those of the whole
+    repair (about 0.3 ms each on a 1,500-patient day), so the work is bounded and repeatable.
 
     The engine's break model is conservative (the break node is left with the longest drive), so
     a visit it could not fit often fits the real timeline; a short search also leaves scarce-skill
@@ -433,6 +435,7 @@ def _repair_clinicians(
     hopeless: set[tuple[str, str]] = set()  # (task, clinician) pairs that did not fit
     Move = tuple[str, list[Item], Timing]
     trials = [0]
+    spent = 0
 
     def eligible(task_id: str) -> list[Resource]:
         found = why.eligible_clinicians(problem.task(task_id), problem.resources_by_id)
@@ -475,8 +478,11 @@ def _repair_clinicians(
 
     for new in sorted(new_items, key=lambda x: (x.window[1] if x.window else 0, x.task_id or "")):
         assert new.task_id is not None
+        if spent > total_budget:
+            break
         trials[0] = 0
         moves = place(new, depth, frozenset())
+        spent += trials[0]
         if moves is None:
             continue
         for rid, items, timing in moves:
