@@ -72,7 +72,7 @@ def bench_vrptw(
 def bench_day(
     patients: int = typer.Option(1500, "--patients", min=1, help="Synthetic patients (2030 scale: 1500)."),
     seed: int = typer.Option(1, "--seed"),
-    time_limit: float = typer.Option(20.0, "--time-limit", min=0.1, help="Seconds per routing stage."),
+    time_limit: float = typer.Option(10.0, "--time-limit", min=0.1, help="Seconds per routing stage."),
     replan_time_limit: float = typer.Option(1.0, "--replan-time-limit", min=0.1),
     reference_time_limit: float | None = typer.Option(
         None,
