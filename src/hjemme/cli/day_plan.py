@@ -23,7 +23,7 @@ _err = Console(stderr=True)
 def plan_command(
     date: str = typer.Option(..., "--date", callback=parse_date_option, help="The day, YYYY-MM-DD."),
     time_limit: float = typer.Option(
-        10.0, "--time-limit", min=0.1, max=3600, help="Seconds of search per routing stage."
+        10.0, "--time-limit", min=0.1, max=3600, help="Seconds of routing search per planning round."
     ),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the search."),
     out: Path | None = typer.Option(None, "--out", help="Also write the plan JSON here."),
@@ -57,7 +57,7 @@ def replan_command(
     at: str | None = typer.Option(
         None, "--now", help="Oslo clock time HH:MM of the change (default: now); stops begun by then stay."
     ),
-    time_limit: float = typer.Option(0.5, "--time-limit", min=0.1, max=600, help="Seconds per stage."),
+    time_limit: float = typer.Option(0.5, "--time-limit", min=0.1, max=600, help="Search seconds."),
     out: Path | None = typer.Option(None, "--out", help="Also write the new plan JSON here."),
 ) -> None:
     """Change the latest plan of a day and plan again, keeping confirmed and started stops pinned."""

@@ -26,7 +26,7 @@ def demo_command(
     ),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the server afterwards."),
     plan_seconds: float = typer.Option(
-        2.0, "--plan-seconds", min=0.1, max=600, help="Search time per routing stage for today's plan."
+        2.0, "--plan-seconds", min=0.1, max=600, help="Routing search seconds for today's plan."
     ),
 ) -> None:
     """Set up a demo database (var/hjemme.db by default) with log-ins for every role and serve it.

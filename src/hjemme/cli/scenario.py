@@ -49,7 +49,7 @@ def run(
     seed: int | None = typer.Option(None, "--seed", help="Frø (standard: scenariofilens)."),
     workers: int = typer.Option(1, "--workers", min=1, help="Dask-arbeidere for dyp modus."),
     deep_scale: float = typer.Option(1.0, "--deep-scale", min=0.01, max=1.0, help="Andel av belegget (dyp)."),
-    deep_time_limit: float = typer.Option(1.0, "--deep-time-limit", min=0.1, help="Sek. per trinn (dyp)."),
+    deep_time_limit: float = typer.Option(1.0, "--deep-time-limit", min=0.1, help="Sek. søk per dag (dyp)."),
 ) -> None:
     """Framskriv alle år og alternativer i rask modus (og dyp modus for K dager)."""
     from hjemme.scenario.fast import run_fast

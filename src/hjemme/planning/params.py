@@ -14,9 +14,12 @@ from dataclasses import dataclass
 class PlannerParams:
     """How :func:`hjemme.planning.solve` weighs and searches; all weights are integer cost units.
 
-    ``time_limit_s`` bounds each routing stage's improving search (the only wall-clock the planner
-    reads); the first solution of a stage is always completed, within ``first_solution_limit_s``,
-    so a short limit on a big day gives a worse plan, never an empty one.
+    ``time_limit_s`` bounds the routing searches of one planning round (the only wall-clock the
+    planner reads): the clinicians' routes get ``clinician_share`` of it, vans and couriers the
+    rest. ``clinician_engine`` names the clinicians' engine: PyVRP (the stronger search) or
+    OR-Tools; OR-Tools also takes over whenever PyVRP finds no feasible plan in its time. An
+    OR-Tools first solution is always completed, within ``first_solution_limit_s``, so a short
+    limit on a big day gives a worse plan, never an empty one.
     ``seed`` makes the search reproducible. ``clinician_sample_detour_min`` is the largest detour
     a clinician makes to drop a sample at the lab before a courier is asked instead.
     ``rounds`` is how often the clinician and transport stages are re-run to repair precedence.
@@ -41,6 +44,8 @@ class PlannerParams:
     precedence_step_min: int = 30
     rounds: int = 2
     max_cost_matrix_entries: int = 40_000_000
+    clinician_engine: str = "pyvrp"
+    clinician_share: float = 0.7
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0 or self.first_solution_limit_s <= 0:
@@ -63,5 +68,9 @@ class PlannerParams:
             raise ValueError("a mandatory task must cost more to drop than an optional one")
         if self.clinician_sample_detour_min < 0 or self.precedence_step_min < 1:
             raise ValueError("detour and precedence step must be non-negative / positive minutes")
+        if not 0 < self.clinician_share < 1:
+            raise ValueError("clinician_share must be between 0 and 1")
+        if self.clinician_engine not in ("pyvrp", "ortools"):
+            raise ValueError("clinician_engine must be 'pyvrp' or 'ortools'")
         if self.rounds < 1:
             raise ValueError("rounds must be at least 1")

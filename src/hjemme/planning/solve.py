@@ -3,9 +3,11 @@
 Decomposition (each stage leaves earlier stages' task times untouched, so every cross-route rule
 is decided on fixed times and is exact):
 
-1. **Clinicians** (OR-Tools: skills as allowed vehicles, windows, shifts, break, max working time,
-   non-preferred clinicians cost extra, excluded ones are not allowed). Visits that use goods get
-   an earliest start: the earliest a van could have delivered them.
+1. **Clinicians** (PyVRP, or OR-Tools: skills as allowed vehicles, windows, shifts, break, max
+   working time, non-preferred clinicians cost extra, excluded ones are not allowed). Visits that
+   use goods get an earliest start: the earliest a van could have delivered them. Each route is
+   then timed with its break; a visit that does not fit (PyVRP only keeps room for the break, not
+   its window) or that the engine left out is repaired into a colleague's route.
 2. **Cheap lab drops**: a sample goes with its clinician when the lab detour is at most
    ``clinician_sample_detour_min`` (the clinician passes the lab on the way home anyway).
 3. **Transport** (OR-Tools: vans and couriers, volume/weight, cold chain, qualified carrier,
@@ -38,6 +40,7 @@ from hjemme.planning.kpis import plan_kpis
 from hjemme.planning.params import PlannerParams
 from hjemme.planning.problem import Problem
 from hjemme.planning.solvers.ortools import solve_routing
+from hjemme.planning.solvers.pyvrp import solve_routes
 from hjemme.planning.solvers.spec import RoutingSpec, VehicleSpec
 from hjemme.planning.timeline import LAB, TASK, VIDEO, Item, Timing, insert_best, schedule, with_break
 
@@ -77,7 +80,7 @@ def solve(
     """Plan the day. ``pins`` fixes tasks to a resource and start minute (re-planning keeps them).
 
     ``clock`` only measures ``kpis.solve_seconds``; the search itself is bounded by
-    ``params.time_limit_s`` per stage and seeded by ``params.seed``.
+    ``params.time_limit_s`` per round (shared by the stages) and seeded by ``params.seed``.
     """
     params = params or PlannerParams()
     pins = pins or {}
@@ -356,25 +359,28 @@ def _route_clinicians(
         cost_matrices=tuple(matrices),
         span_cost=params.span_cost_per_min,
     )
-    result = solve_routing(
-        spec, params.time_limit_s, params.seed, first_solution_limit_s=params.first_solution_limit_s
-    )
+    limit = params.time_limit_s * params.clinician_share
+    result = solve_routes(spec, limit, params.seed) if params.clinician_engine == "pyvrp" else None
+    if result is None:  # OR-Tools always completes a first solution
+        result = solve_routing(spec, limit, params.seed, first_solution_limit_s=params.first_solution_limit_s)
     routes: dict[str, list[Item]] = {}
-    served: set[str] = set()
     for resource, route in zip(clinicians, result.routes, strict=True):
         items = []
         for node, start in route:
             task = node_task[node]
             items.append(Item(TASK, task.id, locs[node], task.duration_min, windows[node], start))
-            served.add(task.id)
         routes[resource.id] = items
     _finish_routes(problem, clinicians, routes, day)
+    # left out by the engine, or by the timing when the break did not fit the engine's route
+    served = {x.item.task_id for t in day.timings.values() for x in t.stops if x.item.task_id}
     left = [(node, t) for node, t in node_task.items() if t.id not in served and t.mandatory]
     if left:
         items = {n: Item(TASK, t.id, locs[n], t.duration_min, windows[n]) for n, t in left}
         served |= _repair_clinicians(problem, clinicians, [items[n] for n, _ in left], pins, day)
     for node, task in node_task.items():
-        if task.id not in served:
+        if task.id in served:
+            day.reasons.pop(task.id, None)
+        else:
             day.reasons[task.id] = _clinician_reason(problem, task, windows[node])
 
 
@@ -670,14 +676,15 @@ def _route_transport(
         span_cost=params.span_cost_per_min,
     )
     result = solve_routing(
-        spec, params.time_limit_s, params.seed, first_solution_limit_s=params.first_solution_limit_s
+        spec,
+        params.time_limit_s * (1 - params.clinician_share),
+        params.seed,
+        first_solution_limit_s=params.first_solution_limit_s,
     )
     routes: dict[str, list[Item]] = {}
-    served: set[int] = set()
     for resource, route in zip(carriers, result.routes, strict=True):
         items = []
         for node, start in route:
-            served.add(node)
             if node in lab_nodes:
                 sample = lab_nodes[node]
                 items.append(
@@ -703,17 +710,18 @@ def _route_transport(
         for x in timing.stops:
             for sid in x.item.samples:
                 day.carrier[sid] = rid
+    # left out by the engine, or by the timing when the break did not fit the engine's route
+    timed = {x.item.task_id for t in day.timings.values() for x in t.stops if x.item.task_id}
     left = sorted(
         (
             (node, task)
             for node, task in node_task.items()
-            if node not in served and task.kind is not TaskKind.SAMPLE
+            if task.id not in timed and task.kind is not TaskKind.SAMPLE
         ),
         key=lambda x: (not x[1].mandatory, x[1].id),
     )
     for node, task in left:
-        if task.id in day.reasons:
-            continue
+        day.reasons.pop(task.id, None)
         if task.id in pins or not _carrier_insert(problem, task, windows[node], day):
             firsts = [times[v][0] for v in task.before if v in times]
             day.reasons[task.id] = _transport_reason(problem, task, windows[node], firsts)

@@ -52,7 +52,7 @@ _DEEP_REPLICATION_OFFSET = 1_000_000  # deep days draw censuses apart from fast-
 class DeepParams:
     """How deep mode builds and plans a day; small defaults keep it usable on a laptop."""
 
-    time_limit_s: float = 1.0  # per planner stage
+    time_limit_s: float = 1.0  # routing search per planned day
     census_scale: float = 1.0  # plan a fraction of the census (benchmarks, tests)
     stops_per_van: int = 12  # vans offered per origin = ceil(stops / this) + 1
     start_date: dt.date = dt.date(2030, 1, 7)  # a Monday; day k is start_date + k

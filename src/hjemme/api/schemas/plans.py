@@ -12,7 +12,9 @@ class PlanCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    time_limit_s: float = Field(default=5.0, gt=0, le=600, description="Seconds per routing stage.")
+    time_limit_s: float = Field(
+        default=5.0, gt=0, le=600, description="Seconds of routing search per planning round."
+    )
     seed: int = Field(default=0, ge=0)
 
 
