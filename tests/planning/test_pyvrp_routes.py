@@ -1,4 +1,5 @@
-"""The PyVRP routing adapter on hand-made specs: allowed vehicles, break room, penalties, spans.
+"""The PyVRP routing adapter on hand-made specs: allowed vehicles, break room, penalties, spans,
+paired pickups and capacities.
 
 Each spec is small enough to know the right answer by hand; node 0 is every vehicle's depot.
 """
@@ -8,9 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pytest
 
-from hjemme.planning.solvers.pyvrp import fits, solve_routes
+from hjemme.planning.solvers.pyvrp import solve_routes
 from hjemme.planning.solvers.spec import RoutingResult, RoutingSpec, VehicleSpec
 
 LIMIT_S = 0.3
@@ -108,9 +108,33 @@ def test_max_span_and_windows_are_kept():
             assert back - leave <= 60
 
 
-def test_paired_pickups_are_refused():
-    """The transport stage's pickup-and-drop pairs are not PyVRP's model: refused, not mis-solved."""
-    paired = replace(line_spec([1, 2], [vehicle()]), pairs=((1, 2),))
-    assert not fits(paired)
-    with pytest.raises(ValueError):
-        solve_routes(paired, LIMIT_S)
+def test_a_sample_pickup_and_its_lab_drop_ride_together_pickup_first():
+    """A pickup/drop pair (a courier's sample) is on one vehicle, the drop after the pickup, both in time."""
+    spec = replace(
+        line_spec([20, 2], [vehicle(), vehicle()], windows=[(30, 60), (30, 60)], penalty=[1_000_000, 0]),
+        pairs=((1, 2),),
+    )
+    result = solve_routes(spec, LIMIT_S)
+    assert result is not None
+    (route,) = [r for r in result.routes if r]
+    assert [node for node, _ in route] == [1, 2]
+    (_, picked), (_, dropped) = route
+    assert 30 <= picked < dropped <= 60
+
+
+def test_capacities_split_the_goods_over_vehicles():
+    """Two loads of 6 do not fit one vehicle of 10: each vehicle takes one."""
+    v = replace(vehicle(), capacity=(10,))
+    spec = replace(line_spec([3, 4], [v, v]), demands=((0, 6, 6),))
+    result = solve_routes(spec, LIMIT_S)
+    assert result is not None
+    assert sorted(served_by(result).values()) == [0, 1]
+
+
+def test_two_searches_side_by_side_keep_every_rule():
+    """With a second search in a child process the plan still serves all and obeys allowed sets."""
+    spec = line_spec([50, 51, 3, 4], [vehicle(), vehicle()], allowed=[(1,), (0,), (0, 1), (0, 1)])
+    result = solve_routes(spec, LIMIT_S * 3, workers=2)
+    assert result is not None
+    assert len(served_by(result)) == 4
+    assert served_by(result)[1] == 1 and served_by(result)[2] == 0

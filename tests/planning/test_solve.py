@@ -145,9 +145,9 @@ def test_optional_task_is_dropped_before_a_mandatory_one():
 
 
 @pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
-def test_both_clinician_engines_plan_oslo_small_completely(engine: str):
+def test_both_engines_plan_oslo_small_completely(engine: str):
     """Either engine for the clinicians' routes gives a complete plan that passes the validator."""
-    plan = planned(oslo_small(), replace(FAST, clinician_engine=engine))
+    plan = planned(oslo_small(), replace(FAST, engine=engine))
     assert plan.unplanned == ()
 
 
@@ -159,7 +159,7 @@ def test_a_visit_that_would_block_a_break_goes_to_a_colleague(engine: str):
     near = clinician("near", base=HOMES[0], break_window=("11:00", "11:30"))
     far = clinician("far", base=ULLEVAAL, break_window=("13:00", "14:00"))
     tasks = [visit("p1-V0", 0, ("11:00", "11:00"), duration=60, fixed_time=True)]
-    plan = planned(problem(tasks, [near, far]), replace(FAST, clinician_engine=engine))
+    plan = planned(problem(tasks, [near, far]), replace(FAST, engine=engine))
     assert route_of(plan, "p1-V0") == "far"
 
 
@@ -172,7 +172,7 @@ def test_params_are_validated():
     with pytest.raises(ValueError):
         PlannerParams(clinician_share=1.0)
     with pytest.raises(ValueError):
-        PlannerParams(clinician_engine="vroom")
+        PlannerParams(engine="vroom")
 
 
 @st.composite
@@ -218,7 +218,7 @@ def small_days(draw: st.DrawFn) -> Problem:
 @given(small_days(), st.sampled_from(["pyvrp", "ortools"]))
 def test_every_plan_of_a_random_small_day_validates(day: Problem, engine: str):
     """Whatever the small day and the clinicians' engine, the plan passes the independent validator."""
-    plan = planned(day, PlannerParams(time_limit_s=0.3, rounds=1, clinician_engine=engine))
+    plan = planned(day, PlannerParams(time_limit_s=0.3, rounds=1, engine=engine))
     assert plan.kpis.tasks_total == len(day.tasks)
     assert all(u.reason for u in plan.unplanned)
     assert {t.id for t in day.tasks if t.kind is TaskKind.SAMPLE} >= {s.task_id for s in plan.samples}

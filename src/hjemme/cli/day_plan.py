@@ -26,6 +26,7 @@ def plan_command(
         10.0, "--time-limit", min=0.1, max=3600, help="Seconds of routing search per planning round."
     ),
     seed: int = typer.Option(0, "--seed", min=0, help="Seed of the search."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Searches side by side (CPU cores)."),
     out: Path | None = typer.Option(None, "--out", help="Also write the plan JSON here."),
     problem_out: Path | None = typer.Option(
         None, "--problem-out", help="Also write the planning input (for hjemme validate --problem)."
@@ -38,7 +39,7 @@ def plan_command(
             engine=engine,
             date=day,
             now=dt.datetime.now(dt.UTC),
-            params=PlannerParams(time_limit_s=time_limit, seed=seed),
+            params=PlannerParams(time_limit_s=time_limit, seed=seed, search_workers=workers),
             provider_name=get_settings().travel_time_provider,
             principal=CLI_PRINCIPAL,
         )

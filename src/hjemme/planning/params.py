@@ -16,9 +16,11 @@ class PlannerParams:
 
     ``time_limit_s`` bounds the routing searches of one planning round (the only wall-clock the
     planner reads): the clinicians' routes get ``clinician_share`` of it, vans and couriers the
-    rest. ``clinician_engine`` names the clinicians' engine: PyVRP (the stronger search) or
-    OR-Tools; OR-Tools also takes over whenever PyVRP finds no feasible plan in its time. An
-    OR-Tools first solution is always completed, within ``first_solution_limit_s``, so a short
+    rest. ``engine`` names the routing engine of both stages: PyVRP (the stronger search) or
+    OR-Tools; OR-Tools also takes over a stage whenever PyVRP finds no feasible plan in its time.
+    ``search_workers`` > 1 runs that many PyVRP searches side by side (one per CPU core, in child
+    processes, different seeds) and keeps the cheapest plan. An OR-Tools first solution is always
+    completed, within ``first_solution_limit_s``, so a short
     limit on a big day gives a worse plan, never an empty one.
     ``seed`` makes the search reproducible. ``clinician_sample_detour_min`` is the largest detour
     a clinician makes to drop a sample at the lab before a courier is asked instead.
@@ -44,8 +46,9 @@ class PlannerParams:
     precedence_step_min: int = 30
     rounds: int = 2
     max_cost_matrix_entries: int = 40_000_000
-    clinician_engine: str = "pyvrp"
-    clinician_share: float = 0.7
+    engine: str = "pyvrp"
+    clinician_share: float = 0.5
+    search_workers: int = 1
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0 or self.first_solution_limit_s <= 0:
@@ -70,7 +73,9 @@ class PlannerParams:
             raise ValueError("detour and precedence step must be non-negative / positive minutes")
         if not 0 < self.clinician_share < 1:
             raise ValueError("clinician_share must be between 0 and 1")
-        if self.clinician_engine not in ("pyvrp", "ortools"):
-            raise ValueError("clinician_engine must be 'pyvrp' or 'ortools'")
+        if self.engine not in ("pyvrp", "ortools"):
+            raise ValueError("engine must be 'pyvrp' or 'ortools'")
+        if self.search_workers < 1:
+            raise ValueError("search_workers must be at least 1")
         if self.rounds < 1:
             raise ValueError("rounds must be at least 1")

@@ -10,10 +10,10 @@ is decided on fixed times and is exact):
    its window) or that the engine left out is repaired into a colleague's route.
 2. **Cheap lab drops**: a sample goes with its clinician when the lab detour is at most
    ``clinician_sample_detour_min`` (the clinician passes the lab on the way home anyway).
-3. **Transport** (OR-Tools: vans and couriers, volume/weight, cold chain, qualified carrier,
-   one patient's goods on one vehicle where possible). A delivery must end before its visits
-   start (the window is cut at the visit's start); a courier sample is a pickup at the visit's
-   place after its end and a drop at the lab before ``end + stability``.
+3. **Transport** (PyVRP, or OR-Tools: vans and couriers, volume/weight, cold chain, qualified
+   carrier; with OR-Tools also one patient's goods on one vehicle where possible). A delivery
+   must end before its visits start (the window is cut at the visit's start); a courier sample is
+   a pickup at the visit's place after its end and a drop at the lab before ``end + stability``.
 4. **Remaining samples** go with the clinician if the lab fits anywhere later in the route.
 5. **Video consultations** are put into clinicians' time off the road: before leaving, between
    stops where they wait, or after returning (the clinician stays where they are).
@@ -360,7 +360,11 @@ def _route_clinicians(
         span_cost=params.span_cost_per_min,
     )
     limit = params.time_limit_s * params.clinician_share
-    result = solve_routes(spec, limit, params.seed) if params.clinician_engine == "pyvrp" else None
+    result = (
+        solve_routes(spec, limit, params.seed, workers=params.search_workers)
+        if params.engine == "pyvrp"
+        else None
+    )
     if result is None:  # OR-Tools always completes a first solution
         result = solve_routing(spec, limit, params.seed, first_solution_limit_s=params.first_solution_limit_s)
     routes: dict[str, list[Item]] = {}
@@ -425,9 +429,11 @@ def _repair_clinicians(
     placed. ``budget`` caps the insertion trials per visit and ``total_budget`` those of the whole
     repair (about 0.3 ms each on a 1,500-patient day), so the work is bounded and repeatable.
 
-    The engine's break model is conservative (the break node is left with the longest drive), so
-    a visit it could not fit often fits the real timeline; a short search also leaves scarce-skill
-    clinicians busy with visits others could do, which the ejections repair.
+    It also takes the visits the timing removed where PyVRP (which keeps room for a break but
+    not its window) left no break in the window. OR-Tools' break model is conservative (the break
+    node is left with the longest drive), so a visit it could not fit often fits the real
+    timeline; a short search also leaves scarce-skill clinicians busy with visits others could
+    do, which the ejections repair.
     """
     by_id = {r.id: r for r in clinicians}
     tasks_of = {
@@ -675,12 +681,14 @@ def _route_transport(
         ),
         span_cost=params.span_cost_per_min,
     )
-    result = solve_routing(
-        spec,
-        params.time_limit_s * (1 - params.clinician_share),
-        params.seed,
-        first_solution_limit_s=params.first_solution_limit_s,
+    limit = params.time_limit_s * (1 - params.clinician_share)
+    result = (
+        solve_routes(spec, limit, params.seed, workers=params.search_workers)
+        if params.engine == "pyvrp"
+        else None
     )
+    if result is None:  # OR-Tools always completes a first solution
+        result = solve_routing(spec, limit, params.seed, first_solution_limit_s=params.first_solution_limit_s)
     routes: dict[str, list[Item]] = {}
     for resource, route in zip(carriers, result.routes, strict=True):
         items = []
