@@ -41,7 +41,7 @@ from hjemme.planning.params import PlannerParams
 from hjemme.planning.problem import Problem
 from hjemme.planning.solvers.ortools import solve_routing
 from hjemme.planning.solvers.pyvrp import solve_routes
-from hjemme.planning.solvers.spec import RoutingSpec, VehicleSpec
+from hjemme.planning.solvers.spec import RoutingResult, RoutingSpec, VehicleSpec
 from hjemme.planning.timeline import LAB, TASK, VIDEO, Item, Timing, insert_best, schedule, with_break
 
 Pins = Mapping[str, tuple[str, int]]  # task id -> (resource id, start minute)
@@ -226,6 +226,20 @@ def _penalty(task: Task, params: PlannerParams, pinned: bool) -> int:
     return params.unplanned_mandatory_cost if task.mandatory else params.unplanned_optional_cost
 
 
+def _route(spec: RoutingSpec, seconds: float, params: PlannerParams) -> RoutingResult:
+    """The configured engine's routes; OR-Tools when PyVRP found nothing feasible in time
+    (OR-Tools always completes a first solution)."""
+    result = None
+    if params.engine == "pyvrp":
+        result = solve_routes(spec, seconds, params.seed, workers=params.search_workers)
+    first_s = params.first_solution_limit_s
+    return result or solve_routing(spec, seconds, params.seed, first_solution_limit_s=first_s)
+
+
+def _timed_tasks(day: _Day) -> set[str]:
+    return {x.item.task_id for t in day.timings.values() for x in t.stops if x.item.task_id}
+
+
 def _finish_routes(
     problem: Problem, resources: list[Resource], routes: dict[str, list[Item]], day: _Day
 ) -> None:
@@ -359,14 +373,7 @@ def _route_clinicians(
         cost_matrices=tuple(matrices),
         span_cost=params.span_cost_per_min,
     )
-    limit = params.time_limit_s * params.clinician_share
-    result = (
-        solve_routes(spec, limit, params.seed, workers=params.search_workers)
-        if params.engine == "pyvrp"
-        else None
-    )
-    if result is None:  # OR-Tools always completes a first solution
-        result = solve_routing(spec, limit, params.seed, first_solution_limit_s=params.first_solution_limit_s)
+    result = _route(spec, params.time_limit_s * params.clinician_share, params)
     routes: dict[str, list[Item]] = {}
     for resource, route in zip(clinicians, result.routes, strict=True):
         items = []
@@ -375,8 +382,7 @@ def _route_clinicians(
             items.append(Item(TASK, task.id, locs[node], task.duration_min, windows[node], start))
         routes[resource.id] = items
     _finish_routes(problem, clinicians, routes, day)
-    # left out by the engine, or by the timing when the break did not fit the engine's route
-    served = {x.item.task_id for t in day.timings.values() for x in t.stops if x.item.task_id}
+    served = _timed_tasks(day)  # not: left out by the engine, or by the timing (break)
     left = [(node, t) for node, t in node_task.items() if t.id not in served and t.mandatory]
     if left:
         items = {n: Item(TASK, t.id, locs[n], t.duration_min, windows[n]) for n, t in left}
@@ -681,14 +687,7 @@ def _route_transport(
         ),
         span_cost=params.span_cost_per_min,
     )
-    limit = params.time_limit_s * (1 - params.clinician_share)
-    result = (
-        solve_routes(spec, limit, params.seed, workers=params.search_workers)
-        if params.engine == "pyvrp"
-        else None
-    )
-    if result is None:  # OR-Tools always completes a first solution
-        result = solve_routing(spec, limit, params.seed, first_solution_limit_s=params.first_solution_limit_s)
+    result = _route(spec, params.time_limit_s * (1 - params.clinician_share), params)
     routes: dict[str, list[Item]] = {}
     for resource, route in zip(carriers, result.routes, strict=True):
         items = []
@@ -718,8 +717,7 @@ def _route_transport(
         for x in timing.stops:
             for sid in x.item.samples:
                 day.carrier[sid] = rid
-    # left out by the engine, or by the timing when the break did not fit the engine's route
-    timed = {x.item.task_id for t in day.timings.values() for x in t.stops if x.item.task_id}
+    timed = _timed_tasks(day)  # not: left out by the engine, or by the timing (break)
     left = sorted(
         (
             (node, task)
