@@ -32,6 +32,7 @@ from pyvrp import (
     Depot,
     Location,
     Model,
+    PenaltyParams,
     ProblemData,
     ScheduledActivity,
     Shipment,
@@ -51,7 +52,13 @@ _UNBOUNDED = np.iinfo(np.int64).max
 # Fewer random moves per perturbation than PyVRP's default 25: on the 1,500-patient day's
 # clinician routes 1-5 moves ended 1.7 % cheaper at 20 s (three seeds each); a hospital day is
 # mostly short routes under tight windows, where big perturbations mostly undo good work.
-_PARAMS = SolveParams(perturbation=PerturbationParams(max_perturbations=5))
+# Penalties may grow past a mandatory task's prize (10 M): capped at PyVRP's default 1e5, the
+# search preferred a visit served by a clinician without the skill (10 units of excess load on a
+# 1,500-patient day) to leaving it out, and never reached a feasible plan.
+_PARAMS = SolveParams(
+    perturbation=PerturbationParams(max_perturbations=5),
+    penalty=PenaltyParams(max_penalty=1e9),
+)
 
 
 def solve_routes(
