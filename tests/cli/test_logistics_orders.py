@@ -104,7 +104,11 @@ def test_loads_for_a_planned_day(suggested) -> None:
     url, lines = suggested
     today = [str(ln["id"]) for ln in lines if ln["delivery_date"] == DATE]
     assert runner.invoke(app, ["orders", "accept", *today]).exit_code == 0
-    planned = runner.invoke(app, ["plan", "--date", DATE, "--time-limit", "0.3"])
+    refused = runner.invoke(app, ["plan", "--date", DATE, "--time-limit", "0.3", "--workers", "0"])
+    assert refused.exit_code == 2 and "--workers" in refused.output
+    assert runner.invoke(app, ["loads", "--date", DATE]).exit_code == 2  # nothing was stored
+    # two searches side by side (a child process), as on a 2-core machine
+    planned = runner.invoke(app, ["plan", "--date", DATE, "--time-limit", "0.6", "--workers", "2"])
     assert planned.exit_code == 0, planned.output
     result = runner.invoke(app, ["loads", "--date", DATE, "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -172,7 +172,7 @@ def test_params_are_validated():
     with pytest.raises(ValueError):
         PlannerParams(clinician_share=1.0)
     with pytest.raises(ValueError):
-        PlannerParams(engine="vroom")
+        PlannerParams(engine="vroom")  # type: ignore[arg-type]
 
 
 @st.composite

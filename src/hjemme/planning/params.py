@@ -8,6 +8,7 @@ then driving time, then kilometres and CO2, and last the number of vehicles take
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +21,8 @@ class PlannerParams:
     OR-Tools; OR-Tools also takes over a stage whenever PyVRP finds no feasible plan in its time.
     ``search_workers`` > 1 runs that many PyVRP searches side by side (one per CPU core, in child
     processes, different seeds) and keeps the cheapest plan. An OR-Tools first solution is always
-    completed, within ``first_solution_limit_s``, so a short
-    limit on a big day gives a worse plan, never an empty one.
+    completed, within ``first_solution_limit_s``, so a short limit on a big day gives a worse
+    plan, never an empty one.
     ``seed`` makes the search reproducible. ``clinician_sample_detour_min`` is the largest detour
     a clinician makes to drop a sample at the lab before a courier is asked instead.
     ``rounds`` is how often the clinician and transport stages are re-run to repair precedence.
@@ -46,7 +47,7 @@ class PlannerParams:
     precedence_step_min: int = 30
     rounds: int = 2
     max_cost_matrix_entries: int = 40_000_000
-    engine: str = "pyvrp"
+    engine: Literal["pyvrp", "ortools"] = "pyvrp"
     clinician_share: float = 0.5
     search_workers: int = 1
 
