@@ -12,7 +12,7 @@ from hjemme.domain.people import StaffRole, VehicleKind
 from hjemme.domain.security import Role
 from hjemme.planning.params import PlannerParams
 from hjemme.services import logistics as service
-from hjemme.services.planning import plan_day
+from hjemme.services.journal import plan_day
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from tests.api.conftest import NOW, TODAY, Api

@@ -21,7 +21,7 @@ from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.validate import validate_plan
 from hjemme.services.auth import Principal
 from hjemme.services.monitoring import get_alarm, save_transition
-from hjemme.services.planning import plan_day
+from hjemme.services.journal import plan_day
 from hjemme.services.seeding import seed_population
 from hjemme.services.urgent_visits import request_urgent_visit
 from hjemme.store import repositories as repo

@@ -1,4 +1,4 @@
-"""Planning use cases: plan a stored day, re-plan after a change, pin tasks, read a plan by role."""
+"""Planning use cases: plan a stored day, change it through its journal, mark tasks, read a plan by role."""
 
 from __future__ import annotations
 
@@ -19,14 +19,10 @@ from hjemme.planning.plan_json import plan_from_json
 from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.validate import validate_plan
 from hjemme.services.auth import Principal
-from hjemme.services.planning import (
-    ReplanRequest,
-    pin_task,
-    plan_day,
-    read_plan,
-    replan_day,
-    stored_problem,
-)
+from hjemme.domain.journal import EntryKind
+from hjemme.services.access import SYSTEM
+from hjemme.services.journal import DayChange, change_day, plan_day
+from hjemme.services.planning import read_plan, stored_problem
 from hjemme.services.seeding import seed_population
 from hjemme.services.users import add_user
 from hjemme.store import repositories as repo
@@ -76,8 +72,7 @@ def test_urgent_visit_is_added_and_begun_stops_stay_pinned(planned: Engine) -> N
     patient = before.routes[0].stops[0].patient_id or ""
     with session_scope(planned) as session:
         patient = patient or repo.list_patients(session, limit=1)[0].id
-    outcome = replan_day(
-        engine=planned, date=DATE, request=ReplanRequest(add_urgent_patient=patient), now=now, params=FAST
+    outcome = change_day(engine=planned, principal=SYSTEM, date=DATE, change=DayChange(EntryKind.URGENT_VISIT, patient_id=patient), now=now, params=FAST
     )
     assert outcome.version == 2
     urgent = [t for t in outcome.problem.tasks if t.id.endswith("-U0")]
@@ -92,14 +87,10 @@ def test_cancel_and_absent_staff(planned: Engine) -> None:
     plan = plan_from_json(stored_problem(engine=planned, date=DATE)[0])
     clinician_route = next(r for r in plan.routes if r.kind is ResourceKind.CLINICIAN and r.stops)
     task_id = next(s.task_id for s in clinician_route.stops if s.task_id)
-    cancelled = replan_day(
-        engine=planned, date=DATE, request=ReplanRequest(cancel_task=task_id), now=MORNING, params=FAST
+    cancelled = change_day(engine=planned, principal=SYSTEM, date=DATE, change=DayChange(EntryKind.CANCELLED, task_id=task_id), now=MORNING, params=FAST
     )
     assert task_id not in cancelled.problem.tasks_by_id
-    absent = replan_day(
-        engine=planned,
-        date=DATE,
-        request=ReplanRequest(absent_staff=clinician_route.resource_id),
+    absent = change_day(engine=planned, principal=SYSTEM, date=DATE, change=DayChange(EntryKind.ABSENT, staff_id=clinician_route.resource_id),
         now=MORNING,
         params=FAST,
     )
@@ -110,17 +101,16 @@ def test_cancel_and_absent_staff(planned: Engine) -> None:
 def test_bad_changes_are_refused_and_store_nothing(planned: Engine) -> None:
     """Unknown ids and no-change requests are refused; the plan stays at version 1."""
     with pytest.raises(NotFoundError):
-        replan_day(engine=planned, date=DATE, request=ReplanRequest(cancel_task="nope"), now=MORNING)
+        change_day(engine=planned, principal=SYSTEM, date=DATE, change=DayChange(EntryKind.CANCELLED, task_id="nope"), now=MORNING)
     with pytest.raises(NotFoundError):
-        replan_day(engine=planned, date=DATE, request=ReplanRequest(absent_staff="S9999"), now=MORNING)
+        change_day(engine=planned, principal=SYSTEM, date=DATE, change=DayChange(EntryKind.ABSENT, staff_id="S9999"), now=MORNING)
     with pytest.raises(NotFoundError):
-        replan_day(engine=planned, date=DATE, request=ReplanRequest(add_urgent_patient="P9999"), now=MORNING)
+        change_day(engine=planned, principal=SYSTEM, date=DATE, change=DayChange(EntryKind.URGENT_VISIT, patient_id="P9999"), now=MORNING)
     with pytest.raises(InputError):
-        ReplanRequest()
+        DayChange(EntryKind.CANCELLED)
     with pytest.raises(NotFoundError):
-        replan_day(
-            engine=planned, date=DATE + dt.timedelta(days=1), request=ReplanRequest(cancel_task="x"), now=MORNING
-        )
+        change_day(engine=planned, principal=SYSTEM, date=DATE + dt.timedelta(days=1),
+                   change=DayChange(EntryKind.CANCELLED, task_id="x"), now=MORNING)
     with session_scope(planned) as session:
         assert repo.latest_plan(session, DATE).version == 1  # type: ignore[union-attr]
 
@@ -174,13 +164,13 @@ def test_clinician_pins_only_own_tasks(planned: Engine) -> None:
     clinician = _user(planned, Role.CLINICIAN, staff_id=mine.resource_id)
     own_task = next(s.task_id for s in mine.stops if s.task_id)
     other_task = next(s.task_id for s in other.stops if s.task_id)
-    pin_task(engine=planned, principal=clinician, date=DATE, task_id=own_task or "", status="started", at=MORNING)
+    change_day(engine=planned, principal=clinician, date=DATE, now=MORNING,
+               change=DayChange(EntryKind.STARTED, task_id=own_task))
     with session_scope(planned) as session:
         assert repo.pinned_tasks(session, DATE) == {own_task: "started"}
     with pytest.raises(NotFoundError):
-        pin_task(engine=planned, principal=clinician, date=DATE, task_id=other_task or "", status="done", at=MORNING)
-    with pytest.raises(InputError):
-        pin_task(engine=planned, principal=clinician, date=DATE, task_id=own_task or "", status="maybe", at=MORNING)
+        change_day(engine=planned, principal=clinician, date=DATE, now=MORNING,
+                   change=DayChange(EntryKind.DONE, task_id=other_task))
 
 
 def test_plan_json_round_trips_through_storage(planned: Engine) -> None:
@@ -214,9 +204,8 @@ def test_clinician_sees_samples_from_own_visits_even_when_a_courier_carries_them
 def test_planning_is_logged_as_the_user_who_planned(planned: Engine) -> None:
     """Making or changing a plan writes one access-log row per patient of the day, as that user."""
     coordinator = _user(planned, Role.COORDINATOR)
-    outcome = replan_day(
-        engine=planned, date=DATE, request=ReplanRequest(cancel_task=stored_problem(engine=planned, date=DATE)[1]["tasks"][0]["id"]),
-        now=MORNING, params=FAST, principal=coordinator, client="10.1.1.1",
+    outcome = change_day(engine=planned, principal=coordinator, date=DATE, change=DayChange(EntryKind.CANCELLED, task_id=stored_problem(engine=planned, date=DATE)[1]["tasks"][0]["id"]),
+        now=MORNING, params=FAST, client="10.1.1.1",
     )
     patients = {t.patient_id for t in outcome.problem.tasks}
     with session_scope(planned) as session:

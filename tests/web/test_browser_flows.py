@@ -16,7 +16,7 @@ import pytest
 from hjemme.api.app import create_app
 from hjemme.domain.security import Role
 from hjemme.planning.params import PlannerParams
-from hjemme.services.plan_edits import pin_statuses
+from hjemme.services.planning import task_statuses as pin_statuses
 from hjemme.store.database import create_db_engine, upgrade
 from hjemme.web.deps import get_now
 from hjemme.web.router import mount_web

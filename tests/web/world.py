@@ -175,7 +175,8 @@ def seed_planned_world(engine: Engine, password_hash: str, *, patients: int = 25
     per role; the clinician user is the staff member of the first route with a visit. Returns that
     staff id."""
     from hjemme.planning.params import PlannerParams
-    from hjemme.services.planning import plan_day, stored_problem
+    from hjemme.services.journal import plan_day
+    from hjemme.services.planning import stored_problem
     from hjemme.services.seeding import seed_population
 
     seed_population(engine=engine, n_patients=patients, seed=3, date=TODAY)

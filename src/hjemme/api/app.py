@@ -13,7 +13,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from hjemme import __version__
+from hjemme.api.idempotency import idempotency
 from hjemme.api.routes import alarms, audit, auth, fhir, fhir_ingest, logistics, patients, plans, tasks
+from hjemme.api.routes.plans import language
 from hjemme.errors import (
     CatalogueError,
     ConflictError,
@@ -24,6 +26,7 @@ from hjemme.errors import (
     PermissionDeniedError,
 )
 from hjemme.services.auth import AuthenticationError
+from hjemme.services.journal import AlreadyOrderedError, VersionConflictError, describe_entry
 from hjemme.settings import Settings, get_settings
 from hjemme.store.database import create_db_engine
 from hjemme.web.router import mount_web
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in ROUTERS:
         app.include_router(router)
     app.add_exception_handler(HjemmeError, _hjemme_error)
+    app.middleware("http")(idempotency)
     mount_web(app)
     return app
 
@@ -81,7 +85,20 @@ async def _hjemme_error(request: Request, exc: Exception) -> JSONResponse:
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     body: dict[str, Any]
-    if isinstance(exc, InputError):
+    if isinstance(exc, VersionConflictError):
+        lang = language(request, request.app.state.settings.language)
+        body = {
+            "detail": exc.message(lang),
+            "expected_version": exc.expected,
+            "current_version": exc.current,
+            "changes": [describe_entry(e, lang) for e in exc.between],
+        }
+    elif isinstance(exc, AlreadyOrderedError):
+        lang = language(request, request.app.state.settings.language)
+        text = (f"Alarmen har allerede bestilt akuttbesøk {exc.task_id} ({exc.where})" if lang == "nb"
+                else str(exc))
+        body = {"detail": text, "task": exc.task_id, "where": exc.where}
+    elif isinstance(exc, InputError):
         body = {"detail": [{"type": "input_error", "loc": exc.field.split("."), "msg": exc.problem}]}
     elif isinstance(exc, NotFoundError):
         body = {"detail": str(exc), "what": exc.what, "id": str(exc.ident)}

@@ -13,7 +13,7 @@ from hjemme.cli._common import CLI_PRINCIPAL, at_least, cli_errors, database
 from hjemme.cli.serve import run_server
 from hjemme.domain.time import local_date
 from hjemme.planning.params import PlannerParams
-from hjemme.services.planning import plan_day
+from hjemme.services.journal import plan_day
 from hjemme.services.seeding import link_demo_clinician, prepare_demo
 
 

@@ -36,7 +36,7 @@ app.command("serve")(serve.serve_command)
 app.command("demo")(demo.demo_command)
 app.add_typer(scenario.app)
 register_plan_commands(app)
-app.command("plan")(day_plan.plan_command)
+app.add_typer(day_plan.app)
 app.command("replan")(day_plan.replan_command)
 
 

@@ -50,6 +50,7 @@ class PlannerParams:
     engine: Literal["pyvrp", "ortools"] = "pyvrp"
     clinician_share: float = 0.5
     search_workers: int = 1
+    freeze_horizon_min: int = 60
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0 or self.first_solution_limit_s <= 0:

@@ -1,13 +1,11 @@
-"""A red alarm becomes an urgent visit on today's plan (issue 5, item 3).
+"""A red alarm becomes an urgent visit on today's plan (issue 5, item 3; issue 11, item 3).
 
-The response centre decides that a patient must be seen today; the planner's own re-planning
-(:func:`hjemme.services.planning.replan_day` with ``add_urgent_patient``) adds a mandatory visit
-from now, keeps the stops already begun or confirmed where they are, validates and stores the next
-plan version. The alarm's audit trail records what happened, with the plan version and the task.
-
-Three transactions, not one: reading the alarm, re-planning (the planning service's own) and
-recording the event. A failure in between leaves either no new plan or a plan without its audit
-event; never an event for a plan that was not stored.
+The response centre decides that a patient must be seen today; the day's journal
+(:func:`hjemme.services.journal.change_day`) adds a mandatory visit from now to the latest plan by
+repair (stops begun, done or about to start stay where they are), validates and stores the next
+version. The alarm's audit event is written in the same transaction as the journal entry and the
+plan, and an alarm orders its urgent visit at most once: a second request is refused (409) naming
+the visit already planned.
 """
 
 from __future__ import annotations
@@ -16,19 +14,22 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hjemme.domain.journal import EntryKind
 from hjemme.domain.security import Role
 from hjemme.domain.time import local_date, local_minute
 from hjemme.errors import ConflictError
-from hjemme.monitoring.alarms import AlarmEvent, AlarmEventKind, AlarmStatus
+from hjemme.monitoring.alarms import Alarm, AlarmEvent, AlarmEventKind, AlarmStatus
 from hjemme.monitoring.rules import Severity
 from hjemme.services.access import log_access, require_role
+from hjemme.services.journal import ChangeOutcome, DayChange, change_day
 from hjemme.services.monitoring import load_alarm, save_transition
-from hjemme.services.planning import ReplanRequest, replan_day
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
+from hjemme.store.journal import entry_for_alarm
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
     from hjemme.planning.params import PlannerParams
     from hjemme.services.auth import Principal
@@ -56,7 +57,12 @@ class UrgentVisitResult:
 
 
 def request_urgent_visit(
-    *, engine: Engine, principal: Principal, alarm_id: str, at: dt.datetime, client: str | None = None,
+    *,
+    engine: Engine,
+    principal: Principal,
+    alarm_id: str,
+    at: dt.datetime,
+    client: str | None = None,
     params: PlannerParams | None = None,
 ) -> UrgentVisitResult:
     """``POST /api/alarms/{id}/urgent-visit``: an urgent visit for a red alarm's patient, today.
@@ -71,34 +77,88 @@ def request_urgent_visit(
         today = local_date(at)
         has_plan = repo.latest_plan(session, today) is not None
     if alarm.severity is not Severity.RED:
-        raise ConflictError(f"alarm {alarm_id} er {alarm.severity}, ikke rød: bare røde alarmer gir "
-                            "akuttbesøk")
+        raise ConflictError(
+            f"alarm {alarm_id} er {alarm.severity}, ikke rød: bare røde alarmer gir akuttbesøk"
+        )
     if alarm.status is AlarmStatus.RESOLVED:
         raise ConflictError(f"alarm {alarm_id} er allerede løst")
-    task_id = staff_id = start = version = None
-    if has_plan:
-        request = ReplanRequest(add_urgent_patient=alarm.patient_id)
-        outcome = replan_day(engine=engine, date=today, request=request, now=at, params=params)
-        version = outcome.version
-        prefix = f"-{today:%Y%m%d}-U"
-        urgent = [t for t in outcome.problem.tasks if t.patient_id == alarm.patient_id and prefix in t.id]
-        task_id = max((t.id for t in urgent), key=lambda i: int(i.rsplit("-U", 1)[1]), default=None)
-        stop = next(((r.resource_id, s.start_min) for r in outcome.plan.routes for s in r.stops
-                     if s.task_id == task_id), None)
-        staff_id, start = stop if stop is not None else (None, None)
-    if version is None:
+    if not has_plan:
         note = f"akuttbesøk bedt om, men ingen plan for {today} ennå (kl. {_clock(local_minute(at))})"
-    elif staff_id is None:
-        note = f"akuttbesøk {task_id} i plan {today} v{version}, ikke plassert"
-    else:
-        note = f"akuttbesøk {task_id} i plan {today} v{version}: {staff_id} kl. {_clock(start)}"
-    event = AlarmEvent(alarm.alarm_id, AlarmEventKind.URGENT_VISIT, at, principal.username,
-                       alarm.escalation_level, alarm.severity, note)
+        with session_scope(engine) as session:
+            _record(session, alarm, principal, at, client, note)
+        return UrgentVisitResult(alarm.alarm_id, alarm.patient_id, today, None, None, None, None)
+
+    def record(session: Session, outcome: ChangeOutcome) -> None:
+        stop = _stop_of(outcome)
+        where = f"{stop[0]} kl. {_clock(stop[1])}" if stop else "ikke plassert"
+        _record(
+            session,
+            alarm,
+            principal,
+            at,
+            client,
+            f"akuttbesøk {outcome.task_id} i plan {today} v{outcome.version}: {where}",
+        )
+
+    outcome = change_day(
+        engine=engine,
+        principal=principal,
+        date=today,
+        now=at,
+        params=params,
+        client=client,
+        change=DayChange(EntryKind.URGENT_VISIT, patient_id=alarm.patient_id, reason=f"alarm {alarm_id}"),
+        alarm_id=alarm.alarm_id,
+        in_transaction=record,
+    )
+    stop = _stop_of(outcome)
+    staff_id, start = stop if stop is not None else (None, None)
+    return UrgentVisitResult(
+        alarm.alarm_id, alarm.patient_id, today, outcome.version, outcome.task_id, staff_id, start
+    )
+
+
+def _stop_of(outcome: ChangeOutcome) -> tuple[str, int] | None:
+    return next(
+        (
+            (r.resource_id, s.start_min)
+            for r in outcome.plan.routes
+            for s in r.stops
+            if s.task_id == outcome.task_id
+        ),
+        None,
+    )
+
+
+def _record(
+    session: Session, alarm: Alarm, principal: Principal, at: dt.datetime, client: str | None, note: str
+) -> None:
+    event = AlarmEvent(
+        alarm.alarm_id,
+        AlarmEventKind.URGENT_VISIT,
+        at,
+        principal.username,
+        alarm.escalation_level,
+        alarm.severity,
+        note,
+    )
+    save_transition(session, [], [event])
+    log_access(
+        session=session,
+        principal=principal,
+        patient_ids=[alarm.patient_id],
+        resource=f"alarm {alarm.alarm_id} urgent-visit",
+        client=client,
+        at=at,
+        action="write",
+    )
+
+
+def ordered_visit(*, engine: Engine, alarm_id: str) -> tuple[str, int | None] | None:
+    """The urgent visit an alarm ordered (task id, its plan version) or ``None`` (no patient data)."""
     with session_scope(engine) as session:
-        save_transition(session, [], [event])
-        log_access(session=session, principal=principal, patient_ids=[alarm.patient_id],
-                   resource=f"alarm {alarm_id} urgent-visit", client=client, at=at, action="write")
-    return UrgentVisitResult(alarm.alarm_id, alarm.patient_id, today, version, task_id, staff_id, start)
+        entry = entry_for_alarm(session, alarm_id)
+    return None if entry is None else (str(entry.payload.get("task", "")), entry.result_version)
 
 
 def _clock(minute: int | None) -> str:

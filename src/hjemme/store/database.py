@@ -17,7 +17,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
@@ -85,6 +85,32 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """
     session = Session(engine, expire_on_commit=False)
     try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@contextmanager
+def serialised_scope(engine: Engine, key: int) -> Iterator[Session]:
+    """A :func:`session_scope` that holds the write lock named by ``key`` until it commits.
+
+    Changes to one day's plan are serialised through it (issue 11), so a change always starts from
+    the latest version and two changes never both build on the same one. PostgreSQL: a
+    transaction-scoped advisory lock on ``key`` (other days go on in parallel). SQLite has one
+    writer anyway: ``BEGIN IMMEDIATE`` takes the database's write lock at once instead of at the
+    first write, so the reads that decide the change are already inside the lock.
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
+        connection = session.connection()
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         yield session
         session.commit()
     except BaseException:

@@ -168,9 +168,7 @@ def list_enrolments(
     """Enrolments sorted by id; ``active_on`` keeps those whose stay includes that date."""
     query = select(EnrolmentRecord).order_by(EnrolmentRecord.id)
     if active_on is not None:
-        query = query.where(
-            EnrolmentRecord.start_date <= active_on, EnrolmentRecord.end_date >= active_on
-        )
+        query = query.where(EnrolmentRecord.start_date <= active_on, EnrolmentRecord.end_date >= active_on)
     if patient_id is not None:
         query = query.where(EnrolmentRecord.patient_id == patient_id)
     return [_enrolment(r) for r in session.scalars(query)]
@@ -336,6 +334,22 @@ def latest_plan(session: Session, date: dt.date) -> StoredPlan | None:
         select(PlanRecord).where(PlanRecord.date == date).order_by(PlanRecord.version.desc())
     )
     return _stored_plan(record) if record is not None else None
+
+
+def get_plan(session: Session, date: dt.date, version: int) -> StoredPlan | None:
+    """Version ``version`` of the plan of ``date``, or ``None``."""
+    record = session.scalar(select(PlanRecord).where(PlanRecord.date == date, PlanRecord.version == version))
+    return _stored_plan(record) if record is not None else None
+
+
+def plan_versions(session: Session, date: dt.date) -> list[tuple[int, dt.datetime]]:
+    """Every stored version of the plan of ``date`` with when it was made, oldest first."""
+    rows = session.execute(
+        select(PlanRecord.version, PlanRecord.created_at)
+        .where(PlanRecord.date == date)
+        .order_by(PlanRecord.version)
+    )
+    return [(v, at) for v, at in rows]
 
 
 def pin_task(

@@ -2,44 +2,63 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
 class PlanCreate(BaseModel):
-    """Options for planning a day."""
+    """Options for planning (or optimising again) the whole day; the journal's changes are kept."""
 
     model_config = ConfigDict(extra="forbid")
 
-    time_limit_s: float = Field(
-        default=5.0, gt=0, le=600, description="Seconds of routing search per planning round."
-    )
-    seed: int = Field(default=0, ge=0)
+    time_limit_s: float = Field(default=5.0, gt=0, le=600, description="Seconds of routing search per round.")
+    seed: int = Field(default=0, ge=0, lt=2**32)
+    reason: str = Field(default="", max_length=500)
 
 
-class ReplanCreate(BaseModel):
-    """One change to a day's plan; exactly one of ``add_urgent``, ``cancel`` and ``absent``."""
+class ChangeCreate(BaseModel):
+    """One change to the day (issue 11). ``kind`` says which fields it needs:
+
+    ``urgent_visit`` (patient), ``cancelled`` (task), ``absent`` (staff, from/to), ``vehicle_out``
+    (vehicle, from/to), ``moved`` (task, resource, start). ``expected_version`` (or the ``If-Match``
+    header) is the version the change was made against.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    add_urgent: str | None = Field(default=None, min_length=1, description="Patient id for an urgent visit.")
-    cancel: str | None = Field(default=None, min_length=1, description="Task id that will not happen.")
-    absent: str | None = Field(default=None, min_length=1, description="Staff id off sick.")
-    pins: list[str] = Field(default_factory=list, description="Extra task ids to keep in place.")
-    time_limit_s: float = Field(default=0.5, gt=0, le=120)
+    kind: Literal["urgent_visit", "cancelled", "absent", "vehicle_out", "moved"]
+    patient: str | None = Field(default=None, min_length=1, max_length=64)
+    task: str | None = Field(default=None, min_length=1, max_length=120)
+    staff: str | None = Field(default=None, min_length=1, max_length=64)
+    vehicle: str | None = Field(default=None, min_length=1, max_length=64)
+    resource: str | None = Field(default=None, min_length=1, max_length=64)
+    start: str | None = Field(default=None, pattern=HHMM, description="Move: new start, HH:MM Oslo time.")
+    from_: str | None = Field(default=None, alias="from", pattern=HHMM, description="Absence from, HH:MM.")
+    to: str | None = Field(default=None, pattern=HHMM, description="Absent until HH:MM (default: day end).")
+    reason: str = Field(default="", max_length=500)
+    expected_version: int | None = Field(default=None, ge=1, le=1_000_000)
 
-    @model_validator(mode="after")
-    def _exactly_one(self) -> ReplanCreate:
-        if sum(v is not None for v in (self.add_urgent, self.cancel, self.absent)) != 1:
-            raise ValueError("give exactly one of add_urgent, cancel or absent")
-        return self
 
+class StatusCreate(BaseModel):
+    """A fact about a task on the plan: confirmed, started, done, not done, delivered, sample handed in."""
 
-class PinCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: Literal["confirmed", "started", "done"]
+    status: Literal["confirmed", "started", "done", "not_done", "delivered", "sample_handed_in"]
+    reason: str = Field(default="", max_length=500)
+
+
+class RestoreCreate(BaseModel):
+    """Undo: store an earlier version as the newest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=1_000_000)
+    reason: str = Field(default="", max_length=500)
+    expected_version: int | None = Field(default=None, ge=1, le=1_000_000)
 
 
 class PlanSummaryRead(BaseModel):
@@ -52,3 +71,52 @@ class PlanSummaryRead(BaseModel):
     unplanned: int
     km: float
     solve_seconds: float
+
+
+class ChangeRead(BaseModel):
+    """What a change did: the version it produced (or the current one for a status), the journal
+    entry's number, the urgent visit's id and where it was placed, and the difference."""
+
+    date: str
+    version: int
+    previous_version: int | None
+    journal_seq: int
+    task: str | None = None
+    resource: str | None = None
+    start: str | None = None
+    unplanned: int
+    diff: dict[str, Any] | None = None
+
+
+class JournalEntryRead(BaseModel):
+    seq: int
+    kind: str
+    text: str
+    payload: dict[str, Any]
+    reason: str
+    user: str
+    role: str
+    at: str = Field(description="ISO 8601 with the Oslo offset.")
+    at_local: str = Field(description="Oslo time as people read it, with the date.")
+    base_version: int | None
+    result_version: int | None
+    reverted_by: int | None
+
+
+class PlacementRead(BaseModel):
+    resource: str
+    start: str
+    cost_delta: int
+    moved_tasks: int
+
+
+class PlacementsRead(BaseModel):
+    date: str
+    version: int
+    task: str
+    placements: list[PlacementRead]
+
+
+class VersionRead(BaseModel):
+    version: int
+    created_at: str

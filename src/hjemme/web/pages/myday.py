@@ -4,8 +4,9 @@ each visit needs, the samples to take and where they go, the video slots; and "s
 The route (and the access log of its patients) comes from ``services.plans_view.read_my_route``;
 what to bring and the samples come from the problem stored with the plan
 (``services.planning.stored_problem``), read here only for the caller's own stops. Marking a stop
-started or done goes through ``services.planning.pin_task``, which checks the stop is on the
-caller's route and pins it, so re-planning leaves it where it is.
+started or done goes through the day's journal (``services.journal.change_day``), which checks the
+stop is on the caller's route; re-planning then never moves it. "Changed since last time" lists what
+moved on the caller's route since the version they last opened (remembered in a cookie).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
 
 from hjemme.catalogue import load_catalogue
+from hjemme.domain.journal import EntryKind
 from hjemme.domain.security import Role
 from hjemme.errors import HjemmeError, NotFoundError
 from hjemme.services.auth import Principal
+from hjemme.services.journal import DayChange, change_day
 from hjemme.services.patients import local_date
-from hjemme.services.plan_edits import pin_statuses
-from hjemme.services.planning import pin_task, stored_problem
+from hjemme.services.planning import plan_diff, stored_problem, task_statuses
 from hjemme.services.plans_view import RouteView, read_my_route
 from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
 from hjemme.web.rendering import N_, render
@@ -79,7 +81,25 @@ def my_day(
     if route is not None:
         context.update(_details(engine, day, route))
         context["videos"] = [s for s in route.stops if s.type == "video"]
-    return render(request, "myday/day.html", context)
+    seen = _seen_version(request, day)
+    if plan is not None and route is not None and seen is not None and seen < plan.version:
+        diff = plan_diff(engine=engine, principal=user, date=day, from_version=seen, to_version=plan.version)
+        context["changed"] = diff.to_json().get("resources", {}).get(route.resource_id)
+    response = render(request, "myday/day.html", context)
+    if plan is not None:
+        response.set_cookie(SEEN_COOKIE, f"{day.isoformat()}:{plan.version}", max_age=2 * 24 * 3600,
+                            httponly=True, samesite="lax")
+    return response
+
+
+SEEN_COOKIE = "hjemme_myday_seen"
+
+
+def _seen_version(request: Request, day: dt.date) -> int | None:
+    """The plan version this browser last showed for ``day`` ("changed since last time")."""
+    value = request.cookies.get(SEEN_COOKIE, "")
+    date_text, _, version = value.partition(":")
+    return int(version) if date_text == day.isoformat() and version.isdigit() and len(version) < 8 else None
 
 
 @router.post("/my-day/stops/{task_id}")
@@ -96,7 +116,8 @@ def mark_stop(
     if status not in STATUSES:
         return RedirectResponse(f"{target}&error=status", status_code=303)
     try:
-        pin_task(engine=engine, principal=user, date=date, task_id=task_id, status=status, at=now)
+        change_day(engine=engine, principal=user, date=date, now=now,
+                   change=DayChange(EntryKind(status), task_id=task_id))
     except HjemmeError:
         return RedirectResponse(f"{target}&error=stop", status_code=303)
     return RedirectResponse(f"{target}#stop-{task_id}", status_code=303)
@@ -104,7 +125,7 @@ def mark_stop(
 
 def _details(engine: Engine, day: dt.date, route: RouteView) -> dict[str, Any]:
     """What each of the route's visits needs and which samples it takes; empty without stored input."""
-    statuses = pin_statuses(engine=engine, date=day)
+    statuses = task_statuses(engine=engine, date=day)
     own = {s.task_id for s in route.stops if s.task_id}
     try:
         plan, problem = stored_problem(engine=engine, date=day)
