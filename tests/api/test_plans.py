@@ -1,4 +1,4 @@
-"""``/api/plans``: who may plan, re-plan, pin and read, and what each role sees."""
+"""``/api/plans``: who may plan, change, mark and read, and what each role sees."""
 
 from __future__ import annotations
 
@@ -65,12 +65,23 @@ def test_no_plan_yet_is_404_and_bad_date_is_422(staffed: Api) -> None:
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "date"
 
 
-def test_replan_body_needs_exactly_one_change(staffed: Api) -> None:
-    """A re-plan request naming no change, or two, is refused before anything is planned."""
+def test_change_body_must_name_what_its_kind_needs(staffed: Api) -> None:
+    """A change without a kind, of an unknown kind, or missing the field its kind needs is 422 naming
+    the field, before anything is planned."""
+    _plan(staffed)
     headers = staffed.headers(Role.COORDINATOR)
-    assert staffed.client.post(f"{URL}/replan", json={}, headers=headers).status_code == 422
-    both = {"cancel": "a", "absent": "b"}
-    assert staffed.client.post(f"{URL}/replan", json=both, headers=headers).status_code == 422
+    assert staffed.client.post(f"{URL}/changes", json={}, headers=headers).status_code == 422
+    assert staffed.client.post(f"{URL}/changes", json={"kind": "teleport"}, headers=headers).status_code == 422
+    no_task = staffed.client.post(f"{URL}/changes", json={"kind": "cancelled"}, headers=headers)
+    assert no_task.status_code == 422 and no_task.json()["detail"][0]["loc"][-1] == "task"
+    bad_time = staffed.client.post(f"{URL}/changes", json={"kind": "absent", "staff": "S0001", "from": "25:00"},
+                                   headers=headers)
+    assert bad_time.status_code == 422
+    backwards = staffed.client.post(
+        f"{URL}/changes", json={"kind": "absent", "staff": "S0001", "from": "12:00", "to": "10:00"}, headers=headers
+    )
+    assert backwards.status_code == 422
+    assert staffed.client.get(URL, headers=headers).json()["version"] == 1
 
 
 def test_plan_then_read_by_role(staffed: Api) -> None:
@@ -87,19 +98,19 @@ def test_plan_then_read_by_role(staffed: Api) -> None:
         assert staffed.client.get(URL, headers=staffed.headers(role)).status_code == 403
 
 
-def test_replan_cancel_makes_version_two(staffed: Api) -> None:
+def test_cancel_makes_version_two(staffed: Api) -> None:
     """Cancelling a planned task through the API stores version 2 without that task."""
     _plan(staffed)
     full = staffed.client.get(URL, headers=staffed.headers(Role.COORDINATOR)).json()
     task = next(s["task"] for r in full["routes"] for s in r["stops"] if s["task"])
     response = staffed.client.post(
-        f"{URL}/replan", json={"cancel": task, "time_limit_s": 0.3}, headers=staffed.headers(Role.COORDINATOR)
+        f"{URL}/changes", json={"kind": "cancelled", "task": task}, headers=staffed.headers(Role.COORDINATOR)
     )
     assert response.status_code == 201, response.text
     after = staffed.client.get(URL, headers=staffed.headers(Role.COORDINATOR)).json()
     assert after["version"] == 2
     assert task not in {s["task"] for r in after["routes"] for s in r["stops"]}
     missing = staffed.client.post(
-        f"{URL}/replan", json={"cancel": "no-such-task"}, headers=staffed.headers(Role.COORDINATOR)
+        f"{URL}/changes", json={"kind": "cancelled", "task": "no-such-task"}, headers=staffed.headers(Role.COORDINATOR)
     )
     assert missing.status_code == 404

@@ -17,9 +17,9 @@ from hjemme.errors import PermissionDeniedError
 from hjemme.planning.params import PlannerParams
 from hjemme.services import logistics as service
 from hjemme.services.auth import Principal
-from hjemme.services.logistics._rows import _save_devices as save_devices_directly
 from hjemme.services.journal import ChangeOutcome as PlanOutcome
 from hjemme.services.journal import plan_day
+from hjemme.services.logistics._rows import _save_devices as save_devices_directly
 from hjemme.services.seeding import seed_population
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope

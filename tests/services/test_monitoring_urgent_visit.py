@@ -20,10 +20,10 @@ from hjemme.planning.problem import build_problem
 from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.validate import validate_plan
 from hjemme.services.auth import Principal
+from hjemme.services.journal import AlreadyOrderedError, plan_day
 from hjemme.services.monitoring import get_alarm, save_transition
-from hjemme.services.journal import plan_day
 from hjemme.services.seeding import seed_population
-from hjemme.services.urgent_visits import request_urgent_visit
+from hjemme.services.urgent_visits import ordered_visit, request_urgent_visit
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 
@@ -88,3 +88,20 @@ def test_only_responders_and_coordinators_ask(db_engine: Engine, planned: str) -
     with pytest.raises(PermissionDeniedError):
         request_urgent_visit(engine=db_engine, principal=Principal("kari", Role.CLINICIAN), alarm_id=alarm_id,
                              at=AT)
+
+
+def test_an_alarm_orders_its_urgent_visit_only_once(db_engine: Engine, planned: str) -> None:
+    """A second press of "order urgent visit" on the same alarm is refused naming the visit already
+    planned, and the plan keeps one urgent visit (version 2, no version 3)."""
+    alarm_id = alarm(db_engine, planned, Severity.RED)
+    fast = PlannerParams(time_limit_s=0.3, rounds=1)
+    first = request_urgent_visit(engine=db_engine, principal=RESPONDER, alarm_id=alarm_id, at=AT, params=fast)
+    with pytest.raises(AlreadyOrderedError) as refused:
+        request_urgent_visit(engine=db_engine, principal=RESPONDER, alarm_id=alarm_id, at=AT, params=fast)
+    assert refused.value.task_id == first.task_id
+    assert ordered_visit(engine=db_engine, alarm_id=alarm_id) == (first.task_id, 2)
+    with session_scope(db_engine) as session:
+        stored = repo.latest_plan(session, TODAY)
+    assert stored is not None and stored.version == 2
+    urgent = [t for t in problem_from_json(json.loads(stored.problem_json or "{}")).tasks if "-U" in t.id]
+    assert [t.id for t in urgent] == [first.task_id]

@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlalchemy import Engine, func, select
 
+from hjemme.domain.journal import EntryKind
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
 from hjemme.domain.tasks import TaskKind
@@ -18,9 +19,8 @@ from hjemme.planning.params import PlannerParams
 from hjemme.planning.plan_json import plan_from_json
 from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.validate import validate_plan
-from hjemme.services.auth import Principal
-from hjemme.domain.journal import EntryKind
 from hjemme.services.access import SYSTEM
+from hjemme.services.auth import Principal
 from hjemme.services.journal import DayChange, change_day, plan_day
 from hjemme.services.planning import read_plan, stored_problem
 from hjemme.services.seeding import seed_population

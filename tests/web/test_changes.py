@@ -22,8 +22,8 @@ from hjemme.planning.params import PlannerParams
 from hjemme.planning.plan_json import plan_from_json
 from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.validate import validate_plan
-from hjemme.services.planning import task_statuses as pin_statuses
 from hjemme.services.planning import stored_problem
+from hjemme.services.planning import task_statuses as pin_statuses
 from hjemme.web.deps import get_now
 from hjemme.web.pages.scenarios import DEFAULT_SCENARIO
 from hjemme.web.router import mount_web

@@ -3,7 +3,8 @@
 A write (POST, PUT, PATCH, DELETE under ``/api`` or ``/fhir``) sent with the header is answered once;
 a repeat by the same user with the same key gets the stored first answer (with
 ``Idempotent-Replayed: true``), a repeat while the first is still running gets 409, and a key
-reused for another method or path gets 422. Server errors are not kept, so a retry can succeed.
+reused for another method or path gets 422. Server errors and refused log-ins are not kept, so a
+retry can succeed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.middleware.base import RequestResponseEndpoint
 from hjemme.errors import HjemmeError
 from hjemme.services.auth import read_access_token
 from hjemme.services.idempotency import claim_request, keep_answer, release_request
+from hjemme.web.deps import get_now
 
 HEADER = "idempotency-key"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -58,7 +60,7 @@ async def idempotency(request: Request, call_next: RequestResponseEndpoint) -> R
         await run_in_threadpool(lambda: release_request(engine=engine, username=username, key=key))
         raise
     body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-    if response.status_code >= 500:
+    if response.status_code >= 500 or response.status_code in (401, 403):  # a retry may succeed
         await run_in_threadpool(lambda: release_request(engine=engine, username=username, key=key))
     else:
         text = body.decode("utf-8", errors="replace")
@@ -75,8 +77,9 @@ def _username(request: Request) -> str | None:
     auth = request.headers.get("authorization", "")
     if not auth.lower().startswith("bearer "):
         return None
+    clock = request.app.dependency_overrides.get(get_now, get_now)  # the app's one clock
     try:
-        return read_access_token(auth[7:].strip(), settings=request.app.state.settings)
+        return read_access_token(auth[7:].strip(), settings=request.app.state.settings, now=clock())
     except HjemmeError:
         return None
 
