@@ -99,7 +99,9 @@ def test_an_alarm_orders_its_urgent_visit_only_once(db_engine: Engine, planned: 
     with pytest.raises(AlreadyOrderedError) as refused:
         request_urgent_visit(engine=db_engine, principal=RESPONDER, alarm_id=alarm_id, at=AT, params=fast)
     assert refused.value.task_id == first.task_id
-    assert ordered_visit(engine=db_engine, alarm_id=alarm_id) == (first.task_id, 2)
+    ordered = ordered_visit(engine=db_engine, alarm_id=alarm_id)
+    assert ordered is not None and ordered.task_id == first.task_id
+    assert (ordered.staff_id, ordered.start_min) == (first.staff_id, first.start_min)
     with session_scope(db_engine) as session:
         stored = repo.latest_plan(session, TODAY)
     assert stored is not None and stored.version == 2

@@ -1,5 +1,5 @@
 """The changing pages in a real Chromium against a real uvicorn server: a scenario runs and its Excel
-downloads, the coordinator re-plans with an urgent visit, the clinician marks a visit started.
+downloads, the coordinator adds an urgent visit and plans the day again (it stays), the clinician marks a visit started.
 
 The day is planned by the planner's own services (plan stored with its input); screenshots land in
 ``test-output/screenshots/``.
@@ -82,8 +82,10 @@ def test_small_scenario_runs_and_its_excel_downloads(planned_site, browser, tmp_
         context.close()
 
 
-def test_coordinator_replans_with_an_urgent_visit(planned_site, browser):
-    """Choosing a patient and "Legg til og planlegg på nytt" shows the next plan version with the visit in it."""
+def test_coordinator_adds_an_urgent_visit_and_it_survives_planning_the_day_again(planned_site, browser):
+    """Choosing a patient and "Legg til akuttbesøket" shows the next version with the visit and what moved;
+    then "Optimaliser dagen på nytt" (confirmed) runs with progress and the urgent visit is still there;
+    a move to 03:00 is refused naming the rule in Norwegian."""
     url, _engine, _staff = planned_site
     context, page = log_in(browser, url, Role.COORDINATOR)
     try:
@@ -92,14 +94,24 @@ def test_coordinator_replans_with_an_urgent_visit(planned_site, browser):
         before = int(page.locator("#plan-version").get_attribute("data-version"))
         shot(page, "coordinator_plan_changes")
         page.select_option("#urgent", index=1)
-        page.get_by_role("button", name="Legg til og planlegg på nytt").click()
+        page.get_by_role("button", name="Legg til akuttbesøket").click()
         page.wait_for_url("**done=urgent**")
         page.wait_for_selector("html[data-ready]")
         assert int(page.locator("#plan-version").get_attribute("data-version")) == before + 1
-        assert page.get_by_role("status").filter(has_text="Hastebesøket er lagt til").is_visible()
-        assert page.locator("#move-task option", has_text="-U0").count() + page.get_by_text("-U0").count() >= 1
+        assert page.get_by_role("status").filter(has_text="Akuttbesøket er lagt til").is_visible()
+        assert page.locator("#diff-heading").is_visible()
+        assert page.locator(".journal-entries li", has_text="akuttbesøk lagt til").count() == 1
+        urgent = page.locator("#move-task option", has_text="-U0").count() + page.get_by_text("-U0").count()
+        assert urgent >= 1
         shot(page, "coordinator_plan_after_urgent")
-        page.select_option("#move-task", index=1)
+        page.get_by_label("Optimaliser hele dagen på nytt").check()
+        page.get_by_role("button", name="Optimaliser dagen på nytt").click()
+        page.wait_for_url("**done=planned**", timeout=120_000)
+        page.wait_for_selector("html[data-ready]")
+        assert int(page.locator("#plan-version").get_attribute("data-version")) == before + 2
+        assert page.locator("#move-task option", has_text="-U0").count() + page.get_by_text("-U0").count() >= 1
+        shot(page, "coordinator_plan_after_whole_day")
+        page.select_option("#move-task-free", index=1)
         page.select_option("#move-resource", index=1)
         page.get_by_label("Ny start (TT:MM)").fill("03:00")
         page.get_by_role("button", name="Kontroller og flytt").click()

@@ -76,24 +76,53 @@ def _stops(plan: dict) -> dict[str, tuple[str, str]]:
     return {s["task"]: (r["resource"], s["start"]) for r in plan["routes"] for s in r["stops"] if s["task"]}
 
 
-def test_plan_the_day_button_stores_a_new_valid_version(planned):
-    """"Planlegg dagen" plans the date again, stores version 2 and says so in Norwegian."""
+def _finished_job(planned: Planned, location: str) -> str:
+    """Wait for the planning job named in ``location`` to end (no sleeping: its own event)."""
+    job_id = location.split("job=")[1]
+    job = planned.app.state.plan_jobs.get(job_id, username(Role.COORDINATOR))
+    assert job is not None and job.ended.wait(120)
+    return job_id
+
+
+def test_optimising_the_day_again_asks_first_then_keeps_the_journal(planned):
+    """With a plan there, "optimise again" needs the confirmation box; confirmed, it runs as a job with
+    progress, stores version 3 and keeps a cancellation made before it (the journal is re-applied)."""
     planned.log_in(Role.COORDINATOR)
     page = planned.client.get(f"/plan?date={TODAY}").text
-    assert "Planlegg dagen" in page and 'hx-indicator="#plan-progress"' in page
-    response = planned.client.post("/plan/make", data={"date": TODAY.isoformat()})
-    assert response.status_code == 200
-    assert "Dagen er planlagt; den nye versjonen vises." in response.text
+    assert "Optimaliser dagen på nytt" in page and 'name="confirm"' in page
+    unconfirmed = planned.client.post("/plan/make", data={"date": TODAY.isoformat(), "version": "1"})
+    assert unconfirmed.status_code == 422 and "Kryss av for å bekrefte" in unconfirmed.text
+    cancelled = next(s["task"] for r in planned.plan()["routes"] for s in reversed(r["stops"]) if s["task"])
+    planned.client.post("/plan/replan", data={"date": TODAY.isoformat(), "action": "cancel", "cancel": cancelled,
+                                              "version": "1"})
     assert planned.version() == 2
+    started = planned.client.post("/plan/make", data={"date": TODAY.isoformat(), "version": "2", "confirm": "yes"},
+                                  follow_redirects=False)
+    assert started.status_code == 303 and "job=" in started.headers["location"]
+    job_id = _finished_job(planned, started.headers["location"])
+    progress = planned.client.get(f"/plan/jobs/{job_id}").text
+    assert "Dagen er planlagt: vis den nye versjonen" in progress
+    done = planned.client.get(f"/plan/jobs/{job_id}", headers={"HX-Request": "true"})
+    assert done.headers["HX-Redirect"] == f"/plan?date={TODAY}&done=planned&from=2"
+    assert planned.version() == 3
+    assert cancelled not in _stops(planned.plan())
+    page = planned.client.get(done.headers["HX-Redirect"]).text
+    assert "Dagen er planlagt; alle endringer i journalen er beholdt." in page
+    assert "Dagens journal" in page and "oppgave avlyst" in page
     _valid(planned.engine)
 
 
-def test_htmx_plan_button_redirects_with_hx_redirect(planned):
-    """With htmx the button's answer tells the browser where the new plan is (HX-Redirect)."""
+def test_a_stale_form_is_refused_with_what_changed(planned):
+    """A second coordinator's form made against version 1 cancelling the task just cancelled is refused
+    (409) in Norwegian naming the change in between; the plan stays at version 2."""
     planned.log_in(Role.COORDINATOR)
-    response = planned.client.post("/plan/make", data={"date": TODAY.isoformat()}, headers={"HX-Request": "true"})
-    assert response.status_code == 204
-    assert response.headers["HX-Redirect"] == f"/plan?date={TODAY}&done=planned"
+    task = next(s["task"] for r in planned.plan()["routes"] for s in reversed(r["stops"]) if s["task"])
+    form = {"date": TODAY.isoformat(), "action": "cancel", "cancel": task, "version": "1"}
+    assert planned.client.post("/plan/replan", data=form).status_code == 200
+    again = planned.client.post("/plan/replan", data=form)
+    assert again.status_code == 409
+    assert "Noen endret planen mens du så på den" in again.text and task in again.text
+    assert planned.version() == 2
 
 
 def test_urgent_visit_replans_and_keeps_pins(planned):
@@ -101,17 +130,18 @@ def test_urgent_visit_replans_and_keeps_pins(planned):
     planned.log_in(Role.COORDINATOR)
     before = _stops(planned.plan())
     kept = next(iter(before))
+    from hjemme.domain.journal import EntryKind
     from hjemme.services.auth import Principal
-    from hjemme.services.planning import pin_task
+    from hjemme.services.journal import DayChange, change_day
 
-    pin_task(engine=planned.engine, principal=Principal(username(Role.COORDINATOR), Role.COORDINATOR),
-             date=TODAY, task_id=kept, status="confirmed", at=NOW)
+    change_day(engine=planned.engine, principal=Principal(username(Role.COORDINATOR), Role.COORDINATOR),
+               date=TODAY, change=DayChange(EntryKind.CONFIRMED, task_id=kept), now=NOW)
     patient = next(s["patient"] for r in planned.plan()["routes"] for s in r["stops"] if s["type"] == "visit")
     response = planned.client.post(
         "/plan/replan", data={"date": TODAY.isoformat(), "action": "urgent", "urgent": patient}
     )
     assert response.status_code == 200
-    assert "Hastebesøket er lagt til" in response.text
+    assert "Akuttbesøket er lagt til" in response.text
     assert planned.version() == 2
     plan = planned.plan()
     assert any(u.endswith("-U0") for u in _stops(plan)) or any(u["task"].endswith("-U0") for u in plan["unplanned"])
@@ -305,3 +335,29 @@ def test_logistics_sees_the_days_pick_list_first_expiry_first(planned):
         if expiry:
             expiries.setdefault(product, []).append(expiry)
     assert all(dates == sorted(dates) for dates in expiries.values())
+
+
+def test_urgent_visit_from_an_alarm_is_ordered_once_and_shown_instead_of_the_button(planned):
+    """The responder orders an urgent visit for a red alarm: the alarm page then shows the planned visit
+    and its time instead of the button; pressing again (a double click) is refused naming it, and the
+    plan keeps one urgent visit."""
+    from hjemme.monitoring.alarms import Alarm
+    from hjemme.monitoring.rules import FindingKind, Severity
+    from hjemme.services.monitoring import save_transition
+    from hjemme.store.database import session_scope
+
+    patient = next(s["patient"] for r in planned.plan()["routes"] for s in r["stops"] if s["type"] == "visit")
+    red = Alarm(alarm_id="A-RED-1", patient_id=patient, kind=FindingKind.NEWS2, severity=Severity.RED,
+                dedup_key=f"{patient}:news2", cause="NEWS2 7", evidence=(), opened_at=NOW)
+    with session_scope(planned.engine) as session:
+        save_transition(session, [red], [])
+    planned.log_in(Role.RESPONDER)
+    page = planned.client.get("/response/alarms/A-RED-1").text
+    assert "Bestill akuttbesøk i dagens plan" in page
+    first = planned.client.post("/response/alarms/A-RED-1/urgent-visit")
+    assert first.status_code == 200 and "Akuttbesøk bestilt" in first.text
+    assert "Bestill akuttbesøk i dagens plan" not in first.text
+    second = planned.client.post("/response/alarms/A-RED-1/urgent-visit")
+    assert second.status_code == 409 and "allerede bestilt" in second.text
+    urgent = [t for t in stored_problem(engine=planned.engine, date=TODAY)[1]["tasks"] if "-U" in t["id"]]
+    assert len(urgent) == 1 and urgent[0]["patient"] == patient

@@ -46,6 +46,7 @@ from hjemme.planning.changes import (
     VehicleOutOfService,
     apply_changes,
 )
+from hjemme.planning.hand_move import moved_plan
 from hjemme.planning.params import PlannerParams
 from hjemme.planning.plan_json import plan_from_json, plan_to_json
 from hjemme.planning.problem import Problem, build_problem
@@ -258,8 +259,10 @@ def change_day(
     params = params or PlannerParams(time_limit_s=0.5, rounds=1)
     with _Serialised(engine, date) as session:
         latest = repo.latest_plan(session, date)
-        if latest is None or latest.problem_json is None:
+        if latest is None:
             raise NotFoundError("plan", date.isoformat())
+        if latest.problem_json is None:
+            raise InputError("date", f"plan {date} v{latest.version} was stored without its input; plan the day again")
         entries = journal_repo.list_entries(session, date)
         if alarm_id is not None:
             _refuse_second_order(session, alarm_id)
@@ -295,7 +298,7 @@ def change_day(
         plan = repair(changed, previous, pins, params)
         violations = _violations(plan, changed)
         if change.kind is EntryKind.MOVED and not violations and not _placed(plan, change):
-            violations = [Violation("pin", change.task_id or "", "the task could not be kept at that place")]
+            violations = _move_findings(previous, changed, change)
         if violations:
             if between:
                 raise VersionConflictError(expected_version or 0, latest.version, between)
@@ -739,6 +742,18 @@ def _placed(plan: Plan, change: DayChange) -> bool:
         for r in plan.routes
         for s in r.stops
     )
+
+
+def _move_findings(previous: Plan, problem: Problem, change: DayChange) -> list[Violation]:
+    """Why a move could not be kept: the rules the plain edit (nothing else moved) breaks, else that
+    the repair found no valid day with the task there."""
+    assert change.task_id is not None and change.resource_id is not None and change.start_min is not None
+    try:
+        edited = moved_plan(previous, problem, change.task_id, change.resource_id, change.start_min)
+    except (InputError, NotFoundError):
+        edited = None
+    found = _violations(edited, problem) if edited is not None else []
+    return found or [Violation("pin", "the planner found no valid plan with the task at that place")]
 
 
 def _violations(plan: Plan, problem: Problem) -> list[Violation]:

@@ -11,6 +11,7 @@ the visit already planned.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from hjemme.domain.time import local_date, local_minute
 from hjemme.errors import ConflictError
 from hjemme.monitoring.alarms import Alarm, AlarmEvent, AlarmEventKind, AlarmStatus
 from hjemme.monitoring.rules import Severity
+from hjemme.planning.plan_json import plan_from_json
 from hjemme.services.access import log_access, require_role
 from hjemme.services.journal import ChangeOutcome, DayChange, change_day
 from hjemme.services.monitoring import load_alarm, save_transition
@@ -154,11 +156,30 @@ def _record(
     )
 
 
-def ordered_visit(*, engine: Engine, alarm_id: str) -> tuple[str, int | None] | None:
-    """The urgent visit an alarm ordered (task id, its plan version) or ``None`` (no patient data)."""
+@dataclass(frozen=True, slots=True)
+class OrderedVisit:
+    """The urgent visit an alarm ordered, and where the latest plan has it (``None``: not placed)."""
+
+    task_id: str
+    date: dt.date
+    staff_id: str | None
+    start_min: int | None
+
+
+def ordered_visit(*, engine: Engine, alarm_id: str) -> OrderedVisit | None:
+    """The urgent visit an alarm ordered, if it ordered one (task ids and times only: not logged)."""
     with session_scope(engine) as session:
         entry = entry_for_alarm(session, alarm_id)
-    return None if entry is None else (str(entry.payload.get("task", "")), entry.result_version)
+        if entry is None:
+            return None
+        stored = repo.latest_plan(session, entry.date)
+    task_id = str(entry.payload.get("task", ""))
+    place = None
+    if stored is not None:
+        plan = plan_from_json(json.loads(stored.json))
+        stops = ((r.resource_id, s) for r in plan.routes for s in r.stops)
+        place = next(((rid, s.start_min) for rid, s in stops if s.task_id == task_id), None)
+    return OrderedVisit(task_id, entry.date, place[0] if place else None, place[1] if place else None)
 
 
 def _clock(minute: int | None) -> str:

@@ -10,7 +10,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hjemme.errors import HjemmeError
 
@@ -29,6 +29,7 @@ class PlanJob:
     version: int | None = None
     from_version: int | None = None
     error: str = ""
+    ended: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def finished(self) -> bool:
@@ -62,6 +63,8 @@ class PlanJobs:
                 job.error, job.stage = str(error), "failed"
             except Exception as error:  # noqa: BLE001 - a failed job is shown, never lost silently
                 job.error, job.stage = f"{type(error).__name__}: {error}", "failed"
+            finally:
+                job.ended.set()
 
         threading.Thread(target=work, name=f"plan-{job.job_id[:8]}", daemon=True).start()
         return job

@@ -21,6 +21,7 @@ from hjemme.domain.security import Role
 from hjemme.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from hjemme.monitoring.observations import Observation
 from hjemme.services.auth import Principal
+from hjemme.services.journal import AlreadyOrderedError
 from hjemme.services.monitoring import (
     acknowledge_alarm,
     escalate_alarm,
@@ -28,11 +29,12 @@ from hjemme.services.monitoring import (
     list_alarms,
     resolve_alarm,
 )
-from hjemme.services.urgent_visits import request_urgent_visit
+from hjemme.services.urgent_visits import ordered_visit, request_urgent_visit
 from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
 from hjemme.web.rendering import N_, render
 
 router = APIRouter()
+URGENT_TWICE = N_("This alarm has already ordered its urgent visit; it is shown below.")
 URGENT_REFUSED = N_("Only a red alarm that is not resolved can order an urgent visit.")
 URGENT_NO_INPUT = N_("Today's plan has to be made again before an urgent visit can be added.")
 
@@ -93,7 +95,7 @@ def alarm(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep
     except NotFoundError:
         return render(request, "errors/404.html", page_context(user), status_code=404)
     context = {**page_context(user), "alarm": found, "trail": trail, "chart": _chart(evidence),
-               "error": error}
+               "error": error, "ordered": ordered_visit(engine=engine, alarm_id=found.alarm_id)}
     return render(request, "response/alarm.html", context, status_code=status_code)
 
 
@@ -145,6 +147,8 @@ def urgent_visit(request: Request, alarm_id: str, user: ResponderDep, engine: En
         return render(request, "errors/404.html", page_context(user), status_code=404)
     except PermissionDeniedError:
         return render(request, "errors/403.html", page_context(user), status_code=403)
+    except AlreadyOrderedError:
+        return alarm(request, alarm_id, user, engine, now, client, error=URGENT_TWICE, status_code=409)
     except ConflictError:
         return alarm(request, alarm_id, user, engine, now, client, error=URGENT_REFUSED, status_code=409)
     except InputError:
