@@ -262,7 +262,7 @@ def change_day(
         if latest is None:
             raise NotFoundError("plan", date.isoformat())
         if latest.problem_json is None:
-            raise InputError("date", f"plan {date} v{latest.version} was stored without its input; plan the day again")
+            raise InputError("date", f"plan {date} v{latest.version} has no stored input; plan the day again")
         entries = journal_repo.list_entries(session, date)
         if alarm_id is not None:
             _refuse_second_order(session, alarm_id)
