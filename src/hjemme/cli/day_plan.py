@@ -131,20 +131,21 @@ def diff_command(
         typer.echo(json.dumps(diff, ensure_ascii=False, indent=1))
         return
     table = Table(title=f"Endringer {_day(date)} v{from_version} → v{to_version}")
-    for column in ("ressurs", "lagt til", "fjernet", "flyttet hit", "flyttet bort", "ny tid"):
-        table.add_column(column)
+    for column in ("ressurs", "endring", "oppgave", "detalj"):
+        table.add_column(column, overflow="fold")
     for resource_id, change in sorted(diff.get("resources", {}).items()):
-        table.add_row(
-            resource_id,
-            ", ".join(change.get("added", [])),
-            ", ".join(change.get("removed", [])),
-            ", ".join(f"{x['task']} ({x['from']})" for x in change.get("reassigned_in", [])),
-            ", ".join(f"{x['task']} ({x['to']})" for x in change.get("reassigned_out", [])),
-            ", ".join(
-                f"{x['task']} {format_hhmm(x['from_min'])}→{format_hhmm(x['to_min'])}"
-                for x in change.get("moved", [])
-            ),
-        )
+        for task in change.get("added", []):
+            table.add_row(resource_id, "lagt til", task, "")
+        for task in change.get("removed", []):
+            table.add_row(resource_id, "fjernet", task, "")
+        for x in change.get("reassigned_in", []):
+            table.add_row(resource_id, "overtatt", x["task"], f"fra {x['from']}")
+        for x in change.get("reassigned_out", []):
+            table.add_row(resource_id, "gitt bort", x["task"], f"til {x['to']}")
+        for x in change.get("moved", []):
+            table.add_row(
+                resource_id, "ny tid", x["task"], f"{format_hhmm(x['from_min'])} → {format_hhmm(x['to_min'])}"
+            )
     Console().print(table)
 
 
