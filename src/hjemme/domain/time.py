@@ -17,14 +17,23 @@ HOSPITAL_TZ = ZoneInfo("Europe/Oslo")
 """Plans, shifts and windows are in the hospital's local time; timestamps elsewhere are aware UTC."""
 
 
+def in_oslo(at: dt.datetime) -> dt.datetime:
+    """The moment ``at`` (timezone-aware) on the hospital's wall clock.
+
+    Goes through UTC: ``astimezone`` leaves a datetime already in Europe/Oslo as it is, so a clock
+    time the spring change skips (02:30) would otherwise be shown as if it existed.
+    """
+    return at.astimezone(dt.UTC).astimezone(HOSPITAL_TZ)
+
+
 def local_date(at: dt.datetime) -> dt.date:
     """The hospital's calendar date at the moment ``at`` (timezone-aware)."""
-    return at.astimezone(HOSPITAL_TZ).date()
+    return in_oslo(at).date()
 
 
 def local_minute(at: dt.datetime) -> int:
     """Minutes after the hospital's local midnight at the moment ``at`` (timezone-aware)."""
-    local = at.astimezone(HOSPITAL_TZ)
+    local = in_oslo(at)
     return local.hour * 60 + local.minute
 
 
@@ -59,7 +68,7 @@ def format_local(at: dt.datetime, language: str = "nb", *, seconds: bool = False
     """
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"{at!r} has no time zone; hjemme shows only aware moments")
-    local = at.astimezone(HOSPITAL_TZ)
+    local = in_oslo(at)
     clock = f"{local.hour:02d}:{local.minute:02d}" + (f":{local.second:02d}" if seconds else "")
     text = f"{format_local_date(local.date(), language)} {clock}"
     if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
