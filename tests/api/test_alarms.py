@@ -68,3 +68,25 @@ def test_alarm_reads_and_writes_are_logged(api: Api, alarm_id: str) -> None:
     assert [(r["patient_id"], r["action"], r["resource"]) for r in reversed(rows)] == [
         (OTHER, "read", "alarms"), (OTHER, "write", f"alarm {alarm_id} ack")
     ]
+
+
+def test_alarm_times_carry_their_offset(api: Api, alarm_id: str) -> None:
+    """Every moment in an alarm's JSON is ISO 8601 with an offset (UTC ``Z``), never a naive time."""
+    headers = api.headers(Role.RESPONDER)
+    api.client.post(f"/api/alarms/{alarm_id}/ack", headers=headers)
+    body = api.client.get(f"/api/alarms/{alarm_id}", headers=headers).json()
+    moments = [body["alarm"]["opened_at"], body["alarm"]["acknowledged_at"], *(e["at"] for e in body["events"])]
+    assert moments == ["2026-11-23T07:30:00Z"] * 3
+
+
+def test_a_naive_moment_never_reaches_the_wire() -> None:
+    """An answer schema refuses a datetime without a zone instead of sending it without an offset."""
+    import datetime as dt
+
+    from pydantic import ValidationError
+
+    from hjemme.api.schemas.alarms import AlarmEventRead
+
+    with pytest.raises(ValidationError, match="timezone"):
+        AlarmEventRead(kind="acknowledged", at=dt.datetime(2026, 11, 23, 7, 30), actor="x", level=0,
+                       severity="red", note="")

@@ -119,6 +119,14 @@ def test_missing_data_reminder_then_alarm() -> None:
     assert findings[0].dedup_key == reminders[0].dedup_key
 
 
+def test_missing_data_messages_name_the_last_measurement_in_oslo_time() -> None:
+    """The reminder and the alarm say when the last weight was taken on Oslo's clock, with the date."""
+    history = [obs("weight", 80.0, -540)]  # 23:00 UTC on 22 November: already the 23rd in Oslo
+    reminders, findings = evaluate_missing_data("P1", history, [HF_WEIGHT], at(-600), at(hours=49))
+    assert reminders[0].message.endswith("Siste måling var 23.11.2026 00:00.")
+    assert findings[0].cause == "ingen måling av vekt siden 23.11.2026 00:00"
+
+
 def test_missing_data_counts_from_monitoring_start() -> None:
     """A patient who never measured is reminded one interval after the kit arrived."""
     reminders, _ = evaluate_missing_data("P1", [], [HF_WEIGHT], at(0), at(hours=25))

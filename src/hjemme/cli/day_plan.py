@@ -15,7 +15,7 @@ from rich.table import Table
 
 from hjemme.cli._common import CLI_PRINCIPAL, cli_errors, database, parse_date_option
 from hjemme.domain.journal import EntryKind
-from hjemme.domain.time import HOSPITAL_TZ, MINUTES_PER_DAY, at_local, format_hhmm, parse_hhmm
+from hjemme.domain.time import HOSPITAL_TZ, MINUTES_PER_DAY, at_local, format_hhmm, format_local, parse_hhmm
 from hjemme.planning.params import PlannerParams
 from hjemme.planning.plan_json import plan_to_json
 from hjemme.services import journal
@@ -103,8 +103,8 @@ def journal_command(
         undone = " (angret)" if e.reverted_by else ""
         table.add_row(
             str(e.seq),
-            e.at.astimezone(HOSPITAL_TZ).strftime("%d.%m.%Y %H:%M"),
-            describe_entry(e, "nb").split(" ", 1)[1] + undone,
+            format_local(e.at, "nb"),
+            describe_entry(e, "nb").split(" ", 2)[2] + undone,
             e.reason,
             f"v{e.base_version} → v{e.result_version}",
         )

@@ -1,7 +1,9 @@
-"""Clock times inside one planning day.
+"""Clock times inside one planning day, and moments as people read them.
 
 Inside hjemme a time of day is an ``int`` number of minutes after local midnight of the plan date;
-``HH:MM`` strings exist only at the edges (files, JSON, screens).
+``HH:MM`` strings exist only at the edges (files, JSON, screens). Moments (alarm opened, access-log
+row, plan version made) are stored as aware UTC datetimes and shown to people only through
+:func:`format_local` / :func:`format_local_date`: Oslo wall clock, always with the date (issue 11).
 """
 
 from __future__ import annotations
@@ -15,21 +17,63 @@ HOSPITAL_TZ = ZoneInfo("Europe/Oslo")
 """Plans, shifts and windows are in the hospital's local time; timestamps elsewhere are aware UTC."""
 
 
+def in_oslo(at: dt.datetime) -> dt.datetime:
+    """The moment ``at`` (timezone-aware) on the hospital's wall clock.
+
+    Goes through UTC: ``astimezone`` leaves a datetime already in Europe/Oslo as it is, so a clock
+    time the spring change skips (02:30) would otherwise be shown as if it existed.
+    """
+    return at.astimezone(dt.UTC).astimezone(HOSPITAL_TZ)
+
+
 def local_date(at: dt.datetime) -> dt.date:
     """The hospital's calendar date at the moment ``at`` (timezone-aware)."""
-    return at.astimezone(HOSPITAL_TZ).date()
+    return in_oslo(at).date()
 
 
 def local_minute(at: dt.datetime) -> int:
     """Minutes after the hospital's local midnight at the moment ``at`` (timezone-aware)."""
-    local = at.astimezone(HOSPITAL_TZ)
+    local = in_oslo(at)
     return local.hour * 60 + local.minute
 
 
 def at_local(date: dt.date, minute_of_day: int) -> dt.datetime:
-    """The aware moment of ``minute_of_day`` on ``date`` in the hospital's local time."""
+    """The aware moment of ``minute_of_day`` on ``date`` in the hospital's local time.
+
+    Minutes count the wall clock. A clock time that does not exist (02:00–03:00 on the last Sunday
+    of March) is read with the winter offset, so 02:30 is the moment the clock shows 03:30; one that
+    exists twice (02:00–03:00 on the last Sunday of October) is its first, summer-time occurrence.
+    """
     naive = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minute_of_day)
     return naive.replace(tzinfo=HOSPITAL_TZ)
+
+
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_local_date(date: dt.date, language: str = "nb") -> str:
+    """A calendar date as people read it: ``29.11.2026`` (bokmål), ``29 Nov 2026`` (English)."""
+    if language == "en":
+        return f"{date.day} {MONTHS_EN[date.month - 1]} {date.year}"
+    return f"{date.day:02d}.{date.month:02d}.{date.year}"
+
+
+def format_local(at: dt.datetime, language: str = "nb", *, seconds: bool = False) -> str:
+    """An aware moment as Oslo wall-clock time with its date: ``29.11.2026 10:05`` (bokmål),
+    ``29 Nov 2026 10:05`` (English), 24-hour clock in both.
+
+    In the hour that repeats when summer time ends (last Sunday of October, 02:00–03:00 twice) the
+    zone is added (``02:30 CEST``, then ``02:30 CET``) so the two moments stay apart. A naive
+    datetime raises ``ValueError``: hjemme never guesses which zone a moment was in.
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"{at!r} has no time zone; hjemme shows only aware moments")
+    local = in_oslo(at)
+    clock = f"{local.hour:02d}:{local.minute:02d}" + (f":{local.second:02d}" if seconds else "")
+    text = f"{format_local_date(local.date(), language)} {clock}"
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        text += f" {local.tzname()}"
+    return text
 
 
 def parse_hhmm(text: str) -> int:

@@ -14,9 +14,9 @@ import enum
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from hjemme.domain.pathways import MonitoredParameter
+from hjemme.domain.time import format_local
 from hjemme.monitoring.news2 import (
     Consciousness,
     News2Params,
@@ -334,11 +334,11 @@ def evaluate_missing_data(
         name = PARAMETER_NAME_NB.get(Parameter(spec.code), spec.code)
         key = f"{patient_id}:missing:{spec.code}:{last.astimezone(dt.UTC).isoformat()}"
         reminders.append(Reminder(patient_id, key, spec.code, due,
-                                  f"Husk å måle {name}. Siste måling var {_local(last)}."))
+                                  f"Husk å måle {name}. Siste måling var {format_local(last)}."))
         extra = params.missing_alarm_after_hours
         alarm_at = due + dt.timedelta(hours=spec.interval_hours if extra is None else extra)
         if now > alarm_at:
-            cause = f"ingen måling av {name} siden {_local(last)}"
+            cause = f"ingen måling av {name} siden {format_local(last)}"
             evidence = (last_obs.observation_id,) if last_obs else ()
             findings.append(Finding(patient_id, FindingKind.MISSING_DATA, params.missing_alarm_severity,
                                     key, cause, evidence, now))
@@ -371,10 +371,3 @@ def personal_thresholds(
         ))
     return result
 
-
-_OSLO = ZoneInfo("Europe/Oslo")
-
-
-def _local(moment: dt.datetime) -> str:
-    """Oslo wall-clock time for messages to patients and nurses."""
-    return moment.astimezone(_OSLO).strftime("%d.%m. kl. %H:%M")

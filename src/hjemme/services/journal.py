@@ -35,7 +35,14 @@ from hjemme.domain.journal import PLAN_CHANGES, STATUS_MARKS, EntryKind
 from hjemme.domain.plans import Plan
 from hjemme.domain.security import Role
 from hjemme.domain.tasks import Task, TaskKind
-from hjemme.domain.time import HOSPITAL_TZ, MINUTES_PER_DAY, TimeWindow, format_hhmm, local_date, local_minute
+from hjemme.domain.time import (
+    MINUTES_PER_DAY,
+    TimeWindow,
+    format_hhmm,
+    format_local,
+    local_date,
+    local_minute,
+)
 from hjemme.errors import ConflictError, InfeasibleError, InputError, NotFoundError
 from hjemme.geo import make_provider
 from hjemme.planning.changes import (
@@ -187,13 +194,13 @@ KIND_LABELS: Mapping[EntryKind, tuple[str, str]] = {
 
 
 def describe_entry(entry: JournalEntry, language: str) -> str:
-    """``12:05 coordinator1: oppgave avlyst E00012-…`` in Oslo time, in ``language``."""
+    """``23.11.2026 12:05 coordinator1: oppgave avlyst E00012-…`` in Oslo time, in ``language``."""
     label = KIND_LABELS[EntryKind(entry.kind)][0 if language == "nb" else 1]
     p = entry.payload
     target = p.get("task") or p.get("patient") or p.get("staff") or p.get("vehicle") or ""
     if entry.kind == EntryKind.RESTORED:
         target = f"v{p.get('version')}"
-    when = entry.at.astimezone(HOSPITAL_TZ).strftime("%H:%M")
+    when = format_local(entry.at, language)
     return f"{when} {entry.username}: {label} {target}".rstrip()
 
 

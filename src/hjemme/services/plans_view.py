@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hjemme.domain.plans import Plan, PlanKpis, Route, Stop
+from hjemme.domain.plans import BREAK_STOP, Plan, PlanKpis, Route, Stop
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
 from hjemme.domain.time import format_hhmm
@@ -78,11 +78,26 @@ class RouteView:
 
     @property
     def start_min(self) -> int:
-        return min((s.arrive_min for s in self.stops), default=0)
+        """Where the route's timeline begins: the earliest bar drawn, a break included."""
+        return min((s.start_min for s in self.stops), default=0)
 
     @property
     def end_min(self) -> int:
         return max((s.end_min for s in self.stops), default=0)
+
+    @property
+    def first_stop_min(self) -> int:
+        """The start of the day's work: the first real stop (visit, video, delivery, lab drop …).
+
+        A break, or the travel before the first stop, is not where a day begins; my day once read
+        08:00 from a break's arrival when the first visit was at 11:00 (issue 11).
+        """
+        return min((s.start_min for s in self.stops if s.type != BREAK_STOP), default=self.start_min)
+
+    @property
+    def last_stop_min(self) -> int:
+        """The end of the day's work: when the last real stop ends (a break after it does not count)."""
+        return max((s.end_min for s in self.stops if s.type != BREAK_STOP), default=self.end_min)
 
     @property
     def task_count(self) -> int:

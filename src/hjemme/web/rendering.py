@@ -1,8 +1,10 @@
 """Templates and languages: one Jinja2 environment per UI language, each with its Babel catalogue.
 
-Every UI string goes through ``_()``. The language is ``?lang=`` when given (and then remembered in
-a cookie), else the cookie, else ``settings.language``. Templates autoescape, so data is always
-escaped; ``tojson`` is used for the data a page script reads.
+Every UI string goes through ``_()``. The language is ``?lang=`` when given (and then remembered
+in a cookie), else the cookie, else ``settings.language``. Templates autoescape, so data is always
+escaped; ``tojson`` is used for the data a page script reads. Moments are shown only through the
+``when`` filter (Oslo wall clock with the date, ``domain.time.format_local``) and dates through
+``day``, never with ``strftime`` in a template (issue 11).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from hjemme.domain.time import format_hhmm
+from hjemme.domain.time import format_hhmm, format_local, format_local_date
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -99,6 +101,8 @@ def environment(language: str) -> Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["hhmm"] = format_hhmm
+    env.filters["when"] = lambda at, seconds=False: format_local(at, language, seconds=seconds)
+    env.filters["day"] = lambda date: format_local_date(date, language)
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     gettext = translations(language).gettext
     env.filters["kind_name"] = lambda kind: gettext(KIND_NAMES[kind]) if kind in KIND_NAMES else kind

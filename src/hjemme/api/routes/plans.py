@@ -26,7 +26,7 @@ from hjemme.api.schemas.plans import (
 )
 from hjemme.domain.journal import EntryKind
 from hjemme.domain.plans import Plan
-from hjemme.domain.time import HOSPITAL_TZ, format_hhmm, parse_hhmm
+from hjemme.domain.time import HOSPITAL_TZ, format_hhmm, format_local, parse_hhmm
 from hjemme.errors import InputError
 from hjemme.planning.diff import diff_plans
 from hjemme.planning.params import PlannerParams
@@ -249,7 +249,7 @@ def read_journal(
             user=e.username,
             role=e.role,
             at=e.at.astimezone(HOSPITAL_TZ).isoformat(timespec="seconds"),
-            at_local=e.at.astimezone(HOSPITAL_TZ).strftime("%d.%m.%Y %H:%M"),
+            at_local=format_local(e.at, lang),
             base_version=e.base_version,
             result_version=e.result_version,
             reverted_by=e.reverted_by,

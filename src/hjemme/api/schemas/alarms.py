@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 
 class AlarmRead(BaseModel):
@@ -16,14 +14,14 @@ class AlarmRead(BaseModel):
     severity: str
     cause: str
     evidence: list[str]
-    opened_at: dt.datetime
+    opened_at: AwareDatetime
     status: str
     owner: str | None
     escalation_level: int
     score: float | None
-    acknowledged_at: dt.datetime | None
+    acknowledged_at: AwareDatetime | None
     acknowledged_by: str | None
-    resolved_at: dt.datetime | None
+    resolved_at: AwareDatetime | None
     resolved_by: str | None
     resolution_note: str | None
 
@@ -32,7 +30,7 @@ class AlarmEventRead(BaseModel):
     """One audited step of an alarm's life."""
 
     kind: str
-    at: dt.datetime
+    at: AwareDatetime
     actor: str
     level: int
     severity: str

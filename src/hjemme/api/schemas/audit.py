@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 
 class AccessLogRead(BaseModel):
     """One access-log row: who, in which role, read or wrote which patient's what, when, from where."""
 
-    at: dt.datetime
+    at: AwareDatetime
     username: str
     role: str
     patient_id: str | None

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 HTTP_TEXT = {200: "200 OK", 201: "201 Created", 403: "403 Forbidden", 409: "409 Conflict",
              422: "422 Unprocessable Entity"}
@@ -34,7 +34,7 @@ class PromScoreRead(BaseModel):
     response_id: str
     patient_id: str
     questionnaire: str
-    authored_at: dt.datetime
+    authored_at: AwareDatetime
     score: float
     item_scores: dict[str, float]
     alert: bool
