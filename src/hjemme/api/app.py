@@ -13,7 +13,19 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from hjemme import __version__
-from hjemme.api.routes import alarms, audit, auth, fhir, fhir_ingest, logistics, patients, plans, tasks
+from hjemme.api.routes import (
+    alarms,
+    audit,
+    auth,
+    care,
+    exports,
+    fhir,
+    fhir_ingest,
+    logistics,
+    patients,
+    plans,
+    tasks,
+)
 from hjemme.errors import (
     CatalogueError,
     ConflictError,
@@ -38,6 +50,8 @@ ROUTERS = (
     fhir.router,
     fhir_ingest.router,
     logistics.router,
+    care.router,
+    exports.router,
 )
 """Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""
 

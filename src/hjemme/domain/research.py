@@ -19,13 +19,17 @@ AGE_BAND_YEARS = 10
 TOP_AGE = 90  # ages from here on share one band ("90+"): few people are that old
 
 
-def age_band(birth_year: int, on: dt.date) -> str:
-    """The ten-year band of the age a person born in ``birth_year`` reaches in ``on``'s year."""
+def age_band(birth_year: int, on: dt.date, width: int = AGE_BAND_YEARS) -> str:
+    """The ``width``-year band (ten by default) of the age a person born in ``birth_year`` reaches in
+    ``on``'s year. The band holding age 90 is open-ended (``90+``; ``80+`` for 20-year bands)."""
+    if width < 1:
+        raise ValueError("an age band is at least one year wide")
     age = max(0, on.year - birth_year)
-    if age >= TOP_AGE:
-        return f"{TOP_AGE}+"
-    low = age // AGE_BAND_YEARS * AGE_BAND_YEARS
-    return f"{low}-{low + AGE_BAND_YEARS - 1}"
+    top = TOP_AGE // width * width
+    if age >= top:
+        return f"{top}+"
+    low = age // width * width
+    return f"{low}-{low + width - 1}"
 
 
 def iso_week(day: dt.date) -> str:

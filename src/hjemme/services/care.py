@@ -48,6 +48,7 @@ from hjemme.domain.time import local_date
 from hjemme.errors import InputError, NotFoundError, PermissionDeniedError
 from hjemme.planning.plan_json import plan_from_json
 from hjemme.services.access import log_access, require_role
+from hjemme.services.auth import Principal
 from hjemme.settings import get_settings
 from hjemme.store import repositories as repo
 from hjemme.store.care_tables import CareAssignmentRecord, EmergencyAccessRecord
@@ -57,8 +58,6 @@ from hjemme.store.tables import EnrolmentRecord, PatientRecord, PlanRecord
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
-
-    from hjemme.services.auth import Principal
 
 UNRESTRICTED = frozenset({Role.ADMIN, Role.COORDINATOR, Role.RESPONDER, Role.RESEARCHER})
 """Roles whose work spans every patient; their reads are still access-logged one row per patient."""
@@ -147,12 +146,16 @@ def care_scope(
     return CareScope(on, frozenset(why), why)
 
 
-def scope_of(
-    *, engine: Engine, principal: Principal, at: dt.datetime, horizon: int | None = None
-) -> CareScope:
-    """:func:`care_scope` in a transaction of its own (``hjemme care patients``)."""
+def scope_of_user(*, engine: Engine, principal: Principal, username: str, at: dt.datetime) -> CareScope:
+    """Whose data ``username`` may see at ``at``: for coordinators and admins checking a user's
+    need-to-know (``hjemme care patients``)."""
+    require_role(principal, ASSIGNERS)
     with session_scope(engine) as session:
-        return care_scope(session, principal, at, horizon=horizon)
+        user = repo.get_user(session, username)
+        if user is None:
+            raise NotFoundError("user", username)
+        subject = Principal(user.username, user.role, user.patient_id)
+        return care_scope(session, subject, at)
 
 
 def require_in_care(session: Session, principal: Principal, patient_id: str, at: dt.datetime) -> None:
