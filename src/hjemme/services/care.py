@@ -146,6 +146,12 @@ def care_scope(
     return CareScope(on, frozenset(why), why)
 
 
+def my_scope(*, engine: Engine, principal: Principal, at: dt.datetime) -> CareScope:
+    """:func:`care_scope` of the caller in a transaction of its own (the clinician's patient list)."""
+    with session_scope(engine) as session:
+        return care_scope(session, principal, at)
+
+
 def scope_of_user(*, engine: Engine, principal: Principal, username: str, at: dt.datetime) -> CareScope:
     """Whose data ``username`` may see at ``at``: for coordinators and admins checking a user's
     need-to-know (``hjemme care patients``)."""

@@ -85,6 +85,19 @@ SCHEMAS: Mapping[str, pa.Schema] = {
 """The export's tables and their columns, in the order of ``docs/api.md``."""
 
 
+class KAnonymityError(ConflictError):
+    """The export would hold a quasi-identifier combination shared by fewer than ``k`` patients."""
+
+    def __init__(self, k: int, combination: Mapping[str, Any], patients: int, rare_groups: int) -> None:
+        self.k, self.combination = k, dict(combination)
+        self.patients, self.rare_groups = patients, rare_groups
+        shown = ", ".join(f"{name}={value}" for name, value in self.combination.items())
+        more = f" (and {rare_groups - 1} more such combinations)" if rare_groups > 1 else ""
+        super().__init__(
+            f"the export is not {k}-anonymous: the quasi-identifier combination {shown} is shared by only "
+            f"{patients} patient(s){more}; use wider age bands (age_band_years) or geography=zone")
+
+
 @dataclass(frozen=True, slots=True)
 class ResearchExport:
     """The export's tables (rows already shuffled) and how many patients it covers."""
@@ -143,7 +156,8 @@ def export_research(
             (person for person in people.values() if person["pseudonym"] in covered),
             QUASI_IDENTIFIERS, k, subject="pseudonym")
         if not check.holds:
-            raise ConflictError(_refusal(check.k, check.rare, len(check.rare)))
+            worst = check.rare[0]
+            raise KAnonymityError(check.k, worst.values, worst.patients, len(check.rare))
         log_access(session=session, principal=principal, patient_ids=sorted(by_pseudonym[p] for p in covered),
                    resource="research export", client=client, at=at)
     rng = rng or random.SystemRandom()
@@ -158,15 +172,6 @@ def _area(district_id: str, geography: str, catalogue: Catalogue) -> str:
         return district_id
     district = catalogue.districts.get(district_id)
     return district.zone if district is not None else "unknown"
-
-
-def _refusal(k: int, rare: Sequence[Any], count: int) -> str:
-    worst = rare[0]
-    combination = ", ".join(f"{name}={value}" for name, value in worst.values.items())
-    more = f" (and {count - 1} more such combinations)" if count > 1 else ""
-    return (f"the export is not {k}-anonymous: the quasi-identifier combination {combination} is shared by "
-            f"only {worst.patients} patient(s){more}; use wider age bands (age_band_years) or "
-            f"geography=zone")
 
 
 def _measurements(rows: Iterable[Any], people: Mapping[str, Mapping[str, str]]) -> list[dict[str, Any]]:

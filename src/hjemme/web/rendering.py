@@ -7,9 +7,11 @@ escaped; ``tojson`` is used for the data a page script reads.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations, Translations
 from fastapi import Request
@@ -17,6 +19,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hjemme.domain.time import format_hhmm
+
+OSLO = ZoneInfo("Europe/Oslo")
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -99,10 +103,16 @@ def environment(language: str) -> Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["hhmm"] = format_hhmm
+    env.filters["oslo"] = format_oslo
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     gettext = translations(language).gettext
     env.filters["kind_name"] = lambda kind: gettext(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
     return env
+
+
+def format_oslo(at: dt.datetime) -> str:
+    """An aware datetime as a person in Oslo reads it: ``2026-11-23 08:30`` (Europe/Oslo)."""
+    return at.astimezone(OSLO).strftime("%Y-%m-%d %H:%M")
 
 
 def language_of(request: Request, default: str) -> str:
