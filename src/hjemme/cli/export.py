@@ -25,12 +25,18 @@ class Geography(enum.StrEnum):
     ZONE = "zone"
 
 
+def _width(value: int) -> int:
+    if value not in research.AGE_BAND_CHOICES:
+        raise typer.BadParameter(f"{value} is not one of {', '.join(map(str, research.AGE_BAND_CHOICES))}")
+    return value
+
+
 @app.command("research")
 def research_command(
     out: Path = typer.Option(..., "--out", help="Directory to write the tables into (created if missing)."),
     file_format: FileFormat = typer.Option(FileFormat.CSV, "--format", case_sensitive=False,
                                            help="csv or parquet."),
-    age_band_years: int = typer.Option(10, "--age-band-years",
+    age_band_years: int = typer.Option(10, "--age-band-years", callback=_width,
                                        help="Width of the age bands: 5, 10, 20 or 30."),
     geography: Geography = typer.Option(Geography.DISTRICT, "--geography", case_sensitive=False,
                                         help="district, or the coarser zone (centre, inner, outer)."),
