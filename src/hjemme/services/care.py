@@ -33,7 +33,10 @@ action ``emergency``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -197,37 +200,74 @@ def _add(why: dict[str, str], reason: str, patient_ids: Iterable[str]) -> None:
         why.setdefault(patient_id, reason)
 
 
-def _plans(session: Session, first: dt.date, last: dt.date) -> list[Plan]:
-    """The latest stored plan of each date from ``first`` to ``last``."""
+@dataclass(frozen=True, slots=True)
+class _RouteStops:
+    """What the care rules read of a stored route: who works it, its kind, and its stops'
+    (type, patient, task)."""
+
+    resource_id: str
+    kind: str
+    stops: tuple[tuple[str, str | None, str | None], ...]
+
+
+_ROUTES: OrderedDict[bytes, tuple[_RouteStops, ...]] = OrderedDict()
+_ROUTES_LOCK = threading.Lock()
+_ROUTES_KEPT = 64
+"""Route summaries by a digest of the stored plan's JSON: a clinician's scope reads up to eight
+plans of several hundred kilobytes each, and hashing one costs far less than reading it again."""
+
+
+def _plans(session: Session, first: dt.date, last: dt.date) -> list[tuple[_RouteStops, ...]]:
+    """The routes of the latest stored plan of each date from ``first`` to ``last``."""
     newest = (select(PlanRecord.date, func.max(PlanRecord.version).label("version"))
               .where(PlanRecord.date >= first, PlanRecord.date <= last).group_by(PlanRecord.date).subquery())
     query = select(PlanRecord.json).join(
         newest, (PlanRecord.date == newest.c.date) & (PlanRecord.version == newest.c.version))
-    return [plan_from_json(json.loads(text)) for text in session.scalars(query)]
+    found = []
+    for text in session.scalars(query):
+        key = hashlib.blake2b(text.encode(), digest_size=20).digest()
+        with _ROUTES_LOCK:
+            routes = _ROUTES.get(key)
+        if routes is None:
+            routes = _summary(plan_from_json(json.loads(text)))
+            with _ROUTES_LOCK:
+                _ROUTES[key] = routes
+                while len(_ROUTES) > _ROUTES_KEPT:
+                    _ROUTES.popitem(last=False)
+        found.append(routes)
+    return found
 
 
-def _route_patients(plans: Iterable[Plan], staff_id: str | None, route_kinds: Collection[ResourceKind] | None,
-                    stop_kinds: Collection[TaskKind] | None) -> list[str]:
+def _summary(plan: Plan) -> tuple[_RouteStops, ...]:
+    return tuple(_RouteStops(r.resource_id, str(r.kind), tuple((s.type, s.patient_id, s.task_id)
+                                                                for s in r.stops))
+                 for r in plan.routes)
+
+
+def _route_patients(
+    plans: Iterable[tuple[_RouteStops, ...]], staff_id: str | None,
+    route_kinds: Collection[ResourceKind] | None, stop_kinds: Collection[TaskKind] | None,
+) -> list[str]:
     """Patients on routes: ``staff_id``'s own (or, for carriers without a staff link, every route of
     ``route_kinds``), counting only stops of ``stop_kinds`` when given."""
     if staff_id is None and route_kinds is None:
         return []
     found: list[str] = []
-    for plan in plans:
-        for route in plan.routes:
+    for routes in plans:
+        for route in routes:
             mine = route.resource_id == staff_id if staff_id is not None else True
             if not mine or (route_kinds is not None and route.kind not in route_kinds):
                 continue
-            found += [s.patient_id for s in route.stops
-                      if s.patient_id and (stop_kinds is None or s.type in stop_kinds)]
+            found += [patient for kind, patient, _task in route.stops
+                      if patient and (stop_kinds is None or kind in stop_kinds)]
     return found
 
 
-def _route_tasks(plans: Iterable[Plan], staff_id: str | None) -> set[str]:
+def _route_tasks(plans: Iterable[tuple[_RouteStops, ...]], staff_id: str | None) -> set[str]:
     """Task ids on ``staff_id``'s routes, or on every van and courier route without a staff link."""
-    return {s.task_id for plan in plans for r in plan.routes
+    return {task for routes in plans for r in routes
             if (r.resource_id == staff_id if staff_id is not None else r.kind in TRANSPORT_ROUTES)
-            for s in r.stops if s.task_id}
+            for _kind, _patient, task in r.stops if task}
 
 
 def _team_patients(session: Session, staff_id: str | None, first: dt.date, last: dt.date) -> list[str]:
