@@ -24,6 +24,7 @@ from hjemme.planning.plan_json import plan_to_json
 from hjemme.services import care
 from hjemme.services.auth import Principal
 from hjemme.services.patients import read_patient
+from hjemme.services.plans_view import read_transport_routes
 from hjemme.store import repositories as repo
 from hjemme.store.care_tables import EmergencyAccessRecord
 from hjemme.store.database import session_scope
@@ -271,3 +272,13 @@ def test_the_patient_sees_only_itself_and_management_nobody(world: Engine) -> No
     """The patient role's scope is itself; management has no patient in scope."""
     assert _scope(world, Principal("p", Role.PATIENT, "P01")).patient_ids == frozenset({"P01"})
     assert _scope(world, Principal("m", Role.MANAGEMENT)).patient_ids == frozenset()
+
+
+def test_a_drivers_van_page_shows_their_route_and_a_planners_every_van(world: Engine) -> None:
+    """The transport routes read (the van page) gives a driver their own route, a planner every van's."""
+    _save(world, TODAY, Route("D1", ResourceKind.VAN, "V1", (_stop("d", "delivery", "P01"),)),
+          Route("D2", ResourceKind.VAN, "V2", (_stop("e", "delivery", "P02"),)))
+    driver = read_transport_routes(engine=world, principal=DRIVER, date=TODAY, client=None, at=NOW)
+    planner = read_transport_routes(engine=world, principal=PLANNER, date=TODAY, client=None, at=NOW)
+    assert driver is not None and [r.resource_id for r in driver.routes] == ["D1"]
+    assert planner is not None and [r.resource_id for r in planner.routes] == ["D1", "D2"]
