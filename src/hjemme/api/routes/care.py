@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from hjemme.api.deps import ClientDep, EngineDep, NowDep, require_roles
+from hjemme.api.deps import ClientDep, EngineDep, NowDep, SettingsDep, require_roles
 from hjemme.api.schemas.care import EmergencyAccessCreate, EmergencyAccessRead
 from hjemme.services import care as service
 from hjemme.services.auth import Principal
@@ -22,6 +22,7 @@ Reviewer = Annotated[Principal, Depends(require_roles(*service.REVIEWERS))]
 def request_emergency_access(
     principal: Annotated[Principal, Depends(require_roles(*service.EMERGENCY_ROLES))],
     engine: EngineDep,
+    settings: SettingsDep,
     now: NowDep,
     client: ClientDep,
     patient_id: Annotated[str, Path(min_length=1, max_length=64)],
@@ -30,7 +31,8 @@ def request_emergency_access(
     """Open a patient outside the caller's care for ``HJEMME_EMERGENCY_ACCESS_HOURS`` (clinicians);
     the reason goes to the access log and the administrator's review list."""
     grant = service.request_emergency_access(engine=engine, principal=principal, patient_id=patient_id,
-                                             reason=body.reason, at=now, client=client)
+                                             reason=body.reason, at=now, client=client,
+                                             hours=settings.emergency_access_hours)
     return EmergencyAccessRead.model_validate(grant, from_attributes=True)
 
 

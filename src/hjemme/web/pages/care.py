@@ -61,7 +61,7 @@ def emergency_access(request: Request, user: ClinicianDep, engine: EngineDep, se
     """Open the patient with the stated reason, then show their record; the form again on bad input."""
     try:
         care.request_emergency_access(engine=engine, principal=user, patient_id=patient_id, reason=reason,
-                                      at=now, client=client)
+                                      at=now, client=client, hours=settings.emergency_access_hours)
     except InputError:
         return _patient_page(request, user, engine, settings, now, client, patient_id,
                              error=N_("State the reason in 10 to 500 characters."), status=422)
