@@ -94,9 +94,6 @@ class CareScope:
     def allows(self, patient_id: str) -> bool:
         return self.patient_ids is None or patient_id in self.patient_ids
 
-    def keep(self, patient_ids: Iterable[str]) -> list[str]:
-        return [p for p in patient_ids if self.allows(p)]
-
 
 @dataclass(frozen=True, slots=True)
 class EmergencyAccess:
