@@ -32,6 +32,22 @@ class Settings(BaseSettings):
         default="", description="Map tile URL template for the web map; empty draws no tiles."
     )
     language: str = Field(default="nb", description="Default UI language (nb or en).")
+    research_key: str = Field(
+        default="hjemme-dev-research-key-change-me-in-production-0123456789",
+        description="Keys the HMAC of researchers' pseudonyms; never the signing key (issue 12).",
+    )
+    research_k: int = Field(
+        default=5, ge=2, le=1000,
+        description="k of the research export's k-anonymity check: every quasi-identifier group "
+        "holds at least k patients.",
+    )
+    care_horizon_days: int = Field(
+        default=7, ge=0, le=60,
+        description="A clinician sees the patients on their routes from today to this many days ahead.",
+    )
+    emergency_access_hours: int = Field(
+        default=12, ge=1, le=72, description="How long an emergency access to a patient lasts."
+    )
 
     @property
     def sqlite_path(self) -> Path | None:

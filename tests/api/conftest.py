@@ -1,5 +1,11 @@
 """An API over a small real database: three patients, one user per role, a pinned clock.
 
+Care relationships (issue 12): ``clinician1`` is assigned to ``SELF`` and ``OTHER``; ``THIRD`` is
+outside their care. :func:`seed_routes` (the ``routed_api`` fixture) adds today's stored plan: the
+clinician, now nurse ``CLINICIAN_STAFF`` of a clinic no patient has, visits ``OTHER``; the van
+delivers ``THIRD``'s device kit and swaps a device at ``OTHER`` (so logistics sees ``THIRD`` and
+``OTHER``, technicians ``OTHER``).
+
 ``api`` is a :class:`Api` on the ``db_engine`` fixture (SQLite always, PostgreSQL when
 configured): ``api.client`` is a ``TestClient`` of ``create_app()``, ``api.headers(role)`` the
 ``Authorization`` header of that role's user. Passwords are hashed once per session (argon2 is
@@ -9,19 +15,26 @@ slow on purpose); log-in itself is tested through the token endpoint.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 
 from hjemme.api.app import create_app
 from hjemme.api.deps import get_now
+from hjemme.domain.geo import Location
+from hjemme.domain.plans import Plan, PlanKpis, Route, Stop
+from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
+from hjemme.domain.time import TimeWindow
+from hjemme.planning.plan_json import plan_to_json
 from hjemme.services.auth import Principal, create_access_token, hash_password
 from hjemme.settings import Settings
 from hjemme.store import repositories as repo
+from hjemme.store.care_tables import CareAssignmentRecord
 from hjemme.store.database import session_scope
 from tests.store import factories
 
@@ -30,6 +43,8 @@ TODAY = dt.date(2026, 11, 23)
 PASSWORD = "correct horse battery staple"
 SELF = "P00001"  # the patient user's own patient
 OTHER = "P00002"
+THIRD = "P00003"
+CLINICIAN_STAFF = "S-CARE-1"
 
 SETTINGS = Settings(
     database_url="sqlite://",  # unused: the app gets the fixture's engine
@@ -91,6 +106,37 @@ def seed_world(engine: Engine, password_hash: str) -> None:
                 created_at=NOW,
                 patient_id=SELF if role is Role.PATIENT else None,
             )
+        session.add_all(CareAssignmentRecord(username=_username(Role.CLINICIAN), patient_id=p, until=None,
+                                             assigned_by="admin1", assigned_at=NOW) for p in (SELF, OTHER))
+
+
+def seed_routes(engine: Engine) -> None:
+    """Today's stored plan, and the clinician as the nurse on it instead of by assignment to ``OTHER``."""
+    with session_scope(engine) as session:
+        session.execute(delete(CareAssignmentRecord).where(CareAssignmentRecord.patient_id == OTHER))
+        repo.add_staff(session, [factories.nurse(CLINICIAN_STAFF, clinic="geriatrics")])
+        repo.link_user_to_staff(session, _username(Role.CLINICIAN), CLINICIAN_STAFF)
+        repo.save_plan(session, date=TODAY, plan_json=json.dumps(plan_to_json(_todays_plan())), created_at=NOW)
+
+
+def _stop(task_id: str, kind: str, patient_id: str, start: int) -> Stop:
+    return Stop(task_id, kind, patient_id, Location(59.93, 10.73), start, start, start + 20, TimeWindow(480, 960))
+
+
+def _todays_plan() -> Plan:
+    """The nurse visits ``OTHER``; the van delivers ``THIRD``'s device kit and swaps a device at ``OTHER``."""
+    kpis = PlanKpis(0, 0, 0.0, 0.0, 0.0, 0.0, 0, 0.0, 0.0)
+    return Plan(
+        date=TODAY,
+        routes=(
+            Route(CLINICIAN_STAFF, ResourceKind.CLINICIAN, None, (_stop("E00002-20261123-V0", "visit", OTHER, 540),)),
+            Route("S0002", ResourceKind.VAN, "V001", (
+                _stop("E00003-20261123-D", "delivery", THIRD, 500),
+                _stop("swap-1", "device_swap", OTHER, 600),
+            )),
+        ),
+        samples=(), unplanned=(), kpis=kpis,
+    )
 
 
 @pytest.fixture
@@ -101,3 +147,10 @@ def api(db_engine: Engine, password_hash: str) -> Iterator[Api]:
     app.dependency_overrides[get_now] = lambda: NOW
     with TestClient(app) as client:
         yield Api(client=client, engine=db_engine, settings=SETTINGS)
+
+
+@pytest.fixture
+def routed_api(api: Api) -> Api:
+    """``api`` with today's stored plan (see :func:`seed_routes`)."""
+    seed_routes(api.engine)
+    return api

@@ -12,7 +12,7 @@ from tests.api.conftest import OTHER, SELF, Api
 
 def test_patient_resource_validates(api: Api) -> None:
     """The FHIR Patient re-validates under fhir.resources (R4) and carries name, phone and address."""
-    response = api.client.get("/fhir/Patient/P00003", headers=api.headers(Role.CLINICIAN))
+    response = api.client.get("/fhir/Patient/P00003", headers=api.headers(Role.COORDINATOR))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/fhir+json")
     patient = Patient.model_validate_json(response.text)
@@ -46,8 +46,17 @@ def test_care_plan_search_accepts_a_reference(api: Api) -> None:
 
 def test_fhir_unknown_or_missing_patient(api: Api) -> None:
     """An unknown patient is 404 naming it; a CarePlan search without ``patient`` is 422 naming it."""
-    unknown = api.client.get("/fhir/Patient/P99999", headers=api.headers(Role.CLINICIAN))
+    unknown = api.client.get("/fhir/Patient/P99999", headers=api.headers(Role.COORDINATOR))
     assert unknown.status_code == 404 and "P99999" in unknown.json()["detail"]
     missing = api.client.get("/fhir/CarePlan", headers=api.headers(Role.CLINICIAN))
     assert missing.status_code == 422
     assert missing.json()["detail"][0]["loc"] == ["query", "patient"]
+
+
+def test_fhir_outside_the_clinicians_care_is_403_whether_or_not_the_patient_exists(api: Api) -> None:
+    """A clinician gets the same 403 for a patient outside their care and for an unknown id."""
+    for url in ("/fhir/Patient/P00003", "/fhir/Patient/P99999", "/fhir/CarePlan?patient=P00003",
+                "/fhir/CarePlan?patient=P99999"):
+        response = api.client.get(url, headers=api.headers(Role.CLINICIAN))
+        assert response.status_code == 403, url
+    assert api.client.get(f"/fhir/CarePlan?patient={OTHER}", headers=api.headers(Role.CLINICIAN)).status_code == 200

@@ -21,7 +21,7 @@ def test_clinician_sees_the_pathway_and_diagnosis(api: Api) -> None:
 
 def test_researcher_reads_by_pseudonym(api: Api) -> None:
     """A researcher fetches a patient by its pseudonym and gets the pseudonymised record."""
-    ref = pseudonym(OTHER, secret_key=api.settings.secret_key)
+    ref = pseudonym(OTHER, secret_key=api.settings.research_key)
     listed = api.client.get("/api/patients", headers=api.headers(Role.RESEARCHER)).json()
     assert ref in {p["pseudonym"] for p in listed}
     response = api.client.get(f"/api/patients/{ref}", headers=api.headers(Role.RESEARCHER))
@@ -39,7 +39,7 @@ def test_pseudonyms_are_stable_across_reads(api: Api) -> None:
 
 def test_unknown_patient_is_404_naming_it(api: Api) -> None:
     """An unknown patient id gets 404 naming the id."""
-    response = api.client.get("/api/patients/P99999", headers=api.headers(Role.CLINICIAN))
+    response = api.client.get("/api/patients/P99999", headers=api.headers(Role.COORDINATOR))
     assert response.status_code == 404
     assert response.json()["id"] == "P99999" and "P99999" in response.json()["detail"]
 

@@ -37,7 +37,7 @@ def _full_view() -> dict[str, object]:
         [factories.enrolment("E00001", "P00001", pathway_id="ahs_lung")],
         load_catalogue(),
         on=dt.date(2026, 11, 23),
-        secret_key=KEY,
+        research_key=KEY,
     )
 
 
@@ -123,7 +123,7 @@ def test_only_admin_queries_the_log(db_engine: Engine, role: Role) -> None:
 def test_projection_never_widens(role: Role, present: set[str]) -> None:
     """Whatever a view holds, a role's projection keeps only its allowed fields, and no non-clinical
     role other than researchers keeps a clinical one."""
-    view = {key: [] if key == "enrolments" else key for key in present}
+    view = {key: [] if key in {"enrolments", "devices"} else key for key in present}
     kept = set(project_patient(view, role))
     assert kept <= PATIENT_FIELDS.get(role, frozenset()) and kept <= present  # no entry: sees nothing
     if role in {Role.LOGISTICS, Role.TECHNICIAN}:

@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from hjemme import __version__
-from hjemme.cli import day_plan, demo, logistics, monitoring, scenario, seed, serve, tasks, users
+from hjemme.cli import (
+    care,
+    day_plan,
+    demo,
+    export,
+    logistics,
+    monitoring,
+    scenario,
+    seed,
+    serve,
+    tasks,
+    users,
+)
 from hjemme.cli.plan import register as register_plan_commands
 
 app = typer.Typer(
@@ -35,6 +47,8 @@ app.add_typer(users.app, name="user")
 app.command("serve")(serve.serve_command)
 app.command("demo")(demo.demo_command)
 app.add_typer(scenario.app)
+app.add_typer(care.app)
+app.add_typer(export.app)
 register_plan_commands(app)
 app.add_typer(day_plan.app)
 app.command("replan")(day_plan.replan_command)

@@ -51,7 +51,9 @@ PATIENT_FIELDS: Mapping[Role, frozenset[str]] = {
     Role.PATIENT: ALL_PATIENT_FIELDS,  # only ever of the patient themself, see `may_read_patient`
     Role.LOGISTICS: PERSONAL_FIELDS,
     Role.TECHNICIAN: PERSONAL_FIELDS | {"devices"},
-    Role.RESEARCHER: frozenset({"pseudonym"}) | DEMOGRAPHIC_FIELDS | {"enrolments", "devices"},
+    # Researchers: generalised quasi-identifiers (an age band, ISO weeks), never a birth year or a date.
+    Role.RESEARCHER: frozenset({"pseudonym", "age_band"}) | (DEMOGRAPHIC_FIELDS - {"birth_year"})
+    | {"enrolments", "devices"},
 }
 """Top-level fields of a patient view per role (the need-to-know table of ``docs/api.md``)."""
 
@@ -74,8 +76,14 @@ ALL_ENROLMENT_FIELDS = frozenset(
 ENROLMENT_FIELDS: Mapping[Role, frozenset[str]] = {
     **{role: ALL_ENROLMENT_FIELDS for role in CLINICAL_ACCESS},
     Role.PATIENT: ALL_ENROLMENT_FIELDS,
-    Role.RESEARCHER: ALL_ENROLMENT_FIELDS - {"id"},  # an enrolment id would lead back to the patient
+    # An enrolment id would lead back to the patient, exact dates link to other records.
+    Role.RESEARCHER: ALL_ENROLMENT_FIELDS - {"id", "start_date", "end_date"} | {"start_week", "end_week"},
 }
+ALL_DEVICE_FIELDS = frozenset({"device_type_id", "name", "quantity", "from_date", "to_date"})
+DEVICE_FIELDS: Mapping[Role, frozenset[str]] = {
+    Role.RESEARCHER: ALL_DEVICE_FIELDS - {"from_date", "to_date"} | {"from_week", "to_week"},
+}
+"""Device fields per role where they differ from all of :data:`ALL_DEVICE_FIELDS`."""
 
 # -- what a task view holds ----------------------------------------------------------------------
 
@@ -155,6 +163,9 @@ def project_patient(view: Mapping[str, Any], role: Role) -> View:
     if "enrolments" in result:
         allowed = ENROLMENT_FIELDS.get(role, frozenset())
         result["enrolments"] = [project(e, allowed) for e in result["enrolments"]]
+    if "devices" in result:
+        fields = DEVICE_FIELDS.get(role, ALL_DEVICE_FIELDS)
+        result["devices"] = [project(d, fields) for d in result["devices"]]
     return result
 
 

@@ -45,6 +45,7 @@ from hjemme.monitoring.rules import (
     personal_thresholds,
 )
 from hjemme.services.access import log_access, require_role
+from hjemme.services.care import care_scope, require_in_care
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from hjemme.store.monitoring_tables import (
@@ -265,7 +266,8 @@ def list_alarms(
     """The response centre's worklist, most urgent first (``GET /api/alarms?status=open``).
 
     ``status``: ``open`` (not resolved: open or acknowledged), ``unacknowledged``, ``acknowledged``,
-    ``resolved`` or ``None`` for all.
+    ``resolved`` or ``None`` for all. A clinician sees their own patients' alarms only
+    (:mod:`hjemme.services.care`); the response centre sees all.
     """
     require_role(principal, ALARM_ROLES)
     query = select(AlarmRecord)
@@ -276,6 +278,9 @@ def list_alarms(
     if patient_id is not None:
         query = query.where(AlarmRecord.patient_id == patient_id)
     with session_scope(engine) as session:
+        scope = care_scope(session, principal, at)
+        if scope.patient_ids is not None:
+            query = query.where(AlarmRecord.patient_id.in_(sorted(scope.patient_ids)))
         alarms = sm.worklist_order(_alarm(r) for r in session.scalars(query))[:limit]
         log_access(session=session, principal=principal, patient_ids=[a.patient_id for a in alarms],
                    resource="alarms", client=client, at=at)
@@ -288,7 +293,7 @@ def get_alarm(
     """One alarm with its audit trail and the observations it cites as evidence."""
     require_role(principal, ALARM_ROLES)
     with session_scope(engine) as session:
-        alarm = load_alarm(session, alarm_id)
+        alarm = _alarm_in_care(session, principal, alarm_id, at)
         trail = select(AlarmEventRecord).where(AlarmEventRecord.alarm_id == alarm_id)
         events = [_event(r) for r in session.scalars(trail.order_by(AlarmEventRecord.id))]
         evidence = [_observation(r) for r in session.scalars(
@@ -305,13 +310,21 @@ def load_alarm(session: Session, alarm_id: str) -> Alarm:
     return _alarm(record)
 
 
+def _alarm_in_care(session: Session, principal: Principal, alarm_id: str, at: dt.datetime) -> Alarm:
+    """The alarm, if its patient is in the caller's care; otherwise "not found", as for an unknown id."""
+    alarm = load_alarm(session, alarm_id)
+    if not care_scope(session, principal, at).allows(alarm.patient_id):
+        raise NotFoundError("alarm", alarm_id)
+    return alarm
+
+
 def _act(
     engine: Engine, principal: Principal, alarm_id: str, at: dt.datetime, client: str | None, action: str,
     step: Any,
 ) -> Alarm:
     require_role(principal, ALARM_ROLES)
     with session_scope(engine) as session:
-        transition = step(load_alarm(session, alarm_id))
+        transition = step(_alarm_in_care(session, principal, alarm_id, at))
         save_transition(session, [transition.alarm], transition.events)
         log_access(session=session, principal=principal, patient_ids=[transition.alarm.patient_id],
                    resource=f"alarm {alarm_id} {action}", client=client, at=at, action="write")
@@ -426,6 +439,7 @@ def set_personal_thresholds(
     if baseline_end <= baseline_start:
         raise InputError("baseline_end", "slutten av perioden må komme etter starten")
     with session_scope(engine) as session:
+        require_in_care(session, principal, patient_id, at)
         setup = patient_monitoring(session, patient_id, at)
         history = [o for o in _recent_observations(session, patient_id, baseline_start)
                    if o.effective_at <= baseline_end]

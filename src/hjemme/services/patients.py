@@ -3,7 +3,12 @@
 Each function is one transaction: it reads through the store's repositories, writes one
 access-log row per patient whose data it returns, and only then hands back a view cut down to the
 caller's role (:mod:`hjemme.services.access`). A failed read leaves no log row; a returned read
-always has one.
+always has one. Whose data a caller sees follows the care relationship (:mod:`hjemme.services.care`):
+a clinician their own patients, logistics those they deliver to, a patient themself.
+
+Researchers' views are keyed by ``research_key`` (never the signing key) and, so that they cannot be
+linked to other records, come in pseudonym order with an age band and ISO weeks instead of a birth
+year and dates.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from hjemme.catalogue import Catalogue, load_catalogue
 from hjemme.domain.catalogue import DeviceType
 from hjemme.domain.pathways import Pathway
 from hjemme.domain.people import Enrolment, Patient
+from hjemme.domain.research import age_band, iso_week
 from hjemme.domain.security import Role
 from hjemme.domain.tasks import Task
 from hjemme.domain.time import format_hhmm, local_date
@@ -34,6 +40,7 @@ from hjemme.services.access import (
     require_patient,
     require_role,
 )
+from hjemme.services.care import care_scope, carried_tasks, require_in_care
 from hjemme.services.workload import tasks_on
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
@@ -64,12 +71,13 @@ def list_patients(
     principal: Principal,
     client: str | None,
     at: dt.datetime,
-    secret_key: str,
+    research_key: str,
     limit: int = 100,
     offset: int = 0,
     catalogue: Catalogue | None = None,
 ) -> list[View]:
-    """One page of patients as the caller's role may see them; the patient role gets only itself."""
+    """One page of the patients in the caller's care as their role may see them (sorted by id;
+    researchers: by pseudonym)."""
     require_role(principal, PATIENT_READERS)
     if not 1 <= limit <= MAX_PAGE:
         raise InputError("limit", f"must be between 1 and {MAX_PAGE}")
@@ -77,11 +85,15 @@ def list_patients(
         raise InputError("offset", "must not be negative")
     catalogue = catalogue or load_catalogue()
     with session_scope(engine) as session:
-        if principal.role is Role.PATIENT:
-            own = [principal.patient_id] if principal.patient_id else []
-            patients = repo.list_patients(session, ids=own)
-        else:
+        scope = care_scope(session, principal, at)
+        if principal.role is Role.RESEARCHER:
+            everyone = repo.list_patients(session)
+            everyone.sort(key=lambda p: pseudonym(p.id, secret_key=research_key))
+            patients = everyone[offset : offset + limit]
+        elif scope.patient_ids is None:
             patients = repo.list_patients(session, limit=limit, offset=offset)
+        else:
+            patients = repo.list_patients(session, ids=scope.patient_ids, limit=limit, offset=offset)
         enrolments = _enrolments_by_patient(session, patients)
         log_access(
             session=session,
@@ -94,7 +106,7 @@ def list_patients(
     on = local_date(at)
     return [
         project_patient(
-            patient_view(p, enrolments[p.id], catalogue, on=on, secret_key=secret_key),
+            patient_view(p, enrolments[p.id], catalogue, on=on, research_key=research_key),
             principal.role,
         )
         for p in patients
@@ -108,10 +120,10 @@ def read_patient(
     patient_ref: str,
     client: str | None,
     at: dt.datetime,
-    secret_key: str,
+    research_key: str,
     catalogue: Catalogue | None = None,
 ) -> View:
-    """One patient as the caller's role may see them.
+    """One patient in the caller's care as their role may see them.
 
     Researchers name a patient by pseudonym only: accepting a real id would let anyone who knows
     one link it to its pseudonym and so re-identify the research data.
@@ -120,9 +132,10 @@ def read_patient(
     catalogue = catalogue or load_catalogue()
     with session_scope(engine) as session:
         if principal.role is Role.RESEARCHER:
-            patient = _by_pseudonym(session, patient_ref, secret_key=secret_key)
+            patient = _by_pseudonym(session, patient_ref, research_key=research_key)
         else:
             require_patient(principal, patient_ref)
+            require_in_care(session, principal, patient_ref, at)
             patient = repo.get_patient(session, patient_ref)
         enrolments = repo.list_enrolments(session, patient_id=patient.id)
         log_access(
@@ -133,7 +146,7 @@ def read_patient(
             client=client,
             at=at,
         )
-    view = patient_view(patient, enrolments, catalogue, on=local_date(at), secret_key=secret_key)
+    view = patient_view(patient, enrolments, catalogue, on=local_date(at), research_key=research_key)
     return project_patient(view, principal.role)
 
 
@@ -152,6 +165,7 @@ def read_patient_file(
     require_patient(principal, patient_id)
     catalogue = catalogue or load_catalogue()
     with session_scope(engine) as session:
+        require_in_care(session, principal, patient_id, at)
         patient = repo.get_patient(session, patient_id)
         enrolments = repo.list_enrolments(session, patient_id=patient_id)
         log_access(
@@ -193,16 +207,16 @@ def read_tasks(
     client: str | None,
     at: dt.datetime,
 ) -> list[Task]:
-    """The day's tasks the caller may see, as domain objects (the patient role: its own only).
+    """The day's tasks the caller may see, as domain objects: a clinician's patients', the kinds a
+    carrier carries (:func:`hjemme.services.care.carried_tasks`), the patient role its own.
 
     Tasks carry patients' locations and, for clinical roles, their pathways, so the read is logged
     once per patient whose tasks are shown.
     """
     require_role(principal, TASK_READERS)
     tasks = tasks_on(engine=engine, date=date)
-    if principal.role is Role.PATIENT:
-        tasks = [t for t in tasks if t.patient_id == principal.patient_id]
     with session_scope(engine) as session:
+        tasks = carried_tasks(session, principal, date, tasks, at)
         log_access(
             session=session,
             principal=principal,
@@ -252,15 +266,16 @@ def patient_view(
     catalogue: Catalogue,
     *,
     on: dt.date,
-    secret_key: str,
+    research_key: str,
 ) -> View:
     """Everything hjemme shows about a patient, before need-to-know cuts it down."""
     current = [e for e in enrolments if e.end_date >= on]
     return {
         "id": patient.id,
-        "pseudonym": pseudonym(patient.id, secret_key=secret_key),
+        "pseudonym": pseudonym(patient.id, secret_key=research_key),
         "name": patient.name,
         "birth_year": patient.birth_year,
+        "age_band": age_band(patient.birth_year, on),
         "address": patient.address,
         "location": {"lat": patient.location.lat, "lon": patient.location.lon},
         "district_id": patient.district_id,
@@ -285,6 +300,8 @@ def _enrolment_view(enrolment: Enrolment, pathway: Pathway | None, on: dt.date) 
         "diagnosis_text": pathway.diagnosis_text if pathway else None,
         "start_date": enrolment.start_date,
         "end_date": enrolment.end_date,
+        "start_week": iso_week(enrolment.start_date),
+        "end_week": iso_week(enrolment.end_date),
         "length_days": enrolment.length_days,
         "active": enrolment.is_active(on),
         "monitoring": [
@@ -308,6 +325,8 @@ def _device_views(enrolments: Iterable[Enrolment], catalogue: Catalogue) -> Iter
                 "quantity": spec.quantity,
                 "from_date": enrolment.start_date,
                 "to_date": enrolment.end_date,
+                "from_week": iso_week(enrolment.start_date),
+                "to_week": iso_week(enrolment.end_date),
             }
 
 
@@ -324,8 +343,8 @@ def _enrolments_by_patient(session: Session, patients: Sequence[Patient]) -> dic
     return grouped
 
 
-def _by_pseudonym(session: Session, ref: str, *, secret_key: str) -> Patient:
+def _by_pseudonym(session: Session, ref: str, *, research_key: str) -> Patient:
     for patient in repo.list_patients(session):
-        if pseudonym(patient.id, secret_key=secret_key) == ref:
+        if pseudonym(patient.id, secret_key=research_key) == ref:
             return patient
     raise NotFoundError("patient", ref)

@@ -179,11 +179,13 @@ def read_transport_routes(
     *, engine: Engine, principal: Principal, date: dt.date, client: str | None, at: dt.datetime
 ) -> DayPlanView | None:
     """The vans' and couriers' routes of the latest plan for ``date``: stops, times, names and
-    addresses (a driver needs an address and a parcel, not a diagnosis); ``None`` without a plan."""
+    addresses (a driver needs an address and a parcel, not a diagnosis); ``None`` without a plan.
+    A user linked to a driver or courier sees that person's route only (issue 12)."""
     require_role(principal, TRANSPORT_READERS)
 
-    def transport(plan: Plan, _staff: str | None) -> Sequence[Route]:
-        return [r for r in plan.routes if r.kind in TRANSPORT_KINDS]
+    def transport(plan: Plan, staff_id: str | None) -> Sequence[Route]:
+        return [r for r in plan.routes
+                if r.kind in TRANSPORT_KINDS and (staff_id is None or r.resource_id == staff_id)]
 
     found = _read(engine, principal, date, client, at, "transport routes", transport)
     if found is None:

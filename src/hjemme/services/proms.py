@@ -25,6 +25,7 @@ from hjemme.monitoring.proms import (
     score_response,
 )
 from hjemme.services.access import log_access, require_patient, require_role
+from hjemme.services.care import require_in_care
 from hjemme.services.monitoring import apply_findings_in_session, patient_monitoring
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
@@ -83,6 +84,7 @@ def submit_questionnaire_response(
     scored = score_response(questionnaire, document, patient_id=own)
     require_patient(principal, scored.patient_id)
     with session_scope(engine) as session:
+        require_in_care(session, principal, scored.patient_id, at)
         repo.get_patient(session, scored.patient_id)
         setup = patient_monitoring(session, scored.patient_id, at)
         spec = next((s for _, s in setup.proms if s.questionnaire_id == questionnaire.id), None)

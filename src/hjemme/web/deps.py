@@ -28,7 +28,7 @@ from hjemme.web.rendering import N_
 
 ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
     Role.COORDINATOR: (("/plan", N_("Day plan")), ("/scenarios", N_("Scenarios"))),
-    Role.CLINICIAN: (("/my-day", N_("My day")),),
+    Role.CLINICIAN: (("/my-day", N_("My day")), ("/my-patients", N_("My patients"))),
     Role.RESPONDER: (("/response", N_("Response centre")),),
     Role.LOGISTICS: (
         ("/logistics", N_("Van loads")),
@@ -39,6 +39,7 @@ ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
     Role.ADMIN: (
         ("/admin", N_("Users and roles")),
         ("/admin/access-log", N_("Access log")),
+        ("/admin/emergency-access", N_("Emergency access")),
         ("/scenarios", N_("Scenarios")),
     ),
     Role.MANAGEMENT: (("/scenarios", N_("Scenarios")),),

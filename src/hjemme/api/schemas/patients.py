@@ -34,8 +34,10 @@ class EnrolmentRead(BaseModel):
     service_kind: str | None = None
     diagnosis_code: str | None = Field(default=None, description="ICD-10")
     diagnosis_text: str | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: dt.date | None = Field(default=None, description="Absent for researchers.")
+    end_date: dt.date | None = Field(default=None, description="Absent for researchers.")
+    start_week: str | None = Field(default=None, description="Researchers only: ISO week, e.g. 2026-W48.")
+    end_week: str | None = Field(default=None, description="Researchers only: ISO week.")
     length_days: int = 0
     active: bool = False
     monitoring: list[MonitoredParameterRead] = []
@@ -48,8 +50,10 @@ class DeviceRead(BaseModel):
     device_type_id: str
     name: str
     quantity: int
-    from_date: dt.date
-    to_date: dt.date
+    from_date: dt.date | None = Field(default=None, description="Absent for researchers.")
+    to_date: dt.date | None = Field(default=None, description="Absent for researchers.")
+    from_week: str | None = Field(default=None, description="Researchers only: ISO week.")
+    to_week: str | None = Field(default=None, description="Researchers only: ISO week.")
 
 
 class PatientRead(BaseModel):
@@ -58,7 +62,8 @@ class PatientRead(BaseModel):
     id: str = Field(default="", description="Absent for researchers, who get `pseudonym` instead.")
     pseudonym: str = Field(default="", description="Researchers only: a stable keyed pseudonym.")
     name: str = ""
-    birth_year: int = 0
+    birth_year: int = Field(default=0, description="Absent for researchers, who get `age_band`.")
+    age_band: str = Field(default="", description="Researchers only: ten-year band, e.g. 70-79.")
     address: str = ""
     location: LocationRead | None = None
     district_id: str = ""
