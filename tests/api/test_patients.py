@@ -21,7 +21,7 @@ def test_clinician_sees_the_pathway_and_diagnosis(api: Api) -> None:
 
 def test_researcher_reads_by_pseudonym(api: Api) -> None:
     """A researcher fetches a patient by its pseudonym and gets the pseudonymised record."""
-    ref = pseudonym(OTHER, secret_key=api.settings.secret_key)
+    ref = pseudonym(OTHER, research_key=api.settings.research_key)
     listed = api.client.get("/api/patients", headers=api.headers(Role.RESEARCHER)).json()
     assert ref in {p["pseudonym"] for p in listed}
     response = api.client.get(f"/api/patients/{ref}", headers=api.headers(Role.RESEARCHER))

@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from hjemme import __version__
+from hjemme.api.docs import mount_docs
+from hjemme.api.hardening import BodyLimit, SecurityHeaders, validation_error
 from hjemme.api.routes import alarms, audit, auth, fhir, fhir_ingest, logistics, patients, plans, tasks
 from hjemme.errors import (
     CatalogueError,
@@ -47,21 +50,29 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     if one is given.
 
     The schema is not migrated here: ``hjemme seed``/``hjemme serve`` own that, and tests hand in
-    an engine whose schema is already at ``heads``.
+    an engine whose schema is already at ``heads``. Without its keys the app is not built at all
+    (:class:`hjemme.settings.MissingKeyError`): it would sign log-ins with an empty key.
     """
     settings = settings or get_settings()
+    settings.require_keys()
     app = FastAPI(
         title="hjemme",
         summary="Planning and decision support for hospital at home (OUS Hjemme)",
         version=__version__,
         openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_db_engine(settings.database_url)
     for router in ROUTERS:
         app.include_router(router)
     app.add_exception_handler(HjemmeError, _hjemme_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    mount_docs(app)
     mount_web(app)
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(SecurityHeaders, settings=settings)
     return app
 
 

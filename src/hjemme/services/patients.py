@@ -64,7 +64,7 @@ def list_patients(
     principal: Principal,
     client: str | None,
     at: dt.datetime,
-    secret_key: str,
+    research_key: str,
     limit: int = 100,
     offset: int = 0,
     catalogue: Catalogue | None = None,
@@ -94,7 +94,7 @@ def list_patients(
     on = local_date(at)
     return [
         project_patient(
-            patient_view(p, enrolments[p.id], catalogue, on=on, secret_key=secret_key),
+            patient_view(p, enrolments[p.id], catalogue, on=on, research_key=research_key),
             principal.role,
         )
         for p in patients
@@ -108,7 +108,7 @@ def read_patient(
     patient_ref: str,
     client: str | None,
     at: dt.datetime,
-    secret_key: str,
+    research_key: str,
     catalogue: Catalogue | None = None,
 ) -> View:
     """One patient as the caller's role may see them.
@@ -120,7 +120,7 @@ def read_patient(
     catalogue = catalogue or load_catalogue()
     with session_scope(engine) as session:
         if principal.role is Role.RESEARCHER:
-            patient = _by_pseudonym(session, patient_ref, secret_key=secret_key)
+            patient = _by_pseudonym(session, patient_ref, research_key=research_key)
         else:
             require_patient(principal, patient_ref)
             patient = repo.get_patient(session, patient_ref)
@@ -133,7 +133,7 @@ def read_patient(
             client=client,
             at=at,
         )
-    view = patient_view(patient, enrolments, catalogue, on=local_date(at), secret_key=secret_key)
+    view = patient_view(patient, enrolments, catalogue, on=local_date(at), research_key=research_key)
     return project_patient(view, principal.role)
 
 
@@ -252,13 +252,13 @@ def patient_view(
     catalogue: Catalogue,
     *,
     on: dt.date,
-    secret_key: str,
+    research_key: str,
 ) -> View:
     """Everything hjemme shows about a patient, before need-to-know cuts it down."""
     current = [e for e in enrolments if e.end_date >= on]
     return {
         "id": patient.id,
-        "pseudonym": pseudonym(patient.id, secret_key=secret_key),
+        "pseudonym": pseudonym(patient.id, research_key=research_key),
         "name": patient.name,
         "birth_year": patient.birth_year,
         "address": patient.address,
@@ -324,8 +324,8 @@ def _enrolments_by_patient(session: Session, patients: Sequence[Patient]) -> dic
     return grouped
 
 
-def _by_pseudonym(session: Session, ref: str, *, secret_key: str) -> Patient:
+def _by_pseudonym(session: Session, ref: str, *, research_key: str) -> Patient:
     for patient in repo.list_patients(session):
-        if pseudonym(patient.id, secret_key=secret_key) == ref:
+        if pseudonym(patient.id, research_key=research_key) == ref:
             return patient
     raise NotFoundError("patient", ref)

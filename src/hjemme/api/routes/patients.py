@@ -30,7 +30,7 @@ def list_patients(
     """A page of patients sorted by id (the patient role: only itself); each read is access-logged."""
     views = service.list_patients(
         engine=engine, principal=principal, client=client, at=now,
-        secret_key=settings.secret_key, limit=limit, offset=offset,
+        research_key=settings.research_key, limit=limit, offset=offset,
     )
     return [PatientRead.model_validate(v) for v in views]
 
@@ -47,6 +47,6 @@ def read_patient(
     """One patient (the patient role: only itself, 403 otherwise); the read is access-logged."""
     view = service.read_patient(
         engine=engine, principal=principal, patient_ref=patient_id, client=client, at=now,
-        secret_key=settings.secret_key,
+        research_key=settings.research_key,
     )
     return PatientRead.model_validate(view)

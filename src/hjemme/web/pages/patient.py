@@ -29,6 +29,6 @@ def my_page(
     if user.patient_id is not None:
         me = read_patient(
             engine=engine, principal=user, patient_ref=user.patient_id, client=client, at=now,
-            secret_key=settings.secret_key,
+            research_key=settings.research_key,
         )
     return render(request, "patient/me.html", {**page_context(user), "me": me})

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from hjemme.domain.security import Role
 from hjemme.domain.time import parse_hhmm
@@ -163,6 +164,12 @@ async def make_plan(request: Request, user: CoordinatorDep, settings: SettingsDe
                     now: NowDep, client: ClientDep) -> Response:
     """"Plan the day": plan the date from scratch with a short time limit and store the next version."""
     form = await request.form()
+    # Planning takes seconds: in a worker thread, so the event loop keeps answering others (#12).
+    return await run_in_threadpool(_make_plan, request, form, user, settings, engine, now, client)
+
+
+def _make_plan(request: Request, form: Any, user: Principal, settings: Settings, engine: Engine,
+               now: dt.datetime, client: str | None) -> Response:
     day = _date_of(form)
     if day is None:
         return _failed(request, user, engine, now, client, local_date(now), [BAD_DATE], settings)
@@ -180,6 +187,12 @@ async def replan(request: Request, user: CoordinatorDep, settings: SettingsDep, 
                  now: NowDep, client: ClientDep) -> Response:
     """Re-plan after one change (urgent visit, cancelled task, absent staff); pinned stops stay put."""
     form = await request.form()
+    # Planning takes seconds: in a worker thread, so the event loop keeps answering others (#12).
+    return await run_in_threadpool(_replan, request, form, user, settings, engine, now, client)
+
+
+def _replan(request: Request, form: Any, user: Principal, settings: Settings, engine: Engine,
+            now: dt.datetime, client: str | None) -> Response:
     day = _date_of(form)
     action = str(form.get("action", ""))
     value = str(form.get(action, "")).strip() if action in ACTIONS else ""
@@ -209,6 +222,12 @@ async def move(request: Request, user: CoordinatorDep, settings: SettingsDep, en
                now: NowDep, client: ClientDep) -> Response:
     """Move a task to another resource or time: validated at once; if valid, pinned there and re-planned."""
     form = await request.form()
+    # Planning takes seconds: in a worker thread, so the event loop keeps answering others (#12).
+    return await run_in_threadpool(_move, request, form, user, settings, engine, now, client)
+
+
+def _move(request: Request, form: Any, user: Principal, settings: Settings, engine: Engine,
+          now: dt.datetime, client: str | None) -> Response:
     day = _date_of(form)
     task_id = str(form.get("task", "")).strip()
     resource_id = str(form.get("resource", "")).strip()
