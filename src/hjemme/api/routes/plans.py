@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
 
 from hjemme.api.deps import ClientDep, EngineDep, NowDep, SettingsDep, require_roles
+from hjemme.api.schemas.common import ServiceDate
 from hjemme.api.schemas.plans import PinCreate, PlanCreate, PlanSummaryRead, ReplanCreate
 from hjemme.planning.params import PlannerParams
 from hjemme.services import planning as service
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/plans", tags=["plans"])
 
 Planner = Annotated[Principal, Depends(require_roles(*service.PLANNERS))]
 Reader = Annotated[Principal, Depends(require_roles(*service.PLAN_ROLES))]
-Day = Annotated[dt.date, Path(description="The day, YYYY-MM-DD.")]
+Day = Annotated[ServiceDate, Path(description="The day, YYYY-MM-DD.")]
 
 
 def _summary(outcome: PlanOutcome) -> PlanSummaryRead:

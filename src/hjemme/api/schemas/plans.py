@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hjemme.api.schemas.common import MAX_SEED
+
 
 class PlanCreate(BaseModel):
     """Options for planning a day."""
@@ -15,7 +17,7 @@ class PlanCreate(BaseModel):
     time_limit_s: float = Field(
         default=5.0, gt=0, le=600, description="Seconds of routing search per planning round."
     )
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="Solver seed, 0 to 2^32 − 1.")
 
 
 class ReplanCreate(BaseModel):

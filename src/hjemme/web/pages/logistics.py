@@ -32,13 +32,13 @@ from hjemme.services.logistics import (
 )
 from hjemme.services.patients import local_date
 from hjemme.services.plans_view import read_transport_routes
-from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, page_context, page_for
 from hjemme.web.rendering import render
 
 router = APIRouter()
 
 LogisticsDep = Annotated[Principal, Depends(page_for(Role.LOGISTICS))]
-DateQuery = Annotated[dt.date | None, Query()]
+DateQuery = Annotated[ServiceDate | None, Query()]
 EXPIRING_DAYS = 7
 DEVICES_DUE_DAYS = 14
 

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from hjemme.domain.security import Role
-from hjemme.domain.time import parse_hhmm
+from hjemme.domain.time import check_service_date, parse_hhmm
 from hjemme.errors import HjemmeError, InputError, NotFoundError
 from hjemme.planning.params import PlannerParams
 from hjemme.services.auth import Principal
@@ -26,7 +26,7 @@ from hjemme.services.plan_edits import move_task
 from hjemme.services.planning import ReplanRequest, plan_day, replan_day, stored_problem
 from hjemme.services.plans_view import DayPlanView, read_day_plan
 from hjemme.settings import Settings
-from hjemme.web.deps import ClientDep, EngineDep, NowDep, SettingsDep, page_context, page_for
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, SettingsDep, page_context, page_for
 from hjemme.web.rendering import N_, render
 
 router = APIRouter()
@@ -47,7 +47,7 @@ def day_plan(
     engine: EngineDep,
     now: NowDep,
     client: ClientDep,
-    date: Annotated[dt.date | None, Query()] = None,
+    date: Annotated[ServiceDate | None, Query()] = None,
     done: str = "",
 ) -> Response:
     return _page(request, user, settings, engine, now, client, date or local_date(now), done=done)
@@ -154,7 +154,7 @@ def _failed(request: Request, user: Principal, engine: Engine, now: dt.datetime,
 
 def _date_of(form: Any) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(str(form.get("date", "")))
+        return check_service_date(dt.date.fromisoformat(str(form.get("date", ""))))
     except ValueError:
         return None
 
