@@ -97,25 +97,31 @@ class BodyLimit:
         await self.app(scope, _replay(body, receive), send)
 
     async def _streamed(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        size, started = 0, False
+        """Count a form body as the app reads it; over the limit, the app's answer (whatever its
+        parser made of the cut-off body) is replaced by the 413."""
+        size, too_large, replaced = 0, False, False
 
         async def counting() -> Message:
-            nonlocal size
+            nonlocal size, too_large
             message = await receive()
             size += len(message.get("body", b""))
             if size > limit:
+                too_large = True
                 raise _TooLarge
             return message
 
         async def sending(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+            nonlocal replaced
+            if not too_large:
+                await send(message)
+            elif not replaced and message["type"] == "http.response.start":
+                replaced = True
+                await _reply(send, 413, *_too_large(scope["path"], limit))
 
         try:
             await self.app(scope, counting, sending)
         except _TooLarge:
-            if not started:
+            if not replaced:
                 await _reply(send, 413, *_too_large(scope["path"], limit))
 
 
