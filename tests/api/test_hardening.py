@@ -134,7 +134,7 @@ def test_every_response_has_the_security_headers(api: Api) -> None:
         assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp, name
         assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0], name
         assert response.headers["x-content-type-options"] == "nosniff", name
-        assert response.headers["referrer-policy"] == "no-referrer", name
+        assert response.headers["referrer-policy"] == "same-origin", name
         assert "strict-transport-security" not in response.headers, name
     for name in ("api", "page", "error", "docs"):
         assert answers[name].headers["cache-control"] == "no-store", name
@@ -170,10 +170,10 @@ def test_api_writes_refuse_the_session_cookie(api: Api) -> None:
 
 
 def test_docs_load_swagger_from_this_server(api: Api) -> None:
-    """/docs names no other host: its script and style come from /docs-assets on this server."""
+    """/docs names no other host: its script and style are this server's static files."""
     page = api.client.get("/docs").text
     assert "cdn" not in page.lower() and "http" not in page.replace("<!doctype html>", "")
-    assert 'src="/docs-assets/swagger-ui-bundle.js"' in page and "<script>" not in page
-    assert api.client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
-    assert "/openapi.json" in api.client.get("/docs/init.js").text
+    assert 'src="/static/vendor/swagger-ui/swagger-ui-bundle.js"' in page and "<script>" not in page
+    assert api.client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert "/openapi.json" in api.client.get("/static/js/swagger-init.js").text
     assert api.client.get("/redoc").status_code == 404

@@ -29,7 +29,7 @@ from hjemme.settings import Settings
 
 EXCERPT_CHARS = 80
 FORM_TYPES = (b"multipart/form-data", b"application/x-www-form-urlencoded")
-CACHEABLE_PREFIXES = ("/static/", "/docs-assets/")
+CACHEABLE_PREFIXES = ("/static/",)
 
 
 class _TooLarge(Exception):
@@ -175,7 +175,7 @@ class SecurityHeaders:
             (b"content-security-policy", content_security_policy(settings).encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
+            (b"referrer-policy", b"same-origin"),  # "no-referrer" makes forms send Origin: null
             (b"cross-origin-opener-policy", b"same-origin"),
         ]
 
