@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from hjemme import __version__
 from hjemme.api.docs import mount_docs
-from hjemme.api.hardening import BodyLimit, SecurityHeaders, validation_error
+from hjemme.api.hardening import MESSAGE_CHARS, BodyLimit, SecurityHeaders, excerpt, validation_error
 from hjemme.api.routes import alarms, audit, auth, fhir, fhir_ingest, logistics, patients, plans, tasks
 from hjemme.errors import (
     CatalogueError,
@@ -92,10 +92,12 @@ async def _hjemme_error(request: Request, exc: Exception) -> JSONResponse:
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     body: dict[str, Any]
+    detail = excerpt(str(exc), MESSAGE_CHARS)
     if isinstance(exc, InputError):
-        body = {"detail": [{"type": "input_error", "loc": exc.field.split("."), "msg": exc.problem}]}
+        problem = excerpt(exc.problem, MESSAGE_CHARS)
+        body = {"detail": [{"type": "input_error", "loc": exc.field.split("."), "msg": problem}]}
     elif isinstance(exc, NotFoundError):
-        body = {"detail": str(exc), "what": exc.what, "id": str(exc.ident)}
+        body = {"detail": detail, "what": exc.what, "id": excerpt(str(exc.ident), MESSAGE_CHARS)}
     else:
-        body = {"detail": str(exc)}
+        body = {"detail": detail}
     return JSONResponse(body, status_code=status, headers=headers)

@@ -28,6 +28,9 @@ from hjemme.api.json_guard import check_json
 from hjemme.settings import Settings
 
 EXCERPT_CHARS = 80
+"""The most of a client's input an error reply repeats."""
+MESSAGE_CHARS = 300
+"""The longest error message (which may quote an id or value the client sent)."""
 FORM_TYPES = (b"multipart/form-data", b"application/x-www-form-urlencoded")
 CACHEABLE_PREFIXES = ("/static/",)
 
@@ -199,8 +202,8 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def excerpt(value: Any) -> Any:
-    """``value`` if it is short, else the start of its text with an ellipsis."""
+def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> Any:
+    """``value`` if it is short, else the first ``limit`` characters of its text with an ellipsis."""
     if isinstance(value, bool | float) or value is None:
         return value
     if isinstance(value, int):
@@ -210,9 +213,9 @@ def excerpt(value: Any) -> Any:
                                                                default=str)
     except ValueError:  # e.g. an integer too long to print
         return "…"
-    if len(text) <= EXCERPT_CHARS:
+    if len(text) <= limit:
         return value
-    return text[:EXCERPT_CHARS] + "…"
+    return text[:limit] + "…"
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
