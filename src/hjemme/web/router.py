@@ -12,7 +12,9 @@ from hjemme.web.pages import admin, auth, exports, logistics, myday, patient, pl
 from hjemme.web.rendering import STATIC, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
-for _page in (auth, plan, myday, response, logistics, admin, exports, patient, scenarios):
+PAGES = (auth, plan, myday, response, logistics, admin, exports, patient, scenarios)
+"""Every page module; each has a ``router``."""
+for _page in PAGES:
     router.include_router(_page.router)
 
 
