@@ -126,3 +126,12 @@ def test_demo_serves_with_keys_made_once_and_reused(database_env: str, monkeypat
     assert first.secret_key and first.research_key and first.secret_key != first.research_key
     assert (first.secret_key, first.research_key) == (second.secret_key, second.research_key)
     assert (tmp_path / "var" / "demo-keys.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_serve_refuses_one_key_for_both_purposes(database_env: str, monkeypatch) -> None:
+    """The same value as signing and research key is refused (exit 2), naming both variables."""
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", lambda app, **kw: None)
+    env = {"HJEMME_SECRET_KEY": "k" * 40, "HJEMME_RESEARCH_KEY": "k" * 40, "COLUMNS": "200"}
+    result = runner.invoke(app, ["serve"], env=env)
+    assert result.exit_code == 2
+    assert "HJEMME_RESEARCH_KEY must differ from HJEMME_SECRET_KEY" in result.output

@@ -26,7 +26,7 @@ def server_settings() -> Settings:
         return get_settings()
     except ValidationError as error:
         problems = "; ".join(
-            f"HJEMME_{'_'.join(str(p) for p in e['loc']).upper() or 'SETTINGS'} {e['msg']}"
+            f"HJEMME_{'_'.join(str(p) for p in e['loc']).upper()} {e['msg']}" if e["loc"] else e["msg"]
             for e in error.errors()
         )
         typer.echo(f"Error: {problems}", err=True)
