@@ -177,3 +177,10 @@ def test_docs_load_swagger_from_this_server(api: Api) -> None:
     assert api.client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
     assert "/openapi.json" in api.client.get("/static/js/swagger-init.js").text
     assert api.client.get("/redoc").status_code == 404
+
+
+def test_a_large_body_is_checked_as_well(api: Api) -> None:
+    """A 200 kB body (checked in a worker thread) with NaN deep inside is 422 naming the element."""
+    body = b'{"pins": ["' + b"x" * 200_000 + b'"], "time_limit_s": NaN, "cancel": "T1"}'
+    response = _json(api, f"{PLAN}/replan", body, api.headers(Role.COORDINATOR))
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "time_limit_s"]
