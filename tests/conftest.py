@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -69,9 +70,11 @@ def session(db_engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def database_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Points ``get_settings().database_url`` (``HJEMME_DATABASE_URL``) at the test database."""
+def database_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """Points ``get_settings().database_url`` (``HJEMME_DATABASE_URL``) at the test database, and
+    ``var/`` (``HJEMME_VAR_DIR``, where the demo keeps its keys) at a directory of the test's own."""
     monkeypatch.setenv("HJEMME_DATABASE_URL", database_url)
+    monkeypatch.setenv("HJEMME_VAR_DIR", str(tmp_path / "var"))
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()

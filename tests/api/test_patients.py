@@ -21,7 +21,7 @@ def test_clinician_sees_the_pathway_and_diagnosis(api: Api) -> None:
 
 def test_researcher_reads_by_pseudonym(api: Api) -> None:
     """A researcher fetches a patient by its pseudonym and gets the pseudonymised record."""
-    ref = pseudonym(OTHER, secret_key=api.settings.research_key)
+    ref = pseudonym(OTHER, research_key=api.settings.research_key)
     listed = api.client.get("/api/patients", headers=api.headers(Role.RESEARCHER)).json()
     assert ref in {p["pseudonym"] for p in listed}
     response = api.client.get(f"/api/patients/{ref}", headers=api.headers(Role.RESEARCHER))
@@ -63,3 +63,12 @@ def test_paging(api: Api) -> None:
     page = api.client.get("/api/patients?limit=2&offset=1", headers=api.headers(Role.COORDINATOR)).json()
     assert [p["id"] for p in page] == [OTHER, "P00003"]
     assert SELF not in {p["id"] for p in page}
+
+
+def test_pseudonyms_are_keyed_with_the_research_key_not_the_signing_key(api: Api) -> None:
+    """No researcher pseudonym is the HMAC of a patient id under the signing key (#12): the signing key
+    alone does not undo them."""
+    listed = {p["pseudonym"] for p in api.client.get("/api/patients", headers=api.headers(Role.RESEARCHER)).json()}
+    ids = ["P00001", "P00002", "P00003"]
+    assert listed == {pseudonym(i, research_key=api.settings.research_key) for i in ids}
+    assert not listed & {pseudonym(i, research_key=api.settings.secret_key) for i in ids}

@@ -29,7 +29,8 @@ from hjemme.settings import Settings
 
 pytestmark = pytest.mark.slow
 
-SETTINGS = Settings(database_url="sqlite://", secret_key="concurrency-test-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+SETTINGS = Settings(database_url="sqlite://", secret_key="concurrency-test-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+                    research_key="concurrency-research-key-0123456789-abcdefghijklmnop")
 DAY = local_date(dt.datetime.now(dt.UTC)) + dt.timedelta(days=1)  # tomorrow: nothing frozen by the clock
 
 

@@ -182,4 +182,4 @@ def test_researcher_list_is_not_in_patient_id_order(routed_api: Api) -> None:
     body = api.client.get("/api/patients", headers=api.headers(Role.RESEARCHER)).json()
     names = [p["pseudonym"] for p in body]
     assert names == sorted(names)
-    assert names == sorted(pseudonym(p, secret_key=api.settings.research_key) for p in (SELF, OTHER, THIRD))
+    assert names == sorted(pseudonym(p, research_key=api.settings.research_key) for p in (SELF, OTHER, THIRD))

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 
 from hjemme.domain.security import Role
 from hjemme.services.auth import Principal, create_session_cookie
+from hjemme.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
 from hjemme.web.router import router as web_router
 from tests.api.conftest import NOW, OTHER, SELF, THIRD, TODAY, Api
 
@@ -34,6 +35,7 @@ QUERIES = {"/api/tasks": f"?date={D}", "/fhir/CarePlan": f"?patient={OTHER}", "/
 BODIES = {"/api/plans/{date}": {"time_limit_s": 0}}
 """Bodies that are invalid on purpose where an empty one would be valid (planning a day takes time)."""
 
+ANON_ANCHOR = "anonymous-browser-anchor"
 A = 401  # API without credentials
 L = 303  # web page without a session: to the log-in page
 
@@ -153,7 +155,7 @@ def _url(path: str) -> str:
 
 def _headers(api: Api, column: str, web: bool) -> dict[str, str]:
     if column == ANON:
-        return {}
+        return {"Cookie": f"{CSRF_COOKIE}={ANON_ANCHOR}"} if web else {}
     role = Role(column)
     if web:
         cookie = create_session_cookie(Principal(f"{role.value}1", role), settings=api.settings)
@@ -181,6 +183,9 @@ def test_role_route_matrix(routed_api: Api, column: str) -> None:
             kwargs: dict[str, Any] = {"headers": _headers(api, column, web), "follow_redirects": False}
             if method == "POST" and not web:
                 kwargs["json"] = BODIES.get(path, {})
+            elif method == "POST":  # a page's own form: with its CSRF token, so the route itself answers
+                anchor = kwargs["headers"]["Cookie"].split("=", 1)[1]
+                kwargs["data"] = {CSRF_FIELD: token_for(anchor, secret_key=api.settings.secret_key)}
             response = api.client.request(method, _url(path), **kwargs)
             observed[(method, path)] = response.status_code
             expected[(method, path)] = want

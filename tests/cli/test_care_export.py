@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from hjemme.cli.main import app
 from hjemme.domain.security import Role
 from hjemme.services.database import open_database
+from hjemme.settings import get_settings
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from tests.store import factories
@@ -55,9 +57,24 @@ def test_unknown_user_or_patient_exits_2(database_env: str) -> None:
     assert result.exit_code == 2 and "P404" in result.output
 
 
-def test_export_research_writes_parquet_tables(database_env: str, tmp_path: Path) -> None:
+@pytest.fixture
+def research_env(database_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test database and a research key, as an installation configures them."""
+    monkeypatch.setenv("HJEMME_RESEARCH_KEY", "cli-test-research-key-0123456789-abcdefghij")
+    get_settings.cache_clear()
+    return database_env
+
+
+def test_export_research_needs_the_research_key(database_env: str, tmp_path: Path) -> None:
+    """Without HJEMME_RESEARCH_KEY the export exits 2 naming the variable and writes nothing."""
+    result = runner.invoke(app, ["export", "research", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "HJEMME_RESEARCH_KEY" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_research_writes_parquet_tables(research_env: str, tmp_path: Path) -> None:
     """Five alike patients export: four Parquet files with pseudonyms and no patient id."""
-    _seed(database_env, [(1950, "alna")] * 5)
+    _seed(research_env, [(1950, "alna")] * 5)
     result = runner.invoke(app, ["export", "research", "--format", "parquet", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
@@ -67,9 +84,9 @@ def test_export_research_writes_parquet_tables(database_env: str, tmp_path: Path
     assert "P000" not in (tmp_path / "out" / "pathways.parquet").read_bytes().decode("latin-1")
 
 
-def test_export_research_refuses_a_rare_group_and_writes_nothing(database_env: str, tmp_path: Path) -> None:
+def test_export_research_refuses_a_rare_group_and_writes_nothing(research_env: str, tmp_path: Path) -> None:
     """One patient alone in a group makes the export exit 1 naming the combination; no file is written."""
-    _seed(database_env, [(1950, "alna")] * 5 + [(1990, "grorud")])
+    _seed(research_env, [(1950, "alna")] * 5 + [(1990, "grorud")])
     result = runner.invoke(app, ["export", "research", "--out", str(tmp_path / "out")])
     assert result.exit_code == 1 and "area=grorud" in result.output
     assert not (tmp_path / "out").exists()

@@ -70,3 +70,68 @@ def test_demo_day_has_stock_devices_and_a_valid_plan(database_env: str) -> None:
     assert own and any(s["type"] == "visit" for s in own[0]["stops"]), "the demo clinician has visits today"
     tasks = runner.invoke(app, ["tasks", "--date", today, "--format", "json"])
     assert tasks.exit_code == 0 and json.loads(tasks.stdout)
+
+
+def test_serve_refuses_to_start_without_a_secret_key(database_env: str, monkeypatch) -> None:
+    """Without HJEMME_SECRET_KEY, serve exits 2 naming the variable and never starts a server."""
+    started = []
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", lambda app, **kw: started.append(app))
+    monkeypatch.delenv("HJEMME_SECRET_KEY", raising=False)
+    monkeypatch.setenv("HJEMME_RESEARCH_KEY", "r" * 40)
+    result = runner.invoke(app, ["serve"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "HJEMME_SECRET_KEY is not set" in result.output
+    assert started == []
+
+
+def test_serve_refuses_the_old_default_key(database_env: str, monkeypatch) -> None:
+    """The development key once published in settings.py is refused (exit 2, naming the variable)."""
+    started = []
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", lambda app, **kw: started.append(app))
+    env = {"HJEMME_SECRET_KEY": "hjemme-dev-secret-change-me-in-production-0123456789",
+           "HJEMME_RESEARCH_KEY": "r" * 40, "COLUMNS": "200"}
+    result = runner.invoke(app, ["serve"], env=env)
+    assert result.exit_code == 2 and "HJEMME_SECRET_KEY" in result.output and started == []
+
+
+def test_serve_refuses_to_start_without_a_research_key(database_env: str, monkeypatch) -> None:
+    """Pseudonyms need their own key: serve exits 2 naming HJEMME_RESEARCH_KEY."""
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", lambda app, **kw: None)
+    monkeypatch.delenv("HJEMME_RESEARCH_KEY", raising=False)
+    result = runner.invoke(app, ["serve"], env={"HJEMME_SECRET_KEY": "k" * 40, "COLUMNS": "200"})
+    assert result.exit_code == 2 and "HJEMME_RESEARCH_KEY is not set" in result.output
+
+
+def test_serve_starts_with_both_keys(database_env: str, monkeypatch) -> None:
+    """With both keys set, serve hands uvicorn an app built on exactly those keys."""
+    started = []
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", lambda app, **kw: started.append(app))
+    env = {"HJEMME_SECRET_KEY": "k" * 40, "HJEMME_RESEARCH_KEY": "r" * 40, "COLUMNS": "200"}
+    result = runner.invoke(app, ["serve", "--port", "8123"], env=env)
+    assert result.exit_code == 0, result.output
+    settings = started[0].args[0]
+    assert (settings.secret_key, settings.research_key) == ("k" * 40, "r" * 40)
+
+
+def test_demo_serves_with_keys_made_once_and_reused(database_env: str, monkeypatch, tmp_path) -> None:
+    """The demo starts without keys set: it makes a random pair in var/ (0600) and reuses it next time."""
+    started = []
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", lambda app, **kw: started.append(app))
+    monkeypatch.delenv("HJEMME_SECRET_KEY", raising=False)
+    monkeypatch.delenv("HJEMME_RESEARCH_KEY", raising=False)
+    env = {"COLUMNS": "200"}
+    args = ["demo", "--patients", "5", "--plan-seconds", "0.2"]
+    assert runner.invoke(app, args, env=env).exit_code == 0
+    assert runner.invoke(app, args, env=env).exit_code == 0
+    first, second = (s.args[0] for s in started)
+    assert first.secret_key and first.research_key and first.secret_key != first.research_key
+    assert (first.secret_key, first.research_key) == (second.secret_key, second.research_key)
+    assert (tmp_path / "var" / "demo-keys.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_serve_refuses_one_key_for_both_purposes(database_env: str, monkeypatch) -> None:
+    """The same value as signing and research key is refused (exit 2), naming both variables."""
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", lambda app, **kw: None)
+    env = {"HJEMME_SECRET_KEY": "k" * 40, "HJEMME_RESEARCH_KEY": "k" * 40, "COLUMNS": "200"}
+    result = runner.invoke(app, ["serve"], env=env)
+    assert result.exit_code == 2
+    assert "HJEMME_RESEARCH_KEY must differ from HJEMME_SECRET_KEY" in result.output

@@ -59,7 +59,7 @@ def test_researcher_sees_a_pseudonym_instead_of_identity() -> None:
     """Researchers get a pseudonym and clinical data, never the id, name, address or phone."""
     view = project_patient(_full_view(), Role.RESEARCHER)
     assert not {"id", "name", "address", "location", "phone", "delivery_notes"} & set(view)
-    assert view["pseudonym"] == pseudonym("P00001", secret_key=KEY)
+    assert view["pseudonym"] == pseudonym("P00001", research_key=KEY)
     assert view["enrolments"][0]["diagnosis_code"] == "J44.1"
     assert "id" not in view["enrolments"][0]
 
@@ -82,10 +82,10 @@ def test_tasks_lose_clinical_fields_for_logistics() -> None:
 @given(st.text(min_size=1, max_size=20), st.text(min_size=1, max_size=20))
 def test_pseudonyms_are_stable_and_distinct(first: str, second: str) -> None:
     """The same id always gets the same pseudonym, different ids different ones, and no id shows."""
-    assert pseudonym(first, secret_key=KEY) == pseudonym(first, secret_key=KEY)
+    assert pseudonym(first, research_key=KEY) == pseudonym(first, research_key=KEY)
     if first != second:
-        assert pseudonym(first, secret_key=KEY) != pseudonym(second, secret_key=KEY)
-    assert pseudonym(first, secret_key=KEY) != pseudonym(first, secret_key=KEY + "x")
+        assert pseudonym(first, research_key=KEY) != pseudonym(second, research_key=KEY)
+    assert pseudonym(first, research_key=KEY) != pseudonym(first, research_key=KEY + "x")
 
 
 def test_log_rows_written_and_queried_by_patient_and_user(db_engine: Engine) -> None:

@@ -67,8 +67,8 @@ def test_export_holds_no_identity_birth_year_or_date(db_engine: Engine) -> None:
     for secret in ("P000", "Name 1", "+47 900", "1950", "2026-11-23", "2026-11-20", "E00"):
         assert secret not in text
     pseudonyms = {row["pseudonym"] for row in export.tables["pathways"]}
-    assert pseudonyms == {pseudonym(f"P{i:03d}", secret_key=KEY) for i in range(10)}
-    assert not pseudonyms & {pseudonym(f"P{i:03d}", secret_key=SIGNING_KEY) for i in range(10)}
+    assert pseudonyms == {pseudonym(f"P{i:03d}", research_key=KEY) for i in range(10)}
+    assert not pseudonyms & {pseudonym(f"P{i:03d}", research_key=SIGNING_KEY) for i in range(10)}
 
 
 def test_quasi_identifiers_are_generalised(db_engine: Engine) -> None:
@@ -77,7 +77,7 @@ def test_quasi_identifiers_are_generalised(db_engine: Engine) -> None:
     export = _export(db_engine)
     assert {r["age_band"] for r in export.tables["pathways"]} == {"70-79"}
     assert {r["start_week"] for r in export.tables["pathways"]} == {"2026-W47"}
-    (row,) = [r for r in export.tables["measurements"] if r["pseudonym"] == pseudonym("P000", secret_key=KEY)]
+    (row,) = [r for r in export.tables["measurements"] if r["pseudonym"] == pseudonym("P000", research_key=KEY)]
     assert (row["week"], row["count"], row["mean"], row["min"], row["max"]) == ("2026-W48", 2, 93.0, 91.0, 95.0)
     zones = _export(db_engine, geography="zone", age_band_years=20)
     assert {r["area"] for r in zones.tables["proms"]} == {"outer", "centre"}  # Alna, Frogner
@@ -88,7 +88,7 @@ def test_rows_do_not_come_in_patient_order(db_engine: Engine) -> None:
     """Rows are shuffled: the pseudonyms do not follow the patient ids."""
     _populate(db_engine, EIGHT)
     order = [r["pseudonym"] for r in _export(db_engine).tables["pathways"]]
-    assert order != [pseudonym(f"P{i:03d}", secret_key=KEY) for i in range(10)]
+    assert order != [pseudonym(f"P{i:03d}", research_key=KEY) for i in range(10)]
 
 
 def test_rare_combination_refuses_the_export_naming_it(db_engine: Engine) -> None:

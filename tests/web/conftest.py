@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from hjemme.api.app import create_app
@@ -14,6 +13,7 @@ from hjemme.domain.security import Role
 from hjemme.services.auth import hash_password
 from hjemme.web.deps import get_now
 from hjemme.web.router import mount_web
+from tests.web.forms import FormClient
 from tests.web.world import NOW, PASSWORD, SETTINGS, seed_world, username
 
 
@@ -24,7 +24,7 @@ def password_hash() -> str:
 
 @dataclass
 class Web:
-    client: TestClient
+    client: FormClient
     engine: Engine
 
     def log_in(self, role: Role) -> None:
@@ -41,5 +41,5 @@ def web(db_engine: Engine, password_hash: str) -> Iterator[Web]:
     app = create_app(SETTINGS, engine=db_engine)
     mount_web(app)  # a no-op once create_app mounts the pages itself
     app.dependency_overrides[get_now] = lambda: NOW
-    with TestClient(app) as client:
+    with FormClient(app) as client:
         yield Web(client=client, engine=db_engine)

@@ -204,3 +204,24 @@ def test_acknowledged_alarm_leaves_the_open_list(site, browser):
         shot(page, "responder_alarm")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.RESPONDER, Role.LOGISTICS, Role.ADMIN])
+def test_pages_and_docs_run_under_the_content_security_policy(site, browser, role):
+    """Every page of the role, and /docs, loads and runs its scripts with no CSP violation in the console."""
+    url, _ = site
+    context, page = log_in(browser, url, role)
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    try:
+        query = "?date=2026-11-23" if role is Role.COORDINATOR else ""
+        for path, _ in ROLE_PAGES[role]:
+            assert page.goto(path + query).status == 200
+        page.goto("/plan?date=2026-11-23") if role is Role.COORDINATOR else None
+        page.wait_for_selector("html[data-ready]") if role is Role.COORDINATOR else None
+        assert page.goto("/docs").status == 200
+        page.wait_for_selector(".opblock", timeout=30_000)  # Swagger UI drew the operations
+    finally:
+        context.close()
+    assert violations == []

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from hjemme.api.app import create_app
@@ -27,6 +26,7 @@ from hjemme.services.planning import task_statuses as pin_statuses
 from hjemme.web.deps import get_now
 from hjemme.web.pages.scenarios import DEFAULT_SCENARIO
 from hjemme.web.router import mount_web
+from tests.web.forms import FormClient
 from tests.web.world import NOW, PASSWORD, SETTINGS, TODAY, seed_planned_world, username
 
 FAST = PlannerParams(time_limit_s=0.3, rounds=1)
@@ -34,7 +34,7 @@ FAST = PlannerParams(time_limit_s=0.3, rounds=1)
 
 @dataclass
 class Planned:
-    client: TestClient
+    client: FormClient
     engine: Engine
     staff_id: str
     app: object
@@ -61,7 +61,7 @@ def planned(db_engine: Engine, password_hash: str, tmp_path: Path) -> Iterator[P
     app.state.web_plan_params = FAST
     app.state.web_replan_params = FAST
     app.state.scenario_root = tmp_path / "scenarios"
-    with TestClient(app) as client:
+    with FormClient(app) as client:
         yield Planned(client, db_engine, staff_id, app)
 
 

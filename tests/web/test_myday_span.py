@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 
 from hjemme.api.app import create_app
 from hjemme.domain.geo import Location
@@ -15,6 +14,7 @@ from hjemme.domain.security import Role
 from hjemme.domain.time import TimeWindow
 from hjemme.web.deps import get_now
 from tests.web.conftest import Web
+from tests.web.forms import FormClient
 from tests.web.world import NASTY, NOW, NURSE, SELF, SETTINGS, TODAY, seed_world
 
 HOME = Location(59.93, 10.73)
@@ -47,7 +47,7 @@ def late_web(db_engine, password_hash) -> Iterator[Web]:
     seed_world(db_engine, password_hash, plan=late_start_plan())
     app = create_app(SETTINGS, engine=db_engine)
     app.dependency_overrides[get_now] = lambda: NOW
-    with TestClient(app) as client:
+    with FormClient(app) as client:
         yield Web(client=client, engine=db_engine)
 
 

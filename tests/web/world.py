@@ -35,6 +35,7 @@ NURSE = "S0001"
 SETTINGS = Settings(
     database_url="sqlite://",  # unused: the app gets the fixture's engine
     secret_key="test-secret-key-that-is-long-enough-for-hs256-0123456789",
+    research_key="test-research-key-that-differs-from-the-signing-key",
     token_minutes=60,
     tile_url="",
     language="nb",

@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from hjemme import __version__
+from hjemme.api.docs import mount_docs
+from hjemme.api.hardening import MESSAGE_CHARS, BodyLimit, SecurityHeaders, excerpt, validation_error
 from hjemme.api.idempotency import idempotency
 from hjemme.api.routes import (
     alarms,
@@ -64,22 +67,30 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     if one is given.
 
     The schema is not migrated here: ``hjemme seed``/``hjemme serve`` own that, and tests hand in
-    an engine whose schema is already at ``heads``.
+    an engine whose schema is already at ``heads``. Without its keys the app is not built at all
+    (:class:`hjemme.settings.MissingKeyError`): it would sign log-ins with an empty key.
     """
     settings = settings or get_settings()
+    settings.require_keys()
     app = FastAPI(
         title="hjemme",
         summary="Planning and decision support for hospital at home (OUS Hjemme)",
         version=__version__,
         openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_db_engine(settings.database_url)
     for router in ROUTERS:
         app.include_router(router)
     app.add_exception_handler(HjemmeError, _hjemme_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    mount_docs(app)
     app.middleware("http")(idempotency)
     mount_web(app)
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(SecurityHeaders, settings=settings)
     return app
 
 
@@ -99,6 +110,7 @@ async def _hjemme_error(request: Request, exc: Exception) -> JSONResponse:
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     body: dict[str, Any]
+    detail = excerpt(str(exc), MESSAGE_CHARS)
     if isinstance(exc, VersionConflictError):
         lang = language(request, request.app.state.settings.language)
         body = {
@@ -113,9 +125,10 @@ async def _hjemme_error(request: Request, exc: Exception) -> JSONResponse:
                 else str(exc))
         body = {"detail": text, "task": exc.task_id, "where": exc.where}
     elif isinstance(exc, InputError):
-        body = {"detail": [{"type": "input_error", "loc": exc.field.split("."), "msg": exc.problem}]}
+        problem = excerpt(exc.problem, MESSAGE_CHARS)
+        body = {"detail": [{"type": "input_error", "loc": exc.field.split("."), "msg": problem}]}
     elif isinstance(exc, NotFoundError):
-        body = {"detail": str(exc), "what": exc.what, "id": str(exc.ident)}
+        body = {"detail": detail, "what": exc.what, "id": excerpt(str(exc.ident), MESSAGE_CHARS)}
     else:
-        body = {"detail": str(exc)}
+        body = {"detail": detail}
     return JSONResponse(body, status_code=status, headers=headers)

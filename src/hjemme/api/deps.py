@@ -39,6 +39,7 @@ from hjemme.web.deps import (  # noqa: F401
 )
 
 ALL_ROLES = tuple(Role)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
@@ -50,10 +51,16 @@ def get_principal(
     now: NowDep,
     token: Annotated[str | None, Depends(bearer_scheme)],
 ) -> Principal:
-    """The authenticated caller: from the bearer token, else the session cookie; 401 otherwise."""
+    """The authenticated caller: from the bearer token, else the session cookie; 401 otherwise.
+
+    The session cookie is accepted for reads only: a browser sends it along with any site's form,
+    so an API write needs the bearer token, which no other site can make the browser send (#12).
+    """
     if token:
         username = read_access_token(token, settings=settings, now=now)
-    elif cookie := request.cookies.get(SESSION_COOKIE):
+    elif (cookie := request.cookies.get(SESSION_COOKIE)) and request.method not in READ_METHODS:
+        raise AuthenticationError("API writes need a bearer token (/api/auth/token), not the session cookie")
+    elif cookie:
         username = read_session_cookie(cookie, settings=settings, now=now)
     else:
         raise AuthenticationError("not authenticated: log in at /api/auth/token")

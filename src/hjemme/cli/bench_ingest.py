@@ -306,7 +306,8 @@ def run_http(engine: Engine, database: str, params: IngestBenchParams, now: dt.d
     probe_patients, load_patients = patients[:n_probes], patients[n_probes:]
     root = uuid.uuid4().hex[:8]
     at = now - dt.timedelta(minutes=2)
-    settings = Settings(database_url="sqlite://", secret_key="bench-secret-key-" + "0123456789" * 4)
+    settings = Settings(database_url="sqlite://", secret_key="bench-secret-key-" + "0123456789" * 4,
+                        research_key="bench-research-key-" + "0123456789" * 4)
     app = create_app(settings, engine=engine)
     app.dependency_overrides[get_now] = lambda: dt.datetime.now(dt.UTC)
 

@@ -10,11 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from hjemme.cli._common import CLI_PRINCIPAL, at_least, cli_errors, database
-from hjemme.cli.serve import run_server
+from hjemme.cli.serve import require_keys, run_server, server_settings
 from hjemme.domain.time import local_date
 from hjemme.planning.params import PlannerParams
 from hjemme.services.journal import plan_day
 from hjemme.services.seeding import link_demo_clinician, prepare_demo
+from hjemme.settings import with_demo_keys
 
 
 def demo_command(
@@ -31,9 +32,13 @@ def demo_command(
 ) -> None:
     """Set up a demo database (var/hjemme.db by default) with log-ins for every role and serve it.
 
-    "Today" is the date in Oslo, the same day the web pages open on.
+    "Today" is the date in Oslo, the same day the web pages open on. Keys not set in the
+    environment are made once and kept in ``var/demo-keys.json`` (mode 0600).
     """
     console = Console()
+    base = server_settings()
+    settings = with_demo_keys(base, base.var_dir)
+    require_keys(settings)
     today = local_date(dt.datetime.now(dt.UTC))
     with (
         cli_errors(),
@@ -81,4 +86,4 @@ def demo_command(
     console.print(table)
     console.print(f"Open http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     if serve:
-        run_server(host, port)
+        run_server(host, port, settings)

@@ -45,6 +45,10 @@ def research_command(
     """Write pathways, measurements, proms and plan_kpis tables; exit 1 naming the quasi-identifier
     combination when the export is not k-anonymous (nothing is written then)."""
     settings = get_settings()
+    if not settings.research_key:
+        typer.echo("HJEMME_RESEARCH_KEY is not set: pseudonyms need the research key (at least 32 random "
+                   "characters, never the signing key).", err=True)
+        raise typer.Exit(2)
     with cli_errors(), database() as engine:
         export = research.export_research(
             engine=engine, principal=CLI_PRINCIPAL, research_key=settings.research_key,

@@ -118,3 +118,18 @@ class TimeWindow:
 
     def __str__(self) -> str:
         return f"{format_hhmm(self.start_min)}–{format_hhmm(self.end_min)}"
+
+
+FIRST_SERVICE_DAY = dt.date(2000, 1, 1)
+LAST_SERVICE_DAY = dt.date(2099, 12, 31)
+"""The dates a user may ask about: 0001-01-01 or 9999-12-31 would overflow date arithmetic (the day
+before, a week after) deep inside a service, a 500 instead of a clear refusal (#12)."""
+
+
+def check_service_date(day: dt.date) -> dt.date:
+    """``day`` if it lies in 2000–2099; a ``ValueError`` naming the range otherwise."""
+    if not FIRST_SERVICE_DAY <= day <= LAST_SERVICE_DAY:
+        raise ValueError(
+            f"must be a date from {FIRST_SERVICE_DAY.isoformat()} to {LAST_SERVICE_DAY.isoformat()}"
+        )
+    return day

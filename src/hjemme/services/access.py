@@ -174,13 +174,16 @@ def project_task(view: Mapping[str, Any], role: Role) -> View:
     return project(view, TASK_FIELDS.get(role, frozenset()))
 
 
-def pseudonym(patient_id: str, *, secret_key: str) -> str:
+def pseudonym(patient_id: str, *, research_key: str) -> str:
     """A stable pseudonym for research: a keyed hash of the patient id, not reversible by guessing.
 
     Keyed (HMAC-SHA256) because patient ids come from a small space: a plain hash of every
-    possible id could be tabulated and the pseudonyms undone.
+    possible id could be tabulated and the pseudonyms undone. The key is the research key
+    (``HJEMME_RESEARCH_KEY``), never the signing key: whoever holds the one must not get the other (#12).
     """
-    digest = hmac.new(secret_key.encode(), f"pseudonym:{patient_id}".encode(), hashlib.sha256)
+    if not research_key:
+        raise ValueError("pseudonyms need a research key (HJEMME_RESEARCH_KEY)")
+    digest = hmac.new(research_key.encode(), f"pseudonym:{patient_id}".encode(), hashlib.sha256)
     return "R-" + digest.hexdigest()[:16]
 
 

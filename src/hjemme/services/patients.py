@@ -88,7 +88,7 @@ def list_patients(
         scope = care_scope(session, principal, at)
         if principal.role is Role.RESEARCHER:
             everyone = repo.list_patients(session)
-            everyone.sort(key=lambda p: pseudonym(p.id, secret_key=research_key))
+            everyone.sort(key=lambda p: pseudonym(p.id, research_key=research_key))
             patients = everyone[offset : offset + limit]
         elif scope.patient_ids is None:
             patients = repo.list_patients(session, limit=limit, offset=offset)
@@ -272,7 +272,7 @@ def patient_view(
     current = [e for e in enrolments if e.end_date >= on]
     return {
         "id": patient.id,
-        "pseudonym": pseudonym(patient.id, secret_key=research_key),
+        "pseudonym": pseudonym(patient.id, research_key=research_key),
         "name": patient.name,
         "birth_year": patient.birth_year,
         "age_band": age_band(patient.birth_year, on),
@@ -345,6 +345,6 @@ def _enrolments_by_patient(session: Session, patients: Sequence[Patient]) -> dic
 
 def _by_pseudonym(session: Session, ref: str, *, research_key: str) -> Patient:
     for patient in repo.list_patients(session):
-        if pseudonym(patient.id, secret_key=research_key) == ref:
+        if pseudonym(patient.id, research_key=research_key) == ref:
             return patient
     raise NotFoundError("patient", ref)

@@ -132,7 +132,7 @@ def export_research(
     catalogue = catalogue or load_catalogue()
     on = local_date(at)
     with session_scope(engine) as session:
-        people = {p.id: {"pseudonym": pseudonym(p.id, secret_key=research_key),
+        people = {p.id: {"pseudonym": pseudonym(p.id, research_key=research_key),
                          "age_band": age_band(p.birth_year, on, age_band_years),
                          "area": _area(p.district_id, geography, catalogue)}
                   for p in repo.list_patients(session)}

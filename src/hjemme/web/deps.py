@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
+from pydantic import AfterValidator
 from sqlalchemy import Engine
 
 from hjemme.domain.security import Role
+from hjemme.domain.time import check_service_date
 from hjemme.services.auth import (
     SESSION_COOKIE,
     AuthenticationError,
@@ -96,6 +98,8 @@ def get_client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+ServiceDate = Annotated[dt.date, AfterValidator(check_service_date)]
+"""A date a page may be asked about (2000–2099); others are a 422, not a 500 deep inside (#12)."""
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 NowDep = Annotated[dt.datetime, Depends(get_now)]

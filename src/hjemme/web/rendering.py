@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hjemme.domain.time import format_hhmm, format_local, format_local_date
+from hjemme.web.csrf import form_token, set_anchor_cookie
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -120,9 +121,13 @@ def language_of(request: Request, default: str) -> str:
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
 ) -> HTMLResponse:
-    """Render ``template`` in the request's language, remembering an explicit ``?lang=``."""
+    """Render ``template`` in the request's language, remembering an explicit ``?lang=``.
+
+    Every page gets ``csrf_token`` for its forms (see :mod:`hjemme.web.csrf`).
+    """
     settings = request.app.state.settings
     language = language_of(request, settings.language)
+    csrf_token, new_anchor = form_token(request)
     values: dict[str, Any] = {
         "request": request,
         "lang": language,
@@ -130,11 +135,14 @@ def render(
         "user": None,
         "nav": (),
         "current": request.url.path,
+        "csrf_token": csrf_token,
     }
     values.update(context or {})
     html = environment(language).get_template(template).render(values)
     response = HTMLResponse(html, status_code=status_code)
     response.headers["Content-Language"] = language
+    if new_anchor is not None:
+        set_anchor_cookie(request, response, new_anchor)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(
             LANG_COOKIE, language, max_age=LANG_COOKIE_MAX_AGE_S, httponly=True, samesite="lax"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from hjemme.web.csrf import CsrfError, verify_csrf
 from hjemme.web.deps import LoginRequiredError, PageForbiddenError, optional_user, page_context
 from hjemme.web.pages import admin, auth, care, exports, logistics, myday, patient, plan, response, scenarios
 from hjemme.web.rendering import STATIC, render
 
-router = APIRouter(include_in_schema=False)
-for _page in (auth, plan, myday, care, response, logistics, admin, exports, patient, scenarios):
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+PAGES = (auth, plan, myday, care, response, logistics, admin, exports, patient, scenarios)
+"""Every page module; each has a ``router``."""
+for _page in PAGES:
     router.include_router(_page.router)
 
 
@@ -27,6 +30,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(router)
     app.add_exception_handler(LoginRequiredError, _login_required)
     app.add_exception_handler(PageForbiddenError, _forbidden)
+    app.add_exception_handler(CsrfError, _forged)
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:
@@ -37,3 +41,8 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
     user = optional_user(request, request.app.state.settings, request.app.state.engine)
     context = page_context(user) if user is not None else {}
     return render(request, "errors/403.html", context, status_code=403)
+
+
+async def _forged(request: Request, exc: Exception) -> Response:
+    """A form without this session's token (another site's, or a stale page): 403, nothing changed."""
+    return render(request, "errors/csrf.html", {}, status_code=403)

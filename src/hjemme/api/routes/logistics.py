@@ -6,7 +6,6 @@ aggregates per product and show no patient); these handlers only translate.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Annotated
@@ -14,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from hjemme.api.deps import ClientDep, EngineDep, NowDep, require_roles
+from hjemme.api.schemas.common import ServiceDate
 from hjemme.api.schemas.logistics import (
     DeviceDueRead,
     ExpiringStockRead,
@@ -41,7 +41,7 @@ router = APIRouter(prefix="/api", tags=["logistics"])
 
 Logistics = Annotated[Principal, Depends(require_roles(*service.ORDER_ROLES))]
 DeviceStaff = Annotated[Principal, Depends(require_roles(*service.DEVICE_ROLES))]
-Day = Annotated[dt.date | None, Query(description="YYYY-MM-DD; today (Oslo) when left out.")]
+Day = Annotated[ServiceDate | None, Query(description="YYYY-MM-DD; today (Oslo) when left out.")]
 
 
 def _line(line: OrderLine) -> OrderLineRead:
@@ -98,7 +98,7 @@ def list_orders(
     engine: EngineDep,
     now: NowDep,
     client: ClientDep,
-    date: Annotated[dt.date | None, Query(description="Delivery date; all dates when left out.")] = None,
+    date: Annotated[ServiceDate | None, Query(description="Delivery date; all dates when left out.")] = None,
     status: Annotated[LineStatus | None, Query()] = None,
 ) -> list[OrderLineRead]:
     """Stored order lines by delivery date and id."""
@@ -261,7 +261,7 @@ def plan_loads(
     engine: EngineDep,
     now: NowDep,
     client: ClientDep,
-    date: Annotated[dt.date, Path(description="The day, YYYY-MM-DD.")],
+    date: Annotated[ServiceDate, Path(description="The day, YYYY-MM-DD.")],
 ) -> PlanLoadsRead:
     """What each van loads (reverse stop order) and the FEFO pick list, for the latest plan of the day."""
     result = service.pick_lists(engine=engine, principal=principal, client=client, at=now, date=date)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from hjemme.api.deps import ClientDep, EngineDep, NowDep, SettingsDep, require_roles
+from hjemme.api.schemas.common import MAX_OFFSET
 from hjemme.api.schemas.patients import PatientRead
 from hjemme.services import patients as service
 from hjemme.services.access import PATIENT_READERS
@@ -25,7 +26,7 @@ def list_patients(
     now: NowDep,
     client: ClientDep,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[PatientRead]:
     """A page of patients sorted by id (the patient role: only itself); each read is access-logged."""
     views = service.list_patients(

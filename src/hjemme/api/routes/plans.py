@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from sqlalchemy import Engine
 
 from hjemme.api.deps import ClientDep, EngineDep, NowDep, SettingsDep, require_roles
+from hjemme.api.schemas.common import ServiceDate
 from hjemme.api.schemas.plans import (
     ChangeCreate,
     ChangeRead,
@@ -40,7 +41,7 @@ router = APIRouter(prefix="/api/plans", tags=["plans"])
 Planner = Annotated[Principal, Depends(require_roles(*service.PLANNERS))]
 Reader = Annotated[Principal, Depends(require_roles(*service.PLAN_ROLES))]
 Marker = Annotated[Principal, Depends(require_roles(*journal.MARKERS))]
-Day = Annotated[dt.date, Path(description="The day, YYYY-MM-DD.")]
+Day = Annotated[ServiceDate, Path(description="The day, YYYY-MM-DD.")]
 IfMatch = Annotated[str | None, Header(description="The plan version the change was made against.")]
 TaskId = Annotated[str, Path(min_length=1, max_length=120)]
 

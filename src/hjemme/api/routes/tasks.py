@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from hjemme.api.deps import ClientDep, EngineDep, NowDep, require_roles
+from hjemme.api.schemas.common import ServiceDate
 from hjemme.api.schemas.tasks import TaskRead
 from hjemme.services import patients as service
 from hjemme.services.access import TASK_READERS
@@ -22,7 +22,7 @@ def list_tasks(
     engine: EngineDep,
     now: NowDep,
     client: ClientDep,
-    date: Annotated[dt.date, Query(description="The day, YYYY-MM-DD.")],
+    date: Annotated[ServiceDate, Query(description="The day, YYYY-MM-DD.")],
 ) -> list[TaskRead]:
     """The tasks the enrolments active on ``date`` cause; each patient shown is access-logged."""
     views = service.list_tasks(engine=engine, principal=principal, date=date, client=client, at=now)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hjemme.api.schemas.common import ServiceDate
+
 if TYPE_CHECKING:
     from hjemme.services.logistics import PurchaseOrderResult
 
@@ -39,7 +41,7 @@ class OrderLineDecision(BaseModel):
 
     id: LineId = Field(min_length=1, max_length=200)
     quantity: int | None = Field(default=None, ge=0, le=100_000)
-    delivery_date: dt.date | None = None
+    delivery_date: ServiceDate | None = None
 
 
 class OrderAcceptCreate(BaseModel):

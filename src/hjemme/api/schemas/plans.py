@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hjemme.api.schemas.common import MAX_SEED
+
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
@@ -14,8 +16,10 @@ class PlanCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    time_limit_s: float = Field(default=5.0, gt=0, le=600, description="Seconds of routing search per round.")
-    seed: int = Field(default=0, ge=0, lt=2**32)
+    time_limit_s: float = Field(
+        default=5.0, gt=0, le=600, description="Seconds of routing search per planning round."
+    )
+    seed: int = Field(default=0, ge=0, le=MAX_SEED, description="Solver seed, 0 to 2^32 − 1.")
     reason: str = Field(default="", max_length=500)
 
 

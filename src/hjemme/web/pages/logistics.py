@@ -8,10 +8,12 @@ Need-to-know: these pages show addresses, parcels and patient ids, never a pathw
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from hjemme.catalogue import load_catalogue
 from hjemme.domain.security import Role
@@ -30,13 +32,13 @@ from hjemme.services.logistics import (
 )
 from hjemme.services.patients import local_date
 from hjemme.services.plans_view import read_transport_routes
-from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, page_context, page_for
 from hjemme.web.rendering import render
 
 router = APIRouter()
 
 LogisticsDep = Annotated[Principal, Depends(page_for(Role.LOGISTICS))]
-DateQuery = Annotated[dt.date | None, Query()]
+DateQuery = Annotated[ServiceDate | None, Query()]
 EXPIRING_DAYS = 7
 DEVICES_DUE_DAYS = 14
 
@@ -81,6 +83,11 @@ async def decide(request: Request, user: LogisticsDep, engine: EngineDep, now: N
                  client: ClientDep) -> Response:
     """Accept or reject the ticked lines; a changed quantity field adjusts its line when accepting."""
     form = await request.form()
+    return await run_in_threadpool(_decide, request, form, user, engine, now, client)
+
+
+def _decide(request: Request, form: Any, user: Principal, engine: Engine, now: dt.datetime,
+            client: str | None) -> Response:
     ids = [str(v) for v in form.getlist("line")]
     date = str(form.get("date", ""))
     quantities: dict[str, int] = {}

@@ -29,7 +29,7 @@ from hjemme.services.journal import DayChange, change_day
 from hjemme.services.patients import local_date
 from hjemme.services.planning import plan_diff, stored_problem, task_statuses
 from hjemme.services.plans_view import RouteView, read_my_route
-from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, page_context, page_for
 from hjemme.web.rendering import N_, render
 
 router = APIRouter()
@@ -69,7 +69,7 @@ def my_day(
     engine: EngineDep,
     now: NowDep,
     client: ClientDep,
-    date: Annotated[dt.date | None, Query()] = None,
+    date: Annotated[ServiceDate | None, Query()] = None,
     error: str = "",
 ) -> Response:
     day = date or local_date(now)
@@ -108,7 +108,7 @@ def mark_stop(
     engine: EngineDep,
     now: NowDep,
     task_id: str,
-    date: Annotated[dt.date, Form()],
+    date: Annotated[ServiceDate, Form()],
     status: Annotated[str, Form()] = "",
 ) -> Response:
     """Mark one of the caller's stops started or done (which pins it), then back to the day."""

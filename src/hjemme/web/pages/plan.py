@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hjemme.domain.journal import EntryKind
 from hjemme.domain.security import Role
-from hjemme.domain.time import MINUTES_PER_DAY, parse_hhmm
+from hjemme.domain.time import MINUTES_PER_DAY, check_service_date, parse_hhmm
 from hjemme.errors import ConflictError, HjemmeError, InputError, NotFoundError
 from hjemme.planning.params import PlannerParams
 from hjemme.services import journal
@@ -32,7 +32,7 @@ from hjemme.services.patients import local_date
 from hjemme.services.planning import list_placements, list_versions, plan_diff, read_journal, stored_problem
 from hjemme.services.plans_view import DayPlanView, read_day_plan
 from hjemme.settings import Settings
-from hjemme.web.deps import ClientDep, EngineDep, NowDep, SettingsDep, page_context, page_for
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, SettingsDep, page_context, page_for
 from hjemme.web.plan_jobs import PlanJobs
 from hjemme.web.rendering import N_, language_of, render
 
@@ -54,7 +54,7 @@ def day_plan(
     engine: EngineDep,
     now: NowDep,
     client: ClientDep,
-    date: Annotated[dt.date | None, Query()] = None,
+    date: Annotated[ServiceDate | None, Query()] = None,
     done: str = "",
     from_version: Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)] = None,
     job: str = "",
@@ -203,7 +203,7 @@ def _failed(request: Request, user: Principal, engine: Engine, now: dt.datetime,
 
 def _date_of(form: Any) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(str(form.get("date", "")))
+        return check_service_date(dt.date.fromisoformat(str(form.get("date", ""))))
     except ValueError:
         return None
 
@@ -224,6 +224,12 @@ async def make_plan(request: Request, user: CoordinatorDep, settings: SettingsDe
     """"Plan the day": the whole day planned (or, with a plan already there and the coordinator's
     confirmation, optimised again) as a background job; every journalled change is kept."""
     form = await request.form()
+    # Reading pages and starting the job touch the database: in a worker thread, off the event loop (#12).
+    return await run_in_threadpool(_make_plan, request, form, user, settings, engine, now, client)
+
+
+def _make_plan(request: Request, form: Any, user: Principal, settings: Settings, engine: Engine,
+               now: dt.datetime, client: str | None) -> Response:
     day = _date_of(form)
     if day is None:
         return _failed(request, user, engine, now, client, local_date(now), [BAD_DATE], settings)
@@ -261,6 +267,12 @@ async def replan(request: Request, user: CoordinatorDep, settings: SettingsDep, 
                  now: NowDep, client: ClientDep) -> Response:
     """One change (urgent visit, cancellation, absence, vehicle out of service) repaired into the plan."""
     form = await request.form()
+    # The repair takes up to seconds: in a worker thread, so the event loop keeps answering others (#12).
+    return await run_in_threadpool(_replan, request, form, user, settings, engine, now, client)
+
+
+def _replan(request: Request, form: Any, user: Principal, settings: Settings, engine: Engine,
+            now: dt.datetime, client: str | None) -> Response:
     day = _date_of(form)
     action = str(form.get("action", ""))
     value = str(form.get(action, "")).strip() if action in ACTIONS else ""
@@ -276,26 +288,40 @@ async def replan(request: Request, user: CoordinatorDep, settings: SettingsDep, 
     kind, field = ACTIONS[action]
     try:
         change = DayChange(kind, reason=str(form.get("reason", "")).strip()[:500], **period, **{field: value})
-        outcome = await run_in_threadpool(
-            journal.change_day, engine=engine, principal=user, date=day, change=change, now=now,
+    except InputError:
+        return _failed(request, user, engine, now, client, day, [BAD_PERIOD], settings)
+    return _apply(request, user, settings, engine, now, client, day, form, change, done=action,
+                  unknown=REPLAN_UNKNOWN[action], failed=NOT_CHANGED)
+
+
+def _apply(request: Request, user: Principal, settings: Settings, engine: Engine, now: dt.datetime,
+           client: str | None, day: dt.date, form: Any, change: DayChange, *, done: str, unknown: str,
+           failed: str) -> Response:
+    """Apply one change through the day's journal and answer: the next page, or why nothing changed."""
+    try:
+        outcome = journal.change_day(
+            engine=engine, principal=user, date=day, change=change, now=now,
             expected_version=_version_of(form), params=_params(request, "web_replan_params", REPLAN_PARAMS),
             provider_name=settings.travel_time_provider, client=client,
         )
     except VersionConflictError as error:
         return _failed(request, user, engine, now, client, day, _conflict(request, settings, error), settings,
                        409)
+    except MoveRefusedError as error:
+        rules = sorted({v.rule for v in error.problems})
+        return _failed(request, user, engine, now, client, day,
+                       [N_("The move breaks the plan's rules; nothing was changed.")]
+                       + [RULE_TEXTS.get(rule, RULE_TEXTS["other"]) for rule in rules], settings)
     except NotFoundError as exc:
-        message = NO_PLAN if exc.what == "plan" else REPLAN_UNKNOWN[action]
-        return _failed(request, user, engine, now, client, day, [message], settings)
-    except InputError as exc:
-        message = BAD_PERIOD if exc.field in ("from", "to") else REPLAN_UNKNOWN[action]
-        return _failed(request, user, engine, now, client, day, [message], settings)
+        return _failed(request, user, engine, now, client, day, [NO_PLAN if exc.what == "plan" else unknown],
+                       settings)
+    except InputError:
+        return _failed(request, user, engine, now, client, day, [unknown], settings)
     except ConflictError:
         return _failed(request, user, engine, now, client, day, [ALREADY_HAPPENED], settings, 409)
     except HjemmeError:
-        return _failed(request, user, engine, now, client, day,
-                       [N_("The plan could not be changed; the plan shown is unchanged.")], settings)
-    return _done(request, day, action, outcome.previous_version)
+        return _failed(request, user, engine, now, client, day, [failed], settings)
+    return _done(request, day, done, outcome.previous_version)
 
 
 def _period(form: Any) -> dict[str, int]:
@@ -327,6 +353,12 @@ async def move(request: Request, user: CoordinatorDep, settings: SettingsDep, en
                now: NowDep, client: ClientDep) -> Response:
     """Move a task to a resource and start time (a listed place, or typed): kept there if the rules allow."""
     form = await request.form()
+    # The repair takes up to seconds: in a worker thread, so the event loop keeps answering others (#12).
+    return await run_in_threadpool(_move, request, form, user, settings, engine, now, client)
+
+
+def _move(request: Request, form: Any, user: Principal, settings: Settings, engine: Engine,
+          now: dt.datetime, client: str | None) -> Response:
     day = _date_of(form)
     task_id = str(form.get("task", "")).strip()
     resource_id = str(form.get("resource", "")).strip()
@@ -345,29 +377,8 @@ async def move(request: Request, user: CoordinatorDep, settings: SettingsDep, en
     if errors:
         return _failed(request, user, engine, now, client, day, errors, settings)
     change = DayChange(EntryKind.MOVED, task_id=task_id, resource_id=resource_id, start_min=start_min)
-    try:
-        outcome = await run_in_threadpool(
-            journal.change_day, engine=engine, principal=user, date=day, change=change, now=now,
-            expected_version=_version_of(form), params=_params(request, "web_replan_params", REPLAN_PARAMS),
-            provider_name=settings.travel_time_provider, client=client,
-        )
-    except VersionConflictError as error:
-        return _failed(request, user, engine, now, client, day, _conflict(request, settings, error), settings,
-                       409)
-    except MoveRefusedError as error:
-        rules = sorted({v.rule for v in error.problems})
-        return _failed(request, user, engine, now, client, day,
-                       [N_("The move breaks the plan's rules; nothing was changed.")]
-                       + [RULE_TEXTS.get(rule, RULE_TEXTS["other"]) for rule in rules], settings)
-    except NotFoundError as exc:
-        message = NO_PLAN if exc.what == "plan" else UNKNOWN_MOVE
-        return _failed(request, user, engine, now, client, day, [message], settings)
-    except ConflictError:
-        return _failed(request, user, engine, now, client, day, [ALREADY_HAPPENED], settings, 409)
-    except HjemmeError:
-        return _failed(request, user, engine, now, client, day,
-                       [N_("The task could not be moved; the plan shown is unchanged.")], settings)
-    return _done(request, day, "moved", outcome.previous_version)
+    return _apply(request, user, settings, engine, now, client, day, form, change, done="moved",
+                  unknown=UNKNOWN_MOVE, failed=NOT_MOVED)
 
 
 @router.post("/plan/restore")
@@ -375,13 +386,18 @@ async def restore(request: Request, user: CoordinatorDep, settings: SettingsDep,
                   now: NowDep, client: ClientDep) -> Response:
     """Undo: store an earlier version again as the newest (the journal keeps both)."""
     form = await request.form()
+    return await run_in_threadpool(_restore, request, form, user, settings, engine, now, client)
+
+
+def _restore(request: Request, form: Any, user: Principal, settings: Settings, engine: Engine,
+             now: dt.datetime, client: str | None) -> Response:
     day = _date_of(form)
     target = _version_of({"version": form.get("restore", "")})
     if day is None or target is None:
         return _failed(request, user, engine, now, client, day or local_date(now), [BAD_VERSION], settings)
     try:
-        outcome = await run_in_threadpool(
-            journal.restore_version, engine=engine, principal=user, date=day, version=target, now=now,
+        outcome = journal.restore_version(
+            engine=engine, principal=user, date=day, version=target, now=now,
             expected_version=_version_of(form), params=_params(request, "web_replan_params", REPLAN_PARAMS),
             provider_name=settings.travel_time_provider, client=client,
         )
@@ -394,6 +410,8 @@ async def restore(request: Request, user: CoordinatorDep, settings: SettingsDep,
 
 
 BAD_DATE = N_("Choose a valid date.")
+NOT_CHANGED = N_("The plan could not be changed; the plan shown is unchanged.")
+NOT_MOVED = N_("The task could not be moved; the plan shown is unchanged.")
 CHOOSE_TASK = N_("Choose the task to move.")
 BAD_VERSION = N_("Choose an earlier version of this day's plan.")
 BAD_PERIOD = N_("Write the times as HH:MM, the start before the end.")

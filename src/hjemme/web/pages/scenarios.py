@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from hjemme.domain.security import Role
@@ -64,31 +65,39 @@ def _form(request: Request, user: Principal, errors: list[str] | None = None, de
 
 @router.post("/scenarios/runs")
 async def start_run(request: Request, user: ManagerDep) -> Response:
-    """Validate the chosen or uploaded file and start it; bad input shows the key path, nothing runs."""
+    """Validate the chosen or uploaded file and start it; bad input shows the key path, nothing runs.
+
+    Reading and checking a scenario file takes seconds for a large one: it runs in a worker thread,
+    so the event loop (and everyone else's pages) keeps answering meanwhile (#12).
+    """
     form = await request.form()
     raw = str(form.get("replications", "")).strip()
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_REPLICATIONS:
         return _form(request, user, [REPLICATIONS_ERROR], status_code=422)
     upload = form.get("file")
-    use_upload = form.get("source") == "upload"
-    if use_upload and not (isinstance(upload, UploadFile) and upload.filename):
-        return _form(request, user, [N_("Choose a scenario file to upload.")], status_code=422)
+    content: bytes | None = None
+    if form.get("source") == "upload":
+        if not (isinstance(upload, UploadFile) and upload.filename):
+            return _form(request, user, [N_("Choose a scenario file to upload.")], status_code=422)
+        content = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            return _form(request, user, [N_("The file is larger than 1 MB.")], status_code=422)
+    name = Path(upload.filename or "scenario.yaml").name if isinstance(upload, UploadFile) else ""
+    return await run_in_threadpool(_start, request, user, content, name, int(raw))
+
+
+def _start(request: Request, user: Principal, content: bytes | None, name: str,
+           replications: int) -> Response:
     runs = runs_of(request)
     run_id, directory = runs.new_directory()
     config_path = directory / "scenario.yaml"
-    if use_upload:
-        assert isinstance(upload, UploadFile)
-        content = await upload.read(MAX_UPLOAD_BYTES + 1)
-        if len(content) > MAX_UPLOAD_BYTES:
-            runs.discard(run_id)
-            return _form(request, user, [N_("The file is larger than 1 MB.")], status_code=422)
+    if content is not None:
         config_path.write_bytes(content)
-        name = Path(upload.filename or "scenario.yaml").name
     else:
         config_path.write_bytes(_default_path(request).read_bytes())
         name = _default_path(request).name
     try:
-        runs.start(run_id, config_path, name, int(raw))
+        runs.start(run_id, config_path, name, replications)
     except ScenarioFileError as exc:
         runs.discard(run_id)
         where = exc.path or N_("(the whole file)")
