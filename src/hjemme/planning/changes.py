@@ -102,14 +102,16 @@ def apply_changes(problem: Problem, changes: Sequence[Change], *, strict: bool =
             if not hit and strict and change.staff_id not in gone_staff:
                 raise NotFoundError("staff", change.staff_id)
             gone_staff.add(change.staff_id)
-            _trim_all(resources, hit, change.from_min, change.to_min)
+            removed = _trim_all(resources, hit, change.from_min, change.to_min)
+            gone_vehicles |= {r.vehicle_id for r in removed if r.vehicle_id}
         else:
             _check_interval("vehicle_out_of_service", change.from_min, change.to_min)
             hit = [r for r in resources.values() if r.vehicle_id == change.vehicle_id]
             if not hit and strict and change.vehicle_id not in gone_vehicles:
                 raise NotFoundError("vehicle", change.vehicle_id)
             gone_vehicles.add(change.vehicle_id)
-            _trim_all(resources, hit, change.from_min, change.to_min)
+            removed = _trim_all(resources, hit, change.from_min, change.to_min)
+            gone_staff |= {r.staff_id for r in removed}
     return rebuild_problem(problem, tasks.values(), resources.values())
 
 
@@ -161,10 +163,16 @@ def _check_interval(field: str, from_min: int, to_min: int) -> None:
         raise InputError(field, f"the interval {from_min}–{to_min} is not a stretch of one day (minutes)")
 
 
-def _trim_all(resources: dict[str, Resource], hit: list[Resource], from_min: int, to_min: int) -> None:
+def _trim_all(
+    resources: dict[str, Resource], hit: list[Resource], from_min: int, to_min: int
+) -> list[Resource]:
+    """Trim each hit resource in place; the ones with nothing left are removed and returned."""
+    removed = []
     for resource in hit:
         kept = trimmed(resource, from_min, to_min)
         if kept is None:
             del resources[resource.id]
+            removed.append(resource)
         else:
             resources[resource.id] = kept
+    return removed

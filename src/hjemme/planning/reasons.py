@@ -108,6 +108,13 @@ def video_no_slot(task: Task) -> Reason:
     )
 
 
+def pinned_slot_unavailable() -> Reason:
+    return Reason(
+        "det fastlåste tidspunktet passer ikke lenger i ruten (vakt, pause eller en annen fastlåst stopp)",
+        "the pinned time no longer fits the route (shift, break or another pinned stop)",
+    )
+
+
 def cancelled() -> Reason:
     return Reason("avlyst", "cancelled")
 

@@ -23,7 +23,7 @@ from hjemme.planning.stages.routing import (
     unplanned_penalty,
     vehicle_spec,
 )
-from hjemme.planning.timeline import TASK, Item, Timing, schedule, with_break
+from hjemme.planning.timeline import TASK, VIDEO, Item, Timing, schedule, with_break
 
 
 def delivery_lower_bounds(problem: Problem) -> dict[str, int]:
@@ -186,7 +186,9 @@ def repair_clinicians(
     """
     by_id = {r.id: r for r in clinicians}
     tasks_of = {
-        r.id: [replace(x.item, release_min=0) for x in day.timings[r.id].stops if x.item.kind == TASK]
+        r.id: [
+            replace(x.item, release_min=0) for x in day.timings[r.id].stops if x.item.kind in (TASK, VIDEO)
+        ]
         if r.id in day.timings
         else []
         for r in clinicians
