@@ -39,7 +39,14 @@ class Placement:
 
 
 def placements(
-    problem: Problem, plan: Plan, task_id: str, pins: Pins, params: PlannerParams, limit: int = 20
+    problem: Problem,
+    plan: Plan,
+    task_id: str,
+    pins: Pins,
+    params: PlannerParams,
+    limit: int = 20,
+    *,
+    now_min: int | None = None,
 ) -> list[Placement]:
     """Up to ``limit`` feasible places for ``task_id``, cheapest first; ``[]`` when it has none.
 
@@ -47,7 +54,8 @@ def placements(
     task's own minute on another resource, and shifts of ±15 and ±30 minutes on its own resource;
     the cheapest by estimate are applied with :func:`repair` (at most ``3 * limit`` of them) and
     kept when the validator accepts the result with the task exactly there. Samples follow their
-    visit and have no placements of their own.
+    visit and have no placements of their own. With ``now_min`` no place starts before it (and
+    the repair is told the time, see :func:`repair`).
     """
     task = problem.tasks_by_id.get(task_id)
     if task is None:
@@ -59,10 +67,11 @@ def placements(
     current = _where(plan).get(task_id)
     base = plan_objective(problem, plan, params)
     found: list[Placement] = []
-    for checked, (rid, start) in enumerate(_candidates(problem, plan, task, current)):
+    candidates = [c for c in _candidates(problem, plan, task, current) if now_min is None or c[1] >= now_min]
+    for checked, (rid, start) in enumerate(candidates):
         if checked >= 3 * limit or len(found) >= limit:
             break
-        moved = repair(problem, plan, {**pins, task_id: (rid, start)}, params)
+        moved = repair(problem, plan, {**pins, task_id: (rid, start)}, params, now_min=now_min)
         now = _where(moved)
         if now.get(task_id) != (rid, start) or _violations(problem, moved):
             continue
@@ -82,6 +91,8 @@ def refusal(
     start_min: int,
     pins: Pins,
     params: PlannerParams,
+    *,
+    now_min: int | None = None,
 ) -> list[Violation]:
     """Why ``task_id`` cannot go to ``resource_id`` at ``start_min``; ``[]`` if it can.
 
@@ -90,7 +101,7 @@ def refusal(
     carry its rule codes (``window``, ``skill``, ``travel``, ``break``, ...). When that plan breaks
     no rule but the rest of the day cannot be fitted around it, the one violation is ``pin``.
     """
-    moved = repair(problem, plan, {**pins, task_id: (resource_id, start_min)}, params)
+    moved = repair(problem, plan, {**pins, task_id: (resource_id, start_min)}, params, now_min=now_min)
     if _where(moved).get(task_id) == (resource_id, start_min) and not _violations(problem, moved):
         return []
     alone = moved_plan(plan, problem, task_id, resource_id, start_min)

@@ -95,6 +95,7 @@ def repair(
     pins: Pins,
     params: PlannerParams,
     *,
+    now_min: int | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> Plan:
     """``previous`` fitted to the changed ``problem``, moving as little as it can (module docstring).
@@ -102,9 +103,11 @@ def repair(
     ``pins`` put their task exactly on (resource, start) — frozen stops and hand moves. A pin on a
     resource that is no longer in the day, that may not do the task, outside the task's window or
     that no longer fits the resource's shift is released (placed again like any other task).
+    With ``now_min`` (the day is today) no stop that is not pinned is put before that minute:
+    pass the pins of :func:`frozen_pins` with it, so the stops already begun stay where they are.
     """
     began = clock()
-    ctx = _Repair(problem, params, _where(previous), _valid_pins(problem, pins), previous)
+    ctx = _Repair(problem, params, _where(previous), _valid_pins(problem, pins), previous, now_min or 0)
     for task in problem.tasks:
         reason = why.static_reason(task, problem.resources_by_id)
         if reason is not None:
@@ -122,6 +125,7 @@ def reoptimise(
     pins: Pins,
     params: PlannerParams,
     *,
+    now_min: int | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> Plan:
     """The explicit "optimise the whole day again", keeping pins and never dropping a repaired task.
@@ -134,7 +138,7 @@ def reoptimise(
     """
     from hjemme.planning.solve import solve  # the whole-day search, only on request
 
-    repaired = repair(problem, previous, pins, params, clock=clock)
+    repaired = repair(problem, previous, pins, params, now_min=now_min, clock=clock)
     valid = _valid_pins(problem, pins)
     searched = solve(problem, params, pins=valid, clock=clock)
     kept = _where(searched)
@@ -142,6 +146,8 @@ def reoptimise(
         return repaired
     if any(kept.get(tid) != pin for tid, pin in valid.items() if tid in _where(repaired)):
         return repaired
+    if now_min is not None and any(at < now_min for tid, (_, at) in kept.items() if tid not in valid):
+        return repaired  # the search knows no "now": it may not move anything into the past
 
     def cost(plan: Plan) -> float:
         return plan_objective(problem, plan, params) + stability_cost(previous, plan, params)
@@ -213,6 +219,7 @@ class _Repair:
     before: dict[str, tuple[str, int]]  # task id -> previous (resource, start)
     pins: dict[str, tuple[str, int]]
     previous: Plan
+    now: int = 0  # no stop that is not pinned starts earlier
 
     def __post_init__(self) -> None:
         self.day = DayState()
@@ -232,15 +239,17 @@ class _Repair:
         self.windows: dict[str, tuple[int, int]] = {}
         items: dict[str, list[Item]] = {r.id: [] for r in clinicians}
         pending: list[Task] = []
-        for task in problem.tasks:  # a pinned video holds its minute before anything is inserted
-            if task.kind is TaskKind.VIDEO and task.id in self.pins and task.id not in day.reasons:
-                rid, at = self.pins[task.id]
-                if rid in items:
-                    items[rid].append(self._item(task, (at, at)))
+        for task in problem.tasks:  # a kept video holds its minute before anything is inserted
+            if task.kind is TaskKind.VIDEO and task.id not in day.reasons:
+                kept = self._kept_item(
+                    task, (max(task.window.start_min, self.now), task.window.end_min), items
+                )
+                if kept is not None:
+                    items[kept[0]].append(kept[1])
         for task in problem.tasks:
             if task.kind is not TaskKind.VISIT or task.id in day.reasons:
                 continue
-            lo = min(max(task.window.start_min, lower.get(task.id, 0)), task.window.end_min)
+            lo = min(max(task.window.start_min, lower.get(task.id, 0), self.now), task.window.end_min)
             hi = task.window.end_min
             if task.fixed_time:
                 lo = hi = task.window.start_min
@@ -259,8 +268,11 @@ class _Repair:
             item = self._item(task, self.windows[task.id])
             if not self._insert_clinician(task, item, clinicians) and task.mandatory:
                 left.append(item)
-        if left:
-            repair_clinicians(problem, clinicians, left, self.pins, day)
+        if left:  # the planner's ejection chain: first pushing stops later only, then freely
+            placed = repair_clinicians(problem, clinicians, left, self.pins, day, keep_release=True)
+            rest = [x for x in left if x.task_id not in placed]
+            if rest:
+                repair_clinicians(problem, clinicians, rest, self.pins, day)
         served = {x.item.task_id for t in day.timings.values() for x in t.stops if x.item.kind == TASK}
         for task_id, window in self.windows.items():
             if task_id not in served:
@@ -411,6 +423,8 @@ class _Repair:
         for task in problem.tasks:
             if task.kind in TRANSPORT_KINDS and task.id not in day.reasons:
                 lo, hi = task.window.start_min, task.window.end_min
+                if task.id not in self.pins:
+                    lo = max(lo, self.now)
                 firsts = [times[v][0] for v in task.before if v in times]
                 if firsts:
                     hi = min(hi, min(firsts) - task.duration_min)
@@ -512,7 +526,9 @@ class _Repair:
             )
             if clinician_drop(problem, sample, day, limit):
                 continue
-            if not carrier_pair(problem, sample, day) and not clinician_drop(problem, sample, day, None):
+            if not carrier_pair(problem, sample, day, self.now) and not clinician_drop(
+                problem, sample, day, None
+            ):
                 day.reasons[sample.id] = why.sample_too_late(sample)
 
     def videos(self) -> None:
@@ -530,9 +546,14 @@ class _Repair:
                 rid, at = self.pins[video.id]
                 tries = [(r, (at, at)) for r in eligible if r.id == rid]
             else:
-                if video.id in self.before:
+                window = (max(window[0], self.now), window[1])
+                if video.id in self.before:  # near its minute with its clinician first
                     rid, at = self.before[video.id]
-                    tries = [(r, (at, at)) for r in eligible if r.id == rid and window[0] <= at <= window[1]]
+                    for r in (r for r in eligible if r.id == rid):
+                        for slack in (0, 15, 60):
+                            lo, hi = max(at - slack, window[0]), min(at + slack, window[1])
+                            if lo <= hi:
+                                tries.append((r, (lo, hi)))
                 eligible.sort(
                     key=lambda r: (
                         r.staff_id not in video.preferred_staff_ids,

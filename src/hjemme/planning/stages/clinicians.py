@@ -170,6 +170,7 @@ def repair_clinicians(
     depth: int = 2,
     budget: int = 4_000,
     total_budget: int = 20_000,
+    keep_release: bool = False,
 ) -> set[str]:
     """Put mandatory visits the routing engine left out into clinicians' routes: directly where one
     fits (re-timing that route; no later stage depends on visit times yet), else by moving a visit
@@ -183,11 +184,16 @@ def repair_clinicians(
     node is left with the longest drive), so a visit it could not fit often fits the real
     timeline; a short search also leaves scarce-skill clinicians busy with visits others could
     do, which the ejections repair.
+
+    ``keep_release`` keeps each stop's release time (a repair during the day: stops may be pushed
+    later, never pulled earlier than planned); only visits are ever moved to a colleague.
     """
     by_id = {r.id: r for r in clinicians}
     tasks_of = {
         r.id: [
-            replace(x.item, release_min=0) for x in day.timings[r.id].stops if x.item.kind in (TASK, VIDEO)
+            x.item if keep_release else replace(x.item, release_min=0)
+            for x in day.timings[r.id].stops
+            if x.item.kind in (TASK, VIDEO)
         ]
         if r.id in day.timings
         else []
@@ -229,7 +235,7 @@ def repair_clinicians(
             for j, out in enumerate(items):
                 if trials[0] > budget:
                     return None
-                if out.task_id is None or out.task_id in pins:
+                if out.task_id is None or out.task_id in pins or out.kind != TASK:
                     continue
                 here = insert(r, items[:j] + items[j + 1 :], new)
                 if here is None:

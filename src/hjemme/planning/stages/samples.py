@@ -45,12 +45,15 @@ def clinician_drop(problem: Problem, sample: Task, day: DayState, max_detour: in
     return True
 
 
-def carrier_pair(problem: Problem, sample: Task, day: DayState) -> bool:
+def carrier_pair(problem: Problem, sample: Task, day: DayState, not_before: int = 0) -> bool:
     """Add a sample the transport search left out to a van's or courier's route: a pickup at the
-    visit after it ends and a lab drop within the stability time, in the route's slack only."""
+    visit after it ends (and not before ``not_before``, the time of a repair during the day) and a
+    lab drop within the stability time, in the route's slack only."""
     assert sample.taken_at is not None and sample.sample_stability_min is not None
     taken = day.task_times()[sample.taken_at][1]
-    window = (taken, taken + sample.sample_stability_min)
+    window = (max(taken, not_before), taken + sample.sample_stability_min)
+    if window[0] > window[1]:
+        return False
     visit_loc = problem.loc(problem.task(sample.taken_at).location)
     pickup = Item(TASK, sample.id, visit_loc, sample.duration_min, window)
     lab_loc = problem.loc(problem.lab)
