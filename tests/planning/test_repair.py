@@ -134,6 +134,17 @@ def test_frozen_stops_never_move_when_an_urgent_visit_wants_their_slot():
     assert where(after)["p9-V0"] == ("c", m("09:40"))
 
 
+def test_nothing_is_moved_into_the_past():
+    """Nurse a absent from 10:30, repaired at 10:30: her afternoon goes to colleagues at 10:30 or later."""
+    day, before = laid_out()
+    pins = frozen_pins(before, now_min=m("10:30"), horizon_min=0, statuses={})
+    changed = apply_changes(day, [StaffAbsent("a", m("10:30"))])
+    after = repair(changed, before, pins, FAST, now_min=m("10:30"))
+    assert_valid(changed, after)
+    assert all(start >= m("10:30") for tid, (_, start) in where(after).items() if tid not in pins)
+    assert where(after)["p1-V0"] == LAYOUT["p1-V0"]
+
+
 def test_without_now_only_statuses_freeze():
     """Before the day starts nothing is frozen by time; a confirmed task is."""
     _, before = laid_out()
@@ -221,18 +232,20 @@ def changes_for(draw: st.DrawFn, day: Problem) -> list[Change]:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), small_days(), st.sampled_from([None, 540, 600]))
 def test_any_changes_through_repair_give_a_valid_plan_that_keeps_its_pins(data, day: Problem, now):
-    """Random small day, first plan, random changes, frozen pins: the repair is valid and every pin whose
-    task and resource's shift survive is kept exactly."""
+    """Random small day, first plan, random changes, frozen pins: the repair is valid, every pin whose
+    task and resource's shift survive is kept exactly, and nothing unpinned is put before now."""
     before = solve(day, FAST)
     pins = frozen_pins(before, now_min=now, horizon_min=60, statuses={})
     changed = apply_changes(day, data.draw(changes_for(day)))
-    after = repair(changed, before, pins, FAST)
+    after = repair(changed, before, pins, FAST, now_min=now)
     assert_valid(changed, after)
     now_at = where(after)
     for tid, (rid, start) in pins.items():
         same = rid in changed.resources_by_id and changed.resource(rid) == day.resource(rid)
         if tid in changed.tasks_by_id and same:
             assert now_at.get(tid) == (rid, start), tid
+    if now is not None:
+        assert all(start >= now for tid, (_, start) in now_at.items() if tid not in pins)
 
 
 def test_van_out_of_service_moves_its_jobs_or_explains_them():
