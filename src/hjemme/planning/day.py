@@ -20,12 +20,39 @@ from hjemme.planning.timeline import LAB, TASK, VIDEO, Item, Timing
 Pins = Mapping[str, tuple[str, int]]  # task id -> (resource id, start minute)
 
 
+class RouteTimings(dict[str, Timing]):
+    """Each route's timing by resource id, with an index task id -> resource id kept up to date
+    (``route_of`` is asked for every sample; scanning all routes each time was the slow part of a
+    repair on a 1,500-patient day). Assign and delete routes with ``[]``/``del`` only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.index: dict[str, str] = {}
+
+    def __setitem__(self, rid: str, timing: Timing) -> None:
+        if rid in self:
+            self._forget(rid)
+        super().__setitem__(rid, timing)
+        for x in timing.stops:
+            if x.item.task_id is not None:
+                self.index[x.item.task_id] = rid
+
+    def __delitem__(self, rid: str) -> None:
+        self._forget(rid)
+        super().__delitem__(rid)
+
+    def _forget(self, rid: str) -> None:
+        for x in self[rid].stops:
+            if x.item.task_id is not None and self.index.get(x.item.task_id) == rid:
+                del self.index[x.item.task_id]
+
+
 @dataclass
 class DayState:
     """Working state of one planning round or repair: each route's timing, why tasks are left out,
     and who carries each sample to the lab."""
 
-    timings: dict[str, Timing] = field(default_factory=dict)
+    timings: RouteTimings = field(default_factory=RouteTimings)
     reasons: dict[str, why.Reason] = field(default_factory=dict)
     carrier: dict[str, str] = field(default_factory=dict)  # sample id -> resource id
 
@@ -37,11 +64,14 @@ class DayState:
             if x.item.task_id is not None and x.item.kind in (TASK, VIDEO)
         }
 
+    def end_of(self, task_id: str) -> int:
+        """The end minute of a timed task (what ``task_times()[task_id][1]`` gives, without the rest)."""
+        rid = self.route_of(task_id)
+        assert rid is not None
+        return next(x.end_min for x in self.timings[rid].stops if x.item.task_id == task_id)
+
     def route_of(self, task_id: str) -> str | None:
-        for rid, t in self.timings.items():
-            if any(x.item.task_id == task_id for x in t.stops):
-                return rid
-        return None
+        return self.timings.index.get(task_id)
 
 
 def timed_tasks(day: DayState) -> set[str]:

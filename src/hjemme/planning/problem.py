@@ -32,10 +32,12 @@ class Problem:
     _loc_index: Mapping[Location, int] = field(repr=False)
     _tasks_by_id: Mapping[str, Task] = field(repr=False)
     _resources_by_id: Mapping[str, Resource] = field(repr=False)
+    _travel_min: IntMatrix = field(repr=False)
 
     @property
     def travel_min(self) -> IntMatrix:
-        return self.travel.minutes()
+        """Travel minutes (rounded up), computed once per problem: every stage and repair reads it."""
+        return self._travel_min
 
     def loc(self, location: Location) -> int:
         return self._loc_index[location]
@@ -77,17 +79,19 @@ def build_problem(
     ):
         places.setdefault(location, len(places))
     locations = tuple(places)
+    travel = provider.matrix(locations)
     return Problem(
         date=date,
         tasks=task_tuple,
         resources=resource_tuple,
         lab=lab,
         locations=locations,
-        travel=provider.matrix(locations),
+        travel=travel,
         provider=provider,
         _loc_index=MappingProxyType(places),
         _tasks_by_id=MappingProxyType(by_id),
         _resources_by_id=MappingProxyType(res_by_id),
+        _travel_min=_read_only(travel.minutes()),
     )
 
 
@@ -117,7 +121,13 @@ def rebuild_problem(problem: Problem, tasks: Iterable[Task], resources: Iterable
         _loc_index=known,
         _tasks_by_id=MappingProxyType(by_id),
         _resources_by_id=MappingProxyType(res_by_id),
+        _travel_min=problem._travel_min,
     )
+
+
+def _read_only(matrix: IntMatrix) -> IntMatrix:
+    matrix.setflags(write=False)
+    return matrix
 
 
 def _checked(

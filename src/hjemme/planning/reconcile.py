@@ -55,12 +55,13 @@ def with_break_kept(
     return (best[1], best[2]) if best else None
 
 
-def may_do(problem: Problem, task: Task, resource: Resource) -> bool:
+def may_do(task: Task, resource: Resource) -> bool:
+    """``resource`` may do ``task`` (samples go with whoever did the visit or picks them up)."""
     if task.kind in (TaskKind.VISIT, TaskKind.VIDEO):
-        return resource in why.eligible_clinicians(task, problem.resources_by_id)
+        return why.may_visit(task, resource)
     if task.kind is TaskKind.SAMPLE:
         return True
-    return resource in why.eligible_carriers(task, problem.resources_by_id)
+    return why.may_carry(task, resource)
 
 
 @dataclass
@@ -154,7 +155,7 @@ class Reconciler:
             return None
         if task.id in self.before:
             rid, start = self.before[task.id]
-            if rid in routes and may_do(self.problem, task, self.problem.resource(rid)):
+            if rid in routes and may_do(task, self.problem.resource(rid)):
                 return rid, self.item(task, window, release=max(start, window[0]))
         return None
 

@@ -100,7 +100,7 @@ def _carrier_item(
         if pin_rid != rid or not lo <= pin <= hi:
             return None
         return Item(TASK, task.id, loc, task.duration_min, (pin, pin))
-    if lo > hi or not may_do(ctx.problem, task, ctx.problem.resource(rid)):
+    if lo > hi or not may_do(task, ctx.problem.resource(rid)):
         return None
     return Item(TASK, task.id, loc, task.duration_min, (lo, hi), min(max(start, lo), hi))
 

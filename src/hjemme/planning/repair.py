@@ -102,10 +102,13 @@ def repair(
     """
     began = clock()
     ctx = Reconciler(problem, params, _where(previous), _valid_pins(problem, pins), previous, now_min or 0)
+    static: dict[tuple[object, ...], why.Reason | None] = {}  # it depends on these fields only
     for task in problem.tasks:
-        reason = why.static_reason(task, problem.resources_by_id)
-        if reason is not None:
-            ctx.day.reasons[task.id] = reason
+        key = (task.kind, task.skill, task.excluded_staff_ids, task.goods)
+        if key not in static:
+            static[key] = why.static_reason(task, problem.resources_by_id)
+        if static[key] is not None:
+            ctx.day.reasons[task.id] = static[key]
     ctx.clinicians()
     reconcile_carriers(ctx)
     reconcile_samples(ctx)
@@ -163,7 +166,7 @@ def _valid_pins(problem: Problem, pins: Pins) -> dict[str, tuple[str, int]]:
     for tid, (rid, start) in pins.items():
         task = problem.tasks_by_id.get(tid)
         resource = problem.resources_by_id.get(rid)
-        if task is None or resource is None or not may_do(problem, task, resource):
+        if task is None or resource is None or not may_do(task, resource):
             continue
         if task.kind is not TaskKind.SAMPLE and not task.window.contains(start):
             continue

@@ -17,7 +17,7 @@ def clinician_drop(problem: Problem, sample: Task, day: DayState, max_detour: in
         return False
     resource = problem.resource(rid)
     timing = day.timings[rid]
-    taken = day.task_times()[sample.taken_at][1]
+    taken = day.end_of(sample.taken_at)
     lab = Item(
         LAB,
         None,
@@ -50,7 +50,7 @@ def carrier_pair(problem: Problem, sample: Task, day: DayState, not_before: int 
     visit after it ends (and not before ``not_before``, the time of a repair during the day) and a
     lab drop within the stability time, in the route's slack only."""
     assert sample.taken_at is not None and sample.sample_stability_min is not None
-    taken = day.task_times()[sample.taken_at][1]
+    taken = day.end_of(sample.taken_at)
     window = (max(taken, not_before), taken + sample.sample_stability_min)
     if window[0] > window[1]:
         return False
