@@ -94,3 +94,9 @@ def test_absence_outside_the_shift_changes_nothing():
     day = oslo_small()
     changed = apply_changes(day, [StaffAbsent("n1", 20 * 60)])
     assert changed.resource("n1") == day.resource("n1")
+
+
+def test_a_resource_removed_by_one_change_is_not_unknown_to_the_next():
+    """A car out of service all day removes its clinician; her absence entered afterwards is no error."""
+    changed = apply_changes(oslo_small(), [VehicleOutOfService("car-n1"), StaffAbsent("n1")])
+    assert "n1" not in changed.resources_by_id
