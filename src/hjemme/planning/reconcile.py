@@ -5,7 +5,9 @@ vans and couriers, samples, video consultations).
 A kept stop keeps its route and order with its previous start as a release time; a route that no
 longer fits gives up stops; given-up and new visits are inserted at their cheapest place by routing
 plus stability cost (:meth:`Reconciler.route_cost`), then a bounded relocate pass runs over the
-routes this repair changed, and the planner's ejection chain takes what is still left.
+routes this repair changed. The planner's ejection chain (on a small budget, pushing stops later
+only) takes the mandatory visits still left, except those the previous plan could not place either
+(they were chained then, with a larger budget; now they are only tried by direct insertion).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from hjemme.planning.stages.routing import paired
 from hjemme.planning.timeline import BREAK, LAB, TASK, VIDEO, Item, Timing, schedule
 
 _CANDIDATES = 12  # insertion places per task timed in full, cheapest estimate first
+_CHAIN_TRIALS = 500  # ejection-chain insertion trials per visit (~0.3 ms each at 1,500 patients)
 
 
 def with_break_kept(
@@ -124,16 +127,24 @@ class Reconciler:
         pending = [t for t in pending if t.kind is TaskKind.VISIT]  # a pinned video left out: stage 4
         pending.sort(key=lambda t: (not t.mandatory, self.windows[t.id][1], t.id))
         left: list[Item] = []
+        failed_before = {u.task_id for u in self.previous.unplanned}
         for task in pending:
             item = self.item(task, self.windows[task.id])
-            if not self.insert_clinician(task, item, clinicians) and task.mandatory:
+            placed = self.insert_clinician(task, item, clinicians)
+            if not placed and task.mandatory and task.id not in failed_before:
                 left.append(item)
         self.relocate()
-        if left:  # the planner's ejection chain: first pushing stops later only, then freely
-            placed = repair_clinicians(problem, clinicians, left, self.pins, day, keep_release=True)
-            rest = [x for x in left if x.task_id not in placed]
-            if rest:
-                repair_clinicians(problem, clinicians, rest, self.pins, day)
+        if left:  # the planner's ejection chain, pushing stops later only, on a small budget
+            repair_clinicians(
+                problem,
+                clinicians,
+                left,
+                self.pins,
+                day,
+                budget=_CHAIN_TRIALS,
+                total_budget=3 * _CHAIN_TRIALS,
+                keep_release=True,
+            )
         served = {x.item.task_id for t in day.timings.values() for x in t.stops if x.item.kind == TASK}
         for task_id, window in self.windows.items():
             if task_id not in served:
