@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -259,3 +260,10 @@ def test_van_out_of_service_moves_its_jobs_or_explains_them():
     assert_valid(changed, after)
     assert all(r.resource_id != "v1" for r in after.routes)
     assert all(r.kind is not ResourceKind.VAN for r in after.routes)
+
+
+def test_stability_params_are_validated():
+    """Negative stability costs and a freeze horizon outside the day are refused."""
+    for bad in ({"reassign_cost": -1}, {"moved_cost_per_min": -1}, {"freeze_horizon_min": -1}):
+        with pytest.raises(ValueError):
+            PlannerParams(**bad)  # type: ignore[arg-type]
