@@ -267,3 +267,14 @@ def test_stability_params_are_validated():
     for bad in ({"reassign_cost": -1}, {"moved_cost_per_min": -1}, {"freeze_horizon_min": -1}):
         with pytest.raises(ValueError):
             PlannerParams(**bad)  # type: ignore[arg-type]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_days())
+def test_a_repair_without_changes_moves_nothing(day: Problem):
+    """Repairing a fully planned day with no change gives every task its resource and minute back."""
+    before = solve(day, FAST)
+    after = repair(day, before, {}, FAST)
+    assert_valid(day, after)
+    if not before.unplanned:
+        assert where(after) == where(before)

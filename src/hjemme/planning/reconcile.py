@@ -99,11 +99,13 @@ class Reconciler:
                     lower[vid] = max(lower.get(vid, 0), end)
         items: dict[str, list[Item]] = {r.id: [] for r in clinicians}
         pending: list[Task] = []
-        for task in problem.tasks:  # a kept video holds its minute before anything is inserted
+        for task in problem.tasks:  # a kept video holds its minute (the patient was told it)
             if task.kind is TaskKind.VIDEO and task.id not in day.reasons:
-                kept = self.kept_item(
-                    task, (max(task.window.start_min, self.now), task.window.end_min), items
-                )
+                window = (max(task.window.start_min, self.now), task.window.end_min)
+                if task.id in self.before and task.id not in self.pins:
+                    at = self.before[task.id][1]
+                    window = (at, at) if window[0] <= at <= window[1] else window
+                kept = self.kept_item(task, window, items)
                 if kept is not None:
                     items[kept[0]].append(kept[1])
         for task in problem.tasks:
