@@ -5,25 +5,26 @@ in the planner's stage order, so each cross-route rule is again decided on fixed
 
 1. **Clinicians.** Every visit still in the day stays on its clinician, in its order, no earlier
    than its previous start (the previous start is a release time, so a kept stop moves only when
-   something before it pushes it). A pinned visit sits exactly at its pin; the route's unpinned
-   stops are re-timed around it. A route that no longer fits (a trimmed shift, a pin in the way)
-   gives up stops: those outside the shift first, then the single stop whose removal makes the
-   rest fit, else the last. New visits, given-up visits, visits whose clinician is gone and
-   previously unplanned ones are then inserted at their cheapest place: routing cost plus
-   ``reassign_cost`` for another clinician plus ``moved_cost_per_min`` for every minute any
-   stop's start moves. A mandatory visit with no place is tried once more with the planner's
-   bounded ejection chain (:func:`~hjemme.planning.stages.clinicians.repair_clinicians`), which
-   moves at most two unpinned visits of the affected routes.
+   something before it pushes it); a video keeps its exact minute. A pinned visit sits exactly at
+   its pin; the route's unpinned stops are re-timed around it. A route that no longer fits (a
+   trimmed shift, a pin in the way) gives up stops: those outside the shift first, then the single
+   stop whose removal makes the rest fit, else the last. New visits, given-up visits, visits whose
+   clinician is gone and previously unplanned ones are then inserted at their cheapest place:
+   routing cost plus ``reassign_cost`` for another clinician plus ``moved_cost_per_min`` for every
+   minute any stop's start moves against the previous plan. A relocate pass over the routes this
+   repair changed, and the planner's ejection chain on a small budget
+   (:func:`~hjemme.planning.stages.clinicians.repair_clinicians`), are the bounded local search
+   (details in :mod:`hjemme.planning.reconcile`).
 2. **Vans and couriers** keep their jobs and their samples' pickup-and-drop pairs the same way;
    a delivery's window still ends when its visit starts, a courier's sample pair is kept only if
    the visit still ends when it did. Given-up and new jobs go into a route's slack.
 3. **Samples** go with their clinician (as before) or into a courier's slack.
-4. **Video consultations** keep their clinician and minute where that slack is still free.
+4. **Video consultations** that lost their minute go near it with their clinician, else anywhere.
 
 A pin the changed day cannot keep (its resource is gone or absent at that minute, or another pin
 holds the slot) is released: the task is placed again like any other. Whatever finds no place is
-listed unplanned with the planner's reasons. :func:`reoptimise` is the
-explicit "optimise the whole day again".
+listed unplanned with the planner's reasons. :func:`reoptimise` is the explicit "optimise the
+whole day again".
 """
 
 from __future__ import annotations
@@ -45,8 +46,6 @@ __all__ = ["PIN_STATUSES", "Pins", "frozen_pins", "reoptimise", "repair", "stabi
 
 PIN_STATUSES = frozenset({"confirmed", "started", "done"})
 """Task statuses that freeze a stop where it is (a coordinator confirmed it, or it has begun)."""
-
-_CANDIDATES = 12  # insertion places per task timed in full, cheapest estimate first
 
 
 def frozen_pins(
