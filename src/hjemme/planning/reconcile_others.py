@@ -138,9 +138,9 @@ def reconcile_samples(ctx: Reconciler) -> None:
 def reconcile_videos(ctx: Reconciler) -> None:
     """Video consultations near their minute with their clinician first, else where the solver would."""
     problem, day = ctx.problem, ctx.day
-    timed = day.task_times()
+    done = set(day.reasons) | day.task_times().keys()
     videos = sorted(
-        (t for t in problem.tasks if t.kind is TaskKind.VIDEO and t.id not in day.reasons | timed.keys()),
+        (t for t in problem.tasks if t.kind is TaskKind.VIDEO and t.id not in done),
         key=lambda t: (t.id not in ctx.pins, t.id not in ctx.before, t.window.end_min, t.id),
     )
     for video in videos:

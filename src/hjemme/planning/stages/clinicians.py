@@ -30,10 +30,15 @@ def delivery_lower_bounds(problem: Problem) -> dict[str, int]:
     """Earliest start of each visit that needs a delivery first: a van's fastest arrival + unloading."""
     lower: dict[str, int] = {}
     tmin = problem.travel_min
+    by_goods: dict[object, list[Resource]] = {}  # eligibility depends on the goods only
     for task in problem.tasks:
         if task.kind not in TRANSPORT_KINDS or not task.before:
             continue
-        carriers = why.eligible_carriers(task, problem.resources_by_id)
+        g = task.goods
+        key = None if g is None else (g.cold_chain, g.qualified_carrier, g.volume_l, g.weight_kg)
+        if key not in by_goods:
+            by_goods[key] = why.eligible_carriers(task, problem.resources_by_id)
+        carriers = by_goods[key]
         if not carriers:
             continue
         loc = problem.loc(task.location)
