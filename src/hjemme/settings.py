@@ -21,11 +21,18 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_KEY_LENGTH = 32
-KNOWN_KEYS = frozenset({
-    "hjemme-dev-secret-change-me-in-production-0123456789",  # the development default up to #12
-    "hjemme-dev-research-key-change-me-in-production-0123456789",
-    "changeme", "change-me", "secret", "secret-key", "your-secret-key", "please-change-me",
-})
+KNOWN_KEYS = frozenset(
+    {
+        "hjemme-dev-secret-change-me-in-production-0123456789",  # the development default up to #12
+        "hjemme-dev-research-key-change-me-in-production-0123456789",
+        "changeme",
+        "change-me",
+        "secret",
+        "secret-key",
+        "your-secret-key",
+        "please-change-me",
+    }
+)
 """Values published with hjemme or in every tutorial: a server keyed with one is open to anyone."""
 KEY_VARIABLES = {"secret_key": "HJEMME_SECRET_KEY", "research_key": "HJEMME_RESEARCH_KEY"}
 DEMO_KEY_FILE = "demo-keys.json"
@@ -61,13 +68,33 @@ class Settings(BaseSettings):
         default="", description="Map tile URL template for the web map; empty draws no tiles."
     )
     language: str = Field(default="nb", description="Default UI language (nb or en).")
+    freeze_horizon_min: int = Field(
+        default=60,
+        ge=0,
+        le=24 * 60,
+        description="Re-planning keeps every stop starting within this many minutes from now where it is.",
+    )
+    reassign_cost: int = Field(
+        default=20_000,
+        ge=0,
+        description="Stability: the planner's cost of giving a planned task to someone else.",
+    )
+    moved_cost_per_min: int = Field(
+        default=200,
+        ge=0,
+        description="Stability: the planner's cost per minute a planned stop's start moves.",
+    )
     research_k: int = Field(
-        default=5, ge=2, le=1000,
+        default=5,
+        ge=2,
+        le=1000,
         description="k of the research export's k-anonymity check: every quasi-identifier group "
         "holds at least k patients.",
     )
     care_horizon_days: int = Field(
-        default=7, ge=0, le=60,
+        default=7,
+        ge=0,
+        le=60,
         description="A clinician sees the patients on their routes from today to this many days ahead.",
     )
     emergency_access_hours: int = Field(

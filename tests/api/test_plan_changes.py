@@ -36,7 +36,7 @@ def test_a_change_is_journalled_with_who_why_and_versions(staffed: Api) -> None:
     assert (cancelled["base_version"], cancelled["result_version"]) == (1, 2)
     assert cancelled["at"].endswith("+01:00") and cancelled["at_local"].startswith("23.11.2026 08:30")
     diff = staffed.client.get(f"{URL}/diff", params={"from": 1, "to": 2}, headers=headers).json()
-    removed = [t for change in diff["resources"].values() for t in change["removed"]]
+    removed = [t for change in diff["resources"] for t in change["removed"]]
     assert removed == [task]
 
 

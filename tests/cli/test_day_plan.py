@@ -49,7 +49,7 @@ def test_replan_journal_diff_and_undo(planned, tmp_path) -> None:
         "cancelled", "cli", "innlagt", 3)
     diff = json.loads(runner.invoke(app, ["plan", "diff", "--date", DATE, "--from", "2", "--to", "3",
                                           "--json"]).stdout)
-    assert [t for c in diff["resources"].values() for t in c["removed"]] == [task]
+    assert [t for c in diff["resources"] for t in c["removed"]] == [task]
     table = runner.invoke(app, ["plan", "diff", "--date", DATE, "--from", "2", "--to", "3"])
     assert table.exit_code == 0 and task in table.output
     restored = runner.invoke(app, ["plan", "restore", "--date", DATE, "--version", "2"])

@@ -226,7 +226,8 @@ def test_every_plan_of_a_random_small_day_validates(day: Problem, engine: str):
 
 def test_repair_moves_a_visit_to_free_a_scarce_skill_clinician():
     """A left-out visit only one clinician may do is placed by moving that clinician's other visit to a colleague."""
-    from hjemme.planning.solve import _Day, _repair_clinicians
+    from hjemme.planning.day import DayState as _Day
+    from hjemme.planning.stages.clinicians import repair_clinicians as _repair_clinicians
     from hjemme.planning.timeline import TASK, Item, with_break
 
     a = clinician("a", skills=("nursing", "paediatric"), break_window=None)

@@ -56,7 +56,9 @@ def plan_command(
             principal=CLI_PRINCIPAL,
             date=day,
             now=dt.datetime.now(dt.UTC),
-            params=PlannerParams(time_limit_s=time_limit, seed=seed, search_workers=workers),
+            params=journal.configured(
+                PlannerParams(time_limit_s=time_limit, seed=seed, search_workers=workers), get_settings()
+            ),
             provider_name=get_settings().travel_time_provider,
             reason=reason,
         )
@@ -133,19 +135,19 @@ def diff_command(
     table = Table(title=f"Endringer {_day(date)} v{from_version} → v{to_version}")
     for column in ("ressurs", "endring", "oppgave", "detalj"):
         table.add_column(column, overflow="fold")
-    for resource_id, change in sorted(diff.get("resources", {}).items()):
-        for task in change.get("added", []):
+    for change in diff["resources"]:
+        resource_id = change["resource_id"]
+        for task in change["added"]:
             table.add_row(resource_id, "lagt til", task, "")
-        for task in change.get("removed", []):
+        for task in change["removed"]:
             table.add_row(resource_id, "fjernet", task, "")
-        for x in change.get("reassigned_in", []):
-            table.add_row(resource_id, "overtatt", x["task"], f"fra {x['from']}")
-        for x in change.get("reassigned_out", []):
-            table.add_row(resource_id, "gitt bort", x["task"], f"til {x['to']}")
-        for x in change.get("moved", []):
-            table.add_row(
-                resource_id, "ny tid", x["task"], f"{format_hhmm(x['from_min'])} → {format_hhmm(x['to_min'])}"
-            )
+        for x in change["reassigned_in"]:
+            table.add_row(resource_id, "overtatt", x["task_id"], f"fra {x['from']}")
+        for x in change["reassigned_out"]:
+            table.add_row(resource_id, "gitt bort", x["task_id"], f"til {x['to']}")
+        for x in change["moved"]:
+            shift = f"{format_hhmm(x['old_start_min'])} → {format_hhmm(x['new_start_min'])}"
+            table.add_row(resource_id, "ny tid", x["task_id"], shift)
     Console().print(table)
 
 

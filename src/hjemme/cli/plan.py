@@ -91,10 +91,11 @@ def bench_day(
     from hjemme.catalogue import load_catalogue
     from hjemme.domain.tasks import TaskKind
     from hjemme.domain.workload import tasks_for_day
+    from hjemme.planning.changes import AddTask, apply_changes
     from hjemme.planning.kpis import plan_objective
     from hjemme.planning.params import PlannerParams
     from hjemme.planning.problem import build_problem
-    from hjemme.planning.replan import AddUrgentVisit, replan
+    from hjemme.planning.repair import repair
     from hjemme.planning.resources import build_resources
     from hjemme.planning.solve import solve
     from hjemme.synthetic.population import generate_population
@@ -132,14 +133,11 @@ def bench_day(
         preferred_staff_ids=(),
         excluded_staff_ids=(),
     )
-    started = {s.task_id for r in plan.routes for s in r.stops[:1] if s.task_id}
+    started = {s.task_id: (r.resource_id, s.start_min) for r in plan.routes for s in r.stops[:1] if s.task_id}
     began = time.perf_counter()
-    changed, replanned = replan(
-        problem,
-        plan,
-        AddUrgentVisit(urgent),
-        started,
-        PlannerParams(time_limit_s=replan_time_limit, seed=seed, rounds=1),
+    changed = apply_changes(problem, [AddTask(urgent)])
+    replanned = repair(
+        changed, plan, started, PlannerParams(time_limit_s=replan_time_limit, seed=seed, rounds=1)
     )
     replan_s = time.perf_counter() - began
     replan_violations = validate_plan(replanned, changed.tasks, changed.resources, provider, lab)

@@ -28,6 +28,16 @@ class PlannerParams:
     ``rounds`` is how often the clinician and transport stages are re-run to repair precedence.
     Continuity of care needs one cost matrix per clinician; above ``max_cost_matrix_entries``
     (memory) the non-preferred cost is dropped for that day rather than running out of memory.
+
+    Stability during the day (issue 11, item 4; :mod:`hjemme.planning.repair`): a task moved to
+    another person or vehicle costs ``reassign_cost``, and each minute a stop's start moves costs
+    ``moved_cost_per_min``. A clinician's minute on the road costs 150 (100 + 50), so the default
+    20,000 per reassignment equals about 2 h 15 min of a clinician's driving: work changes hands
+    only when that saves more than a long detour, or when it is needed to plan a task at all
+    (an unplanned mandatory task costs 10,000,000). 200 per minute moved makes a 15-minute shift
+    cost 3,000, about 20 minutes of a clinician's driving: times move for a real gain, not for a
+    few minutes of driving. ``freeze_horizon_min``: stops starting within this many minutes of now
+    are frozen by :func:`hjemme.planning.repair.frozen_pins` (the nurse is already on the way).
     """
 
     time_limit_s: float = 2.0
@@ -50,6 +60,8 @@ class PlannerParams:
     engine: Literal["pyvrp", "ortools"] = "pyvrp"
     clinician_share: float = 0.5
     search_workers: int = 1
+    reassign_cost: int = 20_000
+    moved_cost_per_min: int = 200
     freeze_horizon_min: int = 60
 
     def __post_init__(self) -> None:
@@ -66,6 +78,8 @@ class PlannerParams:
             self.non_preferred_clinician_cost,
             self.split_patient_cost,
             self.span_cost_per_min,
+            self.reassign_cost,
+            self.moved_cost_per_min,
         )
         if any(w < 0 for w in weights):
             raise ValueError("objective weights must not be negative")
@@ -79,5 +93,7 @@ class PlannerParams:
             raise ValueError("engine must be 'pyvrp' or 'ortools'")
         if self.search_workers < 1:
             raise ValueError("search_workers must be at least 1")
+        if not 0 <= self.freeze_horizon_min <= 24 * 60:
+            raise ValueError("freeze_horizon_min must be between 0 and 1440 minutes")
         if self.rounds < 1:
             raise ValueError("rounds must be at least 1")

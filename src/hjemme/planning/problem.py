@@ -32,10 +32,12 @@ class Problem:
     _loc_index: Mapping[Location, int] = field(repr=False)
     _tasks_by_id: Mapping[str, Task] = field(repr=False)
     _resources_by_id: Mapping[str, Resource] = field(repr=False)
+    _travel_min: IntMatrix = field(repr=False)
 
     @property
     def travel_min(self) -> IntMatrix:
-        return self.travel.minutes()
+        """Travel minutes (rounded up), computed once per problem: every stage and repair reads it."""
+        return self._travel_min
 
     def loc(self, location: Location) -> int:
         return self._loc_index[location]
@@ -67,6 +69,70 @@ def build_problem(
     Raises :class:`InputError` on duplicate ids, a sample whose ``taken_at`` is not a visit of the
     day, or a ``before`` naming an unknown task: those are data errors, not planning failures.
     """
+    task_tuple, resource_tuple, by_id, res_by_id = _checked(tasks, resources)
+    places: dict[Location, int] = {}
+    for location in (
+        lab,
+        *(r.start for r in resource_tuple),
+        *(r.end for r in resource_tuple),
+        *(t.location for t in task_tuple),
+    ):
+        places.setdefault(location, len(places))
+    locations = tuple(places)
+    travel = provider.matrix(locations)
+    return Problem(
+        date=date,
+        tasks=task_tuple,
+        resources=resource_tuple,
+        lab=lab,
+        locations=locations,
+        travel=travel,
+        provider=provider,
+        _loc_index=MappingProxyType(places),
+        _tasks_by_id=MappingProxyType(by_id),
+        _resources_by_id=MappingProxyType(res_by_id),
+        _travel_min=_read_only(travel.minutes()),
+    )
+
+
+def rebuild_problem(problem: Problem, tasks: Iterable[Task], resources: Iterable[Resource]) -> Problem:
+    """``problem`` with other tasks and resources, checked like :func:`build_problem`.
+
+    The travel matrix is kept when every place is already in it (a cancellation, an absence, an
+    urgent visit at a known address); only a new place asks ``problem.provider`` again.
+    """
+    task_tuple, resource_tuple, by_id, res_by_id = _checked(tasks, resources)
+    known = problem._loc_index
+    places = (
+        *(r.start for r in resource_tuple),
+        *(r.end for r in resource_tuple),
+        *(t.location for t in task_tuple),
+    )
+    if any(place not in known for place in places):
+        return build_problem(problem.date, task_tuple, resource_tuple, problem.lab, problem.provider)
+    return Problem(
+        date=problem.date,
+        tasks=task_tuple,
+        resources=resource_tuple,
+        lab=problem.lab,
+        locations=problem.locations,
+        travel=problem.travel,
+        provider=problem.provider,
+        _loc_index=known,
+        _tasks_by_id=MappingProxyType(by_id),
+        _resources_by_id=MappingProxyType(res_by_id),
+        _travel_min=problem._travel_min,
+    )
+
+
+def _read_only(matrix: IntMatrix) -> IntMatrix:
+    matrix.setflags(write=False)
+    return matrix
+
+
+def _checked(
+    tasks: Iterable[Task], resources: Iterable[Resource]
+) -> tuple[tuple[Task, ...], tuple[Resource, ...], dict[str, Task], dict[str, Resource]]:
     task_tuple = tuple(sorted(tasks, key=lambda t: t.id))
     resource_tuple = tuple(sorted(resources, key=lambda r: r.id))
     by_id: dict[str, Task] = {}
@@ -89,24 +155,4 @@ def build_problem(
         for other in task.before:
             if other not in by_id:
                 raise InputError("tasks", f"task {task.id!r} must precede unknown task {other!r}")
-    places: dict[Location, int] = {}
-    for location in (
-        lab,
-        *(r.start for r in resource_tuple),
-        *(r.end for r in resource_tuple),
-        *(t.location for t in task_tuple),
-    ):
-        places.setdefault(location, len(places))
-    locations = tuple(places)
-    return Problem(
-        date=date,
-        tasks=task_tuple,
-        resources=resource_tuple,
-        lab=lab,
-        locations=locations,
-        travel=provider.matrix(locations),
-        provider=provider,
-        _loc_index=MappingProxyType(places),
-        _tasks_by_id=MappingProxyType(by_id),
-        _resources_by_id=MappingProxyType(res_by_id),
-    )
+    return task_tuple, resource_tuple, by_id, res_by_id

@@ -108,37 +108,49 @@ def video_no_slot(task: Task) -> Reason:
     )
 
 
+def pinned_slot_unavailable() -> Reason:
+    return Reason(
+        "det fastlåste tidspunktet passer ikke lenger i ruten (vakt, pause eller en annen fastlåst stopp)",
+        "the pinned time no longer fits the route (shift, break or another pinned stop)",
+    )
+
+
 def cancelled() -> Reason:
     return Reason("avlyst", "cancelled")
 
 
-def eligible_clinicians(task: Task, resources: Mapping[str, Resource]) -> list[Resource]:
-    """Clinicians on duty who may do ``task``: the skill, and not excluded by the patient."""
-    return [
-        r
-        for r in resources.values()
-        if r.kind is ResourceKind.CLINICIAN
+def may_visit(task: Task, r: Resource) -> bool:
+    """``r`` is a clinician with the task's skill whom the patient has not excluded."""
+    return (
+        r.kind is ResourceKind.CLINICIAN
         and (task.skill is None or task.skill in r.skills)
         and r.staff_id not in task.excluded_staff_ids
-    ]
+    )
+
+
+def may_carry(task: Task, r: Resource) -> bool:
+    """``r`` is a van or courier that may carry the task's goods: cold chain, qualified, size."""
+    if r.kind is ResourceKind.CLINICIAN:
+        return False
+    goods = task.goods
+    if goods is not None:
+        if goods.cold_chain and not r.cold_chain:
+            return False
+        if goods.qualified_carrier and not r.qualified_carrier:
+            return False
+        if goods.volume_l > r.volume_l or goods.weight_kg > r.weight_kg:
+            return False
+    return True
+
+
+def eligible_clinicians(task: Task, resources: Mapping[str, Resource]) -> list[Resource]:
+    """Clinicians on duty who may do ``task``: the skill, and not excluded by the patient."""
+    return [r for r in resources.values() if may_visit(task, r)]
 
 
 def eligible_carriers(task: Task, resources: Mapping[str, Resource]) -> list[Resource]:
     """Vans and couriers that may carry ``task``'s goods: cold chain, qualified carrier, size."""
-    result = []
-    for r in resources.values():
-        if r.kind is ResourceKind.CLINICIAN:
-            continue
-        goods = task.goods
-        if goods is not None:
-            if goods.cold_chain and not r.cold_chain:
-                continue
-            if goods.qualified_carrier and not r.qualified_carrier:
-                continue
-            if goods.volume_l > r.volume_l or goods.weight_kg > r.weight_kg:
-                continue
-        result.append(r)
-    return result
+    return [r for r in resources.values() if may_carry(task, r)]
 
 
 def static_reason(task: Task, resources: Mapping[str, Resource]) -> Reason | None:

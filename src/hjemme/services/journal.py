@@ -24,7 +24,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Engine
@@ -53,8 +53,8 @@ from hjemme.planning.changes import (
     VehicleOutOfService,
     apply_changes,
 )
-from hjemme.planning.hand_move import moved_plan
 from hjemme.planning.params import PlannerParams
+from hjemme.planning.placements import moved_plan
 from hjemme.planning.plan_json import plan_from_json, plan_to_json
 from hjemme.planning.problem import Problem, build_problem
 from hjemme.planning.problem_json import problem_from_json, problem_to_json
@@ -64,7 +64,8 @@ from hjemme.planning.solve import solve
 from hjemme.planning.validate import Violation, validate_plan
 from hjemme.services.access import SYSTEM, log_access, require_role
 from hjemme.services.auth import Principal
-from hjemme.services.planning import PLANNERS, day_tasks, own_staff_id
+from hjemme.services.planning import PLANNERS, day_tasks, now_minute, own_staff_id
+from hjemme.settings import Settings
 from hjemme.store import journal as journal_repo
 from hjemme.store import repositories as repo
 from hjemme.store.database import serialised_scope, session_scope
@@ -204,6 +205,17 @@ def describe_entry(entry: JournalEntry, language: str) -> str:
     return f"{when} {entry.username}: {label} {target}".rstrip()
 
 
+def configured(params: PlannerParams, settings: Settings) -> PlannerParams:
+    """``params`` with the installation's freeze horizon and stability costs (``HJEMME_FREEZE_HORIZON_MIN``,
+    ``HJEMME_REASSIGN_COST``, ``HJEMME_MOVED_COST_PER_MIN``): the one place adapters get them from."""
+    return replace(
+        params,
+        freeze_horizon_min=settings.freeze_horizon_min,
+        reassign_cost=settings.reassign_cost,
+        moved_cost_per_min=settings.moved_cost_per_min,
+    )
+
+
 # -- the per-date lock --------------------------------------------------------------------------
 
 _date_locks: dict[dt.date, threading.Lock] = {}
@@ -302,7 +314,7 @@ def change_day(
             if change.resource_id not in changed.resources_by_id:
                 raise NotFoundError("resource", change.resource_id)
             pins[change.task_id] = (change.resource_id, change.start_min)
-        plan = repair(changed, previous, pins, params)
+        plan = repair(changed, previous, pins, params, now_min=now_minute(date, now))
         violations = _violations(plan, changed)
         if change.kind is EntryKind.MOVED and not violations and not _placed(plan, change):
             violations = _move_findings(previous, changed, change)
@@ -380,14 +392,14 @@ def plan_day(
         raise InputError("date", "no staff on the roster: seed the database first (hjemme seed)")
     resources = build_resources(staff, vehicles, catalogue.sites)
     fresh = build_problem(date, tasks, resources, catalogue.lab.location, make_provider(provider_name))
-    problem = apply_changes(fresh, _replayed_changes(entries, fresh))
+    problem = apply_changes(fresh, _replayed_changes(entries, fresh), strict=False)
     step("search")
     previous = plan_from_json(json.loads(latest.json)) if latest is not None else None
     if previous is None:
         plan = solve(problem, params, pins=_move_pins(entries, problem))
     else:
         pins = _pins(previous, statuses, entries, date, now, params or PlannerParams(), problem)
-        plan = reoptimise(problem, previous, pins, params or PlannerParams())
+        plan = reoptimise(problem, previous, pins, params or PlannerParams(), now_min=now_minute(date, now))
     step("store")
     with _Serialised(engine, date) as session:
         current = repo.latest_plan(session, date)
@@ -395,7 +407,7 @@ def plan_day(
         if any(EntryKind(e.kind) in PLAN_CHANGES | {EntryKind.RESTORED} for e in newer):
             # Changes made while the search ran: re-apply them onto its result, like any change.
             assert current is not None
-            problem = apply_changes(problem, _replayed_changes(newer, problem))
+            problem = apply_changes(problem, _replayed_changes(newer, problem), strict=False)
             statuses = repo.pinned_tasks(session, date)
             pins = _pins(
                 plan,
@@ -407,7 +419,13 @@ def plan_day(
                 problem,
             )
             pins.update(_move_pins(repo_entries, problem))
-            plan = repair(problem, plan, pins, params or PlannerParams(time_limit_s=0.5, rounds=1))
+            plan = repair(
+                problem,
+                plan,
+                pins,
+                params or PlannerParams(time_limit_s=0.5, rounds=1),
+                now_min=now_minute(date, now),
+            )
         violations = _violations(plan, problem)
         if violations:
             raise InfeasibleError(violations_text(violations))
@@ -474,7 +492,9 @@ def restore_version(
             for k, v in _frozen(current, statuses, date, now, params).items()
             if k in problem.tasks_by_id and v[0] in problem.resources_by_id
         }
-        plan = repair(problem, plan_from_json(json.loads(target.json)), pins, params)
+        plan = repair(
+            problem, plan_from_json(json.loads(target.json)), pins, params, now_min=now_minute(date, now)
+        )
         violations = _violations(plan, problem)
         if violations:
             raise InfeasibleError(violations_text(violations))
@@ -700,16 +720,9 @@ def _frozen(
     plan: Plan, statuses: Mapping[str, str], date: dt.date, now: dt.datetime, params: PlannerParams
 ) -> Pins:
     """Stops that must not move: started, done and past ones, and those starting within the horizon."""
-    today = local_date(now)
-    now_min: int | None
-    if date < today:
-        now_min = MINUTES_PER_DAY  # a day gone by: everything on it has happened
-    elif date == today:
-        now_min = local_minute(now)
-    else:
-        now_min = None
-    horizon = getattr(params, "freeze_horizon_min", 60)
-    return frozen_pins(plan, now_min=now_min, horizon_min=horizon, statuses=statuses)
+    return frozen_pins(
+        plan, now_min=now_minute(date, now), horizon_min=params.freeze_horizon_min, statuses=statuses
+    )
 
 
 def _pins(

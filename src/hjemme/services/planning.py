@@ -104,6 +104,15 @@ def plan_at(*, engine: Engine, principal: Principal, date: dt.date, version: int
         return plan if principal.role in PLANNERS else _cut_to_role(session, principal, plan, ())
 
 
+def now_minute(date: dt.date, now: dt.datetime) -> int | None:
+    """Where ``now`` stands in ``date`` for re-planning: the Oslo minute on the day itself, the end of
+    the day for a day gone by (everything on it has happened), ``None`` for a day still to come."""
+    today = local_date(now)
+    if date < today:
+        return MINUTES_PER_DAY
+    return local_minute(now) if date == today else None
+
+
 def list_placements(
     *,
     engine: Engine,
@@ -113,7 +122,7 @@ def list_placements(
     now: dt.datetime,
     params: PlannerParams | None = None,
     provider_name: str = "builtin",
-    limit: int = 20,
+    limit: int = 5,
 ) -> tuple[int, list[Placement]]:
     """The latest version and the feasible places of ``task_id`` in it, best first (what a move offers)."""
     require_role(principal, PLANNERS)
@@ -128,11 +137,10 @@ def list_placements(
     problem = build_problem(date, source.tasks, source.resources, source.lab, make_provider(provider_name))
     plan = plan_from_json(json.loads(stored.json))
     params = params or PlannerParams(time_limit_s=0.5, rounds=1)
-    today = local_date(now)
-    now_min = local_minute(now) if date == today else (MINUTES_PER_DAY if date < today else None)
+    now_min = now_minute(date, now)
     pins = frozen_pins(plan, now_min=now_min, horizon_min=params.freeze_horizon_min, statuses=statuses)
     pins.pop(task_id, None)
-    return stored.version, placements(problem, plan, task_id, pins, params, limit=limit)
+    return stored.version, placements(problem, plan, task_id, pins, params, limit=limit, now_min=now_min)
 
 
 def task_statuses(*, engine: Engine, date: dt.date) -> dict[str, str]:

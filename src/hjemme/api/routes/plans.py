@@ -49,6 +49,7 @@ CHANGE_PARAMS = PlannerParams(time_limit_s=0.5, rounds=1)
 """Repairs search briefly: a change is answered in about a second."""
 
 
+
 def language(request: Request, default: str) -> str:
     """``en`` when the caller asks for English (``Accept-Language``), else the configured default."""
     asked = request.headers.get("accept-language", "").strip().lower()
@@ -131,7 +132,7 @@ def make_plan(
         principal=principal,
         date=date,
         now=now,
-        params=PlannerParams(time_limit_s=body.time_limit_s, seed=body.seed),
+        params=journal.configured(PlannerParams(time_limit_s=body.time_limit_s, seed=body.seed), settings),
         provider_name=settings.travel_time_provider,
         client=client,
         reason=body.reason,
@@ -171,7 +172,7 @@ def change_plan(
         change=change,
         now=now,
         expected_version=_expected(if_match, body.expected_version),
-        params=CHANGE_PARAMS,
+        params=journal.configured(CHANGE_PARAMS, settings),
         provider_name=settings.travel_time_provider,
         client=client,
     )
@@ -226,7 +227,7 @@ def restore(
         version=body.version,
         now=now,
         expected_version=_expected(if_match, body.expected_version),
-        params=CHANGE_PARAMS,
+        params=journal.configured(CHANGE_PARAMS, settings),
         provider_name=settings.travel_time_provider,
         client=client,
         reason=body.reason,
@@ -297,7 +298,7 @@ def read_placements(
     posting a ``moved`` change with that resource and start."""
     version, found = service.list_placements(
         engine=engine, principal=principal, date=date, task_id=task, now=now,
-        params=CHANGE_PARAMS, provider_name=settings.travel_time_provider,
+        params=journal.configured(CHANGE_PARAMS, settings), provider_name=settings.travel_time_provider,
     )
     return PlacementsRead(
         date=date.isoformat(),

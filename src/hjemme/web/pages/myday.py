@@ -84,7 +84,8 @@ def my_day(
     seen = _seen_version(request, day)
     if plan is not None and route is not None and seen is not None and seen < plan.version:
         diff = plan_diff(engine=engine, principal=user, date=day, from_version=seen, to_version=plan.version)
-        context["changed"] = diff.to_json().get("resources", {}).get(route.resource_id)
+        mine = [r for r in diff.to_json()["resources"] if r["resource_id"] == route.resource_id]
+        context["changed"] = mine[0] if mine else None
     response = render(request, "myday/day.html", context)
     if plan is not None:
         response.set_cookie(SEEN_COOKIE, f"{day.isoformat()}:{plan.version}", max_age=2 * 24 * 3600,

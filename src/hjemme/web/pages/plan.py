@@ -93,9 +93,7 @@ def _journal_row(entry: Any, lang: str) -> dict[str, Any]:
 def _diff_rows(engine: Engine, user: Principal, day: dt.date, old: int, new: int) -> dict[str, Any]:
     """The difference between two versions as the page lists it: one row per person or vehicle."""
     data = plan_diff(engine=engine, principal=user, date=day, from_version=old, to_version=new).to_json()
-    rows = [{"resource": rid, **change} for rid, change in sorted(data.get("resources", {}).items())
-            if any(change.get(k) for k in ("added", "removed", "reassigned_in", "reassigned_out", "moved"))]
-    return {"from": old, "to": new, "rows": rows}
+    return {"from": old, "to": new, "rows": data["resources"], "totals": data["totals"]}
 
 
 def _edit_choices(engine: Engine, day: dt.date, plan: DayPlanView) -> dict[str, Any]:
@@ -170,9 +168,10 @@ ACTIONS = {
 
 
 def _params(request: Request, name: str, default: PlannerParams) -> PlannerParams:
-    """Tests and the benchmark may set shorter limits on ``app.state``."""
+    """The configured freeze horizon and stability costs on ``default`` (tests and the benchmark may set
+    shorter search limits on ``app.state``)."""
     params: PlannerParams = getattr(request.app.state, name, default)
-    return params
+    return journal.configured(params, request.app.state.settings)
 
 
 def _jobs(request: Request) -> PlanJobs:
