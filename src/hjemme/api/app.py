@@ -13,7 +13,18 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from hjemme import __version__
-from hjemme.api.routes import alarms, audit, auth, fhir, fhir_ingest, logistics, patients, plans, tasks
+from hjemme.api.routes import (
+    alarms,
+    audit,
+    auth,
+    fhir,
+    fhir_ingest,
+    logistics,
+    patients,
+    plans,
+    tasks,
+    users,
+)
 from hjemme.errors import (
     CatalogueError,
     ConflictError,
@@ -24,8 +35,10 @@ from hjemme.errors import (
     PermissionDeniedError,
 )
 from hjemme.services.auth import AuthenticationError
+from hjemme.services.login_throttle import TooManyAttemptsError
 from hjemme.settings import Settings, get_settings
 from hjemme.store.database import create_db_engine
+from hjemme.web.deps import log_refused_request
 from hjemme.web.router import mount_web
 
 ROUTERS = (
@@ -38,6 +51,7 @@ ROUTERS = (
     fhir.router,
     fhir_ingest.router,
     logistics.router,
+    users.router,
 )
 """Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""
 
@@ -67,6 +81,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 _STATUS: tuple[tuple[type[HjemmeError], int], ...] = (
     (AuthenticationError, 401),
+    (TooManyAttemptsError, 429),
     (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
@@ -80,6 +95,10 @@ async def _hjemme_error(request: Request, exc: Exception) -> JSONResponse:
     """Translate a hjemme error into its status; 422 bodies have FastAPI's ``detail[].loc`` shape."""
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, TooManyAttemptsError):
+        headers = {"Retry-After": str(exc.retry_after_s)}
+    if status in (403, 404):
+        log_refused_request(request, status)
     body: dict[str, Any]
     if isinstance(exc, InputError):
         body = {"detail": [{"type": "input_error", "loc": exc.field.split("."), "msg": exc.problem}]}

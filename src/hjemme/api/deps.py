@@ -52,12 +52,14 @@ def get_principal(
 ) -> Principal:
     """The authenticated caller: from the bearer token, else the session cookie; 401 otherwise."""
     if token:
-        username = read_access_token(token, settings=settings, now=now)
+        credential = read_access_token(token, settings=settings, now=now)
     elif cookie := request.cookies.get(SESSION_COOKIE):
-        username = read_session_cookie(cookie, settings=settings, now=now)
+        credential = read_session_cookie(cookie, settings=settings, now=now)
     else:
         raise AuthenticationError("not authenticated: log in at /api/auth/token")
-    return current_principal(engine=engine, username=username)
+    principal = current_principal(engine=engine, credential=credential)
+    request.state.principal = principal  # for the access log's record of refused requests
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

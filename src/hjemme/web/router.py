@@ -6,7 +6,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from hjemme.web.deps import LoginRequiredError, PageForbiddenError, optional_user, page_context
+from hjemme.web.deps import (
+    LoginRequiredError,
+    PageForbiddenError,
+    log_refused_request,
+    optional_user,
+    page_context,
+)
 from hjemme.web.pages import admin, auth, exports, logistics, myday, patient, plan, response, scenarios
 from hjemme.web.rendering import STATIC, render
 
@@ -35,5 +41,6 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
     user = optional_user(request, request.app.state.settings, request.app.state.engine)
+    log_refused_request(request, 403)
     context = page_context(user) if user is not None else {}
     return render(request, "errors/403.html", context, status_code=403)

@@ -8,7 +8,8 @@ from pydantic import BaseModel
 
 
 class AccessLogRead(BaseModel):
-    """One access-log row: who, in which role, read or wrote which patient's what, when, from where."""
+    """One access-log row: who, in which role, read, wrote or was refused which patient's what, when,
+    from where; ``count`` repeated reads from ``at`` to ``last_at`` (15-minute buckets)."""
 
     at: dt.datetime
     username: str
@@ -17,3 +18,5 @@ class AccessLogRead(BaseModel):
     action: str
     resource: str
     client: str | None
+    last_at: dt.datetime | None = None
+    count: int = 1
