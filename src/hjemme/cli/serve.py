@@ -18,7 +18,9 @@ def run_server(host: str, port: int) -> None:
         raise typer.Exit(EXIT_FAILED)
     import uvicorn
 
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port)
+    # uvicorn's own proxy-header handling would believe X-Forwarded-For from 127.0.0.1; hjemme decides
+    # whom to believe itself (HJEMME_TRUSTED_PROXIES, ``web.deps.client_address``, issue 12).
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, proxy_headers=False)
 
 
 def serve_command(
