@@ -9,7 +9,7 @@ caller (bearer token, or the web's session cookie) and answers 401 or 403 before
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -65,13 +65,13 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that yields the caller when their role is one of ``roles`` and answers 403 otherwise."""
     allowed = frozenset(roles)
     if not allowed:
         raise ValueError("require_roles needs at least one role")
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:  # no I/O: not worth a thread-pool hop
         if principal.role not in allowed:
             raise PermissionDeniedError(f"the role {principal.role} may not do this")
         return principal

@@ -330,6 +330,17 @@ def save_plan(
     return _stored_plan(record)
 
 
+def latest_plan_key(session: Session, date: dt.date) -> tuple[int, dt.datetime] | None:
+    """The version and creation time of the latest plan of ``date`` (without its JSON), or None."""
+    row = session.execute(
+        select(PlanRecord.version, PlanRecord.created_at)
+        .where(PlanRecord.date == date)
+        .order_by(PlanRecord.version.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def latest_plan(session: Session, date: dt.date) -> StoredPlan | None:
     """The most recent plan saved for ``date``, or ``None`` when none was made."""
     record = session.scalar(

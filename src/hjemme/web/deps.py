@@ -76,19 +76,34 @@ def start_page(role: Role) -> str:
     return ROLE_PAGES[role][0][0]
 
 
-def get_settings(request: Request) -> Settings:
+# The small dependencies below are ``async def`` although they do no I/O: FastAPI runs a plain
+# ``def`` dependency in the thread pool, and six such hops per request cost more than the plan read
+# itself under load (issue 12, ``hjemme bench api``). Anything that touches the database stays ``def``.
+
+
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
+    return settings_of(request)
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings the app was created with (for code outside dependency injection)."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The app's database engine."""
+    return engine_of(request)
+
+
+def engine_of(request: Request) -> Engine:
+    """The app's database engine (for code outside dependency injection)."""
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_now() -> dt.datetime:
+async def get_now() -> dt.datetime:
     """The wall clock in UTC; pages own the clock and hand it to services."""
     return dt.datetime.now(dt.UTC)
 
@@ -131,11 +146,16 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: Network
     return str(_ip(client)) if _ip(client) is not None else peer
 
 
-def get_client(request: Request) -> str | None:
+async def get_client(request: Request) -> str | None:
     """The caller's network address, as written to the access log and counted by the log-in throttle."""
+    return client_of(request)
+
+
+def client_of(request: Request) -> str | None:
+    """:func:`get_client` for code outside dependency injection."""
     peer = request.client.host if request.client else None
     return client_address(
-        peer, request.headers.get("x-forwarded-for"), _trusted_networks(get_settings(request))
+        peer, request.headers.get("x-forwarded-for"), _trusted_networks(settings_of(request))
     )
 
 
@@ -185,12 +205,12 @@ def log_refused_request(request: Request, status: int) -> None:
         None,
     )
     log_refused(
-        engine=get_engine(request),
+        engine=engine_of(request),
         principal=principal,
         patient_id=patient_id[:64] if patient_id else None,
         resource=f"{status} {request.method} {request.url.path}",
-        client=get_client(request),
-        at=get_now(),
+        client=client_of(request),
+        at=dt.datetime.now(dt.UTC),
     )
 
 
