@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hjemme import __version__
-from hjemme.cli import day_plan, demo, logistics, monitoring, scenario, seed, serve, tasks, users
+from hjemme.cli import backup, day_plan, demo, logistics, monitoring, scenario, seed, serve, tasks, users
 from hjemme.cli.plan import register as register_plan_commands
 
 app = typer.Typer(
@@ -38,6 +38,8 @@ app.add_typer(scenario.app)
 register_plan_commands(app)
 app.command("plan")(day_plan.plan_command)
 app.command("replan")(day_plan.replan_command)
+app.command("backup")(backup.backup_command)
+app.command("restore")(backup.restore_command)
 
 
 def main() -> None:
