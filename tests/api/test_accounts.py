@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from hjemme.api.deps import get_now
 from hjemme.domain.security import Role
 from tests.api.conftest import NOW, PASSWORD, Api
@@ -137,3 +139,14 @@ def test_user_admin_is_for_admins_only_and_checks_input(api: Api) -> None:
     listed = api.client.get("/api/users", headers=admin).json()
     assert {u["username"] for u in listed} == {f"{r.value}1" for r in Role}
     assert all("password_hash" not in u for u in listed)
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
+def test_every_other_role_is_refused_user_admin(api: Api, role: Role) -> None:
+    """Every role but admin gets 403 from every user-administration route."""
+    headers = api.headers(role)
+    assert api.client.get("/api/users", headers=headers).status_code == 403
+    for action in ("disable", "enable"):
+        assert api.client.post(f"/api/users/clinician1/{action}", headers=headers).status_code == 403
+    reset = api.client.post("/api/users/clinician1/password", headers=headers, json={"password": NEW_PASSWORD})
+    assert reset.status_code == 403

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
@@ -97,8 +98,8 @@ async def _hjemme_error(request: Request, exc: Exception) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(exc, TooManyAttemptsError):
         headers = {"Retry-After": str(exc.retry_after_s)}
-    if status in (403, 404):
-        log_refused_request(request, status)
+    if status in (403, 404):  # a database write: off the event loop
+        await run_in_threadpool(log_refused_request, request, status)
     body: dict[str, Any]
     if isinstance(exc, InputError):
         body = {"detail": [{"type": "input_error", "loc": exc.field.split("."), "msg": exc.problem}]}

@@ -29,6 +29,8 @@ logger = logging.getLogger("hjemme.auth")
 
 FAILED = "failed"
 THROTTLED = "throttled"
+KEEP = dt.timedelta(days=30)
+"""How long failed and refused log-ins are kept (as their log); older rows are pruned on the next failure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,8 @@ def record_throttled(
 
 
 def record_failure(session: Session, *, username: str, client: str | None, now: dt.datetime) -> None:
-    """Count a failed log-in against the user name and the address."""
+    """Count a failed log-in against the user name and the address (and prune rows past :data:`KEEP`)."""
+    session.execute(delete(LoginAttemptRecord).where(LoginAttemptRecord.at < now - KEEP))
     session.add(LoginAttemptRecord(at=now, username=username, client_addr=client, outcome=FAILED))
     logger.warning("log-in failed: user %r from %s", username, client)
 

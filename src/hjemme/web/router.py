@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -41,6 +42,6 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
     user = optional_user(request, request.app.state.settings, request.app.state.engine)
-    log_refused_request(request, 403)
+    await run_in_threadpool(log_refused_request, request, 403)
     context = page_context(user) if user is not None else {}
     return render(request, "errors/403.html", context, status_code=403)
