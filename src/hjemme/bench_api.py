@@ -78,6 +78,12 @@ class ApiBenchRow:
     errors: int
     body_kb: float
     items: int
+    server_cpu_s: float | None = None
+    """CPU seconds the server process used during the run (Linux ``/proc``), None elsewhere."""
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        return self.server_cpu_s / self.requests * 1000 if self.server_cpu_s is not None else None
 
     @property
     def per_second(self) -> float:
@@ -129,9 +135,28 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` so far (Linux), or None where unknown.
+
+    Machine-load-independent: on a shared machine req/s and latencies vary with the neighbours, the
+    server's CPU per request does not.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    base: str
+    pid: int
+
+
 @contextlib.contextmanager
-def server(url: str, progress: Callable[[str], None]) -> Iterator[str]:
-    """``uvicorn`` serving hjemme on ``url`` in a child process; yields its base URL."""
+def server(url: str, progress: Callable[[str], None]) -> Iterator[Server]:
+    """``uvicorn`` serving hjemme on ``url`` in a child process."""
     import httpx
 
     port = _free_port()
@@ -152,7 +177,7 @@ def server(url: str, progress: Callable[[str], None]) -> Iterator[str]:
                 raise RuntimeError("the bench server did not start")
             time.sleep(0.2)
         progress(f"server up at {base} (pid {process.pid})")
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         try:
@@ -224,7 +249,8 @@ def run_api_bench(params: ApiBenchParams, progress: Callable[[str], None]) -> li
     with tempfile.TemporaryDirectory(prefix="hjemme-bench-api-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         today = seed_world(url, params, now, progress)
-        with server(url, progress) as base:
+        with server(url, progress) as running:
+            base = running.base
             endpoints = (
                 ("GET /api/plans/{date}", f"/api/plans/{today.isoformat()}", "coordinator"),
                 ("GET /api/alarms", "/api/alarms?status=open", "responder"),
@@ -233,12 +259,22 @@ def run_api_bench(params: ApiBenchParams, progress: Callable[[str], None]) -> li
                 token = _token(base, user, f"{user}-demo")
                 for clients in params.clients:
                     progress(f"{label} × {clients} clients")
+                    cpu_before = cpu_seconds(running.pid)
                     seconds, latencies, errors, size, items = asyncio.run(
                         _load(base, path, token, clients, params.requests, params.warmup)
                     )
+                    cpu_after = cpu_seconds(running.pid)
+                    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
                     rows.append(ApiBenchRow(label, clients, params.requests, seconds, tuple(latencies),
-                                            errors, size / 1024, items))
+                                            errors, size / 1024, items, cpu))
     return rows
+
+
+def _load_average() -> str:
+    try:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def markdown_block(rows: list[ApiBenchRow], heading: str, params: ApiBenchParams) -> str:
@@ -246,13 +282,14 @@ def markdown_block(rows: list[ApiBenchRow], heading: str, params: ApiBenchParams
     lines = [
         heading,
         "",
-        "| endpoint | clients | requests | req/s | p50 ms | p95 ms | errors | body | items |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | clients | requests | req/s | p50 ms | p95 ms | errors | CPU ms/req | body | items |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        cpu = f"{r.cpu_ms_per_request:.1f}" if r.cpu_ms_per_request is not None else "–"
         lines.append(
             f"| {r.endpoint} | {r.clients} | {r.requests:,} | {r.per_second:,.0f} | {r.percentile(50):.1f} | "
-            f"{r.percentile(95):.1f} | {r.errors} | {r.body_kb:.0f} KB | {r.items} |"
+            f"{r.percentile(95):.1f} | {r.errors} | {cpu} | {r.body_kb:.0f} KB | {r.items} |"
         )
     plan = next((r for r in rows if r.endpoint.startswith("GET /api/plans") and r.clients == 10), None)
     verdict = ""
@@ -267,6 +304,8 @@ def markdown_block(rows: list[ApiBenchRow], heading: str, params: ApiBenchParams
         f"SQLite) on 127.0.0.1; {params.patients} demo patients, today planned "
         f"({params.plan_seconds} s search), red vitals for "
         f"{params.alarm_patients} patients; {params.warmup} warm-up requests per run; items = stops in "
-        f"the plan / alarms in the worklist; load generator (httpx, asyncio) on the same cores.",
+        f"the plan / alarms in the worklist; load generator (httpx, asyncio) on the same cores; "
+        f"CPU ms/req = the server process's user + system time during the run ÷ requests (independent "
+        f"of what else the machine runs). Load average (1, 5, 15 min) at the end: {_load_average()}.",
     ]
     return "\n".join(lines)
