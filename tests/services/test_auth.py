@@ -112,3 +112,37 @@ def test_removed_user_loses_access(db_engine: Engine) -> None:
     """A token of a user who no longer exists does not authenticate."""
     with pytest.raises(AuthenticationError):
         current_principal(engine=db_engine, credential=Credential("ghost", 0))
+
+
+def test_a_parallel_flood_tries_at_most_five_passwords(db_engine: Engine, stored_hash: str, monkeypatch) -> None:
+    """Twenty wrong log-ins sent at once reach the password check at most five times; the rest get 429."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hjemme.services import auth as auth_service
+    from hjemme.services.login_throttle import TooManyAttemptsError
+
+    _add_user(db_engine, stored_hash, "kari", Role.CLINICIAN)
+    checked, lock = [], threading.Lock()
+    real_verify = auth_service.verify_password
+
+    def counting_verify(password_hash: str, password: str) -> bool:
+        with lock:
+            checked.append(password)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(auth_service, "verify_password", counting_verify)
+
+    def attempt(n: int) -> str:
+        try:
+            log_in(engine=db_engine, username="kari", password=f"guess {n}", now=NOW, client=f"10.0.0.{n}")
+        except TooManyAttemptsError:
+            return "429"
+        except AuthenticationError:
+            return "401"
+        return "200"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(20)))
+    assert len(checked) <= 5
+    assert outcomes.count("401") == len(checked) and outcomes.count("429") == 20 - len(checked)

@@ -13,6 +13,7 @@ Log-in is throttled per user name and per client address (:mod:`hjemme.services.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,12 +25,14 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from hjemme.domain.security import Role
 from hjemme.errors import HjemmeError
 from hjemme.services.login_throttle import (
+    FAILED,
+    THROTTLED,
     LoginLimits,
     TooManyAttemptsError,
+    begin_attempt,
+    finish_attempt,
     locked_for,
-    record_failure,
     record_success,
-    record_throttled,
 )
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
@@ -46,6 +49,7 @@ TOKEN_AUDIENCE = "hjemme-api"
 SESSION_COOKIE = "hjemme_session"
 _SESSION_SALT = "hjemme.web.session"
 
+logger = logging.getLogger("hjemme.auth")
 _hasher = PasswordHasher()
 # Verified against when the user name is unknown, so that a wrong name costs as long as a wrong
 # password and response times do not reveal which user names exist.
@@ -119,14 +123,20 @@ def log_in(
 
     A user name or client address with too many recent failures gets
     :class:`~hjemme.services.login_throttle.TooManyAttemptsError` *before* the password is looked
-    at, so the right password does not get through a lock. The failure is committed even though
-    the log-in fails (its own transaction), which is what makes the throttle count.
+    at, so the right password does not get through a lock. The attempt is committed before the
+    password is checked, in a transaction of its own, which is what makes the throttle count —
+    also when many attempts arrive at once (see :mod:`hjemme.services.login_throttle`).
     """
     with session_scope(engine) as session:
-        retry_after_s = locked_for(session, username=username, client=client, now=now, limits=limits)
+        attempt_id = begin_attempt(session, username=username, client=client, now=now)
+    with session_scope(engine) as session:
+        retry_after_s = locked_for(
+            session, username=username, client=client, now=now, limits=limits, attempt_id=attempt_id
+        )
         if retry_after_s is not None:
-            record_throttled(session, username=username, client=client, now=now, retry_after_s=retry_after_s)
+            finish_attempt(session, attempt_id=attempt_id, outcome=THROTTLED, now=now)
     if retry_after_s is not None:
+        logger.warning("log-in throttled: user %r from %s, retry after %d s", username, client, retry_after_s)
         raise TooManyAttemptsError(retry_after_s)
     try:
         with session_scope(engine) as session:
@@ -135,7 +145,8 @@ def log_in(
             return principal
     except AuthenticationError:
         with session_scope(engine) as session:
-            record_failure(session, username=username, client=client, now=now)
+            finish_attempt(session, attempt_id=attempt_id, outcome=FAILED, now=now)
+        logger.warning("log-in failed: user %r from %s", username, client)
         raise
 
 
