@@ -181,8 +181,9 @@ class AccessLogRecord(Base):
 
 
 class LoginAttemptRecord(Base):
-    """A log-in that did not succeed: ``outcome`` ``failed`` (wrong password, unknown or disabled
-    user; these count towards the throttle) or ``throttled`` (refused unchecked while locked)."""
+    """A log-in attempt: ``pending`` while its password is checked, then ``failed`` (wrong password,
+    unknown or disabled user; pending and failed count towards the throttle) or ``throttled``
+    (refused unchecked while locked); a successful attempt is deleted."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (

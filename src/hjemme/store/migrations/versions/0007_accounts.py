@@ -3,8 +3,8 @@ access-log rows that count repeated reads.
 
 * ``users.token_epoch``: every token and session cookie carries the epoch it was issued under; log-out,
   a password change or reset and disabling the user bump it, which ends them all at once.
-* ``login_attempts``: failed (and refused, throttled) log-ins per user name and client address; the
-  throttle counts the failures of the last window.
+* ``login_attempts``: log-in attempts (pending, failed, throttled) per user name and client address;
+  the throttle counts the pending and failed ones of the last window.
 * ``access_log.bucket`` / ``last_at`` / ``count``: reads of one resource of one patient by one user
   from one address in one 15-minute bucket are one row (first time ``at``, last time ``last_at``,
   ``count`` reads); writes and refusals keep one row each (``bucket`` NULL).
