@@ -68,6 +68,18 @@ class Settings(BaseSettings):
         default="", description="Map tile URL template for the web map; empty draws no tiles."
     )
     language: str = Field(default="nb", description="Default UI language (nb or en).")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed log-ins of one user name within the window that lock it."
+    )
+    login_max_failures_per_client: int = Field(
+        default=20, ge=1, description="Failed log-ins from one client address within the window that lock it."
+    )
+    login_window_minutes: int = Field(default=15, ge=1, description="The log-in throttle's window.")
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For is believed; empty (the default) believes no one.",
+    )
     freeze_horizon_min: int = Field(
         default=60,
         ge=0,

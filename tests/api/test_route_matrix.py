@@ -29,7 +29,7 @@ COLUMNS: tuple[str, ...] = (ANON, *(str(r) for r in Role))
 
 D = TODAY.isoformat()
 PATH_VALUES = {"date": D, "task_id": "no-such-task", "alarm_id": "no-such-alarm", "patient_id": OTHER,
-               "access_id": "1", "job_id": "no-such-job", "run_id": "no-such-run", "name": "x.csv", "metric": "km"}
+               "access_id": "1", "job_id": "no-such-job", "username": "no-such-user", "run_id": "no-such-run", "name": "x.csv", "metric": "km"}
 QUERIES = {"/api/tasks": f"?date={D}", "/fhir/CarePlan": f"?patient={OTHER}", "/api/orders/suggest": f"?date={D}"}
 
 BODIES = {"/api/plans/{date}": {"time_limit_s": 0}}
@@ -45,6 +45,12 @@ API: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/auth/token"): (422, 422, 422, 422, 422, 422, 422, 422, 422, 422),
     ("POST", "/api/auth/session"): (422, 422, 422, 422, 422, 422, 422, 422, 422, 422),
     ("GET", "/api/me"): (A, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/api/me/password"): (A, 422, 422, 422, 422, 422, 422, 422, 422, 422),
+    ("POST", "/api/auth/logout"): (0,) * 10,  # ends every token of the user: tests/api/test_accounts.py
+    ("GET", "/api/users"): (A, 200, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/users/{username}/enable"): (A, 404, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/users/{username}/disable"): (A, 404, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/users/{username}/password"): (A, 422, 403, 403, 403, 403, 403, 403, 403, 403),
     ("GET", "/api/patients"): (A, 200, 200, 200, 200, 200, 200, 403, 200, 200),
     ("GET", "/api/patients/{patient_id}"): (A, 200, 200, 200, 200, 200, 200, 403, 404, 403),
     ("POST", "/api/patients/{patient_id}/emergency-access"): (A, 403, 403, 422, 403, 403, 403, 403, 403, 403),
@@ -90,7 +96,12 @@ WEB: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/"): (L, 303, 303, 303, 303, 303, 303, 303, 303, 303),
     ("GET", "/login"): (200, 303, 303, 303, 303, 303, 303, 303, 303, 303),  # logged in: to the start page
     ("POST", "/login"): (401, 401, 401, 401, 401, 401, 401, 401, 401, 401),  # no user name or password
-    ("POST", "/logout"): (303, 303, 303, 303, 303, 303, 303, 303, 303, 303),
+    ("POST", "/logout"): (0,) * 10,  # ends every session of the user: tests/web/test_accounts.py
+    ("GET", "/account/password"): (L, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/account/password"): (L, 422, 422, 422, 422, 422, 422, 422, 422, 422),
+    ("POST", "/admin/users/disable"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/admin/users/enable"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/admin/users/password"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
     ("GET", "/plan"): (L, 403, 200, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/plan/make"): (L, 403, 422, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/plan/replan"): (L, 403, 422, 403, 403, 403, 403, 403, 403, 403),

@@ -56,3 +56,27 @@ def test_existing_user_is_refused(database_env: str) -> None:
     assert runner.invoke(app, args, input="hemmelig passord\n").exit_code == 0
     again = runner.invoke(app, args, input="annet passord\n")
     assert again.exit_code == 1 and "kari" in again.output
+
+
+def test_disable_enable_and_reset_password(database_env: str) -> None:
+    """``user disable`` stops a log-in, ``user enable`` restores it, ``user reset-password`` sets a new
+    password read from standard input."""
+    assert runner.invoke(app, ["user", "add", "kari", "--role", "clinician"], input="hemmelig passord\n").exit_code == 0
+    assert runner.invoke(app, ["user", "disable", "kari"]).exit_code == 0
+    assert _users(database_env)[0].active is False
+    assert runner.invoke(app, ["user", "enable", "kari"]).exit_code == 0
+    reset = runner.invoke(app, ["user", "reset-password", "kari"], input="et nytt passord\n")
+    assert reset.exit_code == 0, reset.output
+    (user,) = _users(database_env)
+    assert user.active and verify_password(user.password_hash, "et nytt passord")
+    assert user.token_epoch == 2  # disabling and the reset each ended the sessions
+
+
+def test_unknown_user_or_short_password_is_refused(database_env: str) -> None:
+    """Disabling an unknown user exits 2 naming it; a too-short new password exits 2 and changes nothing."""
+    missing = runner.invoke(app, ["user", "disable", "ghost"])
+    assert missing.exit_code == 2 and "ghost" in missing.output
+    runner.invoke(app, ["user", "add", "kari", "--role", "clinician"], input="hemmelig passord\n")
+    short = runner.invoke(app, ["user", "reset-password", "kari"], input="kort\n")
+    assert short.exit_code == 2 and "--password" in short.output
+    assert verify_password(_users(database_env)[0].password_hash, "hemmelig passord")

@@ -95,12 +95,12 @@ def test_log_rows_written_and_queried_by_patient_and_user(db_engine: Engine) -> 
         written = log_access(session=session, principal=reader, patient_ids=["P1", "P2", "P1"],
                              resource="patient list", client="10.0.0.7", at=NOW)
     assert written == 2
-    rows = query_access_log(engine=db_engine, principal=ADMIN, patient_id="P2")
+    rows = query_access_log(engine=db_engine, at=NOW, principal=ADMIN, patient_id="P2")
     assert [(r.username, r.role, r.patient_id, r.resource, r.client, r.at) for r in rows] == [
         ("kari", "clinician", "P2", "patient list", "10.0.0.7", NOW)
     ]
-    assert len(query_access_log(engine=db_engine, principal=ADMIN, username="kari")) == 2
-    assert query_access_log(engine=db_engine, principal=ADMIN, username="ola") == []
+    assert len(query_access_log(engine=db_engine, at=NOW, principal=ADMIN, username="kari")) == 2
+    assert query_access_log(engine=db_engine, at=NOW, principal=ADMIN, username="ola") == []
 
 
 def test_log_rows_roll_back_with_their_transaction(db_engine: Engine) -> None:
@@ -109,14 +109,14 @@ def test_log_rows_roll_back_with_their_transaction(db_engine: Engine) -> None:
         log_access(session=session, principal=ADMIN, patient_ids=["P1"], resource="patient",
                    client=None, at=NOW)
         raise RuntimeError("the read failed")
-    assert query_access_log(engine=db_engine, principal=ADMIN) == []
+    assert query_access_log(engine=db_engine, at=NOW, principal=ADMIN) == []
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
 def test_only_admin_queries_the_log(db_engine: Engine, role: Role) -> None:
     """Every role but admin is refused the access log."""
     with pytest.raises(PermissionDeniedError):
-        query_access_log(engine=db_engine, principal=Principal("x", role))
+        query_access_log(engine=db_engine, at=NOW, principal=Principal("x", role))
 
 
 @given(st.sampled_from(list(Role)), st.sets(st.sampled_from(sorted(ALL_PATIENT_FIELDS | {"pseudonym"}))))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
@@ -29,6 +30,7 @@ from hjemme.api.routes import (
     patients,
     plans,
     tasks,
+    users,
 )
 from hjemme.api.routes.plans import language
 from hjemme.errors import (
@@ -42,8 +44,10 @@ from hjemme.errors import (
 )
 from hjemme.services.auth import AuthenticationError
 from hjemme.services.journal import AlreadyOrderedError, VersionConflictError, describe_entry
+from hjemme.services.login_throttle import TooManyAttemptsError
 from hjemme.settings import Settings, get_settings
 from hjemme.store.database import create_db_engine
+from hjemme.web.deps import log_refused_request
 from hjemme.web.router import mount_web
 
 ROUTERS = (
@@ -58,6 +62,7 @@ ROUTERS = (
     logistics.router,
     care.router,
     exports.router,
+    users.router,
 )
 """Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""
 
@@ -96,6 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 _STATUS: tuple[tuple[type[HjemmeError], int], ...] = (
     (AuthenticationError, 401),
+    (TooManyAttemptsError, 429),
     (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
@@ -109,6 +115,10 @@ async def _hjemme_error(request: Request, exc: Exception) -> JSONResponse:
     """Translate a hjemme error into its status; 422 bodies have FastAPI's ``detail[].loc`` shape."""
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, TooManyAttemptsError):
+        headers = {"Retry-After": str(exc.retry_after_s)}
+    if status in (403, 404):  # a database write: off the event loop
+        await run_in_threadpool(log_refused_request, request, status)
     body: dict[str, Any]
     detail = excerpt(str(exc), MESSAGE_CHARS)
     if isinstance(exc, VersionConflictError):

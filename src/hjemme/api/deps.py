@@ -9,7 +9,7 @@ caller (bearer token, or the web's session cookie) and answers 401 or 403 before
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -57,26 +57,28 @@ def get_principal(
     so an API write needs the bearer token, which no other site can make the browser send (#12).
     """
     if token:
-        username = read_access_token(token, settings=settings, now=now)
+        credential = read_access_token(token, settings=settings, now=now)
     elif (cookie := request.cookies.get(SESSION_COOKIE)) and request.method not in READ_METHODS:
         raise AuthenticationError("API writes need a bearer token (/api/auth/token), not the session cookie")
     elif cookie:
-        username = read_session_cookie(cookie, settings=settings, now=now)
+        credential = read_session_cookie(cookie, settings=settings, now=now)
     else:
         raise AuthenticationError("not authenticated: log in at /api/auth/token")
-    return current_principal(engine=engine, username=username)
+    principal = current_principal(engine=engine, credential=credential)
+    request.state.principal = principal  # for the access log's record of refused requests
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that yields the caller when their role is one of ``roles`` and answers 403 otherwise."""
     allowed = frozenset(roles)
     if not allowed:
         raise ValueError("require_roles needs at least one role")
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:  # no I/O: not worth a thread-pool hop
         if principal.role not in allowed:
             raise PermissionDeniedError(f"the role {principal.role} may not do this")
         return principal

@@ -79,7 +79,7 @@ def _username(request: Request) -> str | None:
         return None
     clock = request.app.dependency_overrides.get(get_now, get_now)  # the app's one clock
     try:
-        return read_access_token(auth[7:].strip(), settings=request.app.state.settings, now=clock())
+        return read_access_token(auth[7:].strip(), settings=request.app.state.settings, now=clock()).username
     except HjemmeError:
         return None
 

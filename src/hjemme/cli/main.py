@@ -6,6 +6,7 @@ import typer
 
 from hjemme import __version__
 from hjemme.cli import (
+    backup,
     care,
     day_plan,
     demo,
@@ -52,6 +53,8 @@ app.add_typer(export.app)
 register_plan_commands(app)
 app.add_typer(day_plan.app)
 app.command("replan")(day_plan.replan_command)
+app.command("backup")(backup.backup_command)
+app.command("restore")(backup.restore_command)
 
 
 def main() -> None:

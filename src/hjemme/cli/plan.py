@@ -1,4 +1,4 @@
-"""``hjemme bench vrptw`` and ``hjemme validate``: the planner's command-line adapters.
+"""``hjemme bench vrptw|day|ingest|api`` and ``hjemme validate``: the planner's command-line adapters.
 
 The DB-backed ``hjemme plan`` / ``hjemme replan`` belong with the services that load a day; see
 ``docs/planning.md`` for the functions they call.
@@ -231,6 +231,29 @@ def validate_command(
 
 
 bench_app.command("ingest")(bench_ingest_command)
+
+
+@bench_app.command("api")
+def bench_api(
+    patients: int = typer.Option(300, "--patients", min=10, help="Demo patients to seed."),
+    requests: int = typer.Option(1000, "--requests", min=1, max=100_000, help="Requests per run."),
+    clients: list[int] = typer.Option([10, 50], "--clients", min=1, max=500, help="Concurrent clients."),
+    plan_seconds: float = typer.Option(2.0, "--plan-seconds", min=0.1, max=600, help="Planner search."),
+    report: Path = typer.Option(Path("docs/benchmarks.md"), "--report", help="Markdown file to append to."),
+    no_append: bool = typer.Option(False, "--no-append", help="Only print the table."),
+) -> None:
+    """Plan and alarm-worklist reads against a real server at 10 and 50 clients (req/s, p50, p95)."""
+    from hjemme.bench_api import SECTION, ApiBenchParams, markdown_block, run_api_bench
+    from hjemme.bench_report import run_heading
+
+    params = ApiBenchParams(patients=patients, requests=requests, clients=tuple(clients),
+                            plan_seconds=plan_seconds)
+    rows = run_api_bench(params, progress=lambda m: typer.echo(m, err=True))
+    block = markdown_block(rows, run_heading(dt.datetime.now(dt.UTC), "hjemme bench api"), params)
+    typer.echo(block)
+    if not no_append:
+        append_report(report, block, SECTION)
+        typer.echo(f"appended to {report}", err=True)
 
 
 def register(app: typer.Typer) -> None:

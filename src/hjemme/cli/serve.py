@@ -46,7 +46,9 @@ def uvicorn_run(app: object, *, host: str, port: int) -> None:
     """uvicorn's own runner (a seam for tests, which must not open a socket)."""
     import uvicorn
 
-    uvicorn.run(app, factory=True, host=host, port=port)  # type: ignore[arg-type]
+    # uvicorn's own proxy-header handling would believe X-Forwarded-For from 127.0.0.1; hjemme decides
+    # whom to believe itself (HJEMME_TRUSTED_PROXIES, ``web.deps.client_address``, issue 12).
+    uvicorn.run(app, factory=True, host=host, port=port, proxy_headers=False)  # type: ignore[arg-type]
 
 
 def run_server(host: str, port: int, settings: Settings) -> None:

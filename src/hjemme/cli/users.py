@@ -1,4 +1,8 @@
-"""``hjemme user add NAME --role ROLE``: create a log-in; the password is read from standard input."""
+"""``hjemme user add|disable|enable|reset-password NAME``: manage log-ins from the server's shell.
+
+Passwords are read from standard input (prompted twice without echo on a terminal). Disabling and
+resetting end the user's sessions and tokens at once.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ import sys
 
 import typer
 
-from hjemme.cli._common import cli_errors, database
+from hjemme.cli._common import CLI_PRINCIPAL, cli_errors, database
 from hjemme.domain.security import Role
-from hjemme.services.users import add_user
+from hjemme.services.users import add_user, disable_user, enable_user, reset_password
 
 app = typer.Typer(help="Manage user accounts.", no_args_is_help=True, add_completion=False)
 
@@ -43,3 +47,34 @@ def add_command(
             patient_id=patient_id,
         )
     typer.echo(f"Added user {account.username} with role {account.role.value}.")
+
+
+NameArgument = typer.Argument(..., help="User name (log-in).")
+
+
+@app.command("disable")
+def disable_command(name: str = NameArgument) -> None:
+    """Disable a user: no more log-ins, and their sessions and tokens end at once."""
+    with cli_errors(), database() as engine:
+        disable_user(engine=engine, principal=CLI_PRINCIPAL, username=name)
+    typer.echo(f"Disabled user {name}; their sessions have ended.")
+
+
+@app.command("enable")
+def enable_command(name: str = NameArgument) -> None:
+    """Re-enable a disabled user."""
+    with cli_errors(), database() as engine:
+        enable_user(engine=engine, principal=CLI_PRINCIPAL, username=name)
+    typer.echo(f"Enabled user {name}.")
+
+
+@app.command("reset-password")
+def reset_password_command(name: str = NameArgument) -> None:
+    """Set a new password (read from standard input); the user's sessions end at once."""
+    password = _read_password()
+    with cli_errors(), database() as engine:
+        reset_password(
+            engine=engine, principal=CLI_PRINCIPAL, username=name, new_password=password,
+            now=dt.datetime.now(dt.UTC),
+        )
+    typer.echo(f"Reset the password of {name}; their sessions have ended.")

@@ -6,8 +6,9 @@ view and a task view it may receive. Views are built complete by the use cases i
 :mod:`hjemme.services.patients` and cut down by :func:`project` just before they leave, so a field
 a role may not see is *absent*, not blank.
 
-Every read or write of a patient's data appends one :class:`AccessLogRecord` row per patient
-(:func:`log_access`), in the transaction of the read itself; only ``admin`` may query the log.
+Every read or write of a patient's data is recorded per patient (:func:`log_access`, rows counted
+per 15-minute bucket as :mod:`hjemme.services.access_log` describes), in the transaction of the read
+itself; only ``admin`` may query the log, and that query is logged too.
 """
 
 from __future__ import annotations
@@ -16,16 +17,12 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import insert, select
 
 from hjemme.domain.security import CLINICAL_ACCESS, Role
 from hjemme.errors import PermissionDeniedError
+from hjemme.services.access_log import AccessLogEntry, read_log, write_access
 from hjemme.services.auth import Principal
-from hjemme.store.database import session_scope
-from hjemme.store.tables import AccessLogRecord
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -187,20 +184,7 @@ def pseudonym(patient_id: str, *, research_key: str) -> str:
     return "R-" + digest.hexdigest()[:16]
 
 
-# -- the access log ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AccessLogEntry:
-    """One access-log row: who, in which role, read or wrote which patient's what, when, from where."""
-
-    at: dt.datetime
-    username: str
-    role: str
-    patient_id: str | None
-    action: str  # "read" or "write"
-    resource: str  # what was read, e.g. "patient", "tasks 2026-11-23", "fhir CarePlan"
-    client: str | None
+# -- the access log (storage rule in :mod:`hjemme.services.access_log`) --------------------------
 
 
 def log_access(
@@ -213,26 +197,16 @@ def log_access(
     at: dt.datetime,
     action: str = "read",
 ) -> int:
-    """Append one row per patient whose data ``principal`` is reading or writing; the row count.
+    """Record that ``principal`` read or wrote each patient's data; the patient count.
 
     Call it inside the transaction of the read or write itself, so that no data leaves without its
-    row being committed, and no row is written for a write that rolled back.
+    row being committed, and no row is written for a write that rolled back. One bulk statement
+    (or two) whatever the number of patients; repeated reads are counted, not repeated.
     """
-    rows = [
-        {
-            "at": at,
-            "username": principal.username,
-            "role": str(principal.role),
-            "patient_id": patient_id,
-            "action": action,
-            "resource": resource,
-            "client_addr": client,
-        }
-        for patient_id in dict.fromkeys(patient_ids)
-    ]
-    if rows:  # one multi-row INSERT: a page of 1000 patients is one statement, not 1000
-        session.execute(insert(AccessLogRecord), rows)
-    return len(rows)
+    return write_access(
+        session, principal=principal, patient_ids=patient_ids, resource=resource, client=client,
+        at=at, action=action,
+    )
 
 
 def query_access_log(
@@ -242,26 +216,13 @@ def query_access_log(
     patient_id: str | None = None,
     username: str | None = None,
     limit: int = 1000,
+    client: str | None = None,
+    at: dt.datetime,
 ) -> list[AccessLogEntry]:
-    """The newest access-log rows, optionally for one patient and/or one user (``admin`` only)."""
+    """The newest access-log rows, optionally for one patient and/or one user (``admin`` only);
+    the query is itself access-logged."""
     require_role(principal, AUDIT_READERS)
-    query = select(AccessLogRecord)
-    if patient_id is not None:
-        query = query.where(AccessLogRecord.patient_id == patient_id)
-    if username is not None:
-        query = query.where(AccessLogRecord.username == username)
-    query = query.order_by(AccessLogRecord.at.desc(), AccessLogRecord.id.desc()).limit(limit)
-    with session_scope(engine) as session:
-        return [
-            AccessLogEntry(
-                at=row.at,
-                username=row.username,
-                role=row.role,
-                patient_id=row.patient_id,
-                action=row.action,
-                resource=row.resource,
-                client=row.client_addr,
-            )
-            for row in session.scalars(query)
-        ]
-
+    return read_log(
+        engine=engine, principal=principal, patient_id=patient_id, username=username, limit=limit,
+        client=client, at=at,
+    )

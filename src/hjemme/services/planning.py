@@ -41,6 +41,7 @@ from hjemme.planning.plan_json import plan_from_json, plan_to_json
 from hjemme.planning.problem import build_problem
 from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.repair import frozen_pins
+from hjemme.services import plan_cache
 from hjemme.services.access import log_access, require_role
 from hjemme.services.auth import Principal
 from hjemme.services.logistics import device_tasks, list_order_lines, order_delivery_tasks
@@ -152,30 +153,48 @@ def task_statuses(*, engine: Engine, date: dt.date) -> dict[str, str]:
 def read_plan(
     *, engine: Engine, principal: Principal, date: dt.date, client: str | None, at: dt.datetime
 ) -> dict[str, Any]:
+    """:func:`read_plan_json` as a dict."""
+    loaded: dict[str, Any] = json.loads(read_plan_json(engine=engine, principal=principal, date=date,
+                                                       client=client, at=at))
+    return loaded
+
+
+def read_plan_json(
+    *, engine: Engine, principal: Principal, date: dt.date, client: str | None, at: dt.datetime
+) -> bytes:
     """The latest plan of ``date`` in its JSON form, cut to what the caller's role may see.
 
     Coordinators and admins get everything; a clinician only their own routes, the samples taken
     on them and the patients on them; logistics only van and courier routes and transport tasks
     (addresses and parcels, no clinical fields). Stops carry the patient's name and address.
-    Every patient shown is access-logged in the same transaction.
+    Every patient shown is access-logged in the same transaction. Views of one plan version are
+    cached per role (issue 12: :mod:`hjemme.services.plan_cache`).
     """
     require_role(principal, PLAN_ROLES)
     with session_scope(engine) as session:
-        stored = repo.latest_plan(session, date)
-        if stored is None:
-            raise NotFoundError("plan", date.isoformat())
-        tasks = problem_from_json(json.loads(stored.problem_json)).tasks if stored.problem_json else ()
-        plan = _cut_to_role(session, principal, plan_from_json(json.loads(stored.json)), tasks)
-        patient_ids = sorted({s.patient_id for r in plan.routes for s in r.stops if s.patient_id})
-        patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if patient_ids else {}
+        view = plan_cache.plan_view(
+            session, principal=principal, date=date,
+            build=lambda stored: _plan_view(session, principal, stored),
+        )
         log_access(
             session=session,
             principal=principal,
-            patient_ids=patient_ids,
-            resource=f"plan {date.isoformat()} v{stored.version}",
+            patient_ids=view.patient_ids,
+            resource=f"plan {date.isoformat()} v{view.version}",
             client=client,
             at=at,
         )
+    return view.body
+
+
+def _plan_view(
+    session: Session, principal: Principal, stored: repo.StoredPlan
+) -> tuple[dict[str, Any], list[str]]:
+    """The JSON-ready view of ``stored`` for ``principal`` and the patients it shows."""
+    tasks = problem_from_json(json.loads(stored.problem_json)).tasks if stored.problem_json else ()
+    plan = _cut_to_role(session, principal, plan_from_json(json.loads(stored.json)), tasks)
+    patient_ids = sorted({s.patient_id for r in plan.routes for s in r.stops if s.patient_id})
+    patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if patient_ids else {}
     data = plan_to_json(plan)
     for route in data["routes"]:
         for stop in route["stops"]:
@@ -183,7 +202,7 @@ def read_plan(
             if patient is not None:
                 stop["patient_name"], stop["address"] = patient.name, patient.address
     data["version"] = stored.version
-    return data
+    return data, patient_ids
 
 
 def stored_problem(*, engine: Engine, date: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:

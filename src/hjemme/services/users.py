@@ -1,13 +1,21 @@
-"""User accounts: ``hjemme user add`` and the demo log-ins.
+"""User accounts: adding users, changing one's own password, and the administrator's actions.
 
 Passwords are hashed by :func:`hjemme.services.auth.hash_password` (argon2id), the same function
 the log-in verifies against; this module never stores or logs a password.
+
+Every administrative change goes through :func:`_administer` (issue 12: disable, enable, reset the
+password): one transaction that checks the caller is an administrator, changes columns of the
+user and — when the change must end the user's sessions — bumps the user's ``token_epoch``. Role
+changes and staff/patient links (issue 13) are further callers of the same helper.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -15,13 +23,19 @@ from sqlalchemy.orm import Session
 
 from hjemme.domain.security import Role
 from hjemme.errors import ConflictError, InputError
-from hjemme.services.auth import hash_password
+from hjemme.services.access import require_role
+from hjemme.services.auth import AuthenticationError, Principal, hash_password, verify_password
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from hjemme.store.repositories import UserAccount
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,99}$")
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200
+USER_ADMINS = frozenset({Role.ADMIN})
+"""Roles that may list users, disable, enable and reset them."""
+
+logger = logging.getLogger("hjemme.auth")
 
 
 def parse_role(value: str | Role) -> Role:
@@ -77,8 +91,7 @@ def create_user(
             "name", f"{username!r} is not a user name (2–100 letters, digits, '.', '_', '-', '@')"
         )
     checked_role = parse_role(role)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError("password", f"must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password, "password")
     if checked_role is Role.PATIENT and patient_id is None:
         raise InputError("patient-id", "a patient user must be linked to its patient")
     if patient_id is not None and checked_role is not Role.PATIENT:
@@ -101,3 +114,111 @@ def create_user(
         )
     except IntegrityError:  # a concurrent add of the same name won the race
         raise ConflictError(f"user {username!r} already exists") from None
+
+
+def check_password(password: str, field: str) -> None:
+    """An :class:`InputError` on ``field`` unless ``password`` has an acceptable length."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(field, f"must have at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InputError(field, f"must have at most {MAX_PASSWORD_LENGTH} characters")
+
+
+@dataclass(frozen=True, slots=True)
+class UserSummary:
+    """A user as the administrator sees it: never the password hash."""
+
+    username: str
+    role: Role
+    active: bool
+    staff_id: str | None
+    patient_id: str | None
+    created_at: dt.datetime
+    password_changed_at: dt.datetime | None
+
+
+def _summary(account: UserAccount) -> UserSummary:
+    return UserSummary(
+        username=account.username,
+        role=account.role,
+        active=account.active,
+        staff_id=account.staff_id,
+        patient_id=account.patient_id,
+        created_at=account.created_at,
+        password_changed_at=account.password_changed_at,
+    )
+
+
+def list_accounts(*, engine: Engine, principal: Principal) -> list[UserSummary]:
+    """Every user, by name (administrators only); user accounts hold no patient data."""
+    require_role(principal, USER_ADMINS)
+    with session_scope(engine) as session:
+        return [_summary(a) for a in repo.list_users(session)]
+
+
+def change_own_password(
+    *, engine: Engine, principal: Principal, old_password: str, new_password: str, now: dt.datetime
+) -> Principal:
+    """The caller changes their own password; every session and token of theirs ends, and the
+    returned principal (of the new session epoch) is what the adapter issues a fresh token for.
+
+    The old password is required (an ``InputError`` on ``old_password`` when wrong, so a stolen
+    session cannot take over the account); the new one must be long enough and differ from it.
+    """
+    check_password(new_password, "new_password")
+    with session_scope(engine) as session:
+        account = repo.get_user(session, principal.username)
+        if account is None or not account.active:
+            raise AuthenticationError("the user of this session no longer exists or is disabled")
+        if not verify_password(account.password_hash, old_password):
+            raise InputError("old_password", "is not your present password")
+        if old_password == new_password:
+            raise InputError("new_password", "must differ from the present password")
+        updated = repo.update_user(
+            session, principal.username, end_sessions=True,
+            password_hash=hash_password(new_password), password_changed_at=now,
+        )
+    logger.info("password changed by user %r", principal.username)
+    return Principal(updated.username, updated.role, updated.patient_id, updated.token_epoch)
+
+
+def _administer(
+    *, engine: Engine, principal: Principal, username: str, what: str, end_sessions: bool, **values: Any
+) -> UserSummary:
+    """One administrative change of ``username`` in one transaction (see the module docstring)."""
+    require_role(principal, USER_ADMINS)
+    with session_scope(engine) as session:
+        updated = repo.update_user(session, username, end_sessions=end_sessions, **values)
+    logger.info("user %r: %s by %r", username, what, principal.username)
+    return _summary(updated)
+
+
+def disable_user(*, engine: Engine, principal: Principal, username: str) -> UserSummary:
+    """Disable a log-in: it can no longer log in, and its sessions and tokens end at once.
+
+    An administrator cannot disable themself (which could leave nobody to undo it).
+    """
+    if username == principal.username:
+        raise ConflictError("you cannot disable your own account")
+    return _administer(
+        engine=engine, principal=principal, username=username, what="disabled", end_sessions=True,
+        active=False,
+    )
+
+
+def enable_user(*, engine: Engine, principal: Principal, username: str) -> UserSummary:
+    """Re-enable a disabled log-in (with the password it had)."""
+    return _administer(
+        engine=engine, principal=principal, username=username, what="enabled", end_sessions=False, active=True
+    )
+
+
+def reset_password(
+    *, engine: Engine, principal: Principal, username: str, new_password: str, now: dt.datetime
+) -> UserSummary:
+    """Set a new password for ``username`` (e.g. a forgotten one); their sessions end at once."""
+    check_password(new_password, "password")
+    return _administer(
+        engine=engine, principal=principal, username=username, what="password reset", end_sessions=True,
+        password_hash=hash_password(new_password), password_changed_at=now,
+    )

@@ -328,6 +328,17 @@ def save_plan(
     return _stored_plan(record)
 
 
+def latest_plan_key(session: Session, date: dt.date) -> tuple[int, dt.datetime] | None:
+    """The version and creation time of the latest plan of ``date`` (without its JSON), or None."""
+    row = session.execute(
+        select(PlanRecord.version, PlanRecord.created_at)
+        .where(PlanRecord.date == date)
+        .order_by(PlanRecord.version.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def latest_plan(session: Session, date: dt.date) -> StoredPlan | None:
     """The most recent plan saved for ``date``, or ``None`` when none was made."""
     record = session.scalar(
@@ -389,6 +400,8 @@ class UserAccount:
     patient_id: str | None
     active: bool
     created_at: dt.datetime
+    token_epoch: int = 0
+    password_changed_at: dt.datetime | None = None
 
 
 def _user(record: UserRecord) -> UserAccount:
@@ -401,6 +414,8 @@ def _user(record: UserRecord) -> UserAccount:
         patient_id=record.patient_id,
         active=record.active,
         created_at=record.created_at,
+        token_epoch=record.token_epoch or 0,
+        password_changed_at=record.password_changed_at,
     )
 
 
@@ -446,6 +461,28 @@ def link_user_to_staff(session: Session, username: str, staff_id: str) -> None:
 
 def list_users(session: Session) -> list[UserAccount]:
     return [_user(r) for r in session.scalars(select(UserRecord).order_by(UserRecord.username))]
+
+
+USER_FIELDS = frozenset({"password_hash", "role", "staff_id", "patient_id", "active", "password_changed_at"})
+"""The columns :func:`update_user` may change (the name and the creation time never change)."""
+
+
+def update_user(session: Session, username: str, *, end_sessions: bool = False, **values: Any) -> UserAccount:
+    """Change ``values`` of the user called ``username`` (:data:`USER_FIELDS` only); with
+    ``end_sessions`` also bump ``token_epoch``, which invalidates every token and session cookie
+    issued before. ``NotFoundError`` for an unknown user."""
+    unknown = set(values) - USER_FIELDS
+    if unknown:
+        raise ValueError(f"update_user cannot change {sorted(unknown)}")
+    record = session.scalar(select(UserRecord).where(UserRecord.username == username).with_for_update())
+    if record is None:
+        raise NotFoundError("user", username)
+    for name, value in values.items():
+        setattr(record, name, value.value if isinstance(value, Role) else value)
+    if end_sessions:
+        record.token_epoch = (record.token_epoch or 0) + 1
+    session.flush()
+    return _user(record)
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -143,16 +143,29 @@ class UserRecord(Base):
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    token_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Bumped by log-out, password change/reset and disabling: tokens of an older epoch are dead."""
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class AccessLogRecord(Base):
     """One read or write of a patient's data: who, in which role, what, when, from where.
 
-    ``patient_id`` is deliberately not a foreign key: the log must outlive the patient row.
+    ``patient_id`` is deliberately not a foreign key: the log must outlive the patient row. Reads
+    are counted per 15-minute ``bucket`` (see :mod:`hjemme.services.access_log`): ``at`` is the
+    first read, ``last_at`` the last, ``count`` how many; writes and refusals have no bucket.
     """
 
     __tablename__ = "access_log"
-    __table_args__ = (Index("ix_access_log_patient_at", "patient_id", "at"),)
+    __table_args__ = (
+        Index("ix_access_log_patient_at", "patient_id", "at"),
+        Index("ix_access_log_username_at", "username", "at"),
+        Index(
+            "uq_access_log_bucket",
+            "username", "patient_id", "resource", "action", "client_addr", "bucket",
+            unique=True,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
@@ -162,6 +175,27 @@ class AccessLogRecord(Base):
     action: Mapped[str] = mapped_column(String(32))
     resource: Mapped[str] = mapped_column(String(300))
     client_addr: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    bucket: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class LoginAttemptRecord(Base):
+    """A log-in attempt: ``pending`` while its password is checked, then ``failed`` (wrong password,
+    unknown or disabled user; pending and failed count towards the throttle) or ``throttled``
+    (refused unchecked while locked); a successful attempt is deleted."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_client_at", "client_addr", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    username: Mapped[str] = mapped_column(String(100))
+    client_addr: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))
 
 
 class PlanRecord(Base):

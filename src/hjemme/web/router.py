@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from hjemme.web.csrf import CsrfError, verify_csrf
-from hjemme.web.deps import LoginRequiredError, PageForbiddenError, optional_user, page_context
+from hjemme.web.deps import (
+    LoginRequiredError,
+    PageForbiddenError,
+    log_refused_request,
+    optional_user,
+    page_context,
+)
 from hjemme.web.pages import admin, auth, care, exports, logistics, myday, patient, plan, response, scenarios
 from hjemme.web.rendering import STATIC, render
 
@@ -39,6 +46,7 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
     user = optional_user(request, request.app.state.settings, request.app.state.engine)
+    await run_in_threadpool(log_refused_request, request, 403)
     context = page_context(user) if user is not None else {}
     return render(request, "errors/403.html", context, status_code=403)
 

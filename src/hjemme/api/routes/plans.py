@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlalchemy import Engine
 
 from hjemme.api.deps import ClientDep, EngineDep, NowDep, SettingsDep, require_roles
@@ -107,12 +107,11 @@ def _change_read(outcome: ChangeOutcome, previous: Plan | None) -> ChangeRead:
     )
 
 
-@router.get("/{date}")
-def read_plan(
-    principal: Reader, engine: EngineDep, now: NowDep, client: ClientDep, date: Day
-) -> dict[str, Any]:
+@router.get("/{date}", response_class=Response, responses={200: {"content": {"application/json": {}}}})
+def read_plan(principal: Reader, engine: EngineDep, now: NowDep, client: ClientDep, date: Day) -> Response:
     """The latest plan of the day (``docs/plan.schema.json``) as the caller's role may see it."""
-    return service.read_plan(engine=engine, principal=principal, date=date, client=client, at=now)
+    body = service.read_plan_json(engine=engine, principal=principal, date=date, client=client, at=now)
+    return Response(body, media_type="application/json")
 
 
 @router.post("/{date}", status_code=201)

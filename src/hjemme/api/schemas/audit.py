@@ -6,7 +6,8 @@ from pydantic import AwareDatetime, BaseModel
 
 
 class AccessLogRead(BaseModel):
-    """One access-log row: who, in which role, read or wrote which patient's what, when, from where."""
+    """One access-log row: who, in which role, read, wrote or was refused which patient's what, when,
+    from where; ``count`` repeated reads from ``at`` to ``last_at`` (15-minute buckets)."""
 
     at: AwareDatetime
     username: str
@@ -15,3 +16,5 @@ class AccessLogRead(BaseModel):
     action: str
     resource: str
     client: str | None
+    last_at: AwareDatetime | None = None
+    count: int = 1

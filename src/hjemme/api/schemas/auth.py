@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from hjemme.domain.security import Role
 
@@ -21,3 +21,10 @@ class MeRead(BaseModel):
     username: str
     role: Role
     patient_id: str | None = None
+
+
+class PasswordChange(BaseModel):
+    """The caller's present password and the new one (at least 8 characters)."""
+
+    old_password: str = Field(max_length=200)
+    new_password: str = Field(max_length=200)

@@ -1,32 +1,84 @@
-"""Administration: the users and their roles, and the access log searchable by patient and user."""
+"""Administration: the users (disable, re-enable, reset a password) and the access log searchable by
+patient and user."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
 from hjemme.domain.security import Role
+from hjemme.errors import ConflictError, InputError, NotFoundError
+from hjemme.services import users as service
 from hjemme.services.access import query_access_log
 from hjemme.services.auth import Principal
-from hjemme.store import repositories as repo
-from hjemme.store.database import session_scope
-from hjemme.web.deps import EngineDep, page_context, page_for
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
 from hjemme.web.rendering import render
 
 router = APIRouter()
 
 AdminDep = Annotated[Principal, Depends(page_for(Role.ADMIN))]
+Username = Annotated[str, Form(max_length=100)]
+
+
+def _users_page(
+    request: Request, user: Principal, engine: EngineDep, *, done: str = "", error: str = "",
+    status_code: int = 200,
+) -> Response:
+    accounts = service.list_accounts(engine=engine, principal=user)
+    context = {**page_context(user), "accounts": accounts, "done": done, "error": error,
+               "min_length": service.MIN_PASSWORD_LENGTH}
+    return render(request, "admin/users.html", context, status_code=status_code)
 
 
 @router.get("/admin")
-def users(request: Request, user: AdminDep, engine: EngineDep) -> Response:
-    # No user-listing service exists yet; user accounts hold no patient data, so this read needs
-    # no access-log row. Move it behind a service when the API's user administration lands.
-    with session_scope(engine) as session:
-        accounts = repo.list_users(session)
-    return render(request, "admin/users.html", {**page_context(user), "accounts": accounts})
+def users(request: Request, user: AdminDep, engine: EngineDep, done: str = "") -> Response:
+    """Every user with their role, link and state, and the administrator's actions on each."""
+    return _users_page(request, user, engine, done=done if done in {"disabled", "enabled", "reset"} else "")
+
+
+_ERRORS: tuple[tuple[type[Exception], str, int], ...] = (
+    (InputError, "password", 422),
+    (ConflictError, "self", 409),
+    (NotFoundError, "missing", 404),
+)
+
+
+def _act(
+    request: Request, user: Principal, engine: EngineDep, done: str, action: Callable[[], object]
+) -> Response:
+    try:
+        action()
+    except (InputError, ConflictError, NotFoundError) as error:
+        kind, status = next((k, s) for cls, k, s in _ERRORS if isinstance(error, cls))
+        return _users_page(request, user, engine, error=kind, status_code=status)
+    return RedirectResponse(f"/admin?done={done}", status_code=303)
+
+
+@router.post("/admin/users/disable")
+def disable(request: Request, user: AdminDep, engine: EngineDep, username: Username) -> Response:
+    """Disable a user; their sessions end at once."""
+    return _act(request, user, engine, "disabled",
+                lambda: service.disable_user(engine=engine, principal=user, username=username))
+
+
+@router.post("/admin/users/enable")
+def enable(request: Request, user: AdminDep, engine: EngineDep, username: Username) -> Response:
+    """Re-enable a disabled user."""
+    return _act(request, user, engine, "enabled",
+                lambda: service.enable_user(engine=engine, principal=user, username=username))
+
+
+@router.post("/admin/users/password")
+def reset_password(
+    request: Request, user: AdminDep, engine: EngineDep, now: NowDep, username: Username,
+    password: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Give a user a new password; their sessions end at once."""
+    return _act(request, user, engine, "reset", lambda: service.reset_password(
+        engine=engine, principal=user, username=username, new_password=password, now=now))
 
 
 @router.get("/admin/access-log")
@@ -34,12 +86,14 @@ def access_log(
     request: Request,
     user: AdminDep,
     engine: EngineDep,
+    now: NowDep,
+    client: ClientDep,
     patient: Annotated[str, Query(max_length=100)] = "",
     username: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     entries = query_access_log(
         engine=engine, principal=user, patient_id=patient.strip() or None,
-        username=username.strip() or None, limit=500,
+        username=username.strip() or None, limit=500, client=client, at=now,
     )
     context = {**page_context(user), "entries": entries, "patient": patient, "username": username}
     return render(request, "admin/access_log.html", context)

@@ -30,7 +30,7 @@ from hjemme.services.monitoring import (
     resolve_alarm,
 )
 from hjemme.services.urgent_visits import ordered_visit, request_urgent_visit
-from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, log_refused_request, page_context, page_for
 from hjemme.web.rendering import N_, render
 
 router = APIRouter()
@@ -93,6 +93,7 @@ def alarm(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep
         found, trail, evidence = get_alarm(engine=engine, principal=user, alarm_id=alarm_id, at=now,
                                            client=client)
     except NotFoundError:
+        log_refused_request(request, 404)
         return render(request, "errors/404.html", page_context(user), status_code=404)
     context = {**page_context(user), "alarm": found, "trail": trail, "chart": _chart(evidence),
                "error": error, "ordered": ordered_visit(engine=engine, alarm_id=found.alarm_id)}
