@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from hjemme.domain.geo import Location
 from hjemme.domain.time import TimeWindow
@@ -28,6 +29,28 @@ class Patient:
     next_of_kin: str = ""  # name, relation and phone, as the clinic wrote it
     national_id: str | None = None  # fødselsnummer/D-nummer (urn:oid:2.16.578.1.12.4.1.4.1)
     hospital_id: str | None = None  # the hospital's own patient id (EHR)
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a patient lives from ``valid_from`` on (a move is a new address from its date)."""
+
+    valid_from: dt.date
+    address: str
+    location: Location
+    district_id: str
+    access_notes: str = ""
+    delivery_notes: str = ""
+
+
+def patient_on(patient: Patient, addresses: Iterable[Address], date: dt.date) -> Patient:
+    """``patient`` with the address valid on ``date`` (as stored when none is recorded for it)."""
+    valid = sorted((a for a in addresses if a.valid_from <= date), key=lambda a: a.valid_from)
+    if not valid:
+        return patient
+    a = valid[-1]
+    return replace(patient, address=a.address, location=a.location, district_id=a.district_id,
+                   access_notes=a.access_notes, delivery_notes=a.delivery_notes)
 
 
 class EnrolmentStatus(enum.StrEnum):

@@ -11,12 +11,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hjemme.domain.availability import Absence, AbsenceKind, OutOfService, OutOfServiceReason
 from hjemme.domain.geo import Location
-from hjemme.domain.people import Enrolment, Patient, Staff, Vehicle
+from hjemme.domain.people import Address, Enrolment, Patient, Staff, Vehicle
 from hjemme.store import repositories as repo
 from hjemme.store.realdata_tables import (
     LabResultRecord,
@@ -92,18 +92,6 @@ def find_staff(session: Session, staff_id: str) -> Staff | None:
 # --- addresses ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
-    """Where a patient lives from ``valid_from`` on."""
-
-    valid_from: dt.date
-    address: str
-    location: Location
-    district_id: str
-    access_notes: str = ""
-    delivery_notes: str = ""
-
-
 def add_address(session: Session, patient_id: str, address: Address) -> None:
     """Record ``address`` from its date (replacing one recorded for the same date)."""
     session.execute(
@@ -124,6 +112,18 @@ def add_address(session: Session, patient_id: str, address: Address) -> None:
         )
     )
     session.flush()
+
+
+def add_addresses(session: Session, rows: Iterable[tuple[str, Address]]) -> None:
+    """Bulk insert first addresses (one statement per chunk; for admissions in bulk)."""
+    values = [
+        {"patient_id": pid, "valid_from": a.valid_from, "address": a.address, "lat": a.location.lat,
+         "lon": a.location.lon, "district_id": a.district_id, "access_notes": a.access_notes,
+         "delivery_notes": a.delivery_notes}
+        for pid, a in rows
+    ]
+    if values:
+        session.execute(insert(PatientAddressRecord), values)
 
 
 def addresses(session: Session, patient_ids: Collection[str] | None = None) -> dict[str, list[Address]]:
@@ -167,6 +167,16 @@ def add_stay_change(session: Session, patient_id: str, change: StayChange) -> No
         )
     )
     session.flush()
+
+
+def add_stay_changes(session: Session, rows: Iterable[tuple[str, StayChange]]) -> None:
+    values = [
+        {"patient_id": pid, "episode_id": c.episode_id, "kind": c.kind, "effective": c.effective,
+         "details": c.details, "reason": c.reason, "username": c.username, "at": c.at}
+        for pid, c in rows
+    ]
+    if values:
+        session.execute(insert(StayChangeRecord), values)
 
 
 def stay_changes(session: Session, patient_id: str) -> list[StayChange]:
