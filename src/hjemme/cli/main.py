@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hjemme import __version__
-from hjemme.cli import day_plan, demo, logistics, monitoring, scenario, seed, serve, tasks, users
+from hjemme.cli import day_plan, demo, logistics, monitoring, registers, scenario, seed, serve, tasks, users
 from hjemme.cli.plan import register as register_plan_commands
 
 app = typer.Typer(
@@ -38,6 +38,11 @@ app.add_typer(scenario.app)
 register_plan_commands(app)
 app.add_typer(day_plan.app)
 app.command("replan")(day_plan.replan_command)
+app.add_typer(registers.patient_app, name="patient")
+app.add_typer(registers.staff_app, name="staff")
+app.add_typer(registers.vehicle_app, name="vehicle")
+app.add_typer(registers.import_app, name="import")
+users.app.command("link")(registers.user_link_command)
 
 
 def main() -> None:

@@ -540,6 +540,21 @@ def _day_changes(
     return changes
 
 
+def admission_day_changes(
+    engine: Engine, admissions: Sequence[Admission], now: dt.datetime, catalogue: Catalogue
+) -> list[tuple[dt.date, DayChange]]:
+    """The planned days new admissions (with their ids set) add tasks to, in date order."""
+    planned = planned_dates(engine, start=dt.date.min, end=None, now=now)
+    changes = []
+    for a in admissions:
+        stage = _stage_of(a, a.patient_id, a.episode_id)
+        if a.referral_only or not any(stage.start_date <= d <= stage.end_date for d in planned):
+            continue
+        changes += _day_changes(engine, _patient_of(a, catalogue, a.patient_id), {}, [stage], stage.start_date, now,
+                                catalogue, "admitted")
+    return sorted(changes, key=lambda c: c[0])
+
+
 def _derived(task: Task, stage_ids: set[str]) -> bool:
     """A task the stay's pathway caused (not an urgent visit, not a device-register swap)."""
     return task.enrolment_id in stage_ids and "-U" not in task.id[len(task.enrolment_id):] and (
