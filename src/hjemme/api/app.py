@@ -14,7 +14,19 @@ from sqlalchemy import Engine
 
 from hjemme import __version__
 from hjemme.api.idempotency import idempotency
-from hjemme.api.routes import alarms, audit, auth, fhir, fhir_ingest, logistics, patients, plans, tasks
+from hjemme.api.routes import (
+    alarms,
+    audit,
+    auth,
+    fhir,
+    fhir_bundle,
+    fhir_ingest,
+    logistics,
+    patients,
+    plans,
+    registers,
+    tasks,
+)
 from hjemme.api.routes.plans import language
 from hjemme.errors import (
     CatalogueError,
@@ -41,6 +53,8 @@ ROUTERS = (
     fhir.router,
     fhir_ingest.router,
     logistics.router,
+    registers.router,
+    fhir_bundle.router,
 )
 """Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""
 

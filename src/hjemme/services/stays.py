@@ -167,7 +167,7 @@ def _location(catalogue: Catalogue, district: str, lat: float | None, lon: float
     return catalogue.districts[district].centroid, district
 
 
-def _patient_of(a: Admission, catalogue: Catalogue, patient_id: str) -> Patient:
+def patient_of(a: Admission, catalogue: Catalogue, patient_id: str) -> Patient:
     location, district = _location(catalogue, a.district, a.lat, a.lon)
     return Patient(
         id=patient_id,
@@ -189,7 +189,7 @@ def _patient_of(a: Admission, catalogue: Catalogue, patient_id: str) -> Patient:
     )
 
 
-def _stage_of(a: Admission, patient_id: str, episode_id: str) -> Enrolment:
+def stage_of(a: Admission, patient_id: str, episode_id: str) -> Enrolment:
     return Enrolment(
         id=episode_id,
         patient_id=patient_id,
@@ -246,8 +246,8 @@ def admit_in(
         _raise_first(check_admission(a, catalogue))
         patient_id = a.patient_id or new_id("P")
         episode_id = a.episode_id or new_id("E")
-        patients.append(_patient_of(a, catalogue, patient_id))
-        stages.append(_stage_of(a, patient_id, episode_id))
+        patients.append(patient_of(a, catalogue, patient_id))
+        stages.append(stage_of(a, patient_id, episode_id))
         ids.append((patient_id, episode_id))
     for chunk in range(0, len(patients), repo.IN_CHUNK):
         repo.add_patients(session, patients[chunk : chunk + repo.IN_CHUNK])
@@ -269,7 +269,7 @@ def _address_of(patient: Patient, valid_from: dt.date) -> Address:
                    patient.delivery_notes)
 
 
-def _history(
+def record_history(
     session: Session, principal: Principal, stage: Enrolment, kind: str, effective: dt.date,
     details: dict[str, object], reason: str, now: dt.datetime,
 ) -> None:
@@ -307,8 +307,8 @@ def admit_patient(
                 raise ConflictError(f"stay {admission.episode_id} exists already; change it instead")
     patient_id = existing.id if existing else (admission.patient_id or new_id("P"))
     episode_id = referred.episode if referred else (admission.episode_id or new_id("E"))
-    patient = _patient_of(admission, catalogue, patient_id)
-    stage = _stage_of(admission, patient_id, episode_id)
+    patient = patient_of(admission, catalogue, patient_id)
+    stage = stage_of(admission, patient_id, episode_id)
     stage = replace(stage, id=referred.id) if referred else stage
     old_patient = existing
 
@@ -320,12 +320,12 @@ def admit_patient(
         store.save_stages(session, [stage])
         store.add_address(session, patient_id, _address_of(patient, stage.start_date))
         kind = "referred" if admission.referral_only else "admitted"
-        _history(session, principal, stage, kind, stage.start_date,
+        record_history(session, principal, stage, kind, stage.start_date,
                  {"pathway": stage.pathway_id, "length_days": stage.length_days}, "", now)
         log_access(session=session, principal=principal, patient_ids=[patient_id], resource=f"stay {episode_id} {kind}",
                    client=client, at=now, action="write")
 
-    changes = _day_changes(engine, patient, {}, [stage], stage.start_date, now, catalogue, "admitted")
+    changes = day_changes(engine, patient, {}, [stage], stage.start_date, now, catalogue, "admitted")
     effects = write_through_journal(engine=engine, principal=principal, changes=changes, write=write, now=now,
                                     client=client)
     return StayResult(patient_id, episode_id, (stage,), tuple(effects))
@@ -463,11 +463,11 @@ def _store_change(
         if address is not None:
             store.add_address(session, patient.id, address)
         store.save_patient(session, patient)
-        _history(session, principal, new[0], kind, date, details, reason, now)
+        record_history(session, principal, new[0], kind, date, details, reason, now)
         log_access(session=session, principal=principal, patient_ids=[patient.id], resource=f"stay {episode} {kind}",
                    client=client, at=now, action="write")
 
-    changes = _day_changes(engine, patient, addresses, new, date, now, catalogue, kind)
+    changes = day_changes(engine, patient, addresses, new, date, now, catalogue, kind)
     effects = write_through_journal(engine=engine, principal=principal, changes=changes, write=write, now=now,
                                     client=client)
     return StayResult(patient.id, episode, tuple(new), tuple(effects), tuple(new) != tuple(old) or bool(address))
@@ -508,7 +508,7 @@ def _with_address(patient: Patient, address: Address) -> Patient:
 # -- planned days ---------------------------------------------------------------------------------
 
 
-def _day_changes(
+def day_changes(
     engine: Engine, patient: Patient, addresses: dict[dt.date, Address], stages: Sequence[Enrolment],
     start: dt.date, now: dt.datetime, catalogue: Catalogue, kind: str,
 ) -> list[tuple[dt.date, DayChange]]:
@@ -547,10 +547,10 @@ def admission_day_changes(
     planned = planned_dates(engine, start=dt.date.min, end=None, now=now)
     changes = []
     for a in admissions:
-        stage = _stage_of(a, a.patient_id, a.episode_id)
+        stage = stage_of(a, a.patient_id, a.episode_id)
         if a.referral_only or not any(stage.start_date <= d <= stage.end_date for d in planned):
             continue
-        changes += _day_changes(engine, _patient_of(a, catalogue, a.patient_id), {}, [stage], stage.start_date, now,
+        changes += day_changes(engine, patient_of(a, catalogue, a.patient_id), {}, [stage], stage.start_date, now,
                                 catalogue, "admitted")
     return sorted(changes, key=lambda c: c[0])
 
