@@ -27,7 +27,11 @@ from hjemme.settings import Settings
 from hjemme.web.rendering import N_
 
 ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
-    Role.COORDINATOR: (("/plan", N_("Day plan")), ("/scenarios", N_("Scenarios"))),
+    Role.COORDINATOR: (
+        ("/plan", N_("Day plan")),
+        ("/registers", N_("Patients, staff and vehicles")),
+        ("/scenarios", N_("Scenarios")),
+    ),
     Role.CLINICIAN: (("/my-day", N_("My day")),),
     Role.RESPONDER: (("/response", N_("Response centre")),),
     Role.LOGISTICS: (
@@ -39,6 +43,7 @@ ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
     Role.ADMIN: (
         ("/admin", N_("Users and roles")),
         ("/admin/access-log", N_("Access log")),
+        ("/registers", N_("Patients, staff and vehicles")),
         ("/scenarios", N_("Scenarios")),
     ),
     Role.MANAGEMENT: (("/scenarios", N_("Scenarios")),),
