@@ -43,10 +43,32 @@ def workbook(rows: int) -> bytes:
     sheet.append([c for c, _, _ in COLUMNS["patients"]])
     for i, e in enumerate(population.enrolments):
         p = patients[e.patient_id]
-        sheet.append([p.id, f"{10000000000 + i:011d}", f"DIPS-{i}", p.name, p.birth_year, p.address, p.district_id,
-                      p.location.lat, p.location.lon, p.phone, "", p.delivery_notes, "", p.language,
-                      "ja" if p.needs_interpreter else "nei", "ja" if p.lives_alone else "nei", p.clinic,
-                      e.pathway_id, e.start_date, e.length_days, "", ""])
+        sheet.append(
+            [
+                p.id,
+                f"{10000000000 + i:011d}",
+                f"DIPS-{i}",
+                p.name,
+                p.birth_year,
+                p.address,
+                p.district_id,
+                p.location.lat,
+                p.location.lon,
+                p.phone,
+                "",
+                p.delivery_notes,
+                "",
+                p.language,
+                "ja" if p.needs_interpreter else "nei",
+                "ja" if p.lives_alone else "nei",
+                p.clinic,
+                e.pathway_id,
+                e.start_date,
+                e.length_days,
+                "",
+                "",
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -60,8 +82,15 @@ def run(url: str, content: bytes, rows: int) -> list[tuple[str, float]]:
     try:
         for dry in (True, False):
             start = time.perf_counter()
-            result = import_file(engine=engine, principal=SYSTEM, kind="patients", filename="patients.xlsx",
-                                 content=content, now=now, dry_run=dry)
+            result = import_file(
+                engine=engine,
+                principal=SYSTEM,
+                kind="patients",
+                filename="patients.xlsx",
+                content=content,
+                now=now,
+                dry_run=dry,
+            )
             timings.append(("dry run" if dry else "import", time.perf_counter() - start))
             assert result.rows == rows
     finally:
@@ -95,13 +124,17 @@ def main() -> None:
     lines = [
         run_heading(dt.datetime.now(dt.UTC), "benchmarks/bench_import.py"),
         "",
-        f"{args.rows:,} patient rows in one .xlsx ({len(content) / 1e6:.1f} MB): read, check every row, store in one "
+        f"{args.rows:,} patient rows in one .xlsx ({len(content) / 1e6:.1f} MB): read, check every row, "
+        "store in one "
         "transaction (patients, stays, addresses, history, access log).",
         "",
         "| database | run | seconds | rows/s | target |",
         "|---|---|---:|---:|---|",
-        *(f"| {db} | {label} | {s:.2f} | {args.rows / s:,.0f} | ≤ {TARGET_S:.0f} s "
-          f"({'ok' if s <= TARGET_S else 'MISSED'}) |" for db, label, s in results),
+        *(
+            f"| {db} | {label} | {s:.2f} | {args.rows / s:,.0f} | ≤ {TARGET_S:.0f} s "
+            f"({'ok' if s <= TARGET_S else 'MISSED'}) |"
+            for db, label, s in results
+        ),
     ]
     block = "\n".join(lines)
     print(block)  # noqa: T201

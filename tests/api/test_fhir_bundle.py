@@ -36,7 +36,14 @@ def _counts(api: Api) -> tuple[int, ...]:
     with session_scope(api.engine) as session:
         return tuple(
             session.scalar(select(func.count()).select_from(t)) or 0
-            for t in (PatientRecord, EnrolmentRecord, StayChangeRecord, AccessLogRecord, LabResultRecord, AlarmRecord)
+            for t in (
+                PatientRecord,
+                EnrolmentRecord,
+                StayChangeRecord,
+                AccessLogRecord,
+                LabResultRecord,
+                AlarmRecord,
+            )
         )
 
 
@@ -54,7 +61,9 @@ def test_admit_bundle_round_trips_and_is_idempotent(api: Api) -> None:
     again = _post(api, EXAMPLES["admit"])
     assert [e["response"]["status"] for e in again.json()["entry"]] == ["200 OK", "200 OK"]
     assert _counts(api) == before
-    found = api.client.get("/fhir/Patient", params={"identifier": NATIONAL}, headers=api.headers(Role.CLINICIAN))
+    found = api.client.get(
+        "/fhir/Patient", params={"identifier": NATIONAL}, headers=api.headers(Role.CLINICIAN)
+    )
     assert found.status_code == 200 and found.json()["total"] == 1
     patient = found.json()["entry"][0]["resource"]
     sent = EXAMPLES["admit"]["entry"][0]["resource"]
@@ -64,8 +73,11 @@ def test_admit_bundle_round_trips_and_is_idempotent(api: Api) -> None:
     assert {"system": "urn:oid:2.16.578.1.12.4.1.4.1", "value": "01015012345"} in patient["identifier"]
     with session_scope(api.engine) as session:
         (stage,) = repo.list_enrolments(session, episode_id="EOC-2026-0042")
-    assert (stage.pathway_id, stage.start_date, stage.end_date) == ("wound_care", dt.date(2026, 12, 1),
-                                                                  dt.date(2026, 12, 14))
+    assert (stage.pathway_id, stage.start_date, stage.end_date) == (
+        "wound_care",
+        dt.date(2026, 12, 1),
+        dt.date(2026, 12, 14),
+    )
 
 
 def test_change_then_discharge_bundles_follow_the_stay(api: Api) -> None:
@@ -92,9 +104,14 @@ def test_change_then_discharge_bundles_follow_the_stay(api: Api) -> None:
     ("mutate", "expression"),
     [
         (lambda b: b["entry"][1]["resource"]["period"].pop("end"), "Bundle.entry[1].resource.period.end"),
-        (lambda b: b["entry"][2]["resource"].update(instantiatesCanonical=["urn:hjemme:pathway/nope"]),
-         "Bundle.entry[2].resource.instantiatesCanonical"),
-        (lambda b: b["entry"][1]["resource"].update(status="not-a-status"), "Bundle.entry[1].resource.status"),
+        (
+            lambda b: b["entry"][2]["resource"].update(instantiatesCanonical=["urn:hjemme:pathway/nope"]),
+            "Bundle.entry[2].resource.instantiatesCanonical",
+        ),
+        (
+            lambda b: b["entry"][1]["resource"].update(status="not-a-status"),
+            "Bundle.entry[1].resource.status",
+        ),
         (lambda b: b["entry"][0]["resource"].update(identifier=[]), "Bundle.entry[0].resource.identifier"),
         (lambda b: b.update(type="batch"), "Bundle.type"),
     ],
@@ -115,7 +132,9 @@ def test_lab_result_closes_the_sample_and_raises_an_alarm(api: Api) -> None:
     """A result for a sample is stored with its turnaround, shown to clinicians, and LL opens a red alarm."""
     response = _post(api, EXAMPLES["lab"])
     assert response.status_code == 200, response.text
-    results = api.client.get("/api/lab-results", params={"patient": "P00001"}, headers=api.headers(Role.CLINICIAN))
+    results = api.client.get(
+        "/api/lab-results", params={"patient": "P00001"}, headers=api.headers(Role.CLINICIAN)
+    )
     (result,) = results.json()
     assert result["sample_task_id"] == "E00001-20261123-S0"
     assert result["turnaround_min"] == 210 and result["flag"] == "LL"

@@ -164,7 +164,7 @@ REGISTER_WRITES = {
 """Issue 13's writes: coordinators and admins (user links: admins) get past the role check (422 for
 the empty body sent here, so nothing is written); everyone else 403."""
 REGISTER_READS = {
-    "template": f"/api/import/patients/template?format=csv",
+    "template": "/api/import/patients/template?format=csv",
     "fhir_search": "/fhir/Patient?identifier=urn:hjemme:patient|" + SELF,
     "lab_results": f"/api/lab-results?patient={SELF}",
 }

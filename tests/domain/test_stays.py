@@ -24,8 +24,9 @@ PATIENT = make_patient()
 
 def _tasks(date: dt.date, stages: tuple[Enrolment, ...]) -> list[tuple[str, str]]:
     """The day's tasks as (kind, suffix after the stage id and date): comparable across stage ids."""
-    found = tasks_for_day(date, stages, {PATIENT.id: PATIENT}, CATALOGUE.pathways, CATALOGUE.products,
-                          CATALOGUE.device_types)
+    found = tasks_for_day(
+        date, stages, {PATIENT.id: PATIENT}, CATALOGUE.pathways, CATALOGUE.products, CATALOGUE.device_types
+    )
     return sorted((str(t.kind), t.id.rsplit("-", 1)[1]) for t in found)
 
 
@@ -127,6 +128,8 @@ def test_discharge_on_the_first_day_cancels_the_stay() -> None:
 
 def test_changes_to_an_ended_stay_are_refused() -> None:
     """Once discharged, a stay cannot be paused or changed."""
-    stages = stays.end_stay((Enrolment("E1", PATIENT.id, "wound_care", START, 10),), START + dt.timedelta(days=3))
+    stages = stays.end_stay(
+        (Enrolment("E1", PATIENT.id, "wound_care", START, 10),), START + dt.timedelta(days=3)
+    )
     with pytest.raises(stays.StayError, match="ended"):
         stays.pause(stages, START, START)

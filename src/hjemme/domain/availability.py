@@ -121,13 +121,9 @@ def trim_shift(person: Staff, from_min: int, to_min: int) -> Staff | None:
     )
 
 
-def vehicles_on(
-    vehicles: Iterable[Vehicle], periods: Iterable[OutOfService], date: dt.date
-) -> list[Vehicle]:
+def vehicles_on(vehicles: Iterable[Vehicle], periods: Iterable[OutOfService], date: dt.date) -> list[Vehicle]:
     """The vehicles on the road on ``date`` (sorted by id)."""
     off = {p.vehicle_id for p in periods if p.covers(date)}
     return [
-        v
-        for v in sorted(vehicles, key=lambda v: v.id)
-        if v.id not in off and v.next_service_date != date
+        v for v in sorted(vehicles, key=lambda v: v.id) if v.id not in off and v.next_service_date != date
     ]

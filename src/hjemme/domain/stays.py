@@ -111,10 +111,14 @@ def change_pathway(stages: Sequence[Enrolment], date: dt.date, pathway_id: str, 
             result.append(stage)
         elif stage.id == running.id and stage.start_date == date:
             pauses = tuple(p for s in alive if s.start_date >= date for p in s.pauses)
-            result.append(replace(stage, pathway_id=pathway_id, length_days=_length(date, end), pauses=pauses))
+            result.append(
+                replace(stage, pathway_id=pathway_id, length_days=_length(date, end), pauses=pauses)
+            )
         elif stage.id == running.id:
             kept = tuple((a, min(b, date - _ONE)) for a, b in stage.pauses if a < date)
-            moved = tuple((max(a, date), b) for s in alive if s.end_date >= date for a, b in s.pauses if b >= date)
+            moved = tuple(
+                (max(a, date), b) for s in alive if s.end_date >= date for a, b in s.pauses if b >= date
+            )
             result.append(replace(stage, length_days=_length(stage.start_date, date - _ONE), pauses=kept))
             result.append(
                 replace(
@@ -138,7 +142,9 @@ def pause(stages: Sequence[Enrolment], start: dt.date, end: dt.date) -> Stages:
     if end < start:
         raise StayError("until", "the pause must end on or after its first day")
     if start > alive[-1].end_date or end < alive[0].start_date:
-        raise StayError("date", f"the pause must overlap the stay ({alive[0].start_date} – {alive[-1].end_date})")
+        raise StayError(
+            "date", f"the pause must overlap the stay ({alive[0].start_date} – {alive[-1].end_date})"
+        )
     return tuple(
         replace(s, pauses=_merged((*s.pauses, (max(start, s.start_date), min(end, s.end_date)))))
         if s.status is not EnrolmentStatus.CANCELLED and s.start_date <= end and s.end_date >= start
@@ -153,8 +159,12 @@ def resume(stages: Sequence[Enrolment], date: dt.date) -> Stages:
     if not any(s.is_paused(date) for s in stages if s.status is not EnrolmentStatus.CANCELLED):
         raise StayError("date", f"the stay is not paused on {date}")
     return tuple(
-        replace(s, pauses=tuple((a, date - _ONE) if a <= date <= b else (a, b) for a, b in s.pauses
-                                if not (a == date)))
+        replace(
+            s,
+            pauses=tuple(
+                (a, date - _ONE) if a <= date <= b else (a, b) for a, b in s.pauses if not (a == date)
+            ),
+        )
         for s in stages
     )
 
@@ -178,8 +188,11 @@ def end_stay(stages: Sequence[Enrolment], date: dt.date, *, died: bool = False) 
     if date <= alive[0].start_date:
         return tuple(_cancelled(s) for s in stages)  # the stay never began
     if date > alive[-1].end_date + _ONE:
-        raise StayError("date", f"the stay already ends on {alive[-1].end_date}; discharge on or before "
-                                f"{alive[-1].end_date + _ONE}")
+        raise StayError(
+            "date",
+            f"the stay already ends on {alive[-1].end_date}; discharge on or before "
+            f"{alive[-1].end_date + _ONE}",
+        )
     return _cut(stages, date, EnrolmentStatus.DECEASED if died else EnrolmentStatus.DISCHARGED)
 
 

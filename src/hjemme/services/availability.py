@@ -47,10 +47,19 @@ class RegisterResult:
     days: tuple[DayEffect, ...] = ()
 
 
-def _audit(session: Session, principal: Principal, resource: str, at: dt.datetime, client: str | None) -> None:
+def _audit(
+    session: Session, principal: Principal, resource: str, at: dt.datetime, client: str | None
+) -> None:
     """A register write without patient data: one access-log row with no patient."""
-    log_access(session=session, principal=principal, patient_ids=[None], resource=resource,  # type: ignore[list-item]
-               client=client, at=at, action="write")
+    log_access(
+        session=session,
+        principal=principal,
+        patient_ids=[None],
+        resource=resource,  # type: ignore[list-item]
+        client=client,
+        at=at,
+        action="write",
+    )
 
 
 def register_staff(
@@ -102,7 +111,10 @@ def check_staff(staff: Staff, catalogue: Catalogue) -> None:
     if not staff.name.strip():
         raise InputError("name", "give the name")
     if staff.home_base_site_id not in catalogue.sites:
-        raise InputError("home_base", f"unknown site {staff.home_base_site_id!r}; one of {', '.join(sorted(catalogue.sites))}")
+        raise InputError(
+            "home_base",
+            f"unknown site {staff.home_base_site_id!r}; one of {', '.join(sorted(catalogue.sites))}",
+        )
     unknown = sorted(staff.skills - set(catalogue.skills))
     if unknown:
         raise InputError("skills", f"unknown skill(s) {', '.join(unknown)}")
@@ -129,7 +141,9 @@ def new_staff(
     try:
         staff_role = StaffRole(role)
     except ValueError:
-        raise InputError("profession", f"{role!r} is not one of {', '.join(r.value for r in StaffRole)}") from None
+        raise InputError(
+            "profession", f"{role!r} is not one of {', '.join(r.value for r in StaffRole)}"
+        ) from None
     if not 0 <= shift[0] < shift[1] <= MINUTES_PER_DAY:
         raise InputError("shift", "the shift must run forwards within the day")
     start, end = shift
@@ -175,26 +189,47 @@ def record_absence(
     for date in planned_dates(engine, start=absence.from_date, end=absence.to_date, now=now):
         stored = stored_problem(engine, date)
         if stored is not None and any(r.staff_id == staff_id for r in stored[0].resources):
-            changes.append((date, DayChange(EntryKind.ABSENT, staff_id=staff_id, from_min=from_min,
-                                            to_min=to_min, reason=f"{absence.kind}: {note}".strip(": "))))
+            changes.append(
+                (
+                    date,
+                    DayChange(
+                        EntryKind.ABSENT,
+                        staff_id=staff_id,
+                        from_min=from_min,
+                        to_min=to_min,
+                        reason=f"{absence.kind}: {note}".strip(": "),
+                    ),
+                )
+            )
     ids: list[int] = []
 
     def write(session: Session) -> None:
         ids.append(store.add_absence(session, absence, username=principal.username, at=now))
-        _audit(session, principal, f"staff {staff_id} absent {absence.from_date}–{absence.to_date}", now, client)
+        _audit(
+            session, principal, f"staff {staff_id} absent {absence.from_date}–{absence.to_date}", now, client
+        )
 
-    effects = write_through_journal(engine=engine, principal=principal, changes=changes, write=write, now=now,
-                                    client=client)
+    effects = write_through_journal(
+        engine=engine, principal=principal, changes=changes, write=write, now=now, client=client
+    )
     return RegisterResult(ids[0], True, tuple(effects))
 
 
 def make_absence(
-    staff_id: str, kind: str, from_date: dt.date, to_date: dt.date | None, from_min: int, to_min: int, note: str
+    staff_id: str,
+    kind: str,
+    from_date: dt.date,
+    to_date: dt.date | None,
+    from_min: int,
+    to_min: int,
+    note: str,
 ) -> Absence:
     try:
         absence_kind = AbsenceKind(kind)
     except ValueError:
-        raise InputError("kind", f"{kind!r} is not one of {', '.join(k.value for k in AbsenceKind)}") from None
+        raise InputError(
+            "kind", f"{kind!r} is not one of {', '.join(k.value for k in AbsenceKind)}"
+        ) from None
     to_date = to_date or from_date
     if to_date < from_date:
         raise InputError("to", "the absence must end on or after its first day")
@@ -222,7 +257,9 @@ def register_vehicle(
     with session_scope(engine) as session:
         created = store.get_vehicle(session, vehicle.id) is None
         store.save_vehicle(session, vehicle)
-        _audit(session, principal, f"vehicle {vehicle.id} {'registered' if created else 'updated'}", now, client)
+        _audit(
+            session, principal, f"vehicle {vehicle.id} {'registered' if created else 'updated'}", now, client
+        )
     return RegisterResult(vehicle.id, created)
 
 
@@ -230,7 +267,9 @@ def check_vehicle(vehicle: Vehicle, catalogue: Catalogue) -> None:
     if not vehicle.id.strip() or len(vehicle.id) > 64:
         raise InputError("id", "give an id of 1–64 characters")
     if vehicle.home_site_id not in catalogue.sites:
-        raise InputError("home_site", f"unknown site {vehicle.home_site_id!r}; one of {', '.join(sorted(catalogue.sites))}")
+        raise InputError(
+            "home_site", f"unknown site {vehicle.home_site_id!r}; one of {', '.join(sorted(catalogue.sites))}"
+        )
     if vehicle.volume_l <= 0:
         raise InputError("volume_l", "the load volume must be positive")
     if vehicle.weight_kg <= 0:
@@ -254,7 +293,9 @@ def new_vehicle(
     try:
         vehicle_kind = VehicleKind(kind)
     except ValueError:
-        raise InputError("kind", f"{kind!r} is not one of {', '.join(k.value for k in VehicleKind)}") from None
+        raise InputError(
+            "kind", f"{kind!r} is not one of {', '.join(k.value for k in VehicleKind)}"
+        ) from None
     return Vehicle(
         id=id.strip(),
         name=name.strip() or id.strip(),
@@ -289,7 +330,9 @@ def record_out_of_service(
     try:
         why = OutOfServiceReason(reason)
     except ValueError:
-        raise InputError("reason", f"{reason!r} is not one of {', '.join(r.value for r in OutOfServiceReason)}") from None
+        raise InputError(
+            "reason", f"{reason!r} is not one of {', '.join(r.value for r in OutOfServiceReason)}"
+        ) from None
     to_date = to_date or from_date
     if to_date < from_date:
         raise InputError("to", "the period must end on or after its first day")
@@ -301,15 +344,23 @@ def record_out_of_service(
     for date in planned_dates(engine, start=from_date, end=to_date, now=now):
         stored = stored_problem(engine, date)
         if stored is not None and any(r.vehicle_id == vehicle_id for r in stored[0].resources):
-            changes.append((date, DayChange(EntryKind.VEHICLE_OUT, vehicle_id=vehicle_id, reason=f"{why}: {note}".strip(": "))))
+            changes.append(
+                (
+                    date,
+                    DayChange(
+                        EntryKind.VEHICLE_OUT, vehicle_id=vehicle_id, reason=f"{why}: {note}".strip(": ")
+                    ),
+                )
+            )
     ids: list[int] = []
 
     def write(session: Session) -> None:
         ids.append(store.add_out_of_service(session, period, username=principal.username, at=now))
         _audit(session, principal, f"vehicle {vehicle_id} out of service {from_date}–{to_date}", now, client)
 
-    effects = write_through_journal(engine=engine, principal=principal, changes=changes, write=write, now=now,
-                                    client=client)
+    effects = write_through_journal(
+        engine=engine, principal=principal, changes=changes, write=write, now=now, client=client
+    )
     return RegisterResult(ids[0], True, tuple(effects))
 
 

@@ -20,8 +20,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from hjemme.domain.time import local_date
-from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.problem import Problem
+from hjemme.planning.problem_json import problem_from_json
 from hjemme.services.auth import Principal
 from hjemme.services.journal import DayChange, change_day
 from hjemme.store import repositories as repo

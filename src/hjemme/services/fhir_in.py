@@ -54,8 +54,14 @@ SUPPORTED = ("Patient", "EpisodeOfCare", "CarePlan", "Observation", "DiagnosticR
 SAMPLE_TASK = re.compile(r"^(?P<enrolment>.+)-(?P<date>\d{8})-S\d+$")
 EPISODE_STATUSES = ("planned", "active", "finished", "cancelled")
 EPISODE_ID = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
-ALARM_FLAGS = {"H": Severity.YELLOW, "L": Severity.YELLOW, "A": Severity.YELLOW, "HH": Severity.RED,
-               "LL": Severity.RED, "AA": Severity.RED}
+ALARM_FLAGS = {
+    "H": Severity.YELLOW,
+    "L": Severity.YELLOW,
+    "A": Severity.YELLOW,
+    "HH": Severity.RED,
+    "LL": Severity.RED,
+    "AA": Severity.RED,
+}
 
 
 class FhirInputError(InputError):
@@ -121,7 +127,9 @@ def _patient_fields(res: Mapping[str, Any], path: str) -> dict[str, Any]:
     national = ids.pop(NATIONAL_ID_SYSTEM, None)
     hospital = next((v for s, v in ids.items() if s and v), None)
     if not national and not hospital:
-        raise FhirInputError(f"{path}.identifier", f"give the national id ({NATIONAL_ID_SYSTEM}) or the hospital's id")
+        raise FhirInputError(
+            f"{path}.identifier", f"give the national id ({NATIONAL_ID_SYSTEM}) or the hospital's id"
+        )
     name = res.get("name", [{}])[0]
     text = name.get("text") or " ".join([*name.get("given", []), name.get("family", "")]).strip()
     if not text:
@@ -132,32 +140,53 @@ def _patient_fields(res: Mapping[str, Any], path: str) -> dict[str, Any]:
     coords = {e["url"]: e.get("valueDecimal") for e in geo.get("extension", [])} if geo else {}
     phone = next((t.get("value") for t in res.get("telecom", []) if t.get("system") == "phone"), "")
     kin = res.get("contact", [{}])[0] if res.get("contact") else {}
-    kin_text = " ".join(x for x in (
-        (kin.get("name") or {}).get("text", ""),
-        next((t.get("value", "") for t in kin.get("telecom", [])), ""),
-    ) if x)
+    kin_text = " ".join(
+        x
+        for x in (
+            (kin.get("name") or {}).get("text", ""),
+            next((t.get("value", "") for t in kin.get("telecom", [])), ""),
+        )
+        if x
+    )
     language = (_get(res, path, "communication.language.coding.code", required=False) or "nb")[:2]
-    interpreter = any(e.get("url") == INTERPRETER_REQUIRED and e.get("valueBoolean") for e in res.get("extension", []))
+    interpreter = any(
+        e.get("url") == INTERPRETER_REQUIRED and e.get("valueBoolean") for e in res.get("extension", [])
+    )
     return {
-        "national_id": national, "hospital_id": hospital, "name": text,
+        "national_id": national,
+        "hospital_id": hospital,
+        "name": text,
         "birth_year": int(str(_get(res, path, "birthDate"))[:4]),
-        "address": address.get("text") or ", ".join([*address.get("line", []), address.get("postalCode", ""),
-                                                    address.get("city", "")]).strip(", "),
-        "district": address.get("district", "") or "", "lat": coords.get("latitude"), "lon": coords.get("longitude"),
-        "phone": phone or "", "next_of_kin": kin_text, "language": language, "needs_interpreter": interpreter,
+        "address": address.get("text")
+        or ", ".join(
+            [*address.get("line", []), address.get("postalCode", ""), address.get("city", "")]
+        ).strip(", "),
+        "district": address.get("district", "") or "",
+        "lat": coords.get("latitude"),
+        "lon": coords.get("longitude"),
+        "phone": phone or "",
+        "next_of_kin": kin_text,
+        "language": language,
+        "needs_interpreter": interpreter,
         "deceased": res.get("deceasedDateTime") or res.get("deceasedBoolean"),
     }
 
 
 def _pathway(res: Mapping[str, Any], path: str, catalogue: Catalogue) -> str:
     candidates = [c.rstrip("/").rsplit("/", 1)[-1] for c in res.get("instantiatesCanonical", [])]
-    candidates += [c.get("code") for cat in res.get("category", []) for c in cat.get("coding", [])
-                   if c.get("system") == PATHWAY_SYSTEM]
+    candidates += [
+        c.get("code")
+        for cat in res.get("category", [])
+        for c in cat.get("coding", [])
+        if c.get("system") == PATHWAY_SYSTEM
+    ]
     for candidate in candidates:
         if candidate in catalogue.pathways:
             return str(candidate)
-    raise FhirInputError(f"{path}.instantiatesCanonical",
-                         f"no known pathway (urn:hjemme:pathway/<id> or category {PATHWAY_SYSTEM}); got {candidates}")
+    raise FhirInputError(
+        f"{path}.instantiatesCanonical",
+        f"no known pathway (urn:hjemme:pathway/<id> or category {PATHWAY_SYSTEM}); got {candidates}",
+    )
 
 
 @dataclass
@@ -197,29 +226,45 @@ def _parse(bundle: Any, catalogue: Catalogue) -> _Parsed:
             if not EPISODE_ID.match(str(value)):
                 raise FhirInputError(f"{path}.identifier[0].value", "1–40 letters, digits, '.', '_' or '-'")
             if res.get("status") not in EPISODE_STATUSES:
-                raise FhirInputError(f"{path}.status", f"one of {', '.join(EPISODE_STATUSES)} (onhold: pause in hjemme)")
+                raise FhirInputError(
+                    f"{path}.status", f"one of {', '.join(EPISODE_STATUSES)} (onhold: pause in hjemme)"
+                )
             period = res.get("period") or {}
             start = _date(_get(res, path, "period.start"), f"{path}.period.start")
             end = _date(period["end"], f"{path}.period.end") if period.get("end") else None
             if res["status"] in ("active", "finished", "planned") and end is None:
-                raise FhirInputError(f"{path}.period.end", "give the planned (or actual) last day of the stay")
+                raise FhirInputError(
+                    f"{path}.period.end", "give the planned (or actual) last day of the stay"
+                )
             if end is not None and end < start:
                 raise FhirInputError(f"{path}.period.end", "must not be before period.start")
             org = _get(res, path, "managingOrganization.display", required=False) or ""
-            parsed.episode = {"id": str(value), "status": res["status"], "start": start, "end": end, "clinic": org,
-                              "path": path}
+            parsed.episode = {
+                "id": str(value),
+                "status": res["status"],
+                "start": start,
+                "end": end,
+                "clinic": org,
+                "path": path,
+            }
         elif kind == "CarePlan":
             start = res.get("period", {}).get("start")
-            parsed.plans.append((_date(start, f"{path}.period.start") if start else None,  # type: ignore[union-attr]
-                                 _pathway(res, path, catalogue)))
+            parsed.plans.append(
+                (
+                    _date(start, f"{path}.period.start") if start else None,  # type: ignore[union-attr]
+                    _pathway(res, path, catalogue),
+                )
+            )
         elif kind == "DiagnosticReport":
             based = _get(res, path, "basedOn.reference")
             for ref in res.get("result", []):
                 reports[ref.get("reference", "")] = based
         else:
             parsed.labs.append((path, {**res, "_fullUrl": entry.get("fullUrl", "")}, None))  # type: ignore[union-attr]
-    parsed.labs = [(p, o, reports.get(o["_fullUrl"]) or reports.get(f"Observation/{o.get('id')}"))
-                   for p, o, _ in parsed.labs or []]
+    parsed.labs = [
+        (p, o, reports.get(o["_fullUrl"]) or reports.get(f"Observation/{o.get('id')}"))
+        for p, o, _ in parsed.labs or []
+    ]
     if parsed.episode is not None and parsed.patient is None:
         raise FhirInputError("Bundle.entry", "an EpisodeOfCare needs its Patient in the bundle")
     if parsed.plans and parsed.episode is None:
@@ -247,10 +292,16 @@ def ingest_bundle(
     parsed = _parse(bundle, catalogue)
     today = local_date(now)
     with session_scope(engine) as session:
-        stored = (store.patient_by_identifier(session, national_id=parsed.patient["national_id"],
-                                              hospital_id=parsed.patient["hospital_id"])
-                  if parsed.patient else None)
-        old_stages = tuple(repo.list_enrolments(session, episode_id=parsed.episode["id"])) if parsed.episode else ()
+        stored = (
+            store.patient_by_identifier(
+                session, national_id=parsed.patient["national_id"], hospital_id=parsed.patient["hospital_id"]
+            )
+            if parsed.patient
+            else None
+        )
+        old_stages = (
+            tuple(repo.list_enrolments(session, episode_id=parsed.episode["id"])) if parsed.episode else ()
+        )
         if stored is None and old_stages:
             stored = repo.get_patient(session, old_stages[0].patient_id)
         labs = [_lab(session, p, o, based, now) for p, o, based in parsed.labs or []]
@@ -262,16 +313,30 @@ def ingest_bundle(
     history: list[StayChange] = []
     if parsed.patient is not None:
         patient, address = _patient(parsed, stored, catalogue, today)
-        entries.append(("created" if stored is None else ("unchanged" if patient == stored else "updated"),
-                        f"Patient/{patient.id}"))
+        entries.append(
+            (
+                "created" if stored is None else ("unchanged" if patient == stored else "updated"),
+                f"Patient/{patient.id}",
+            )
+        )
     if parsed.episode is not None and patient is not None:
         stages, history = _stages(parsed, patient, old_stages, catalogue, principal, now)
-        entries.append(("created" if not old_stages else ("unchanged" if stages == old_stages else "updated"),
-                        f"EpisodeOfCare/{parsed.episode['id']}"))
+        entries.append(
+            (
+                "created" if not old_stages else ("unchanged" if stages == old_stages else "updated"),
+                f"EpisodeOfCare/{parsed.episode['id']}",
+            )
+        )
     entries += [("created", f"Observation/{lab.source_id}") for lab in labs]
     changed = any(status != "unchanged" for status, _ in entries)
-    result = BundleResult(tuple(entries), patient.id if patient else None,
-                          parsed.episode["id"] if parsed.episode else None, len(labs), 0, changed)
+    result = BundleResult(
+        tuple(entries),
+        patient.id if patient else None,
+        parsed.episode["id"] if parsed.episode else None,
+        len(labs),
+        0,
+        changed,
+    )
     if not changed:
         return result
     alarms: list[int] = []
@@ -290,51 +355,108 @@ def ingest_bundle(
             store.add_lab_result(session, lab)
             ids.append(lab.patient_id)
             if lab.flag:
-                finding = Finding(lab.patient_id, FindingKind.THRESHOLD, ALARM_FLAGS.get(lab.flag, Severity.YELLOW),
-                                  f"lab:{lab.code}", f"Labsvar {lab.display or lab.code} {lab.value} {lab.unit} "
-                                  f"({lab.flag}; ref. {lab.low}–{lab.high})", (lab.source_id,), now)
+                finding = Finding(
+                    lab.patient_id,
+                    FindingKind.THRESHOLD,
+                    ALARM_FLAGS.get(lab.flag, Severity.YELLOW),
+                    f"lab:{lab.code}",
+                    f"Labsvar {lab.display or lab.code} {lab.value} {lab.unit} "
+                    f"({lab.flag}; ref. {lab.low}–{lab.high})",
+                    (lab.source_id,),
+                    now,
+                )
                 alarms.append(len(apply_findings_in_session(session, lab.patient_id, [finding], now)))
-        log_access(session=session, principal=principal, patient_ids=ids, resource="FHIR transaction bundle",
-                   client=client, at=now, action="write")
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=ids,
+            resource="FHIR transaction bundle",
+            client=client,
+            at=now,
+            action="write",
+        )
 
     changes = []
     if patient is not None and (stages != old_stages or patient != stored):
-        changes = day_changes(engine, patient, {address.valid_from: address} if address else {}, stages or old_stages,
-                              min((s.start_date for s in stages), default=today), now, catalogue, "fhir")
-    write_through_journal(engine=engine, principal=principal, changes=changes, write=write, now=now, client=client)
+        changes = day_changes(
+            engine,
+            patient,
+            {address.valid_from: address} if address else {},
+            stages or old_stages,
+            min((s.start_date for s in stages), default=today),
+            now,
+            catalogue,
+            "fhir",
+        )
+    write_through_journal(
+        engine=engine, principal=principal, changes=changes, write=write, now=now, client=client
+    )
     return replace(result, alarms=sum(alarms))
 
 
-def _patient(parsed: _Parsed, stored: Patient | None, catalogue: Catalogue, today: dt.date) -> tuple[Patient, Address | None]:
+def _patient(
+    parsed: _Parsed, stored: Patient | None, catalogue: Catalogue, today: dt.date
+) -> tuple[Patient, Address | None]:
     fields = dict(parsed.patient or {})
     fields.pop("deceased")
     episode = parsed.episode or {}
     start = episode.get("start") or today
     pathway = (parsed.plans or [(None, next(iter(catalogue.pathways)))])[0][1]
-    admission = Admission(pathway_id=pathway, start_date=start, length_days=1, clinic=episode.get("clinic", ""),
-                          patient_id=stored.id if stored else "", **fields)
+    admission = Admission(
+        pathway_id=pathway,
+        start_date=start,
+        length_days=1,
+        clinic=episode.get("clinic", ""),
+        patient_id=stored.id if stored else "",
+        **fields,
+    )
     problems = [p for p in check_admission(admission, catalogue) if p[0] not in ("pathway", "length_days")]
     if problems:
         field, why = problems[0]
         raise FhirInputError(f"{parsed.patient_path}.{_FHIR_FIELD.get(field, field)}", why)
     patient = patient_of(admission, catalogue, stored.id if stored else new_id("P"))
     if stored is not None:
-        patient = replace(patient, clinic=stored.clinic if not episode.get("clinic") else patient.clinic,
-                          access_notes=stored.access_notes, delivery_notes=stored.delivery_notes,
-                          lives_alone=stored.lives_alone)
+        patient = replace(
+            patient,
+            clinic=stored.clinic if not episode.get("clinic") else patient.clinic,
+            access_notes=stored.access_notes,
+            delivery_notes=stored.delivery_notes,
+            lives_alone=stored.lives_alone,
+        )
     moved = stored is None or (patient.address, patient.location) != (stored.address, stored.location)
     valid_from = start if stored is None else max(today, start)
-    address = Address(valid_from, patient.address, patient.location, patient.district_id, patient.access_notes,
-                      patient.delivery_notes) if moved else None
+    address = (
+        Address(
+            valid_from,
+            patient.address,
+            patient.location,
+            patient.district_id,
+            patient.access_notes,
+            patient.delivery_notes,
+        )
+        if moved
+        else None
+    )
     return patient, address
 
 
-_FHIR_FIELD = {"name": "name", "birth_year": "birthDate", "address": "address", "district": "address.district",
-               "lat": "address.extension", "national_id": "identifier", "language": "communication"}
+_FHIR_FIELD = {
+    "name": "name",
+    "birth_year": "birthDate",
+    "address": "address",
+    "district": "address.district",
+    "lat": "address.extension",
+    "national_id": "identifier",
+    "language": "communication",
+}
 
 
 def _stages(
-    parsed: _Parsed, patient: Patient, old: tuple[Enrolment, ...], catalogue: Catalogue, principal: Principal,
+    parsed: _Parsed,
+    patient: Patient,
+    old: tuple[Enrolment, ...],
+    catalogue: Catalogue,
+    principal: Principal,
     now: dt.datetime,
 ) -> tuple[tuple[Enrolment, ...], list[StayChange]]:
     episode = parsed.episode or {}
@@ -343,15 +465,31 @@ def _stages(
     history: list[StayChange] = []
 
     def note(kind: str, date: dt.date, **details: object) -> None:
-        history.append(StayChange(kind, episode["id"], date, {k: str(v) for k, v in details.items()}, "FHIR",
-                                  principal.username, now))
+        history.append(
+            StayChange(
+                kind,
+                episode["id"],
+                date,
+                {k: str(v) for k, v in details.items()},
+                "FHIR",
+                principal.username,
+                now,
+            )
+        )
 
     try:
         if not old or old[0].status is EnrolmentStatus.REFERRED:
-            first = Admission(name=patient.name, birth_year=patient.birth_year, address=patient.address,
-                              pathway_id=plans[0][1] if plans else next(iter(catalogue.pathways)), start_date=start,
-                              length_days=((end or start) - start).days + 1, episode_id=episode["id"],
-                              referral_only=status == "planned", district=patient.district_id)
+            first = Admission(
+                name=patient.name,
+                birth_year=patient.birth_year,
+                address=patient.address,
+                pathway_id=plans[0][1] if plans else next(iter(catalogue.pathways)),
+                start_date=start,
+                length_days=((end or start) - start).days + 1,
+                episode_id=episode["id"],
+                referral_only=status == "planned",
+                district=patient.district_id,
+            )
             stage = stage_of(first, patient.id, episode["id"])
             stages: tuple[Enrolment, ...] = (replace(stage, id=old[0].id) if old else stage,)
             note("referred" if status == "planned" else "admitted", start, pathway=stage.pathway_id)
@@ -373,23 +511,33 @@ def _stages(
             stages = life.end_stay(stages, date, died=died)
             note("died" if died else "discharged", date)
     except life.StayError as error:
-        raise FhirInputError(f"{path}.{'period' if error.field in ('date', 'until') else 'status'}",
-                             error.problem) from None
+        raise FhirInputError(
+            f"{path}.{'period' if error.field in ('date', 'until') else 'status'}", error.problem
+        ) from None
     return stages, history
 
 
-def _lab(session: Session, path: str, obs: dict[str, Any], report_based_on: str | None,
-         now: dt.datetime) -> LabResult | None:
+def _lab(
+    session: Session, path: str, obs: dict[str, Any], report_based_on: str | None, now: dt.datetime
+) -> LabResult | None:
     """A lab result for a sample task, or ``None`` when this Observation is stored already."""
     ident = obs.get("identifier", [{}])[0] if obs.get("identifier") else {}
-    source = f"{ident.get('system', '')}|{ident['value']}" if ident.get("value") else f"Observation/{obs.get('id')}"
+    source = (
+        f"{ident.get('system', '')}|{ident['value']}"
+        if ident.get("value")
+        else f"Observation/{obs.get('id')}"
+    )
     if not ident.get("value") and not obs.get("id"):
-        raise FhirInputError(f"{path}.identifier", "give an identifier (or id) so a repeated post is recognised")
+        raise FhirInputError(
+            f"{path}.identifier", "give an identifier (or id) so a repeated post is recognised"
+        )
     if store.lab_result_exists(session, source):
         return None
     based = (obs.get("basedOn") or [{}])[0].get("reference") or report_based_on
     if not based or not based.startswith("ServiceRequest/"):
-        raise FhirInputError(f"{path}.basedOn", "reference the sample's ServiceRequest (ServiceRequest/<sample task id>)")
+        raise FhirInputError(
+            f"{path}.basedOn", "reference the sample's ServiceRequest (ServiceRequest/<sample task id>)"
+        )
     task_id = based.split("/", 1)[1]
     match = SAMPLE_TASK.match(task_id)
     enrolments = repo.list_enrolments(session) if match else []
@@ -408,10 +556,19 @@ def _lab(session: Session, path: str, obs: dict[str, Any], report_based_on: str 
     issued = _datetime(obs.get("issued")) or now
     coding = (obs.get("code", {}).get("coding") or [{}])[0]
     return LabResult(
-        source_id=source[:200], patient_id=enrolment.patient_id, sample_task_id=task_id,
-        code=str(coding.get("code", "")), display=str(coding.get("display") or obs.get("code", {}).get("text", "")),
-        value=value, unit=str(quantity.get("unit", "")), low=low, high=high, taken_at=taken, result_at=issued,
-        turnaround_min=round((issued - taken).total_seconds() / 60) if taken else None, flag=flag,
+        source_id=source[:200],
+        patient_id=enrolment.patient_id,
+        sample_task_id=task_id,
+        code=str(coding.get("code", "")),
+        display=str(coding.get("display") or obs.get("code", {}).get("text", "")),
+        value=value,
+        unit=str(quantity.get("unit", "")),
+        low=low,
+        high=high,
+        taken_at=taken,
+        result_at=issued,
+        turnaround_min=round((issued - taken).total_seconds() / 60) if taken else None,
+        flag=flag,
     )
 
 
@@ -431,8 +588,14 @@ def search_patients(
             found = next(iter(repo.list_patients(session, ids=[value])), None)
         if found is not None and principal.role.value == "patient" and principal.patient_id != found.id:
             found = None
-        log_access(session=session, principal=principal, patient_ids=[found.id] if found else [],
-                   resource="FHIR Patient search", client=client, at=now)
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[found.id] if found else [],
+            resource="FHIR Patient search",
+            client=client,
+            at=now,
+        )
     return [found] if found else []
 
 
@@ -448,6 +611,12 @@ def lab_results(
     with session_scope(engine) as session:
         repo.get_patient(session, patient_id)
         results = store.lab_results(session, patient_id)
-        log_access(session=session, principal=principal, patient_ids=[patient_id], resource="lab results",
-                   client=client, at=now)
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[patient_id],
+            resource="lab results",
+            client=client,
+            at=now,
+        )
     return results

@@ -47,31 +47,63 @@ KINDS = ("patients", "staff", "absences", "vehicles")
 MAX_ROWS = 50_000
 COLUMNS: dict[str, tuple[tuple[str, bool, str], ...]] = {
     "patients": (
-        ("patient_id", False, "P-1001"), ("national_id", False, "01017012345"), ("hospital_id", False, "DIPS-778899"),
-        ("name", True, "Kari Nordmann"), ("birth_year", True, "1950"),
-        ("address", True, "Sannergata 12A, 0557 Oslo"), ("district", False, "grunerlokka"),
-        ("lat", False, ""), ("lon", False, ""), ("phone", False, "+47 912 34 567"),
-        ("access_notes", False, "Nøkkelboks 1234"), ("delivery_notes", False, "Ring på"),
-        ("next_of_kin", False, "Ola Nordmann (sønn) +47 987 65 432"), ("language", False, "nb"),
-        ("needs_interpreter", False, "nei"), ("lives_alone", False, "ja"), ("clinic", False, ""),
-        ("pathway", True, "wound_care"), ("start_date", True, "2026-12-01"), ("length_days", True, "14"),
-        ("preferred_staff", False, ""), ("excluded_staff", False, ""),
+        ("patient_id", False, "P-1001"),
+        ("national_id", False, "01017012345"),
+        ("hospital_id", False, "DIPS-778899"),
+        ("name", True, "Kari Nordmann"),
+        ("birth_year", True, "1950"),
+        ("address", True, "Sannergata 12A, 0557 Oslo"),
+        ("district", False, "grunerlokka"),
+        ("lat", False, ""),
+        ("lon", False, ""),
+        ("phone", False, "+47 912 34 567"),
+        ("access_notes", False, "Nøkkelboks 1234"),
+        ("delivery_notes", False, "Ring på"),
+        ("next_of_kin", False, "Ola Nordmann (sønn) +47 987 65 432"),
+        ("language", False, "nb"),
+        ("needs_interpreter", False, "nei"),
+        ("lives_alone", False, "ja"),
+        ("clinic", False, ""),
+        ("pathway", True, "wound_care"),
+        ("start_date", True, "2026-12-01"),
+        ("length_days", True, "14"),
+        ("preferred_staff", False, ""),
+        ("excluded_staff", False, ""),
     ),
     "staff": (
-        ("id", True, "N-0042"), ("name", True, "Nina Hansen"), ("profession", True, "nurse"),
-        ("skills", True, "nurse;wound;sampling"), ("home_base", True, "ullevaal"), ("contract_pct", False, "80"),
-        ("phone", False, "+47 900 00 000"), ("shift_start", False, "08:00"), ("shift_end", False, "16:00"),
-        ("clinic", False, ""), ("qualified_carrier", False, "nei"),
+        ("id", True, "N-0042"),
+        ("name", True, "Nina Hansen"),
+        ("profession", True, "nurse"),
+        ("skills", True, "nurse;wound;sampling"),
+        ("home_base", True, "ullevaal"),
+        ("contract_pct", False, "80"),
+        ("phone", False, "+47 900 00 000"),
+        ("shift_start", False, "08:00"),
+        ("shift_end", False, "16:00"),
+        ("clinic", False, ""),
+        ("qualified_carrier", False, "nei"),
     ),
     "absences": (
-        ("staff_id", True, "N-0042"), ("kind", True, "sick"), ("from_date", True, "2026-12-02"),
-        ("to_date", False, "2026-12-04"), ("from_time", False, ""), ("to_time", False, ""), ("note", False, ""),
+        ("staff_id", True, "N-0042"),
+        ("kind", True, "sick"),
+        ("from_date", True, "2026-12-02"),
+        ("to_date", False, "2026-12-04"),
+        ("from_time", False, ""),
+        ("to_time", False, ""),
+        ("note", False, ""),
     ),
     "vehicles": (
-        ("id", True, "VAN-07"), ("name", False, "Varebil 7"), ("kind", True, "van"),
-        ("home_site", True, "logistics_centre"), ("volume_l", True, "3000"), ("weight_kg", True, "800"),
-        ("cold_chain", False, "ja"), ("qualified_carrier", False, "nei"), ("electric", False, "ja"),
-        ("last_service", False, "2026-06-01"), ("next_service", False, "2026-12-15"),
+        ("id", True, "VAN-07"),
+        ("name", False, "Varebil 7"),
+        ("kind", True, "van"),
+        ("home_site", True, "logistics_centre"),
+        ("volume_l", True, "3000"),
+        ("weight_kg", True, "800"),
+        ("cold_chain", False, "ja"),
+        ("qualified_carrier", False, "nei"),
+        ("electric", False, "ja"),
+        ("last_service", False, "2026-06-01"),
+        ("next_service", False, "2026-12-15"),
     ),
 }
 """Per kind: (column, required, example). Booleans: ja/nei, yes/no, true/false, 1/0."""
@@ -91,8 +123,11 @@ class ImportRejectedError(InputError):
     def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
         first = errors[0]
-        super().__init__("file", f"{len(errors)} rejected row(s), nothing imported; first: row {first.row}, "
-                                 f"{first.column} = {first.value!r}: {first.why}")
+        super().__init__(
+            "file",
+            f"{len(errors)} rejected row(s), nothing imported; first: row {first.row}, "
+            f"{first.column} = {first.value!r}: {first.why}",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,8 +200,10 @@ def import_file(
     if dry_run:
         return ImportResult(kind, len(rows), 0, True)
     if kind == "patients":
-        values = [replace(a, patient_id=a.patient_id or new_id("P"), episode_id=a.episode_id or new_id("E"))
-                  for a in values]
+        values = [
+            replace(a, patient_id=a.patient_id or new_id("P"), episode_id=a.episode_id or new_id("E"))
+            for a in values
+        ]
         changes = admission_day_changes(engine, values, now, catalogue)
     else:
         changes = _absence_changes(engine, values, now) if kind == "absences" else []
@@ -174,20 +211,42 @@ def import_file(
     def write(session: Session) -> None:
         resource = f"import {kind} {filename}"
         if kind == "patients":
-            admit_in(session, principal=principal, admissions=values, now=now, catalogue=catalogue, client=client,
-                     resource=resource)
+            admit_in(
+                session,
+                principal=principal,
+                admissions=values,
+                now=now,
+                catalogue=catalogue,
+                client=client,
+                resource=resource,
+            )
         elif kind == "staff":
-            register_in(session, principal=principal, staff=values, vehicles=[], now=now, catalogue=catalogue,
-                        client=client)
+            register_in(
+                session,
+                principal=principal,
+                staff=values,
+                vehicles=[],
+                now=now,
+                catalogue=catalogue,
+                client=client,
+            )
         elif kind == "vehicles":
-            register_in(session, principal=principal, staff=[], vehicles=values, now=now, catalogue=catalogue,
-                        client=client)
+            register_in(
+                session,
+                principal=principal,
+                staff=[],
+                vehicles=values,
+                now=now,
+                catalogue=catalogue,
+                client=client,
+            )
         else:
             for absence in values:
                 store.add_absence(session, absence, username=principal.username, at=now)
 
-    effects = write_through_journal(engine=engine, principal=principal, changes=changes, write=write, now=now,
-                                    client=client)
+    effects = write_through_journal(
+        engine=engine, principal=principal, changes=changes, write=write, now=now, client=client
+    )
     return ImportResult(kind, len(rows), len(values), False, len(effects))
 
 
@@ -316,20 +375,36 @@ class _Cells:
 
 def _patient(c: _Cells, catalogue: Catalogue, now: dt.datetime) -> Admission | None:
     admission = Admission(
-        patient_id=c.text("patient_id"), national_id=c.text("national_id") or None,
-        hospital_id=c.text("hospital_id") or None, name=c.text("name", True),
-        birth_year=c.number_("birth_year", int, True) or 0, address=c.text("address", True),
-        district=c.text("district"), lat=c.number_("lat", float), lon=c.number_("lon", float),
-        phone=c.text("phone"), access_notes=c.text("access_notes"), delivery_notes=c.text("delivery_notes"),
-        next_of_kin=c.text("next_of_kin"), language=c.text("language") or "nb",
-        needs_interpreter=c.flag("needs_interpreter"), lives_alone=c.flag("lives_alone"), clinic=c.text("clinic"),
-        pathway_id=c.text("pathway", True), start_date=c.date("start_date", True) or now.date(),
-        length_days=c.number_("length_days", int, True) or 0, preferred_staff_ids=c.ids("preferred_staff"),
+        patient_id=c.text("patient_id"),
+        national_id=c.text("national_id") or None,
+        hospital_id=c.text("hospital_id") or None,
+        name=c.text("name", True),
+        birth_year=c.number_("birth_year", int, True) or 0,
+        address=c.text("address", True),
+        district=c.text("district"),
+        lat=c.number_("lat", float),
+        lon=c.number_("lon", float),
+        phone=c.text("phone"),
+        access_notes=c.text("access_notes"),
+        delivery_notes=c.text("delivery_notes"),
+        next_of_kin=c.text("next_of_kin"),
+        language=c.text("language") or "nb",
+        needs_interpreter=c.flag("needs_interpreter"),
+        lives_alone=c.flag("lives_alone"),
+        clinic=c.text("clinic"),
+        pathway_id=c.text("pathway", True),
+        start_date=c.date("start_date", True) or now.date(),
+        length_days=c.number_("length_days", int, True) or 0,
+        preferred_staff_ids=c.ids("preferred_staff"),
         excluded_staff_ids=c.ids("excluded_staff"),
     )
     if not c.ok:
         return None
-    renamed = {"pathway_id": "pathway", "preferred_staff": "preferred_staff", "excluded_staff": "excluded_staff"}
+    renamed = {
+        "pathway_id": "pathway",
+        "preferred_staff": "preferred_staff",
+        "excluded_staff": "excluded_staff",
+    }
     for field_name, why in check_admission(admission, catalogue):
         c.fail(renamed.get(field_name, field_name), why)
     return admission
@@ -339,14 +414,22 @@ def _staff(c: _Cells, catalogue: Catalogue, now: dt.datetime) -> Staff | None:
     start, end = c.minutes("shift_start"), c.minutes("shift_end")
     try:
         staff = new_staff(
-            id=c.text("id", True), name=c.text("name", True), role=c.text("profession", True),
-            skills=list(c.ids("skills")), home_base=c.text("home_base", True), phone=c.text("phone"),
-            contract_pct=c.number_("contract_pct", int) or 100, shift=(start or 8 * 60, end or 16 * 60),
-            clinic=c.text("clinic"), qualified_carrier=c.flag("qualified_carrier"),
+            id=c.text("id", True),
+            name=c.text("name", True),
+            role=c.text("profession", True),
+            skills=list(c.ids("skills")),
+            home_base=c.text("home_base", True),
+            phone=c.text("phone"),
+            contract_pct=c.number_("contract_pct", int) or 100,
+            shift=(start or 8 * 60, end or 16 * 60),
+            clinic=c.text("clinic"),
+            qualified_carrier=c.flag("qualified_carrier"),
         )
         check_staff(staff, catalogue)
     except InputError as error:
-        c.fail({"shift": "shift_start", "home_base": "home_base"}.get(error.field, error.field), error.problem)
+        c.fail(
+            {"shift": "shift_start", "home_base": "home_base"}.get(error.field, error.field), error.problem
+        )
         return None
     return staff
 
@@ -357,8 +440,15 @@ def _absence(c: _Cells, catalogue: Catalogue, now: dt.datetime) -> Absence | Non
     if first is None or not c.ok:
         return None
     try:
-        return make_absence(c.text("staff_id", True), c.text("kind", True), first, c.date("to_date"),
-                            start or 0, end or 24 * 60, c.text("note"))
+        return make_absence(
+            c.text("staff_id", True),
+            c.text("kind", True),
+            first,
+            c.date("to_date"),
+            start or 0,
+            end or 24 * 60,
+            c.text("note"),
+        )
     except InputError as error:
         c.fail({"to": "to_date", "from_time": "from_time"}.get(error.field, error.field), error.problem)
         return None
@@ -367,11 +457,17 @@ def _absence(c: _Cells, catalogue: Catalogue, now: dt.datetime) -> Absence | Non
 def _vehicle(c: _Cells, catalogue: Catalogue, now: dt.datetime) -> Vehicle | None:
     try:
         vehicle = new_vehicle(
-            id=c.text("id", True), name=c.text("name"), kind=c.text("kind", True), home_site=c.text("home_site", True),
-            volume_l=c.number_("volume_l", float, True) or 0.0, weight_kg=c.number_("weight_kg", float, True) or 0.0,
-            cold_chain=c.flag("cold_chain"), qualified_carrier=c.flag("qualified_carrier"),
+            id=c.text("id", True),
+            name=c.text("name"),
+            kind=c.text("kind", True),
+            home_site=c.text("home_site", True),
+            volume_l=c.number_("volume_l", float, True) or 0.0,
+            weight_kg=c.number_("weight_kg", float, True) or 0.0,
+            cold_chain=c.flag("cold_chain"),
+            qualified_carrier=c.flag("qualified_carrier"),
             electric=c.flag("electric") if c.text("electric") else True,
-            last_service_date=c.date("last_service"), next_service_date=c.date("next_service"),
+            last_service_date=c.date("last_service"),
+            next_service_date=c.date("next_service"),
         )
         if c.ok:
             check_vehicle(vehicle, catalogue)
@@ -406,7 +502,11 @@ def _check_stored(session: Session, kind: str, items: list[tuple[int, Any]], err
         ):
             values = [(n, getattr(a, attr)) for n, a in items]
             wanted = [v for _, v in values if v]
-            stored = set(session.scalars(select(record_column).where(record_column.in_(wanted[:30000])))) if wanted else set()
+            stored = (
+                set(session.scalars(select(record_column).where(record_column.in_(wanted[:30000]))))
+                if wanted
+                else set()
+            )
             unique(column, values, {s for s in stored if s})
     elif kind in ("staff", "vehicles"):
         table = StaffRecord if kind == "staff" else VehicleRecord
@@ -419,15 +519,26 @@ def _check_stored(session: Session, kind: str, items: list[tuple[int, Any]], err
                 errors.append(RowError(number, "staff_id", absence.staff_id, "no such member of staff"))
 
 
-def _absence_changes(engine: Engine, absences: list[Absence], now: dt.datetime) -> list[tuple[dt.date, DayChange]]:
+def _absence_changes(
+    engine: Engine, absences: list[Absence], now: dt.datetime
+) -> list[tuple[dt.date, DayChange]]:
     changes = []
     for absence in absences:
         for date in planned_dates(engine, start=absence.from_date, end=absence.to_date, now=now):
             stored = stored_problem(engine, date)
             if stored is not None and any(r.staff_id == absence.staff_id for r in stored[0].resources):
-                changes.append((date, DayChange(EntryKind.ABSENT, staff_id=absence.staff_id,
-                                                from_min=absence.from_min, to_min=absence.to_min,
-                                                reason=str(absence.kind))))
+                changes.append(
+                    (
+                        date,
+                        DayChange(
+                            EntryKind.ABSENT,
+                            staff_id=absence.staff_id,
+                            from_min=absence.from_min,
+                            to_min=absence.to_min,
+                            reason=str(absence.kind),
+                        ),
+                    )
+                )
     return sorted(changes, key=lambda c: c[0])
 
 

@@ -64,8 +64,8 @@ from hjemme.planning.solve import solve
 from hjemme.planning.validate import Violation, validate_plan
 from hjemme.services.access import SYSTEM, log_access, require_role
 from hjemme.services.auth import Principal
-from hjemme.services.roster import working_on
 from hjemme.services.planning import PLANNERS, day_tasks, own_staff_id
+from hjemme.services.roster import working_on
 from hjemme.store import journal as journal_repo
 from hjemme.store import repositories as repo
 from hjemme.store.database import serialised_scope, session_scope

@@ -39,7 +39,12 @@ class StayDetail:
 
 
 def list_open_stays(
-    *, engine: Engine, principal: Principal, on: dt.date, now: dt.datetime, client: str | None = None,
+    *,
+    engine: Engine,
+    principal: Principal,
+    on: dt.date,
+    now: dt.datetime,
+    client: str | None = None,
     limit: int = 500,
 ) -> list[StayRow]:
     """Referred stays and stays not ended before ``on``, by first day (at most ``limit``)."""
@@ -58,11 +63,24 @@ def list_open_stays(
         rows.sort(key=lambda r: (r[1][0].start_date, r[0]))
         rows = rows[:limit]
         patients = {p.id: p for p in repo.list_patients(session, ids=sorted({r[2].patient_id for r in rows}))}
-        log_access(session=session, principal=principal, patient_ids=sorted(patients), resource="stay list",
-                   client=client, at=now)
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=sorted(patients),
+            resource="stay list",
+            client=client,
+            at=now,
+        )
     return [
-        StayRow(patients[running.patient_id], episode, running.pathway_id, alive[0].start_date, alive[-1].end_date,
-                alive[-1].status, running.is_paused(on))
+        StayRow(
+            patients[running.patient_id],
+            episode,
+            running.pathway_id,
+            alive[0].start_date,
+            alive[-1].end_date,
+            alive[-1].status,
+            running.is_paused(on),
+        )
         for episode, alive, running in rows
         if running.patient_id in patients
     ]
@@ -81,6 +99,12 @@ def read_stay(
             tuple(store.stay_changes(session, patient_id)),
             tuple(store.lab_results(session, patient_id)),
         )
-        log_access(session=session, principal=principal, patient_ids=[patient_id], resource="stay",
-                   client=client, at=now)
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[patient_id],
+            resource="stay",
+            client=client,
+            at=now,
+        )
     return detail

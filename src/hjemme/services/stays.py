@@ -153,7 +153,9 @@ def _raise_first(problems: Sequence[tuple[str, str]]) -> None:
         raise InputError(*problems[0])
 
 
-def _location(catalogue: Catalogue, district: str, lat: float | None, lon: float | None) -> tuple[Location, str]:
+def _location(
+    catalogue: Catalogue, district: str, lat: float | None, lon: float | None
+) -> tuple[Location, str]:
     """The coordinates given, or the district's centre; the district given, or the nearest one."""
     if lat is not None and lon is not None:
         loc = Location(lat, lon)
@@ -206,14 +208,29 @@ def stage_of(a: Admission, patient_id: str, episode_id: str) -> Enrolment:
 def admission_of(patient: Patient, stage: Enrolment) -> Admission:
     """The admission that stores ``patient`` with ``stage`` as they are (the seeder's form)."""
     return Admission(
-        name=patient.name, birth_year=patient.birth_year, address=patient.address,
-        pathway_id=stage.pathway_id, start_date=stage.start_date, length_days=stage.length_days,
-        district=patient.district_id, lat=patient.location.lat, lon=patient.location.lon, phone=patient.phone,
-        access_notes=patient.access_notes, delivery_notes=patient.delivery_notes, next_of_kin=patient.next_of_kin,
-        language=patient.language, needs_interpreter=patient.needs_interpreter, lives_alone=patient.lives_alone,
-        clinic=patient.clinic, preferred_staff_ids=stage.preferred_staff_ids,
-        excluded_staff_ids=stage.excluded_staff_ids, national_id=patient.national_id,
-        hospital_id=patient.hospital_id, patient_id=patient.id, episode_id=stage.id,
+        name=patient.name,
+        birth_year=patient.birth_year,
+        address=patient.address,
+        pathway_id=stage.pathway_id,
+        start_date=stage.start_date,
+        length_days=stage.length_days,
+        district=patient.district_id,
+        lat=patient.location.lat,
+        lon=patient.location.lon,
+        phone=patient.phone,
+        access_notes=patient.access_notes,
+        delivery_notes=patient.delivery_notes,
+        next_of_kin=patient.next_of_kin,
+        language=patient.language,
+        needs_interpreter=patient.needs_interpreter,
+        lives_alone=patient.lives_alone,
+        clinic=patient.clinic,
+        preferred_staff_ids=stage.preferred_staff_ids,
+        excluded_staff_ids=stage.excluded_staff_ids,
+        national_id=patient.national_id,
+        hospital_id=patient.hospital_id,
+        patient_id=patient.id,
+        episode_id=stage.id,
         spo2_target_88_92=stage.spo2_target_88_92,
     )
 
@@ -252,32 +269,72 @@ def admit_in(
     for chunk in range(0, len(patients), repo.IN_CHUNK):
         repo.add_patients(session, patients[chunk : chunk + repo.IN_CHUNK])
         repo.add_enrolments(session, stages[chunk : chunk + repo.IN_CHUNK])
-    store.add_addresses(session, [(p.id, _address_of(p, s.start_date)) for p, s in zip(patients, stages, strict=True)])
-    store.add_stay_changes(session, [
-        (s.patient_id, StayChange("referred" if a.referral_only else "admitted", s.episode, s.start_date,
-                                  {"pathway": s.pathway_id, "length_days": str(s.length_days)}, "",
-                                  principal.username, now))
-        for a, s in zip(admissions, stages, strict=True)
-    ])
-    log_access(session=session, principal=principal, patient_ids=[p for p, _ in ids], resource=resource,
-               client=client, at=now, action="write")
+    store.add_addresses(
+        session, [(p.id, _address_of(p, s.start_date)) for p, s in zip(patients, stages, strict=True)]
+    )
+    store.add_stay_changes(
+        session,
+        [
+            (
+                s.patient_id,
+                StayChange(
+                    "referred" if a.referral_only else "admitted",
+                    s.episode,
+                    s.start_date,
+                    {"pathway": s.pathway_id, "length_days": str(s.length_days)},
+                    "",
+                    principal.username,
+                    now,
+                ),
+            )
+            for a, s in zip(admissions, stages, strict=True)
+        ],
+    )
+    log_access(
+        session=session,
+        principal=principal,
+        patient_ids=[p for p, _ in ids],
+        resource=resource,
+        client=client,
+        at=now,
+        action="write",
+    )
     return ids
 
 
 def _address_of(patient: Patient, valid_from: dt.date) -> Address:
-    return Address(valid_from, patient.address, patient.location, patient.district_id, patient.access_notes,
-                   patient.delivery_notes)
+    return Address(
+        valid_from,
+        patient.address,
+        patient.location,
+        patient.district_id,
+        patient.access_notes,
+        patient.delivery_notes,
+    )
 
 
 def record_history(
-    session: Session, principal: Principal, stage: Enrolment, kind: str, effective: dt.date,
-    details: dict[str, object], reason: str, now: dt.datetime,
+    session: Session,
+    principal: Principal,
+    stage: Enrolment,
+    kind: str,
+    effective: dt.date,
+    details: dict[str, object],
+    reason: str,
+    now: dt.datetime,
 ) -> None:
     store.add_stay_change(
         session,
         stage.patient_id,
-        StayChange(kind, stage.episode, effective, {k: str(v) for k, v in details.items()}, reason,
-                   principal.username, now),
+        StayChange(
+            kind,
+            stage.episode,
+            effective,
+            {k: str(v) for k, v in details.items()},
+            reason,
+            principal.username,
+            now,
+        ),
     )
 
 
@@ -320,14 +377,30 @@ def admit_patient(
         store.save_stages(session, [stage])
         store.add_address(session, patient_id, _address_of(patient, stage.start_date))
         kind = "referred" if admission.referral_only else "admitted"
-        record_history(session, principal, stage, kind, stage.start_date,
-                 {"pathway": stage.pathway_id, "length_days": stage.length_days}, "", now)
-        log_access(session=session, principal=principal, patient_ids=[patient_id], resource=f"stay {episode_id} {kind}",
-                   client=client, at=now, action="write")
+        record_history(
+            session,
+            principal,
+            stage,
+            kind,
+            stage.start_date,
+            {"pathway": stage.pathway_id, "length_days": stage.length_days},
+            "",
+            now,
+        )
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[patient_id],
+            resource=f"stay {episode_id} {kind}",
+            client=client,
+            at=now,
+            action="write",
+        )
 
     changes = day_changes(engine, patient, {}, [stage], stage.start_date, now, catalogue, "admitted")
-    effects = write_through_journal(engine=engine, principal=principal, changes=changes, write=write, now=now,
-                                    client=client)
+    effects = write_through_journal(
+        engine=engine, principal=principal, changes=changes, write=write, now=now, client=client
+    )
     return StayResult(patient_id, episode_id, (stage,), tuple(effects))
 
 
@@ -340,7 +413,8 @@ def _find_patient(session: Session, patient_id: str) -> Patient | None:
 
 def _referred_stay(session: Session, patient_id: str, episode_id: str) -> Enrolment | None:
     stages = [
-        e for e in repo.list_enrolments(session, patient_id=patient_id)
+        e
+        for e in repo.list_enrolments(session, patient_id=patient_id)
         if e.status is EnrolmentStatus.REFERRED and (not episode_id or e.episode == episode_id)
     ]
     return stages[0] if len(stages) == 1 else None
@@ -373,11 +447,15 @@ def change_stay(
         if change.kind == "pathway":
             if change.pathway_id not in catalogue.pathways:
                 raise InputError("pathway", f"unknown pathway {change.pathway_id!r}")
-            new = stays.change_pathway(old, change.date, change.pathway_id, _stage_id(engine, old, change.date))
+            new = stays.change_pathway(
+                old, change.date, change.pathway_id, _stage_id(engine, old, change.date)
+            )
             details = {"pathway": change.pathway_id}
         elif change.kind == "pause":
             if change.until is None:
-                raise InputError("until", "give the last day in hospital (the expected one; resume ends it earlier)")
+                raise InputError(
+                    "until", "give the last day in hospital (the expected one; resume ends it earlier)"
+                )
             new = stays.pause(old, change.date, change.until)
             details = {"until": change.until}
         elif change.kind == "resume":
@@ -393,8 +471,11 @@ def change_stay(
             preferred = change.preferred_staff_ids if change.preferred_staff_ids is not None else None
             excluded = change.excluded_staff_ids if change.excluded_staff_ids is not None else None
             new = tuple(
-                replace(s, preferred_staff_ids=preferred if preferred is not None else s.preferred_staff_ids,
-                        excluded_staff_ids=excluded if excluded is not None else s.excluded_staff_ids)
+                replace(
+                    s,
+                    preferred_staff_ids=preferred if preferred is not None else s.preferred_staff_ids,
+                    excluded_staff_ids=excluded if excluded is not None else s.excluded_staff_ids,
+                )
                 for s in old
             )
             if any(set(s.preferred_staff_ids) & set(s.excluded_staff_ids) for s in new):
@@ -409,7 +490,10 @@ def change_stay(
                 raise InputError("district", "give the district (bydel) or the coordinates lat/lon")
             location, district = _location(catalogue, change.district, change.lat, change.lon)
             address = Address(
-                change.date, change.address.strip(), location, district,
+                change.date,
+                change.address.strip(),
+                location,
+                district,
                 patient.access_notes if change.access_notes is None else change.access_notes,
                 patient.delivery_notes if change.delivery_notes is None else change.delivery_notes,
             )
@@ -420,8 +504,22 @@ def change_stay(
         raise InputError(error.field, error.problem) from None
     if address is not None and change.date <= local_date(now):
         new_patient = _with_address(patient, address)
-    return _store_change(engine, principal, new_patient, old, new, addresses, address, change.kind, change.date,
-                         details, change.reason, now, client, catalogue)
+    return _store_change(
+        engine,
+        principal,
+        new_patient,
+        old,
+        new,
+        addresses,
+        address,
+        change.kind,
+        change.date,
+        details,
+        change.reason,
+        now,
+        client,
+        catalogue,
+    )
 
 
 def discharge_patient(
@@ -447,14 +545,26 @@ def discharge_patient(
     except stays.StayError as error:
         raise InputError(error.field, error.problem) from None
     kind = "died" if died else "discharged"
-    return _store_change(engine, principal, patient, old, new, addresses, None, kind, date, {}, reason, now, client,
-                         catalogue)
+    return _store_change(
+        engine, principal, patient, old, new, addresses, None, kind, date, {}, reason, now, client, catalogue
+    )
 
 
 def _store_change(
-    engine: Engine, principal: Principal, patient: Patient, old: Sequence[Enrolment], new: Sequence[Enrolment],
-    addresses: dict[dt.date, Address], address: Address | None, kind: str, date: dt.date,
-    details: dict[str, object], reason: str, now: dt.datetime, client: str | None, catalogue: Catalogue,
+    engine: Engine,
+    principal: Principal,
+    patient: Patient,
+    old: Sequence[Enrolment],
+    new: Sequence[Enrolment],
+    addresses: dict[dt.date, Address],
+    address: Address | None,
+    kind: str,
+    date: dt.date,
+    details: dict[str, object],
+    reason: str,
+    now: dt.datetime,
+    client: str | None,
+    catalogue: Catalogue,
 ) -> StayResult:
     episode = old[0].episode
 
@@ -464,16 +574,28 @@ def _store_change(
             store.add_address(session, patient.id, address)
         store.save_patient(session, patient)
         record_history(session, principal, new[0], kind, date, details, reason, now)
-        log_access(session=session, principal=principal, patient_ids=[patient.id], resource=f"stay {episode} {kind}",
-                   client=client, at=now, action="write")
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[patient.id],
+            resource=f"stay {episode} {kind}",
+            client=client,
+            at=now,
+            action="write",
+        )
 
     changes = day_changes(engine, patient, addresses, new, date, now, catalogue, kind)
-    effects = write_through_journal(engine=engine, principal=principal, changes=changes, write=write, now=now,
-                                    client=client)
-    return StayResult(patient.id, episode, tuple(new), tuple(effects), tuple(new) != tuple(old) or bool(address))
+    effects = write_through_journal(
+        engine=engine, principal=principal, changes=changes, write=write, now=now, client=client
+    )
+    return StayResult(
+        patient.id, episode, tuple(new), tuple(effects), tuple(new) != tuple(old) or bool(address)
+    )
 
 
-def _load(engine: Engine, patient_id: str, episode_id: str) -> tuple[Patient, tuple[Enrolment, ...], dict[dt.date, Address]]:
+def _load(
+    engine: Engine, patient_id: str, episode_id: str
+) -> tuple[Patient, tuple[Enrolment, ...], dict[dt.date, Address]]:
     """The patient, the stages of the chosen stay (the open one by default) and their addresses."""
     with session_scope(engine) as session:
         patient = repo.get_patient(session, patient_id)
@@ -486,10 +608,16 @@ def _load(engine: Engine, patient_id: str, episode_id: str) -> tuple[Patient, tu
         if episode_id not in episodes:
             raise NotFoundError("stay", episode_id)
         return patient, tuple(episodes[episode_id]), addresses
-    open_ = [e for e, s in episodes.items() if stays.is_open(s) or any(x.status is EnrolmentStatus.REFERRED for x in s)]
+    open_ = [
+        e
+        for e, s in episodes.items()
+        if stays.is_open(s) or any(x.status is EnrolmentStatus.REFERRED for x in s)
+    ]
     if not open_:
         raise InputError("patient", f"patient {patient_id} has no open stay")
-    latest = max(open_, key=lambda e: stays.first_day(episodes[e]) if stays.live(episodes[e]) else dt.date.min)
+    latest = max(
+        open_, key=lambda e: stays.first_day(episodes[e]) if stays.live(episodes[e]) else dt.date.min
+    )
     return patient, tuple(episodes[latest]), addresses
 
 
@@ -501,16 +629,28 @@ def _stage_id(engine: Engine, stages: Sequence[Enrolment], date: dt.date) -> str
 
 
 def _with_address(patient: Patient, address: Address) -> Patient:
-    return replace(patient, address=address.address, location=address.location, district_id=address.district_id,
-                   access_notes=address.access_notes, delivery_notes=address.delivery_notes)
+    return replace(
+        patient,
+        address=address.address,
+        location=address.location,
+        district_id=address.district_id,
+        access_notes=address.access_notes,
+        delivery_notes=address.delivery_notes,
+    )
 
 
 # -- planned days ---------------------------------------------------------------------------------
 
 
 def day_changes(
-    engine: Engine, patient: Patient, addresses: dict[dt.date, Address], stages: Sequence[Enrolment],
-    start: dt.date, now: dt.datetime, catalogue: Catalogue, kind: str,
+    engine: Engine,
+    patient: Patient,
+    addresses: dict[dt.date, Address],
+    stages: Sequence[Enrolment],
+    start: dt.date,
+    now: dt.datetime,
+    catalogue: Catalogue,
+    kind: str,
 ) -> list[tuple[dt.date, DayChange]]:
     """For each planned day from ``start``: the patient's tasks that go and those that come."""
     changes = []
@@ -523,20 +663,37 @@ def day_changes(
         had = {t.id: t for t in problem.tasks if t.patient_id == patient.id}
         wanted = {
             t.id: t
-            for t in tasks_for_day(date, stages, {patient.id: patient_on(patient, addresses.values(), date)},
-                                   catalogue.pathways, catalogue.products, catalogue.device_types)
+            for t in tasks_for_day(
+                date,
+                stages,
+                {patient.id: patient_on(patient, addresses.values(), date)},
+                catalogue.pathways,
+                catalogue.products,
+                catalogue.device_types,
+            )
             if t.kind is not TaskKind.DEVICE_SWAP
         }
         active = bool(wanted)
         removed = [
-            t.id for t in had.values()
+            t.id
+            for t in had.values()
             if statuses.get(t.id) not in FINISHED
             and (not active or (_derived(t, stage_ids) and (t.id not in wanted or _differs(t, wanted[t.id]))))
         ]
         added = [t for t in wanted.values() if t.id not in had or t.id in removed]
         if removed or added:
-            changes.append((date, DayChange(EntryKind.STAY_CHANGED, patient_id=patient.id, removed=tuple(removed),
-                                            added=tuple(added), reason=kind)))
+            changes.append(
+                (
+                    date,
+                    DayChange(
+                        EntryKind.STAY_CHANGED,
+                        patient_id=patient.id,
+                        removed=tuple(removed),
+                        added=tuple(added),
+                        reason=kind,
+                    ),
+                )
+            )
     return changes
 
 
@@ -550,21 +707,36 @@ def admission_day_changes(
         stage = stage_of(a, a.patient_id, a.episode_id)
         if a.referral_only or not any(stage.start_date <= d <= stage.end_date for d in planned):
             continue
-        changes += day_changes(engine, patient_of(a, catalogue, a.patient_id), {}, [stage], stage.start_date, now,
-                                catalogue, "admitted")
+        changes += day_changes(
+            engine,
+            patient_of(a, catalogue, a.patient_id),
+            {},
+            [stage],
+            stage.start_date,
+            now,
+            catalogue,
+            "admitted",
+        )
     return sorted(changes, key=lambda c: c[0])
 
 
 def _derived(task: Task, stage_ids: set[str]) -> bool:
     """A task the stay's pathway caused (not an urgent visit, not a device-register swap)."""
-    return task.enrolment_id in stage_ids and "-U" not in task.id[len(task.enrolment_id):] and (
-        task.kind is not TaskKind.DEVICE_SWAP
+    return (
+        task.enrolment_id in stage_ids
+        and "-U" not in task.id[len(task.enrolment_id) :]
+        and (task.kind is not TaskKind.DEVICE_SWAP)
     )
 
 
 def _differs(a: Task, b: Task) -> bool:
     return (a.kind, a.location, a.window, a.duration_min, a.skill, a.excluded_staff_ids) != (
-        b.kind, b.location, b.window, b.duration_min, b.skill, b.excluded_staff_ids
+        b.kind,
+        b.location,
+        b.window,
+        b.duration_min,
+        b.skill,
+        b.excluded_staff_ids,
     )
 
 

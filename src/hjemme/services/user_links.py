@@ -37,18 +37,36 @@ def link_user(
             raise NotFoundError("user", username)
         if patient_id is not None:
             if record.role != Role.PATIENT.value:
-                raise InputError("patient", f"only a patient user is linked to a patient ({username} is {record.role})")
+                raise InputError(
+                    "patient", f"only a patient user is linked to a patient ({username} is {record.role})"
+                )
             repo.get_patient(session, patient_id)
             record.patient_id = patient_id
-            log_access(session=session, principal=principal, patient_ids=[patient_id],
-                       resource=f"user {username} linked", client=client, at=now, action="write")
+            log_access(
+                session=session,
+                principal=principal,
+                patient_ids=[patient_id],
+                resource=f"user {username} linked",
+                client=client,
+                at=now,
+                action="write",
+            )
         else:
             if record.role not in (Role.CLINICIAN.value, Role.LOGISTICS.value):
-                raise InputError("staff", f"only clinician and logistics users are linked to staff ({username} is "
-                                          f"{record.role})")
+                raise InputError(
+                    "staff",
+                    f"only clinician and logistics users are linked to staff ({username} is {record.role})",
+                )
             if store.find_staff(session, staff_id or "") is None:
                 raise NotFoundError("staff", staff_id)
             record.staff_id = staff_id
-            log_access(session=session, principal=principal, patient_ids=[None],  # type: ignore[list-item]
-                       resource=f"user {username} linked to staff {staff_id}", client=client, at=now, action="write")
+            log_access(
+                session=session,
+                principal=principal,
+                patient_ids=[None],  # type: ignore[list-item]
+                resource=f"user {username} linked to staff {staff_id}",
+                client=client,
+                at=now,
+                action="write",
+            )
         session.flush()

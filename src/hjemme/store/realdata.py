@@ -39,7 +39,9 @@ def save_patient(session: Session, patient: Patient) -> None:
         session.execute(update(PatientRecord).where(PatientRecord.id == patient.id).values(**row))
 
 
-def patient_by_identifier(session: Session, *, national_id: str | None, hospital_id: str | None) -> Patient | None:
+def patient_by_identifier(
+    session: Session, *, national_id: str | None, hospital_id: str | None
+) -> Patient | None:
     """The patient with this national id (first) or hospital id, if stored."""
     for column, value in ((PatientRecord.national_id, national_id), (PatientRecord.hospital_id, hospital_id)):
         if value:
@@ -96,7 +98,8 @@ def add_address(session: Session, patient_id: str, address: Address) -> None:
     """Record ``address`` from its date (replacing one recorded for the same date)."""
     session.execute(
         delete(PatientAddressRecord).where(
-            PatientAddressRecord.patient_id == patient_id, PatientAddressRecord.valid_from == address.valid_from
+            PatientAddressRecord.patient_id == patient_id,
+            PatientAddressRecord.valid_from == address.valid_from,
         )
     )
     session.add(
@@ -117,9 +120,16 @@ def add_address(session: Session, patient_id: str, address: Address) -> None:
 def add_addresses(session: Session, rows: Iterable[tuple[str, Address]]) -> None:
     """Bulk insert first addresses (one statement per chunk; for admissions in bulk)."""
     values = [
-        {"patient_id": pid, "valid_from": a.valid_from, "address": a.address, "lat": a.location.lat,
-         "lon": a.location.lon, "district_id": a.district_id, "access_notes": a.access_notes,
-         "delivery_notes": a.delivery_notes}
+        {
+            "patient_id": pid,
+            "valid_from": a.valid_from,
+            "address": a.address,
+            "lat": a.location.lat,
+            "lon": a.location.lon,
+            "district_id": a.district_id,
+            "access_notes": a.access_notes,
+            "delivery_notes": a.delivery_notes,
+        }
         for pid, a in rows
     ]
     if values:
@@ -134,7 +144,14 @@ def addresses(session: Session, patient_ids: Collection[str] | None = None) -> d
     found: dict[str, list[Address]] = {}
     for r in session.scalars(query):
         found.setdefault(r.patient_id, []).append(
-            Address(r.valid_from, r.address, Location(r.lat, r.lon), r.district_id, r.access_notes, r.delivery_notes)
+            Address(
+                r.valid_from,
+                r.address,
+                Location(r.lat, r.lon),
+                r.district_id,
+                r.access_notes,
+                r.delivery_notes,
+            )
         )
     return found
 
@@ -171,8 +188,16 @@ def add_stay_change(session: Session, patient_id: str, change: StayChange) -> No
 
 def add_stay_changes(session: Session, rows: Iterable[tuple[str, StayChange]]) -> None:
     values = [
-        {"patient_id": pid, "episode_id": c.episode_id, "kind": c.kind, "effective": c.effective,
-         "details": c.details, "reason": c.reason, "username": c.username, "at": c.at}
+        {
+            "patient_id": pid,
+            "episode_id": c.episode_id,
+            "kind": c.kind,
+            "effective": c.effective,
+            "details": c.details,
+            "reason": c.reason,
+            "username": c.username,
+            "at": c.at,
+        }
         for pid, c in rows
     ]
     if values:
@@ -181,9 +206,13 @@ def add_stay_changes(session: Session, rows: Iterable[tuple[str, StayChange]]) -
 
 def stay_changes(session: Session, patient_id: str) -> list[StayChange]:
     rows = session.scalars(
-        select(StayChangeRecord).where(StayChangeRecord.patient_id == patient_id).order_by(StayChangeRecord.id)
+        select(StayChangeRecord)
+        .where(StayChangeRecord.patient_id == patient_id)
+        .order_by(StayChangeRecord.id)
     )
-    return [StayChange(r.kind, r.episode_id, r.effective, r.details, r.reason, r.username, r.at) for r in rows]
+    return [
+        StayChange(r.kind, r.episode_id, r.effective, r.details, r.reason, r.username, r.at) for r in rows
+    ]
 
 
 # --- absences and vehicles out of service -------------------------------------------------------
@@ -238,7 +267,9 @@ def out_of_service(
 ) -> list[OutOfService]:
     query = select(VehicleOutOfServiceRecord).order_by(VehicleOutOfServiceRecord.from_date)
     if on is not None:
-        query = query.where(VehicleOutOfServiceRecord.from_date <= on, VehicleOutOfServiceRecord.to_date >= on)
+        query = query.where(
+            VehicleOutOfServiceRecord.from_date <= on, VehicleOutOfServiceRecord.to_date >= on
+        )
     if vehicle_id is not None:
         query = query.where(VehicleOutOfServiceRecord.vehicle_id == vehicle_id)
     return [
@@ -268,7 +299,9 @@ class LabResult:
 
 
 def lab_result_exists(session: Session, source_id: str) -> bool:
-    return session.scalar(select(LabResultRecord.id).where(LabResultRecord.source_id == source_id)) is not None
+    return (
+        session.scalar(select(LabResultRecord.id).where(LabResultRecord.source_id == source_id)) is not None
+    )
 
 
 def add_lab_result(session: Session, result: LabResult) -> None:
@@ -278,6 +311,8 @@ def add_lab_result(session: Session, result: LabResult) -> None:
 
 def lab_results(session: Session, patient_id: str) -> list[LabResult]:
     rows = session.scalars(
-        select(LabResultRecord).where(LabResultRecord.patient_id == patient_id).order_by(LabResultRecord.result_at)
+        select(LabResultRecord)
+        .where(LabResultRecord.patient_id == patient_id)
+        .order_by(LabResultRecord.result_at)
     )
     return [LabResult(**{f: getattr(r, f) for f in LabResult.__dataclass_fields__}) for r in rows]

@@ -330,9 +330,8 @@ def clear_population(session: Session) -> None:
     Users and the access log stay (accounts outlive a re-seed; the audit trail is never deleted);
     the database sets users' patient and staff links to NULL.
     """
-    for table in (
-        TaskPinRecord, PlanRecord, *REALDATA_TABLES, EnrolmentRecord, PatientRecord, StaffRecord, VehicleRecord
-    ):
+    tables = (TaskPinRecord, PlanRecord, *REALDATA_TABLES, EnrolmentRecord, PatientRecord, StaffRecord)
+    for table in (*tables, VehicleRecord):
         session.execute(delete(table))
 
 

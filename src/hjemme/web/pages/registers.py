@@ -27,7 +27,9 @@ CoordinatorDep = Annotated[Principal, Depends(page_for_roles(Role.COORDINATOR, R
 
 def _back(path: str, error: Exception | None = None, done: str = "") -> RedirectResponse:
     if isinstance(error, InputError):
-        return RedirectResponse(f"{path}?field={quote(error.field)}&error={quote(error.problem)}", status_code=303)
+        return RedirectResponse(
+            f"{path}?field={quote(error.field)}&error={quote(error.problem)}", status_code=303
+        )
     if error is not None:
         return RedirectResponse(f"{path}?error={quote(str(error))}", status_code=303)
     return RedirectResponse(f"{path}?done={quote(done)}", status_code=303)
@@ -66,8 +68,16 @@ def _ids(value: Any) -> tuple[str, ...]:
 
 
 @router.get("/registers")
-def registers(request: Request, user: CoordinatorDep, engine: EngineDep, now: NowDep, client: ClientDep,
-              error: str = "", field: str = "", done: str = "") -> Response:
+def registers(
+    request: Request,
+    user: CoordinatorDep,
+    engine: EngineDep,
+    now: NowDep,
+    client: ClientDep,
+    error: str = "",
+    field: str = "",
+    done: str = "",
+) -> Response:
     """Open stays, staff and vehicles with who and what is away today; admit and import forms."""
     today = local_date(now)
     catalogue = load_catalogue()
@@ -80,38 +90,59 @@ def registers(request: Request, user: CoordinatorDep, engine: EngineDep, now: No
         "districts": sorted(catalogue.districts.values(), key=lambda d: d.name),
         "sites": sorted(catalogue.sites),
         "kinds": imports.KINDS,
-        "error": error, "field": field, "done": done,
+        "error": error,
+        "field": field,
+        "done": done,
     }
     return render(request, "registers/index.html", context)
 
 
 @router.post("/registers/admit")
-async def admit(request: Request, user: CoordinatorDep, engine: EngineDep, now: NowDep,
-                client: ClientDep) -> Response:
+async def admit(
+    request: Request, user: CoordinatorDep, engine: EngineDep, now: NowDep, client: ClientDep
+) -> Response:
     form = await request.form()
     try:
         admission = stays.Admission(
-            name=str(form.get("name", "")), birth_year=_int(form.get("birth_year", ""), "birth_year"),
-            address=str(form.get("address", "")), district=str(form.get("district", "")),
-            pathway_id=str(form.get("pathway", "")), start_date=_date(form.get("start_date", ""), "start_date"),
-            length_days=_int(form.get("length_days", ""), "length_days"), phone=str(form.get("phone", "")),
-            access_notes=str(form.get("access_notes", "")), delivery_notes=str(form.get("delivery_notes", "")),
-            next_of_kin=str(form.get("next_of_kin", "")), language=str(form.get("language", "nb")) or "nb",
-            needs_interpreter=form.get("needs_interpreter") == "on", lives_alone=form.get("lives_alone") == "on",
+            name=str(form.get("name", "")),
+            birth_year=_int(form.get("birth_year", ""), "birth_year"),
+            address=str(form.get("address", "")),
+            district=str(form.get("district", "")),
+            pathway_id=str(form.get("pathway", "")),
+            start_date=_date(form.get("start_date", ""), "start_date"),
+            length_days=_int(form.get("length_days", ""), "length_days"),
+            phone=str(form.get("phone", "")),
+            access_notes=str(form.get("access_notes", "")),
+            delivery_notes=str(form.get("delivery_notes", "")),
+            next_of_kin=str(form.get("next_of_kin", "")),
+            language=str(form.get("language", "nb")) or "nb",
+            needs_interpreter=form.get("needs_interpreter") == "on",
+            lives_alone=form.get("lives_alone") == "on",
             national_id=str(form.get("national_id", "")) or None,
-            preferred_staff_ids=_ids(form.get("preferred")), excluded_staff_ids=_ids(form.get("excluded")),
+            preferred_staff_ids=_ids(form.get("preferred")),
+            excluded_staff_ids=_ids(form.get("excluded")),
             referral_only=form.get("referral") == "on",
         )
-        result = await run_in_threadpool(stays.admit_patient, engine=engine, principal=user, admission=admission,
-                                         now=now, client=client)
+        result = await run_in_threadpool(
+            stays.admit_patient, engine=engine, principal=user, admission=admission, now=now, client=client
+        )
     except (InputError, ConflictError, NotFoundError) as error:
         return _back("/registers", error)
     return _back(f"/registers/patients/{result.patient_id}", done="admitted")
 
 
 @router.get("/registers/patients/{patient_id}")
-def patient(request: Request, patient_id: str, user: CoordinatorDep, engine: EngineDep, now: NowDep,
-            client: ClientDep, error: str = "", field: str = "", done: str = "") -> Response:
+def patient(
+    request: Request,
+    patient_id: str,
+    user: CoordinatorDep,
+    engine: EngineDep,
+    now: NowDep,
+    client: ClientDep,
+    error: str = "",
+    field: str = "",
+    done: str = "",
+) -> Response:
     """One patient's stays with their history and lab results; change and discharge forms."""
     catalogue = load_catalogue()
     context = {
@@ -120,81 +151,121 @@ def patient(request: Request, patient_id: str, user: CoordinatorDep, engine: Eng
         "detail": read_stay(engine=engine, principal=user, patient_id=patient_id, now=now, client=client),
         "pathways": sorted(catalogue.pathways.values(), key=lambda p: p.id),
         "districts": sorted(catalogue.districts.values(), key=lambda d: d.name),
-        "error": error, "field": field, "done": done,
+        "error": error,
+        "field": field,
+        "done": done,
     }
     return render(request, "registers/patient.html", context)
 
 
 @router.post("/registers/patients/{patient_id}/change")
-async def change(request: Request, patient_id: str, user: CoordinatorDep, engine: EngineDep, now: NowDep,
-                 client: ClientDep) -> Response:
+async def change(
+    request: Request, patient_id: str, user: CoordinatorDep, engine: EngineDep, now: NowDep, client: ClientDep
+) -> Response:
     form = await request.form()
     path = f"/registers/patients/{patient_id}"
     try:
         kind = str(form.get("kind", ""))
         request_ = stays.StayChangeRequest(
-            kind=kind, date=_date(form.get("date", ""), "date"), pathway_id=str(form.get("pathway", "")),
-            until=_opt_date(form.get("until"), "until"), address=str(form.get("address", "")),
-            district=str(form.get("district", "")), reason=str(form.get("reason", "")),
+            kind=kind,
+            date=_date(form.get("date", ""), "date"),
+            pathway_id=str(form.get("pathway", "")),
+            until=_opt_date(form.get("until"), "until"),
+            address=str(form.get("address", "")),
+            district=str(form.get("district", "")),
+            reason=str(form.get("reason", "")),
             preferred_staff_ids=_ids(form.get("preferred")) if kind == "clinicians" else None,
             excluded_staff_ids=_ids(form.get("excluded")) if kind == "clinicians" else None,
         )
-        await run_in_threadpool(stays.change_stay, engine=engine, principal=user, patient_id=patient_id,
-                                change=request_, now=now, client=client)
+        await run_in_threadpool(
+            stays.change_stay,
+            engine=engine,
+            principal=user,
+            patient_id=patient_id,
+            change=request_,
+            now=now,
+            client=client,
+        )
     except (InputError, ConflictError, NotFoundError) as error:
         return _back(path, error)
     return _back(path, done="changed")
 
 
 @router.post("/registers/patients/{patient_id}/discharge")
-async def discharge(request: Request, patient_id: str, user: CoordinatorDep, engine: EngineDep, now: NowDep,
-                    client: ClientDep) -> Response:
+async def discharge(
+    request: Request, patient_id: str, user: CoordinatorDep, engine: EngineDep, now: NowDep, client: ClientDep
+) -> Response:
     form = await request.form()
     path = f"/registers/patients/{patient_id}"
     try:
-        await run_in_threadpool(stays.discharge_patient, engine=engine, principal=user, patient_id=patient_id,
-                                date=_date(form.get("date", ""), "date"), died=form.get("died") == "on",
-                                reason=str(form.get("reason", "")), now=now, client=client)
+        await run_in_threadpool(
+            stays.discharge_patient,
+            engine=engine,
+            principal=user,
+            patient_id=patient_id,
+            date=_date(form.get("date", ""), "date"),
+            died=form.get("died") == "on",
+            reason=str(form.get("reason", "")),
+            now=now,
+            client=client,
+        )
     except (InputError, ConflictError, NotFoundError) as error:
         return _back(path, error)
     return _back(path, done="discharged")
 
 
 @router.post("/registers/absence")
-async def absence(request: Request, user: CoordinatorDep, engine: EngineDep, now: NowDep,
-                  client: ClientDep) -> Response:
+async def absence(
+    request: Request, user: CoordinatorDep, engine: EngineDep, now: NowDep, client: ClientDep
+) -> Response:
     form = await request.form()
     try:
         await run_in_threadpool(
-            availability.record_absence, engine=engine, principal=user, staff_id=str(form.get("staff_id", "")),
-            kind=str(form.get("kind", "")), from_date=_date(form.get("from_date", ""), "from_date"),
+            availability.record_absence,
+            engine=engine,
+            principal=user,
+            staff_id=str(form.get("staff_id", "")),
+            kind=str(form.get("kind", "")),
+            from_date=_date(form.get("from_date", ""), "from_date"),
             to_date=_opt_date(form.get("to_date"), "to_date"),
             from_min=_minutes(form.get("from_time"), "from_time", 0),
-            to_min=_minutes(form.get("to_time"), "to_time", 24 * 60), note=str(form.get("note", "")), now=now,
-            client=client)
+            to_min=_minutes(form.get("to_time"), "to_time", 24 * 60),
+            note=str(form.get("note", "")),
+            now=now,
+            client=client,
+        )
     except (InputError, ConflictError, NotFoundError) as error:
         return _back("/registers", error)
     return _back("/registers", done="absence")
 
 
 @router.post("/registers/vehicle-out")
-async def vehicle_out(request: Request, user: CoordinatorDep, engine: EngineDep, now: NowDep,
-                      client: ClientDep) -> Response:
+async def vehicle_out(
+    request: Request, user: CoordinatorDep, engine: EngineDep, now: NowDep, client: ClientDep
+) -> Response:
     form = await request.form()
     try:
         await run_in_threadpool(
-            availability.record_out_of_service, engine=engine, principal=user,
-            vehicle_id=str(form.get("vehicle_id", "")), from_date=_date(form.get("from_date", ""), "from_date"),
-            to_date=_opt_date(form.get("to_date"), "to_date"), reason=str(form.get("reason", "service")),
-            note=str(form.get("note", "")), now=now, client=client)
+            availability.record_out_of_service,
+            engine=engine,
+            principal=user,
+            vehicle_id=str(form.get("vehicle_id", "")),
+            from_date=_date(form.get("from_date", ""), "from_date"),
+            to_date=_opt_date(form.get("to_date"), "to_date"),
+            reason=str(form.get("reason", "service")),
+            note=str(form.get("note", "")),
+            now=now,
+            client=client,
+        )
     except (InputError, ConflictError, NotFoundError) as error:
         return _back("/registers", error)
     return _back("/registers", done="vehicle")
 
 
 @router.post("/registers/import")
-async def import_file(request: Request, user: CoordinatorDep, engine: EngineDep, now: NowDep,
-                      client: ClientDep) -> Response:
+async def import_file(
+    request: Request, user: CoordinatorDep, engine: EngineDep, now: NowDep, client: ClientDep
+) -> Response:
     """Upload a file: all or nothing; a rejected file lists every rejected row."""
     form = await request.form()
     upload = form.get("file")
@@ -207,9 +278,17 @@ async def import_file(request: Request, user: CoordinatorDep, engine: EngineDep,
         if upload is None or isinstance(upload, str):
             raise InputError("file", "choose a file")
         content = await upload.read()
-        result = await run_in_threadpool(imports.import_file, engine=engine, principal=user, kind=kind,
-                                         filename=upload.filename or "", content=content, now=now,
-                                         dry_run=dry_run, client=client)
+        result = await run_in_threadpool(
+            imports.import_file,
+            engine=engine,
+            principal=user,
+            kind=kind,
+            filename=upload.filename or "",
+            content=content,
+            now=now,
+            dry_run=dry_run,
+            client=client,
+        )
     except imports.ImportRejectedError as error:
         rejected = error.errors
     except InputError as error:
@@ -223,6 +302,11 @@ def template(kind: str, fmt: str, user: CoordinatorDep) -> Response:
     """The downloadable template of a file kind."""
     if fmt not in ("xlsx", "csv") or kind not in imports.KINDS:
         return Response(status_code=404)
-    media = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(imports.template(kind, fmt), media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="hjemme-{kind}.{fmt}"'})
+    media = (
+        "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        imports.template(kind, fmt),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="hjemme-{kind}.{fmt}"'},
+    )

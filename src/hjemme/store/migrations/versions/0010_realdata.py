@@ -39,8 +39,9 @@ def upgrade() -> None:
     op.create_index("ix_patients_national_id", "patients", ["national_id"], unique=True)
     op.create_index("ix_patients_hospital_id", "patients", ["hospital_id"], unique=True)
     op.add_column("enrolments", sa.Column("episode_id", sa.String(length=64), nullable=True))
-    op.add_column("enrolments", sa.Column("status", sa.String(length=16), nullable=False,
-                                          server_default="admitted"))
+    op.add_column(
+        "enrolments", sa.Column("status", sa.String(length=16), nullable=False, server_default="admitted")
+    )
     op.add_column("enrolments", sa.Column("pauses", sa.JSON(), nullable=False, server_default="[]"))
     op.create_index("ix_enrolments_episode_id", "enrolments", ["episode_id"])
     op.add_column("staff", sa.Column("phone", sa.String(length=40), nullable=False, server_default=""))
@@ -59,8 +60,12 @@ def upgrade() -> None:
         sa.Column("district_id", sa.String(length=64), nullable=False),
         sa.Column("access_notes", sa.Text(), nullable=False),
         sa.Column("delivery_notes", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name="fk_patient_addresses_patient_id_patients",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["patient_id"],
+            ["patients.id"],
+            name="fk_patient_addresses_patient_id_patients",
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_patient_addresses"),
     )
     op.create_index("ix_patient_addresses_patient_id", "patient_addresses", ["patient_id"])
@@ -74,8 +79,9 @@ def upgrade() -> None:
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         *_who(),
-        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name="fk_stay_changes_patient_id_patients",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["patient_id"], ["patients.id"], name="fk_stay_changes_patient_id_patients", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_stay_changes"),
     )
     op.create_index("ix_stay_changes_patient_id", "stay_changes", ["patient_id"])
@@ -91,8 +97,9 @@ def upgrade() -> None:
         sa.Column("to_min", sa.Integer(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         *_who(),
-        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name="fk_staff_absences_staff_id_staff",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff.id"], name="fk_staff_absences_staff_id_staff", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_staff_absences"),
     )
     op.create_index("ix_staff_absences_staff_id", "staff_absences", ["staff_id"])
@@ -107,8 +114,12 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=16), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         *_who(),
-        sa.ForeignKeyConstraint(["vehicle_id"], ["vehicles.id"],
-                                name="fk_vehicle_out_of_service_vehicle_id_vehicles", ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["vehicle_id"],
+            ["vehicles.id"],
+            name="fk_vehicle_out_of_service_vehicle_id_vehicles",
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_vehicle_out_of_service"),
     )
     op.create_index("ix_vehicle_out_of_service_vehicle_id", "vehicle_out_of_service", ["vehicle_id"])
@@ -130,8 +141,9 @@ def upgrade() -> None:
         sa.Column("result_at", WHEN, nullable=False),
         sa.Column("turnaround_min", sa.Integer(), nullable=True),
         sa.Column("flag", sa.String(length=8), nullable=False),
-        sa.ForeignKeyConstraint(["patient_id"], ["patients.id"], name="fk_lab_results_patient_id_patients",
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["patient_id"], ["patients.id"], name="fk_lab_results_patient_id_patients", ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_lab_results"),
         sa.UniqueConstraint("source_id", name="uq_lab_results_source_id"),
     )
@@ -140,15 +152,28 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("lab_results", "vehicle_out_of_service", "staff_absences", "stay_changes", "patient_addresses"):
+    for table in (
+        "lab_results",
+        "vehicle_out_of_service",
+        "staff_absences",
+        "stay_changes",
+        "patient_addresses",
+    ):
         op.drop_table(table)
     op.drop_index("ix_enrolments_episode_id", table_name="enrolments")
     op.drop_index("ix_patients_hospital_id", table_name="patients")
     op.drop_index("ix_patients_national_id", table_name="patients")
     for table, column in (
-        ("vehicles", "next_service_date"), ("vehicles", "last_service_date"), ("staff", "contract_pct"),
-        ("staff", "phone"), ("enrolments", "pauses"), ("enrolments", "status"), ("enrolments", "episode_id"),
-        ("patients", "hospital_id"), ("patients", "national_id"), ("patients", "next_of_kin"),
+        ("vehicles", "next_service_date"),
+        ("vehicles", "last_service_date"),
+        ("staff", "contract_pct"),
+        ("staff", "phone"),
+        ("enrolments", "pauses"),
+        ("enrolments", "status"),
+        ("enrolments", "episode_id"),
+        ("patients", "hospital_id"),
+        ("patients", "national_id"),
+        ("patients", "next_of_kin"),
         ("patients", "access_notes"),
     ):
         op.drop_column(table, column)
