@@ -157,7 +157,7 @@ def test_lab_result_for_an_unknown_sample_is_refused(api: Api) -> None:
 
 def test_capability_statement_names_the_transaction(api: Api) -> None:
     """GET /fhir/metadata states the transaction interaction and the Patient identifier search."""
-    body = api.client.get("/fhir/metadata").json()
+    body = api.client.get("/fhir/metadata", headers=api.headers(Role.RESEARCHER)).json()
     assert body["resourceType"] == "CapabilityStatement" and body["fhirVersion"] == "4.0.1"
     rest = body["rest"][0]
     assert rest["interaction"][0]["code"] == "transaction"

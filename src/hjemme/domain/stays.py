@@ -7,7 +7,8 @@ from a date and returns the episode's new stages; the day's work then follows fr
 * **pathway stage** from ``D``: the stage running on ``D`` ends on ``D - 1`` and a new stage in the
   new pathway starts on ``D`` (its pathway days count from ``D``: day-0 deliveries, last-day
   pick-ups); a change on a stage's first day replaces its pathway; later stages are cancelled;
-* **pause** ``A``–``B`` (readmitted to hospital): no work on those days; the stay's days count on;
+* **pause** ``A``–``B`` (readmitted to hospital): no work on those days; the stay's days count on
+  (every stage carries the stay's pauses, so a stay extended into a pause stays paused);
 * **resume** on ``D``: the pause running on ``D`` ends on ``D - 1``;
 * **new last day** ``L`` (extended or shortened stay): the last stage ends on ``L``;
 * **discharge or death** on ``D``: no work from ``D`` on; the last day of care is ``D - 1``.
@@ -85,8 +86,7 @@ def _cut(stages: Sequence[Enrolment], date: dt.date, status: EnrolmentStatus) ->
         elif stage.start_date >= date:
             result.append(_cancelled(stage))
         elif stage.end_date >= date:
-            pauses = tuple((a, min(b, date - _ONE)) for a, b in stage.pauses if a < date)
-            result.append(replace(stage, length_days=_length(stage.start_date, date - _ONE), pauses=pauses))
+            result.append(replace(stage, length_days=_length(stage.start_date, date - _ONE)))
         else:
             result.append(stage)
     alive = live(result)
@@ -110,16 +110,9 @@ def change_pathway(stages: Sequence[Enrolment], date: dt.date, pathway_id: str, 
         if stage.status is EnrolmentStatus.CANCELLED or stage.end_date < date:
             result.append(stage)
         elif stage.id == running.id and stage.start_date == date:
-            pauses = tuple(p for s in alive if s.start_date >= date for p in s.pauses)
-            result.append(
-                replace(stage, pathway_id=pathway_id, length_days=_length(date, end), pauses=pauses)
-            )
+            result.append(replace(stage, pathway_id=pathway_id, length_days=_length(date, end)))
         elif stage.id == running.id:
-            kept = tuple((a, min(b, date - _ONE)) for a, b in stage.pauses if a < date)
-            moved = tuple(
-                (max(a, date), b) for s in alive if s.end_date >= date for a, b in s.pauses if b >= date
-            )
-            result.append(replace(stage, length_days=_length(stage.start_date, date - _ONE), pauses=kept))
+            result.append(replace(stage, length_days=_length(stage.start_date, date - _ONE)))
             result.append(
                 replace(
                     stage,
@@ -127,7 +120,6 @@ def change_pathway(stages: Sequence[Enrolment], date: dt.date, pathway_id: str, 
                     pathway_id=pathway_id,
                     start_date=date,
                     length_days=_length(date, end),
-                    pauses=moved,
                     episode_id=stage.episode,
                 )
             )
@@ -146,9 +138,7 @@ def pause(stages: Sequence[Enrolment], start: dt.date, end: dt.date) -> Stages:
             "date", f"the pause must overlap the stay ({alive[0].start_date} – {alive[-1].end_date})"
         )
     return tuple(
-        replace(s, pauses=_merged((*s.pauses, (max(start, s.start_date), min(end, s.end_date)))))
-        if s.status is not EnrolmentStatus.CANCELLED and s.start_date <= end and s.end_date >= start
-        else s
+        replace(s, pauses=_merged((*s.pauses, (start, end)))) if s.status is not EnrolmentStatus.CANCELLED else s
         for s in stages
     )
 

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from hjemme.api.deps import ClientDep, EngineDep, NowDep, require_roles
 from hjemme.api.fhir import FHIR_JSON, patient_resource
 from hjemme.api.schemas.fhir_ingest import operation_outcome
+from hjemme.domain.security import Role
 from hjemme.services.access import FHIR_READERS
 from hjemme.services.auth import Principal
 from hjemme.services.fhir_in import (
@@ -30,6 +31,7 @@ router = APIRouter(tags=["fhir"])
 
 Writer = Annotated[Principal, Depends(require_roles(*ADMITTERS))]
 Reader = Annotated[Principal, Depends(require_roles(*FHIR_READERS))]
+Anyone = Annotated[Principal, Depends(require_roles(*Role))]
 
 
 def _fhir(body: dict[str, Any], status: int = 200) -> JSONResponse:
@@ -103,8 +105,8 @@ def _with_identifiers(patient: Any) -> dict[str, Any]:
 
 
 @router.get("/fhir/metadata")
-def capability_statement(now: NowDep) -> JSONResponse:
-    """The CapabilityStatement: exactly what hjemme's FHIR endpoint supports."""
+def capability_statement(principal: Anyone, now: NowDep) -> JSONResponse:
+    """The CapabilityStatement: exactly what hjemme's FHIR endpoint supports (any logged-in user)."""
     return _fhir(CAPABILITY | {"date": now.date().isoformat()})
 
 
