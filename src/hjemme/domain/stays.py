@@ -138,7 +138,9 @@ def pause(stages: Sequence[Enrolment], start: dt.date, end: dt.date) -> Stages:
             "date", f"the pause must overlap the stay ({alive[0].start_date} – {alive[-1].end_date})"
         )
     return tuple(
-        replace(s, pauses=_merged((*s.pauses, (start, end)))) if s.status is not EnrolmentStatus.CANCELLED else s
+        replace(s, pauses=_merged((*s.pauses, (start, end))))
+        if s.status is not EnrolmentStatus.CANCELLED
+        else s
         for s in stages
     )
 
