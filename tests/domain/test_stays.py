@@ -136,3 +136,15 @@ def test_changes_to_an_ended_stay_are_refused() -> None:
     )
     with pytest.raises(stays.StayError, match="ended"):
         stays.pause(stages, START, START)
+
+
+def test_order_suggestions_follow_a_pause() -> None:
+    """No goods are suggested for the days a stay is paused; the days around it keep theirs."""
+    from hjemme.logistics.orders import suggest_orders
+
+    stages = stays.pause((Enrolment("E1", PATIENT.id, "ahs_blood", START, 10),), START + dt.timedelta(days=3),
+                         START + dt.timedelta(days=5))
+    result = suggest_orders(START, 10, stages, CATALOGUE.pathways, CATALOGUE.products, CATALOGUE.device_types)
+    days = {line.delivery_date for line in result.lines}
+    assert not {START + dt.timedelta(days=d) for d in (3, 4, 5)} & days
+    assert START + dt.timedelta(days=2) in days and START + dt.timedelta(days=6) in days
