@@ -26,24 +26,23 @@ from hjemme.domain import stays as life
 from hjemme.domain.people import Address, Enrolment, EnrolmentStatus, Patient
 from hjemme.domain.time import local_date
 from hjemme.errors import InputError
-from hjemme.monitoring.rules import Finding, FindingKind, Severity
 from hjemme.services.access import FHIR_READERS, log_access, require_role
 from hjemme.services.auth import Principal
 from hjemme.services.day_sync import write_through_journal
-from hjemme.services.monitoring import apply_findings_in_session
-from hjemme.services.stays import (
-    ADMITTERS,
-    Admission,
-    check_admission,
-    day_changes,
-    new_id,
-    patient_of,
-    stage_of,
+from hjemme.services.lab_results import (
+    FhirInputError,
+    fhir_date,
+    field_at,
+    lab_result_of,
+    lab_results,
+    raise_alarm,
 )
+from hjemme.services.stay_days import day_changes
+from hjemme.services.stay_forms import ADMITTERS, Admission, check_admission, new_id, patient_of, stage_of
 from hjemme.store import realdata as store
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
-from hjemme.store.realdata import LabResult, StayChange
+from hjemme.store.realdata import StayChange
 
 NATIONAL_ID_SYSTEM = "urn:oid:2.16.578.1.12.4.1.4.1"
 PATHWAY_SYSTEM = "urn:hjemme:pathway"
@@ -51,21 +50,8 @@ CLINIC_SYSTEM = "urn:hjemme:clinic"
 INTERPRETER_REQUIRED = "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired"
 GEOLOCATION = "http://hl7.org/fhir/StructureDefinition/geolocation"
 SUPPORTED = ("Patient", "EpisodeOfCare", "CarePlan", "Observation", "DiagnosticReport")
-SAMPLE_TASK = re.compile(r"^(?P<enrolment>.+)-(?P<date>\d{8})-S\d+$")
 EPISODE_STATUSES = ("planned", "active", "finished", "cancelled")
 EPISODE_ID = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
-ALARM_FLAGS = {
-    "H": Severity.YELLOW,
-    "L": Severity.YELLOW,
-    "A": Severity.YELLOW,
-    "HH": Severity.RED,
-    "LL": Severity.RED,
-    "AA": Severity.RED,
-}
-
-
-class FhirInputError(InputError):
-    """A bundle entry hjemme cannot use; ``field`` is the FHIRPath of the element."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,31 +80,6 @@ def _validate(resource: Any, path: str) -> None:
         raise FhirInputError(f"{path}.{where}" if where else path, first["msg"]) from None
 
 
-def _get(data: Mapping[str, Any], path: str, dotted: str, required: bool = True) -> Any:
-    value: Any = data
-    for part in dotted.split("."):
-        if isinstance(value, list):
-            value = value[0] if value else None
-        value = value.get(part) if isinstance(value, Mapping) else None
-    if required and value in (None, "", []):
-        raise FhirInputError(f"{path}.{dotted}", "required by hjemme")
-    return value
-
-
-def _date(value: str, path: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        raise FhirInputError(path, f"{value!r} is not a date") from None
-
-
-def _datetime(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else None
-
-
 # -- mapping --------------------------------------------------------------------------------------
 
 
@@ -134,7 +95,7 @@ def _patient_fields(res: Mapping[str, Any], path: str) -> dict[str, Any]:
     text = name.get("text") or " ".join([*name.get("given", []), name.get("family", "")]).strip()
     if not text:
         raise FhirInputError(f"{path}.name", "required by hjemme")
-    address = _get(res, path, "address")
+    address = field_at(res, path, "address")
     address = address[0] if isinstance(address, list) else address
     geo = next((e for e in address.get("extension", []) if e.get("url") == GEOLOCATION), None)
     coords = {e["url"]: e.get("valueDecimal") for e in geo.get("extension", [])} if geo else {}
@@ -148,7 +109,7 @@ def _patient_fields(res: Mapping[str, Any], path: str) -> dict[str, Any]:
         )
         if x
     )
-    language = (_get(res, path, "communication.language.coding.code", required=False) or "nb")[:2]
+    language = (field_at(res, path, "communication.language.coding.code", required=False) or "nb")[:2]
     interpreter = any(
         e.get("url") == INTERPRETER_REQUIRED and e.get("valueBoolean") for e in res.get("extension", [])
     )
@@ -156,7 +117,7 @@ def _patient_fields(res: Mapping[str, Any], path: str) -> dict[str, Any]:
         "national_id": national,
         "hospital_id": hospital,
         "name": text,
-        "birth_year": int(str(_get(res, path, "birthDate"))[:4]),
+        "birth_year": int(str(field_at(res, path, "birthDate"))[:4]),
         "address": address.get("text")
         or ", ".join(
             [*address.get("line", []), address.get("postalCode", ""), address.get("city", "")]
@@ -222,7 +183,7 @@ def _parse(bundle: Any, catalogue: Catalogue) -> _Parsed:
         elif kind == "EpisodeOfCare":
             if parsed.episode is not None:
                 raise FhirInputError(path, "one EpisodeOfCare per bundle")
-            value = _get(res, path, "identifier.value")
+            value = field_at(res, path, "identifier.value")
             if not EPISODE_ID.match(str(value)):
                 raise FhirInputError(f"{path}.identifier[0].value", "1–40 letters, digits, '.', '_' or '-'")
             if res.get("status") not in EPISODE_STATUSES:
@@ -230,15 +191,15 @@ def _parse(bundle: Any, catalogue: Catalogue) -> _Parsed:
                     f"{path}.status", f"one of {', '.join(EPISODE_STATUSES)} (onhold: pause in hjemme)"
                 )
             period = res.get("period") or {}
-            start = _date(_get(res, path, "period.start"), f"{path}.period.start")
-            end = _date(period["end"], f"{path}.period.end") if period.get("end") else None
+            start = fhir_date(field_at(res, path, "period.start"), f"{path}.period.start")
+            end = fhir_date(period["end"], f"{path}.period.end") if period.get("end") else None
             if res["status"] in ("active", "finished", "planned") and end is None:
                 raise FhirInputError(
                     f"{path}.period.end", "give the planned (or actual) last day of the stay"
                 )
             if end is not None and end < start:
                 raise FhirInputError(f"{path}.period.end", "must not be before period.start")
-            org = _get(res, path, "managingOrganization.display", required=False) or ""
+            org = field_at(res, path, "managingOrganization.display", required=False) or ""
             parsed.episode = {
                 "id": str(value),
                 "status": res["status"],
@@ -251,12 +212,12 @@ def _parse(bundle: Any, catalogue: Catalogue) -> _Parsed:
             start = res.get("period", {}).get("start")
             parsed.plans.append(
                 (
-                    _date(start, f"{path}.period.start") if start else None,  # type: ignore[union-attr]
+                    fhir_date(start, f"{path}.period.start") if start else None,  # type: ignore[union-attr]
                     _pathway(res, path, catalogue),
                 )
             )
         elif kind == "DiagnosticReport":
-            based = _get(res, path, "basedOn.reference")
+            based = field_at(res, path, "basedOn.reference")
             for ref in res.get("result", []):
                 reports[ref.get("reference", "")] = based
         else:
@@ -304,7 +265,7 @@ def ingest_bundle(
         )
         if stored is None and old_stages:
             stored = repo.get_patient(session, old_stages[0].patient_id)
-        labs = [_lab(session, p, o, based, now) for p, o, based in parsed.labs or []]
+        labs = [lab_result_of(session, p, o, based, now) for p, o, based in parsed.labs or []]
         labs = [lab for lab in labs if lab is not None]
     entries: list[tuple[str, str]] = []
     patient: Patient | None = None
@@ -354,18 +315,7 @@ def ingest_bundle(
         for lab in labs:
             store.add_lab_result(session, lab)
             ids.append(lab.patient_id)
-            if lab.flag:
-                finding = Finding(
-                    lab.patient_id,
-                    FindingKind.THRESHOLD,
-                    ALARM_FLAGS.get(lab.flag, Severity.YELLOW),
-                    f"lab:{lab.code}",
-                    f"Labsvar {lab.display or lab.code} {lab.value} {lab.unit} "
-                    f"({lab.flag}; ref. {lab.low}–{lab.high})",
-                    (lab.source_id,),
-                    now,
-                )
-                alarms.append(len(apply_findings_in_session(session, lab.patient_id, [finding], now)))
+            alarms.append(raise_alarm(session, lab, now))
         log_access(
             session=session,
             principal=principal,
@@ -517,61 +467,6 @@ def _stages(
     return stages, history
 
 
-def _lab(
-    session: Session, path: str, obs: dict[str, Any], report_based_on: str | None, now: dt.datetime
-) -> LabResult | None:
-    """A lab result for a sample task, or ``None`` when this Observation is stored already."""
-    ident = obs.get("identifier", [{}])[0] if obs.get("identifier") else {}
-    source = (
-        f"{ident.get('system', '')}|{ident['value']}"
-        if ident.get("value")
-        else f"Observation/{obs.get('id')}"
-    )
-    if not ident.get("value") and not obs.get("id"):
-        raise FhirInputError(
-            f"{path}.identifier", "give an identifier (or id) so a repeated post is recognised"
-        )
-    if store.lab_result_exists(session, source):
-        return None
-    based = (obs.get("basedOn") or [{}])[0].get("reference") or report_based_on
-    if not based or not based.startswith("ServiceRequest/"):
-        raise FhirInputError(
-            f"{path}.basedOn", "reference the sample's ServiceRequest (ServiceRequest/<sample task id>)"
-        )
-    task_id = based.split("/", 1)[1]
-    match = SAMPLE_TASK.match(task_id)
-    enrolments = repo.list_enrolments(session) if match else []
-    enrolment = next((e for e in enrolments if match and e.id == match["enrolment"]), None)
-    if enrolment is None:
-        raise FhirInputError(f"{path}.basedOn", f"no sample task {task_id!r} in hjemme")
-    quantity = obs.get("valueQuantity") or {}
-    ref = (obs.get("referenceRange") or [{}])[0]
-    low, high = (ref.get("low") or {}).get("value"), (ref.get("high") or {}).get("value")
-    value = quantity.get("value")
-    flag = str(_get(obs, path, "interpretation.coding.code", required=False) or "")
-    if not flag and value is not None:
-        flag = "L" if low is not None and value < low else ("H" if high is not None and value > high else "")
-    flag = "" if flag == "N" else flag
-    taken = _datetime(obs.get("effectiveDateTime"))
-    issued = _datetime(obs.get("issued")) or now
-    coding = (obs.get("code", {}).get("coding") or [{}])[0]
-    return LabResult(
-        source_id=source[:200],
-        patient_id=enrolment.patient_id,
-        sample_task_id=task_id,
-        code=str(coding.get("code", "")),
-        display=str(coding.get("display") or obs.get("code", {}).get("text", "")),
-        value=value,
-        unit=str(quantity.get("unit", "")),
-        low=low,
-        high=high,
-        taken_at=taken,
-        result_at=issued,
-        turnaround_min=round((issued - taken).total_seconds() / 60) if taken else None,
-        flag=flag,
-    )
-
-
 def search_patients(
     *, engine: Engine, principal: Principal, identifier: str, now: dt.datetime, client: str | None = None
 ) -> list[Patient]:
@@ -599,24 +494,4 @@ def search_patients(
     return [found] if found else []
 
 
-def lab_results(
-    *, engine: Engine, principal: Principal, patient_id: str, now: dt.datetime, client: str | None = None
-) -> list[LabResult]:
-    """The patient's lab results for their clinicians (newest last); the read is access-logged."""
-    require_role(principal, FHIR_READERS)
-    if principal.role.value == "patient" and principal.patient_id != patient_id:
-        from hjemme.errors import PermissionDeniedError
-
-        raise PermissionDeniedError("you may only see your own data")
-    with session_scope(engine) as session:
-        repo.get_patient(session, patient_id)
-        results = store.lab_results(session, patient_id)
-        log_access(
-            session=session,
-            principal=principal,
-            patient_ids=[patient_id],
-            resource="lab results",
-            client=client,
-            at=now,
-        )
-    return results
+__all__ = ["BundleResult", "FhirInputError", "ingest_bundle", "lab_results", "search_patients"]

@@ -38,7 +38,8 @@ from hjemme.services.availability import (
 )
 from hjemme.services.day_sync import planned_dates, stored_problem, write_through_journal
 from hjemme.services.journal import DayChange
-from hjemme.services.stays import Admission, admission_day_changes, admit_in, check_admission, new_id
+from hjemme.services.stay_days import admission_day_changes
+from hjemme.services.stays import Admission, admit_in, check_admission, new_id
 from hjemme.store import realdata as store
 from hjemme.store.database import session_scope
 from hjemme.store.tables import PatientRecord, StaffRecord, VehicleRecord
