@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -371,23 +372,11 @@ def _import(kind: str, file: Path, dry_run: bool, output: str) -> None:
             )
     except imports.ImportRejectedError as rejected:
         if output == "json":
-            typer.echo(
-                json.dumps(
-                    [
-                        e.__dict__
-                        if hasattr(e, "__dict__")
-                        else {"row": e.row, "column": e.column, "value": e.value, "why": e.why}
-                        for e in rejected.errors
-                    ],
-                    ensure_ascii=False,
-                )
-            )
+            typer.echo(json.dumps([asdict(e) for e in rejected.errors], ensure_ascii=False))
         typer.echo(f"Rejected: {len(rejected.errors)} row error(s); nothing imported.", err=True)
         for e in rejected.errors:
             typer.echo(f"  row {e.row}, {e.column} = {e.value!r}: {e.why}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    except Exception:
-        raise
     verb = "Checked" if dry_run else "Imported"
     typer.echo(f"{verb} {result.rows} {kind} row(s){' (dry run: nothing written)' if dry_run else ''}.")
 
