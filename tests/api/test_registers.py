@@ -179,3 +179,13 @@ def test_import_is_all_or_nothing_and_the_template_imports(api: Api) -> None:
     assert rejected.json()["rows"][1]["value"] == "1. desember"
     assert _count(api, PatientRecord) == before + 1
     assert "pathway" in header
+
+
+def test_a_national_id_typed_as_a_number_keeps_its_leading_zero(api: Api) -> None:
+    """Excel drops the leading zero of 01015099999 typed as a number; the import restores it."""
+    h = api.headers(Role.COORDINATOR)
+    rows = [["name", "birth_year", "address", "district", "pathway", "start_date", "length_days", "national_id"],
+            ["Zero Lead", 1950, "Gate 1", "frogner", "wound_care", "2026-12-01", 5, 1015099999]]
+    assert api.client.post("/api/import/patients", headers=h, files={"file": ("p.xlsx", _xlsx(rows))}).status_code == 200
+    found = api.client.get("/fhir/Patient", params={"identifier": "01015099999"}, headers=h).json()
+    assert found["total"] == 1

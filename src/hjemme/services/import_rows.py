@@ -154,7 +154,7 @@ class Cells:
 def _patient(c: Cells, catalogue: Catalogue, now: dt.datetime) -> Admission | None:
     admission = Admission(
         patient_id=c.text("patient_id"),
-        national_id=c.text("national_id") or None,
+        national_id=_national_id(c.text("national_id")),
         hospital_id=c.text("hospital_id") or None,
         name=c.text("name", True),
         birth_year=c.number_("birth_year", int, True) or 0,
@@ -186,6 +186,11 @@ def _patient(c: Cells, catalogue: Catalogue, now: dt.datetime) -> Admission | No
     for field_name, why in check_admission(admission, catalogue):
         c.fail(renamed.get(field_name, field_name), why)
     return admission
+
+
+def _national_id(value: str) -> str | None:
+    """Excel stores a national id typed as a number without its leading zero (01015012345 → 1015012345)."""
+    return value.zfill(11) if value.isdigit() and len(value) == 10 else (value or None)
 
 
 def _staff(c: Cells, catalogue: Catalogue, now: dt.datetime) -> Staff | None:
