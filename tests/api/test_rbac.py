@@ -183,3 +183,46 @@ def test_researcher_list_is_not_in_patient_id_order(routed_api: Api) -> None:
     names = [p["pseudonym"] for p in body]
     assert names == sorted(names)
     assert names == sorted(pseudonym(p, research_key=api.settings.research_key) for p in (SELF, OTHER, THIRD))
+REGISTER_WRITES = {
+    "admit": ("post", "/api/stays"),
+    "change": ("post", f"/api/stays/{SELF}/changes"),
+    "discharge": ("post", f"/api/stays/{SELF}/discharge"),
+    "staff": ("post", "/api/staff"),
+    "absence": ("post", "/api/staff/S0001/absences"),
+    "vehicle": ("post", "/api/vehicles"),
+    "vehicle_out": ("post", "/api/vehicles/V1/out-of-service"),
+    "import": ("post", "/api/import/patients"),
+    "fhir_bundle": ("post", "/fhir"),
+    "user_link": ("post", "/api/users/clinician1/link"),
+}
+"""Issue 13's writes: coordinators and admins (user links: admins) get past the role check (422 for
+the empty body sent here, so nothing is written); everyone else 403."""
+REGISTER_READS = {
+    "template": "/api/import/patients/template?format=csv",
+    "fhir_search": "/fhir/Patient?identifier=urn:hjemme:patient|" + SELF,
+    "lab_results": f"/api/lab-results?patient={SELF}",
+}
+
+
+def _writers(name: str) -> frozenset[Role]:
+    return frozenset({Role.ADMIN}) if name == "user_link" else frozenset({Role.ADMIN, Role.COORDINATOR})
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_register_writes_by_role(api: Api, role: Role) -> None:
+    """Only coordinators and admins reach the register writes (admins alone link users)."""
+    for name, (method, url) in REGISTER_WRITES.items():
+        response = getattr(api.client, method)(url, headers=api.headers(role), content=b"{}" if name != "import"
+                                               else None)
+        expected = 422 if role in _writers(name) else 403
+        assert response.status_code == expected, (name, response.status_code, response.text[:200])
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_register_reads_by_role(api: Api, role: Role) -> None:
+    """Templates: coordinators and admins; FHIR search and lab results: clinical roles and the patient itself."""
+    clinical = {Role.ADMIN, Role.COORDINATOR, Role.CLINICIAN, Role.RESPONDER, Role.PATIENT}
+    allowed = {"template": {Role.ADMIN, Role.COORDINATOR}, "fhir_search": clinical, "lab_results": clinical}
+    for name, url in REGISTER_READS.items():
+        status = api.client.get(url, headers=api.headers(role)).status_code
+        assert status == (200 if role in allowed[name] else 403), (name, status)

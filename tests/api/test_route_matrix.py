@@ -29,8 +29,9 @@ COLUMNS: tuple[str, ...] = (ANON, *(str(r) for r in Role))
 
 D = TODAY.isoformat()
 PATH_VALUES = {"date": D, "task_id": "no-such-task", "alarm_id": "no-such-alarm", "patient_id": OTHER,
-               "access_id": "1", "job_id": "no-such-job", "username": "no-such-user", "run_id": "no-such-run", "name": "x.csv", "metric": "km"}
-QUERIES = {"/api/tasks": f"?date={D}", "/fhir/CarePlan": f"?patient={OTHER}", "/api/orders/suggest": f"?date={D}"}
+               "access_id": "1", "job_id": "no-such-job", "kind": "patients", "fmt": "csv", "staff_id": "S0001",
+               "vehicle_id": "no-such-vehicle", "username": "no-such-user", "run_id": "no-such-run", "name": "x.csv", "metric": "km"}
+QUERIES = {"/api/lab-results": f"?patient={SELF}", "/fhir/Patient": f"?identifier=urn:hjemme:patient|{SELF}","/api/tasks": f"?date={D}", "/fhir/CarePlan": f"?patient={OTHER}", "/api/orders/suggest": f"?date={D}"}
 
 BODIES = {"/api/plans/{date}": {"time_limit_s": 0}}
 """Bodies that are invalid on purpose where an empty one would be valid (planning a day takes time)."""
@@ -64,6 +65,20 @@ API: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/plans/{date}/versions"): (A, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     ("GET", "/api/plans/{date}/diff"): (A, 422, 422, 422, 403, 422, 403, 403, 403, 403),
     ("GET", "/api/plans/{date}/placements"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/stays"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/stays/{patient_id}/changes"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/stays/{patient_id}/discharge"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/staff"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/staff/{staff_id}/absences"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/vehicles"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/vehicles/{vehicle_id}/out-of-service"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/import/{kind}"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/api/import/{kind}/template"): (A, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/users/{username}/link"): (A, 422, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/api/lab-results"): (A, 200, 200, 200, 200, 403, 403, 403, 403, 200),
+    ("POST", "/fhir"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/fhir/Patient"): (A, 200, 200, 200, 200, 403, 403, 403, 403, 200),
+    ("GET", "/fhir/metadata"): (A, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "/api/alarms"): (A, 200, 200, 200, 200, 403, 403, 403, 403, 403),
     ("GET", "/api/alarms/{alarm_id}"): (A, 404, 404, 404, 404, 403, 403, 403, 403, 403),
     ("POST", "/api/alarms/{alarm_id}/ack"): (A, 404, 404, 404, 404, 403, 403, 403, 403, 403),
@@ -97,6 +112,16 @@ WEB: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/login"): (200, 303, 303, 303, 303, 303, 303, 303, 303, 303),  # logged in: to the start page
     ("POST", "/login"): (401, 401, 401, 401, 401, 401, 401, 401, 401, 401),  # no user name or password
     ("POST", "/logout"): (0,) * 10,  # ends every session of the user: tests/web/test_accounts.py
+    ("GET", "/registers"): (L, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/registers/patients/{patient_id}"): (L, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/registers/template/{kind}.{fmt}"): (L, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    # the register forms answer bad input by showing the form again with the reasons (303 to it)
+    ("POST", "/registers/admit"): (L, 303, 303, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/registers/absence"): (L, 303, 303, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/registers/vehicle-out"): (L, 303, 303, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/registers/import"): (L, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/registers/patients/{patient_id}/change"): (L, 303, 303, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/registers/patients/{patient_id}/discharge"): (L, 303, 303, 403, 403, 403, 403, 403, 403, 403),
     ("GET", "/account/password"): (L, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("POST", "/account/password"): (L, 422, 422, 422, 422, 422, 422, 422, 422, 422),
     ("POST", "/admin/users/disable"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),

@@ -25,10 +25,12 @@ from hjemme.api.routes import (
     care,
     exports,
     fhir,
+    fhir_bundle,
     fhir_ingest,
     logistics,
     patients,
     plans,
+    registers,
     tasks,
     users,
 )
@@ -63,6 +65,8 @@ ROUTERS = (
     care.router,
     exports.router,
     users.router,
+    registers.router,
+    fhir_bundle.router,
 )
 """Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""
 

@@ -13,6 +13,7 @@ from hjemme.cli import (
     export,
     logistics,
     monitoring,
+    registers,
     scenario,
     seed,
     serve,
@@ -55,6 +56,11 @@ app.add_typer(day_plan.app)
 app.command("replan")(day_plan.replan_command)
 app.command("backup")(backup.backup_command)
 app.command("restore")(backup.restore_command)
+app.add_typer(registers.patient_app, name="patient")
+app.add_typer(registers.staff_app, name="staff")
+app.add_typer(registers.vehicle_app, name="vehicle")
+app.add_typer(registers.import_app, name="import")
+users.app.command("link")(registers.user_link_command)
 
 
 def main() -> None:

@@ -19,10 +19,18 @@ class EntryKind(enum.StrEnum):
     DELIVERED = "delivered"
     SAMPLE_HANDED_IN = "sample_handed_in"
     RESTORED = "restored"  # an earlier version restored as the newest (undo)
+    STAY_CHANGED = "stay_changed"  # admission, stage, pause, move or discharge changed a patient's tasks
 
 
 PLAN_CHANGES = frozenset(
-    {EntryKind.URGENT_VISIT, EntryKind.CANCELLED, EntryKind.ABSENT, EntryKind.VEHICLE_OUT, EntryKind.MOVED}
+    {
+        EntryKind.URGENT_VISIT,
+        EntryKind.CANCELLED,
+        EntryKind.ABSENT,
+        EntryKind.VEHICLE_OUT,
+        EntryKind.MOVED,
+        EntryKind.STAY_CHANGED,
+    }
 )
 """Changes that make a new plan version by repairing the latest one."""
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from hjemme.domain.geo import Location
 from hjemme.domain.time import TimeWindow
@@ -24,11 +25,55 @@ class Patient:
     lives_alone: bool
     clinic: str
     delivery_notes: str = ""
+    access_notes: str = ""  # key box, door code, dog: what a visitor needs to get in
+    next_of_kin: str = ""  # name, relation and phone, as the clinic wrote it
+    national_id: str | None = None  # fødselsnummer/D-nummer (urn:oid:2.16.578.1.12.4.1.4.1)
+    hospital_id: str | None = None  # the hospital's own patient id (EHR)
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a patient lives from ``valid_from`` on (a move is a new address from its date)."""
+
+    valid_from: dt.date
+    address: str
+    location: Location
+    district_id: str
+    access_notes: str = ""
+    delivery_notes: str = ""
+
+
+def patient_on(patient: Patient, addresses: Iterable[Address], date: dt.date) -> Patient:
+    """``patient`` with the address valid on ``date`` (as stored when none is recorded for it)."""
+    valid = sorted((a for a in addresses if a.valid_from <= date), key=lambda a: a.valid_from)
+    if not valid:
+        return patient
+    a = valid[-1]
+    return replace(patient, address=a.address, location=a.location, district_id=a.district_id,
+                   access_notes=a.access_notes, delivery_notes=a.delivery_notes)
+
+
+class EnrolmentStatus(enum.StrEnum):
+    """Where a stay is in its life (issue 13): only admitted, discharged and deceased stays cause work."""
+
+    REFERRED = "referred"  # referred, not yet admitted: no tasks
+    ADMITTED = "admitted"
+    DISCHARGED = "discharged"  # the stay ended early or on time; the last day is ``end_date``
+    DECEASED = "deceased"
+    CANCELLED = "cancelled"  # a stage that never began (discharged before its first day)
+
+
+WORKING_STATUSES = frozenset({EnrolmentStatus.ADMITTED, EnrolmentStatus.DISCHARGED, EnrolmentStatus.DECEASED})
 
 
 @dataclass(frozen=True, slots=True)
 class Enrolment:
-    """A patient's stay in one pathway, from ``start_date`` for ``length_days`` days."""
+    """A patient's stay in one pathway, from ``start_date`` for ``length_days`` days.
+
+    A stay whose pathway stage changes is stored as consecutive enrolments of one ``episode_id``
+    (each stage counts its pathway days from its own start). ``pauses`` are inclusive date ranges
+    (readmitted to hospital) on which the stay causes no work; the stay's days count on.
+    """
 
     id: str
     patient_id: str
@@ -38,10 +83,20 @@ class Enrolment:
     preferred_staff_ids: tuple[str, ...] = ()
     excluded_staff_ids: tuple[str, ...] = ()
     spo2_target_88_92: bool = False  # a clinician recorded the hypercapnic target: NEWS2 scale 2
+    episode_id: str | None = None  # the stay this stage belongs to (None: its own id)
+    status: EnrolmentStatus = EnrolmentStatus.ADMITTED
+    pauses: tuple[tuple[dt.date, dt.date], ...] = ()
 
     def __post_init__(self) -> None:
         if self.length_days < 1:
             raise ValueError("an enrolment lasts at least one day")
+
+    @property
+    def episode(self) -> str:
+        return self.episode_id or self.id
+
+    def is_paused(self, date: dt.date) -> bool:
+        return any(start <= date <= end for start, end in self.pauses)
 
     @property
     def end_date(self) -> dt.date:
@@ -53,7 +108,12 @@ class Enrolment:
         return (date - self.start_date).days
 
     def is_active(self, date: dt.date) -> bool:
-        return self.start_date <= date <= self.end_date
+        """True on the days the stay causes work: admitted, within the stay and not paused."""
+        return (
+            self.status in WORKING_STATUSES
+            and self.start_date <= date <= self.end_date
+            and not self.is_paused(date)
+        )
 
 
 class StaffRole(enum.StrEnum):
@@ -87,6 +147,8 @@ class Staff:
     max_work_min: int
     clinic: str
     qualified_carrier: bool = False  # couriers trained for cytostatics
+    phone: str = ""
+    contract_pct: int = 100  # stillingsprosent; the rota (staff-rota issue) turns it into shifts
 
 
 class VehicleKind(enum.StrEnum):
@@ -109,3 +171,5 @@ class Vehicle:
     co2_g_per_km: float
     cost_nok_per_km: float
     home_site_id: str
+    last_service_date: dt.date | None = None
+    next_service_date: dt.date | None = None  # the vehicle is out of service on this day

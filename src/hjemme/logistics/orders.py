@@ -178,10 +178,12 @@ def suggest_orders(
         first = max(0, enrolment.day_of(start))
         last = min(enrolment.length_days - 1, enrolment.day_of(end))
         for day in range(first, last + 1):
+            date = enrolment.start_date + dt.timedelta(days=day)
+            if not enrolment.is_active(date):  # referred, cancelled or paused (issue 13)
+                continue
             needs = bill_of_materials(pathway, day, enrolment.length_days, device_types)
             if not needs:
                 continue
-            date = enrolment.start_date + dt.timedelta(days=day)
             window = _window_of(pathway, day, enrolment.length_days, params.default_window)
             for product_id, quantity in needs.items():
                 product = products[product_id]

@@ -65,6 +65,7 @@ from hjemme.planning.validate import Violation, validate_plan
 from hjemme.services.access import SYSTEM, log_access, require_role
 from hjemme.services.auth import Principal
 from hjemme.services.planning import PLANNERS, day_tasks, now_minute, own_staff_id
+from hjemme.services.roster import working_on
 from hjemme.settings import Settings
 from hjemme.store import journal as journal_repo
 from hjemme.store import repositories as repo
@@ -94,10 +95,13 @@ class DayChange:
     from_min: int = 0  # absence / out of service, minutes after Oslo midnight
     to_min: int = MINUTES_PER_DAY
     reason: str = ""
+    removed: tuple[str, ...] = ()  # stay changed: the patient's tasks that go (issue 13)
+    added: tuple[Task, ...] = ()  # stay changed: the tasks the stored stay now causes
 
     def __post_init__(self) -> None:
         needs = {
             EntryKind.URGENT_VISIT: ("patient", self.patient_id),
+            EntryKind.STAY_CHANGED: ("patient", self.patient_id),
             EntryKind.ABSENT: ("staff", self.staff_id),
             EntryKind.VEHICLE_OUT: ("vehicle", self.vehicle_id),
             EntryKind.MOVED: ("resource", self.resource_id),
@@ -128,6 +132,8 @@ class DayChange:
         }
         if self.kind in (EntryKind.ABSENT, EntryKind.VEHICLE_OUT):
             data.update(from_min=self.from_min, to_min=self.to_min)
+        if self.kind is EntryKind.STAY_CHANGED:
+            data.update(removed=list(self.removed), added=[t.id for t in self.added])
         return {k: v for k, v in data.items() if v is not None}
 
 
@@ -190,6 +196,7 @@ KIND_LABELS: Mapping[EntryKind, tuple[str, str]] = {
     EntryKind.DELIVERED: ("levering utført", "delivery done"),
     EntryKind.SAMPLE_HANDED_IN: ("prøve levert", "sample handed in"),
     EntryKind.RESTORED: ("tidligere versjon gjenopprettet", "earlier version restored"),
+    EntryKind.STAY_CHANGED: ("forløp endret", "stay changed"),
 }
 """A journal entry's kind as people read it (bokmål, English)."""
 
@@ -383,8 +390,7 @@ def plan_day(
     step("tasks")
     tasks = day_tasks(engine=engine, date=date, catalogue=catalogue)
     with session_scope(engine) as session:
-        staff = repo.list_staff(session)
-        vehicles = repo.list_vehicles(session)
+        staff, vehicles = working_on(session, date)  # absences and vehicles out of service (issue 13)
         latest = repo.latest_plan(session, date)
         entries = journal_repo.list_entries(session, date)
         statuses = repo.pinned_tasks(session, date)
@@ -669,6 +675,9 @@ def _engine_changes(change: DayChange, urgent: Task | None, problem: Problem) ->
         if not any(r.vehicle_id == change.vehicle_id for r in problem.resources):
             raise NotFoundError("vehicle on this day's plan", change.vehicle_id)
         return [VehicleOutOfService(change.vehicle_id or "", change.from_min, change.to_min)]
+    if change.kind is EntryKind.STAY_CHANGED:
+        # Replayed by whole-day planning through the stored stays themselves, never from here.
+        return [*(CancelTask(t) for t in change.removed), *(AddTask(t) for t in change.added)]
     return []
 
 

@@ -20,7 +20,10 @@ from hjemme.domain.plans import Plan
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
 from hjemme.errors import ConflictError, InputError
+from hjemme.services.access import SYSTEM
+from hjemme.services.availability import register_in
 from hjemme.services.logistics import clear_logistics_in, seed_logistics_in
+from hjemme.services.stays import admission_of, admit_in
 from hjemme.services.users import create_user
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
@@ -56,6 +59,7 @@ def seed_population(
     catalogue: Catalogue | None = None,
     params: SyntheticParams | None = None,
     on_progress: ProgressCallback | None = None,
+    now: dt.datetime | None = None,
 ) -> SeedResult:
     """Write a synthetic population of ``n_patients`` whose enrolments are active on ``date``.
 
@@ -70,7 +74,8 @@ def seed_population(
     catalogue = catalogue or load_catalogue()
     population = generate_population(catalogue, n_patients, seed=seed, date=date, params=params)
     with session_scope(engine) as session:
-        _write(session, population, reset=reset, on_progress=on_progress)
+        _write(session, population, reset=reset, on_progress=on_progress, catalogue=catalogue,
+               now=now or dt.datetime.now(dt.UTC))
         logistics = seed_logistics_in(session, date=date, seed=seed, catalogue=catalogue)
     return replace(_result(population), stock_lots=logistics.lots, devices=logistics.devices)
 
@@ -111,7 +116,7 @@ def prepare_demo(
         if repo.count_population(session) == 0:
             catalogue = catalogue or load_catalogue()
             population = generate_population(catalogue, n_patients, seed=seed, date=date)
-            _write(session, population, reset=False, on_progress=on_progress)
+            _write(session, population, reset=False, on_progress=on_progress, catalogue=catalogue, now=now)
             logistics = seed_logistics_in(session, date=date, seed=seed, catalogue=catalogue)
             seeded = replace(_result(population), stock_lots=logistics.lots, devices=logistics.devices)
         first_patient = next(iter(repo.list_patients(session, limit=1)), None)
@@ -160,7 +165,13 @@ def _check_size(n_patients: int, seed: int) -> None:
 
 
 def _write(
-    session: Session, population: Population, *, reset: bool, on_progress: ProgressCallback | None
+    session: Session,
+    population: Population,
+    *,
+    reset: bool,
+    on_progress: ProgressCallback | None,
+    catalogue: Catalogue,
+    now: dt.datetime,
 ) -> None:
     stored = repo.count_population(session)
     if stored and not reset:
@@ -180,15 +191,16 @@ def _write(
         if on_progress:
             on_progress(done, total)
 
+    # The seeder is one client of the registers' own services (issue 13): no private write path.
     report(0)
-    for staff in _chunks(population.staff, CHUNK_ROWS):
-        report(repo.add_staff(session, staff))
-    for vehicles in _chunks(population.vehicles, CHUNK_ROWS):
-        report(repo.add_vehicles(session, vehicles))
-    for patients in _chunks(population.patients, CHUNK_ROWS):
-        report(repo.add_patients(session, patients))
-    for enrolments in _chunks(population.enrolments, CHUNK_ROWS):
-        report(repo.add_enrolments(session, enrolments))
+    register_in(session, principal=SYSTEM, staff=list(population.staff), vehicles=list(population.vehicles),
+                now=now, catalogue=catalogue)
+    report(len(population.staff) + len(population.vehicles))
+    patients = {p.id: p for p in population.patients}
+    admissions = [admission_of(patients[e.patient_id], e) for e in population.enrolments]
+    for chunk in _chunks(admissions, CHUNK_ROWS):
+        admit_in(session, principal=SYSTEM, admissions=chunk, now=now, catalogue=catalogue, resource="seed")
+        report(2 * len(chunk))
 
 
 def _chunks(rows: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:

@@ -16,10 +16,20 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from hjemme.domain.geo import Location
-from hjemme.domain.people import Enrolment, Patient, Staff, StaffRole, Vehicle, VehicleKind
+from hjemme.domain.people import (
+    WORKING_STATUSES,
+    Enrolment,
+    EnrolmentStatus,
+    Patient,
+    Staff,
+    StaffRole,
+    Vehicle,
+    VehicleKind,
+)
 from hjemme.domain.security import Role
 from hjemme.domain.time import TimeWindow
 from hjemme.errors import NotFoundError
+from hjemme.store.realdata_tables import REALDATA_TABLES
 from hjemme.store.tables import (
     EnrolmentRecord,
     PatientRecord,
@@ -50,6 +60,10 @@ def _patient_row(patient: Patient) -> dict[str, Any]:
         "lives_alone": patient.lives_alone,
         "clinic": patient.clinic,
         "delivery_notes": patient.delivery_notes,
+        "access_notes": patient.access_notes,
+        "next_of_kin": patient.next_of_kin,
+        "national_id": patient.national_id,
+        "hospital_id": patient.hospital_id,
     }
 
 
@@ -67,6 +81,10 @@ def _patient(record: PatientRecord) -> Patient:
         lives_alone=record.lives_alone,
         clinic=record.clinic,
         delivery_notes=record.delivery_notes,
+        access_notes=record.access_notes,
+        next_of_kin=record.next_of_kin,
+        national_id=record.national_id,
+        hospital_id=record.hospital_id,
     )
 
 
@@ -141,6 +159,9 @@ def _enrolment_row(enrolment: Enrolment) -> dict[str, Any]:
         "preferred_staff_ids": list(enrolment.preferred_staff_ids),
         "excluded_staff_ids": list(enrolment.excluded_staff_ids),
         "spo2_target_88_92": enrolment.spo2_target_88_92,
+        "episode_id": enrolment.episode_id,
+        "status": enrolment.status.value,
+        "pauses": [[a.isoformat(), b.isoformat()] for a, b in enrolment.pauses],
     }
 
 
@@ -154,6 +175,9 @@ def _enrolment(record: EnrolmentRecord) -> Enrolment:
         preferred_staff_ids=tuple(record.preferred_staff_ids),
         excluded_staff_ids=tuple(record.excluded_staff_ids),
         spo2_target_88_92=record.spo2_target_88_92,
+        episode_id=record.episode_id,
+        status=EnrolmentStatus(record.status),
+        pauses=tuple((dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in record.pauses or ()),
     )
 
 
@@ -163,15 +187,29 @@ def add_enrolments(session: Session, enrolments: Iterable[Enrolment]) -> int:
 
 
 def list_enrolments(
-    session: Session, active_on: dt.date | None = None, patient_id: str | None = None
+    session: Session,
+    active_on: dt.date | None = None,
+    patient_id: str | None = None,
+    episode_id: str | None = None,
 ) -> list[Enrolment]:
-    """Enrolments sorted by id; ``active_on`` keeps those whose stay includes that date."""
+    """Enrolments sorted by id; ``active_on`` keeps admitted stays that include that date and are
+    not paused on it (referred and cancelled stages never count as active)."""
     query = select(EnrolmentRecord).order_by(EnrolmentRecord.id)
     if active_on is not None:
-        query = query.where(EnrolmentRecord.start_date <= active_on, EnrolmentRecord.end_date >= active_on)
+        query = query.where(
+            EnrolmentRecord.start_date <= active_on,
+            EnrolmentRecord.end_date >= active_on,
+            EnrolmentRecord.status.in_([s.value for s in WORKING_STATUSES]),
+        )
+    if episode_id is not None:
+        query = query.where(
+            (EnrolmentRecord.episode_id == episode_id)
+            | ((EnrolmentRecord.id == episode_id) & EnrolmentRecord.episode_id.is_(None))
+        )
     if patient_id is not None:
         query = query.where(EnrolmentRecord.patient_id == patient_id)
-    return [_enrolment(r) for r in session.scalars(query)]
+    found = [_enrolment(r) for r in session.scalars(query)]
+    return [e for e in found if not e.is_paused(active_on)] if active_on is not None else found
 
 
 # --- staff and vehicles -----------------------------------------------------------------------
@@ -192,6 +230,8 @@ def _staff_row(staff: Staff) -> dict[str, Any]:
         "max_work_min": staff.max_work_min,
         "clinic": staff.clinic,
         "qualified_carrier": staff.qualified_carrier,
+        "phone": staff.phone,
+        "contract_pct": staff.contract_pct,
     }
 
 
@@ -213,6 +253,8 @@ def _staff(record: StaffRecord) -> Staff:
         max_work_min=record.max_work_min,
         clinic=record.clinic,
         qualified_carrier=record.qualified_carrier,
+        phone=record.phone,
+        contract_pct=record.contract_pct,
     )
 
 
@@ -248,6 +290,8 @@ def _vehicle_row(vehicle: Vehicle) -> dict[str, Any]:
         "co2_g_per_km": vehicle.co2_g_per_km,
         "cost_nok_per_km": vehicle.cost_nok_per_km,
         "home_site_id": vehicle.home_site_id,
+        "last_service_date": vehicle.last_service_date,
+        "next_service_date": vehicle.next_service_date,
     }
 
 
@@ -264,6 +308,8 @@ def _vehicle(record: VehicleRecord) -> Vehicle:
         co2_g_per_km=record.co2_g_per_km,
         cost_nok_per_km=record.cost_nok_per_km,
         home_site_id=record.home_site_id,
+        last_service_date=record.last_service_date,
+        next_service_date=record.next_service_date,
     )
 
 
@@ -284,7 +330,8 @@ def clear_population(session: Session) -> None:
     Users and the access log stay (accounts outlive a re-seed; the audit trail is never deleted);
     the database sets users' patient and staff links to NULL.
     """
-    for table in (TaskPinRecord, PlanRecord, EnrolmentRecord, PatientRecord, StaffRecord, VehicleRecord):
+    tables = (TaskPinRecord, PlanRecord, *REALDATA_TABLES, EnrolmentRecord, PatientRecord, StaffRecord)
+    for table in (*tables, VehicleRecord):
         session.execute(delete(table))
 
 

@@ -69,6 +69,12 @@ class PatientRecord(Base):
     lives_alone: Mapped[bool] = mapped_column(Boolean)
     clinic: Mapped[str] = mapped_column(String(ID_LENGTH))
     delivery_notes: Mapped[str] = mapped_column(Text, default="")
+    access_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    next_of_kin: Mapped[str] = mapped_column(Text, default="", server_default="")
+    national_id: Mapped[str | None] = mapped_column(String(11), nullable=True, unique=True, index=True)
+    hospital_id: Mapped[str | None] = mapped_column(
+        String(ID_LENGTH), nullable=True, unique=True, index=True
+    )
 
 
 class EnrolmentRecord(Base):
@@ -88,6 +94,9 @@ class EnrolmentRecord(Base):
     preferred_staff_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     excluded_staff_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     spo2_target_88_92: Mapped[bool] = mapped_column(Boolean, default=False)
+    episode_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="admitted", server_default="admitted")
+    pauses: Mapped[list[list[str]]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class StaffRecord(Base):
@@ -106,6 +115,8 @@ class StaffRecord(Base):
     max_work_min: Mapped[int] = mapped_column(Integer)
     clinic: Mapped[str] = mapped_column(String(ID_LENGTH))
     qualified_carrier: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    contract_pct: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
 
 
 class VehicleRecord(Base):
@@ -122,6 +133,8 @@ class VehicleRecord(Base):
     co2_g_per_km: Mapped[float] = mapped_column(Float)
     cost_nok_per_km: Mapped[float] = mapped_column(Float)
     home_site_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    last_service_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    next_service_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 
 class UserRecord(Base):

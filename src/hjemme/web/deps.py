@@ -32,7 +32,11 @@ from hjemme.settings import Settings
 from hjemme.web.rendering import N_
 
 ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
-    Role.COORDINATOR: (("/plan", N_("Day plan")), ("/scenarios", N_("Scenarios"))),
+    Role.COORDINATOR: (
+        ("/plan", N_("Day plan")),
+        ("/registers", N_("Patients, staff and vehicles")),
+        ("/scenarios", N_("Scenarios")),
+    ),
     Role.CLINICIAN: (("/my-day", N_("My day")), ("/my-patients", N_("My patients"))),
     Role.RESPONDER: (("/response", N_("Response centre")),),
     Role.LOGISTICS: (
@@ -45,6 +49,7 @@ ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
         ("/admin", N_("Users and roles")),
         ("/admin/access-log", N_("Access log")),
         ("/admin/emergency-access", N_("Emergency access")),
+        ("/registers", N_("Patients, staff and vehicles")),
         ("/scenarios", N_("Scenarios")),
     ),
     Role.MANAGEMENT: (("/scenarios", N_("Scenarios")),),

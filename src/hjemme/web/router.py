@@ -15,11 +15,23 @@ from hjemme.web.deps import (
     optional_user,
     page_context,
 )
-from hjemme.web.pages import admin, auth, care, exports, logistics, myday, patient, plan, response, scenarios
+from hjemme.web.pages import (
+    admin,
+    auth,
+    care,
+    exports,
+    logistics,
+    myday,
+    patient,
+    plan,
+    registers,
+    response,
+    scenarios,
+)
 from hjemme.web.rendering import STATIC, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
-PAGES = (auth, plan, myday, care, response, logistics, admin, exports, patient, scenarios)
+PAGES = (auth, plan, myday, care, response, logistics, admin, exports, patient, scenarios, registers)
 """Every page module; each has a ``router``."""
 for _page in PAGES:
     router.include_router(_page.router)
