@@ -19,6 +19,7 @@ class EntryKind(enum.StrEnum):
     DELIVERED = "delivered"
     SAMPLE_HANDED_IN = "sample_handed_in"
     RESTORED = "restored"  # an earlier version restored as the newest (undo)
+    MARK_UNDONE = "mark_undone"  # the task's last status mark taken back (a tap by mistake)
 
 
 PLAN_CHANGES = frozenset(

@@ -9,10 +9,12 @@ escaped; ``tojson`` is used for the data a page script reads. Moments are shown 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -78,6 +80,16 @@ KIND_NAMES = {
     "blood_panel": N_("blood panel"),
     "crp": N_("CRP"),
     "tacrolimus_dbs": N_("tacrolimus (dried blood spot)"),
+    "nurse": N_("nurse"),
+    "doctor": N_("doctor"),
+    "physiotherapist": N_("physiotherapist"),
+    "psychologist": N_("psychologist"),
+    "planned": N_("planned"),
+    "late": N_("late"),
+    "not_done": N_("not done"),
+    "delivered": N_("delivered"),
+    "sample_handed_in": N_("sample handed in"),
+    "mark_undone": N_("mark undone"),
 }
 """Codes shown to people (stop types, resource kinds, alarm severities, statuses, kinds, events)
 as words, through the ``kind_name`` filter."""
@@ -105,8 +117,27 @@ def environment(language: str) -> Environment:
     env.filters["day"] = lambda date: format_local_date(date, language)
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     gettext = translations(language).gettext
-    env.filters["kind_name"] = lambda kind: gettext(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+    env.filters["kind_name"] = text_functions(language)[1]
+    env.filters["num"] = lambda value, digits=1: format_number(value, language, digits)
     return env
+
+
+def text_functions(language: str) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """``gettext`` and ``kind_name`` (a code as a word) of ``language``, for text built in Python."""
+    gettext = translations(language).gettext
+
+    def kind_name(kind: str) -> str:
+        return gettext(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+
+    return gettext, kind_name
+
+
+def format_number(value: float | int | None, language: str, digits: int = 1) -> str:
+    """A number as the language writes it: ``1 074,0`` in bokmål, ``1,074.0`` in English (Babel)."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale="nb_NO" if language == "nb" else "en_GB")
 
 
 def language_of(request: Request, default: str) -> str:

@@ -7,11 +7,22 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from hjemme.web.deps import LoginRequiredError, PageForbiddenError, optional_user, page_context
-from hjemme.web.pages import admin, auth, exports, logistics, myday, patient, plan, response, scenarios
+from hjemme.web.pages import (
+    admin,
+    auth,
+    exports,
+    logistics,
+    myday,
+    patient,
+    plan,
+    plan_live,
+    response,
+    scenarios,
+)
 from hjemme.web.rendering import STATIC, render
 
 router = APIRouter(include_in_schema=False)
-for _page in (auth, plan, myday, response, logistics, admin, exports, patient, scenarios):
+for _page in (auth, plan, plan_live, myday, response, logistics, admin, exports, patient, scenarios):
     router.include_router(_page.router)
 
 
