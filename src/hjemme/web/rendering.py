@@ -90,9 +90,40 @@ KIND_NAMES = {
     "delivered": N_("delivered"),
     "sample_handed_in": N_("sample handed in"),
     "mark_undone": N_("mark undone"),
+    "respiratory_rate": N_("respiratory rate"),
+    "spo2": N_("oxygen saturation (SpO₂)"),
+    "pulse": N_("pulse"),
+    "temperature": N_("temperature"),
+    "systolic_bp": N_("systolic blood pressure"),
+    "diastolic_bp": N_("diastolic blood pressure"),
+    "weight": N_("weight"),
+    "consciousness": N_("consciousness (ACVPU)"),
+    "oxygen_flow": N_("oxygen flow"),
 }
-"""Codes shown to people (stop types, resource kinds, alarm severities, statuses, kinds, events)
-as words, through the ``kind_name`` filter."""
+"""Codes shown to people (stop types, resource kinds, alarm severities, statuses, kinds, events,
+measured parameters) as words, through the ``kind_name`` filter."""
+UNITS = {"Cel": "°C", "mm[Hg]": "mmHg", "{ACVPU}": "", "{score}": ""}
+"""UCUM codes as people write the unit (the ``unit`` filter); others (%, kg, /min, L/min) as they are."""
+PARAMETERS = frozenset({"respiratory_rate", "spo2", "pulse", "temperature", "systolic_bp", "diastolic_bp",
+                        "weight", "consciousness", "oxygen_flow"})
+SIDES = {"low": N_("below the limit"), "high": N_("above the limit")}
+
+
+def alarm_cause(alarm: Any, language: str, kind_name: Callable[[str], str]) -> str:
+    """Why an alarm fired, in the page's language. Causes are stored in bokmål (the rules write
+    them); an English page names the kind, the parameter and the side from the alarm's key instead."""
+    if language == "nb":
+        cause = str(alarm.cause)
+        for code, text in UNITS.items():
+            cause = cause.replace(f" {code}", f" {text}" if text else "")
+        return cause
+    parts = str(alarm.dedup_key).split(":")[1:]
+    words = [kind_name(str(alarm.kind))]
+    words += [kind_name(p) for p in parts if p in PARAMETERS]
+    words += [translations(language).gettext(SIDES[p]) for p in parts if p in SIDES]
+    if str(alarm.kind) == "news2" and alarm.score is not None:
+        words.append(f"{alarm.score:g}")
+    return " ".join(words)
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -119,6 +150,8 @@ def environment(language: str) -> Environment:
     gettext = translations(language).gettext
     env.filters["kind_name"] = text_functions(language)[1]
     env.filters["num"] = lambda value, digits=1: format_number(value, language, digits)
+    env.filters["unit"] = lambda code: UNITS.get(code, code)
+    env.filters["alarm_cause"] = lambda alarm: alarm_cause(alarm, language, env.filters["kind_name"])
     return env
 
 
