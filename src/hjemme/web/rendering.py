@@ -46,7 +46,7 @@ KIND_NAMES = {
     "device_swap": N_("device swap"),
     "lab": N_("lab drop"),
     "break": N_("break"),
-    "clinician": N_("clinician"),
+    "clinician": N_("health worker"),
     "van": N_("van"),
     "courier": N_("courier"),
     "red": N_("red"),
@@ -118,12 +118,11 @@ def alarm_cause(alarm: Any, language: str, kind_name: Callable[[str], str]) -> s
             cause = cause.replace(f" {code}", f" {text}" if text else "")
         return cause
     parts = str(alarm.dedup_key).split(":")[1:]
-    words = [kind_name(str(alarm.kind))]
-    words += [kind_name(p) for p in parts if p in PARAMETERS]
+    words = [kind_name(p) for p in parts if p in PARAMETERS]
     words += [translations(language).gettext(SIDES[p]) for p in parts if p in SIDES]
     if str(alarm.kind) == "news2" and alarm.score is not None:
         words.append(f"{alarm.score:g}")
-    return " ".join(words)
+    return " ".join(words) or kind_name(str(alarm.kind))
 
 
 @lru_cache(maxsize=len(LANGUAGES))

@@ -12,7 +12,7 @@ from hjemme.services.access import query_access_log
 from hjemme.services.auth import Principal
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
-from hjemme.web.deps import EngineDep, page_context, page_for
+from hjemme.web.deps import ROLE_NAMES, EngineDep, page_context, page_for
 from hjemme.web.rendering import render
 
 router = APIRouter()
@@ -26,7 +26,8 @@ def users(request: Request, user: AdminDep, engine: EngineDep) -> Response:
     # no access-log row. Move it behind a service when the API's user administration lands.
     with session_scope(engine) as session:
         accounts = repo.list_users(session)
-    return render(request, "admin/users.html", {**page_context(user), "accounts": accounts})
+    return render(request, "admin/users.html", {**page_context(user), "accounts": accounts,
+                                                "role_names": ROLE_NAMES})
 
 
 @router.get("/admin/access-log")
