@@ -49,6 +49,9 @@ def layout(plan: DayPlanView, *, tile_url: str, statuses: Mapping[str, str], now
     """The timeline's span and rows, the legend and the map's data (who, when, what; no diagnosis)."""
     starts = [r.start_min for r in plan.routes if r.stops] or [7 * 60]
     ends = [r.end_min for r in plan.routes if r.stops] or [16 * 60]
+    if now_min is not None:  # today: the timeline reaches the "now" line
+        starts.append(now_min)
+        ends.append(now_min)
     day0 = min(starts) // 60 * 60
     day1 = -(-max(max(ends), day0 + 60) // 60) * 60
     span = day1 - day0
