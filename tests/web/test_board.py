@@ -19,9 +19,8 @@ from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from hjemme.web import board
 from hjemme.web.rendering import STATIC
-from tests.web.test_changes import Planned, planned  # noqa: F401 - the fixture
 from tests.web.test_contrast import contrast
-from tests.web.world import NOW, TODAY, plan_json
+from tests.web.world import NOW, TODAY, Planned, plan_json
 
 GEOJSON = STATIC / "geo" / "oslo-area-municipalities.geojson"
 
@@ -158,7 +157,7 @@ def test_map_data_carries_dash_patterns_beyond_the_palette():
     """With 30 routes the 25th onwards are dashed, and each route's stops carry who/when/what."""
     routes = tuple(
         Route(f"R{i}", ResourceKind.CLINICIAN, None,
-              (Stop("T%d" % i, "visit", "P1", Location(59.9, 10.7), 470, 480, 500, None),))
+              (Stop(f"T{i}", "visit", "P1", Location(59.9, 10.7), 470, 480, 500, None),))
         for i in range(30)
     )
     view = DayPlanView(TODAY, 1, NOW, tuple(_route_view(r) for r in routes), (),

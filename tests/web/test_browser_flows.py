@@ -123,7 +123,7 @@ def test_coordinator_adds_an_urgent_visit_and_it_survives_planning_the_day_again
 
 
 def test_clinician_marks_a_visit_started(planned_site, browser):
-    """On a phone-sized screen the clinician taps "Startet" on a visit; it is pinned and shown as started."""
+    """On a phone-sized screen the clinician taps "Start besøk" on a visit; it is pinned and shown as started."""
     url, engine, _staff = planned_site
     context, page = log_in(browser, url, Role.CLINICIAN, phone=True)
     try:
@@ -131,7 +131,7 @@ def test_clinician_marks_a_visit_started(planned_site, browser):
         card = page.locator("li.stop-visit").first
         task = card.get_attribute("data-task")
         shot(page, "clinician_my_day_planned")
-        card.get_by_role("button", name="Startet").click()
+        card.get_by_role("button", name="Start besøk").click()
         page.wait_for_load_state()
         card = page.locator(f"li[data-task='{task}']")
         assert card.locator(".pin-status").inner_text() == "startet"

@@ -99,7 +99,9 @@ def plan_from_json(data: dict[str, Any]) -> Plan:
                 )
                 for s in data["samples"]
             ),
-            unplanned=tuple(Unplanned(u["task"], u["reason"], u.get("reason_en", "")) for u in data["unplanned"]),
+            unplanned=tuple(
+                Unplanned(u["task"], u["reason"], u.get("reason_en", "")) for u in data["unplanned"]
+            ),
             kpis=PlanKpis(**{key: data["kpis"][key] for key in KPI_KEYS}),
         )
     except (KeyError, TypeError, ValueError) as error:

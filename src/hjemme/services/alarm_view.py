@@ -83,8 +83,8 @@ def read_alarm_page(
     since = at - dt.timedelta(hours=CHART_HOURS)
     with session_scope(engine) as session:
         alarm = load_alarm(session, alarm_id)
-        trail = tuple(_event(r) for r in session.scalars(
-            select(AlarmEventRecord).where(AlarmEventRecord.alarm_id == alarm_id).order_by(AlarmEventRecord.id)))
+        events = select(AlarmEventRecord).where(AlarmEventRecord.alarm_id == alarm_id)
+        trail = tuple(_event(r) for r in session.scalars(events.order_by(AlarmEventRecord.id)))
         found = repo.list_patients(session, ids=[alarm.patient_id])
         setup = patient_monitoring(session, alarm.patient_id, at)
         own = {p.parameter: p for p in _personal(session, alarm.patient_id)}

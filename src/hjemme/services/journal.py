@@ -655,8 +655,11 @@ def _unmark(
 ) -> ChangeOutcome:
     """Take back the task's last status mark: the mark before it holds again (or none at all)."""
     marks = [
-        e for e in entries
-        if e.reverted_by is None and EntryKind(e.kind) in STATUS_MARKS and e.payload.get("task") == change.task_id
+        e
+        for e in entries
+        if e.reverted_by is None
+        and EntryKind(e.kind) in STATUS_MARKS
+        and e.payload.get("task") == change.task_id
     ]
     if not marks:
         raise ConflictError(f"task {change.task_id} has no status mark to undo")
@@ -664,18 +667,38 @@ def _unmark(
     if before is None:
         repo.unpin_task(session, date=date, task_id=change.task_id or "")
     else:
-        repo.pin_task(session, date=date, task_id=change.task_id or "", status=before.kind,
-                      username=principal.username, at=now)
+        repo.pin_task(
+            session,
+            date=date,
+            task_id=change.task_id or "",
+            status=before.kind,
+            username=principal.username,
+            at=now,
+        )
     entry = journal_repo.add_entry(
-        session, date=date, kind=change.kind.value, payload={"task": change.task_id, "undone": last.kind},
-        reason=change.reason, username=principal.username, role=principal.role.value, at=now,
-        base_version=version, result_version=version,
+        session,
+        date=date,
+        kind=change.kind.value,
+        payload={"task": change.task_id, "undone": last.kind},
+        reason=change.reason,
+        username=principal.username,
+        role=principal.role.value,
+        at=now,
+        base_version=version,
+        result_version=version,
     )
     journal_repo.mark_reverted(session, [last.id], entry.id)
     patient = next((s.patient_id for r in plan.routes for s in r.stops if s.task_id == change.task_id), None)
     if patient:
-        log_access(session=session, principal=principal, patient_ids=[patient],
-                   resource=f"task {change.task_id} {last.kind} undone", client=client, at=now, action="write")
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[patient],
+            resource=f"task {change.task_id} {last.kind} undone",
+            client=client,
+            at=now,
+            action="write",
+        )
     return ChangeOutcome(entry, version, version, plan)
 
 

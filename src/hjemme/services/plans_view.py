@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from hjemme.domain.people import Patient
-
     from hjemme.services.auth import Principal
 
 PLAN_READERS = frozenset({Role.COORDINATOR})

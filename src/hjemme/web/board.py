@@ -30,7 +30,8 @@ Gettext = Callable[[str], str]
 
 def route_style(index: int) -> tuple[str, str]:
     """The colour and SVG dash pattern of the ``index``-th route of the day."""
-    return ROUTE_COLOURS[index % len(ROUTE_COLOURS)], ROUTE_DASHES[(index // len(ROUTE_COLOURS)) % len(ROUTE_DASHES)]
+    cycle, colour = divmod(index, len(ROUTE_COLOURS))
+    return ROUTE_COLOURS[colour], ROUTE_DASHES[cycle % len(ROUTE_DASHES)]
 
 
 def stop_state(stop: StopView, status: str | None, now_min: int | None) -> str:
@@ -113,7 +114,8 @@ def edit_choices(plan: DayPlanView, problem: Mapping[str, Any] | None, kind_name
         return {"possible": False}
     names = {s.patient_id: s.patient_name for r in plan.routes for s in r.stops if s.patient_id}
     names.update({u.patient_id: u.patient_name for u in plan.unplanned if u.patient_id})
-    patients = sorted({t["patient"] for t in problem["tasks"] if t["patient"]}, key=lambda p: (names.get(p) or p, p))
+    patients = sorted({t["patient"] for t in problem["tasks"] if t["patient"]},
+                      key=lambda p: (names.get(p) or p, p))
 
     def who(resource_id: str) -> str:
         info = plan.resources.get(resource_id)
@@ -126,10 +128,13 @@ def edit_choices(plan: DayPlanView, problem: Mapping[str, Any] | None, kind_name
     vehicles = {r["vehicle"]: r for r in problem["resources"] if r["vehicle"] and r["kind"] != "clinician"}
     return {
         "possible": True,
-        "vehicles": [(vid, f"{vid} · {r['name']} ({kind_name(r['kind'])})") for vid, r in sorted(vehicles.items())],
+        "vehicles": [(vid, f"{vid} · {r['name']} ({kind_name(r['kind'])})")
+                     for vid, r in sorted(vehicles.items())],
         "patients": [(pid, f"{names.get(pid) or pid} ({pid})") for pid in patients],
         "tasks": tasks,
-        "unplanned": [(u.task_id, f"{u.patient_name or u.task_id} ({u.task_id})") for u in plan.unplanned],
+        "unplanned": [(u.task_id, f"{u.patient_name or u.task_id} ({u.task_id})")
+                      for u in plan.unplanned],
         "resources": [(r["id"], who(r["id"])) for r in problem["resources"]],
-        "staff": [(sid, who(sid)) for sid in sorted({r["staff"] for r in problem["resources"] if r["staff"]})],
+        "staff": [(sid, who(sid))
+                  for sid in sorted({r["staff"] for r in problem["resources"] if r["staff"]})],
     }

@@ -146,7 +146,6 @@ def environment(language: str) -> Environment:
     env.filters["when"] = lambda at, seconds=False: format_local(at, language, seconds=seconds)
     env.filters["day"] = lambda date: format_local_date(date, language)
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
-    gettext = translations(language).gettext
     env.filters["kind_name"] = text_functions(language)[1]
     env.filters["num"] = lambda value, digits=1: format_number(value, language, digits)
     env.filters["unit"] = lambda code: UNITS.get(code, code)

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from hjemme.catalogue import load_catalogue
 from hjemme.domain.journal import EntryKind
 from hjemme.domain.security import Role
-from hjemme.errors import HjemmeError, NotFoundError
+from hjemme.errors import ConflictError, HjemmeError, NotFoundError
 from hjemme.services.auth import Principal
 from hjemme.services.journal import DayChange, change_day
 from hjemme.services.patients import local_date
@@ -39,6 +39,7 @@ STATUSES = {"started": EntryKind.STARTED, "done": EntryKind.DONE, "undo": EntryK
 ERRORS = {
     "status": N_("Choose started or done."),
     "stop": N_("That stop is not on your route today; nothing was changed."),
+    "undo": N_("There is no mark to undo on that stop."),
 }
 
 
@@ -125,6 +126,8 @@ def mark_stop(
     try:
         change_day(engine=engine, principal=user, date=date, now=now,
                    change=DayChange(STATUSES[status], task_id=task_id))
+    except ConflictError:
+        return RedirectResponse(f"{target}&error={'undo' if status == 'undo' else 'stop'}", status_code=303)
     except HjemmeError:
         return RedirectResponse(f"{target}&error=stop", status_code=303)
     return RedirectResponse(f"{target}#stop-{task_id}", status_code=303)

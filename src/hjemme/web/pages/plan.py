@@ -39,8 +39,8 @@ from hjemme.services.planning import (
 )
 from hjemme.services.plans_view import read_day_plan
 from hjemme.settings import Settings
-from hjemme.web.deps import ClientDep, EngineDep, NowDep, SettingsDep, page_context, page_for
 from hjemme.web import board
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, SettingsDep, page_context, page_for
 from hjemme.web.plan_jobs import PlanJobs
 from hjemme.web.rendering import N_, language_of, render, text_functions
 

@@ -47,13 +47,14 @@ def state_event(day: dt.date, version: int | None, statuses: dict[str, str], now
 @router.get("/plan/events")
 async def plan_events(request: Request, user: CoordinatorDep, engine: EngineDep, now: NowDep,
                       date: Annotated[dt.date, Query()]) -> StreamingResponse:
-    """The day's state at once, then whenever it changes (``app.state.plan_events_lifetime_s`` may
-    shorten the stream, as tests do)."""
+    """The day's state at once, then whenever it changes (``app.state.plan_events_lifetime_s`` and
+    ``plan_events_check_s`` may shorten the stream and the checks, as tests do)."""
     lifetime = float(getattr(request.app.state, "plan_events_lifetime_s", STREAM_LIFETIME_S))
+    check_s = float(getattr(request.app.state, "plan_events_check_s", CHECK_S))
     opened = time.monotonic()
 
     async def stream() -> AsyncIterator[str]:
-        yield f"retry: {int(CHECK_S * 1000)}\n\n"
+        yield f"retry: {int(check_s * 1000)}\n\n"
         last, last_sent = "", 0.0
         while True:
             elapsed = time.monotonic() - opened
@@ -62,9 +63,9 @@ async def plan_events(request: Request, user: CoordinatorDep, engine: EngineDep,
             if event != last or elapsed - last_sent >= KEEPALIVE_S:
                 yield event
                 last, last_sent = event, elapsed
-            if elapsed + CHECK_S > lifetime or await request.is_disconnected():
+            if elapsed + check_s > lifetime or await request.is_disconnected():
                 return
-            await asyncio.sleep(CHECK_S)
+            await asyncio.sleep(check_s)
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

@@ -18,11 +18,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from hjemme.domain.security import Role
+from hjemme.domain.time import local_date
 from hjemme.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from hjemme.services.alarm_view import read_alarm_page
 from hjemme.services.auth import Principal
 from hjemme.services.journal import AlreadyOrderedError
-from hjemme.domain.time import local_date
-from hjemme.services.alarm_view import read_alarm_page
 from hjemme.services.monitoring import (
     acknowledge_alarm,
     escalate_alarm,
@@ -30,8 +30,8 @@ from hjemme.services.monitoring import (
     resolve_alarm,
 )
 from hjemme.services.urgent_visits import ordered_visit, request_urgent_visit
-from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
 from hjemme.web.alarm_charts import chart
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
 from hjemme.web.rendering import N_, render
 
 router = APIRouter()
@@ -135,7 +135,8 @@ def _act(request: Request, user: Principal, engine: EngineDep, now: NowDep, clie
     return RedirectResponse("/response", status_code=303)
 
 
-BackField = Annotated[str, Form(max_length=10)]
+BackField = Annotated[str, Form(max_length=10)]  # "alarm": the form on the alarm's page, back there
+NoteField = Annotated[str, Form(max_length=1000)]
 
 
 @router.post("/response/alarms/{alarm_id}/ack")
@@ -148,7 +149,7 @@ def acknowledge(request: Request, alarm_id: str, user: ResponderDep, engine: Eng
 
 @router.post("/response/alarms/{alarm_id}/escalate")
 def escalate(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep, now: NowDep,
-             client: ClientDep, note: Annotated[str, Form(max_length=1000)] = "", back: BackField = "") -> Response:
+             client: ClientDep, note: NoteField = "", back: BackField = "") -> Response:
     return _act(request, user, engine, now, client, lambda: escalate_alarm(
         engine=engine, principal=user, alarm_id=alarm_id, at=now, note=note.strip(), client=client),
         alarm_id=alarm_id, back=back, done="escalate")
@@ -156,7 +157,7 @@ def escalate(request: Request, alarm_id: str, user: ResponderDep, engine: Engine
 
 @router.post("/response/alarms/{alarm_id}/resolve")
 def resolve(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep, now: NowDep,
-            client: ClientDep, note: Annotated[str, Form(max_length=1000)] = "", back: BackField = "") -> Response:
+            client: ClientDep, note: NoteField = "", back: BackField = "") -> Response:
     return _act(request, user, engine, now, client, lambda: resolve_alarm(
         engine=engine, principal=user, alarm_id=alarm_id, note=note.strip(), at=now, client=client),
         alarm_id=alarm_id, back=back, done="resolve")
