@@ -11,6 +11,7 @@ replaces the old one in place).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
@@ -29,6 +30,7 @@ from hjemme.services.monitoring import (
     list_alarms,
     resolve_alarm,
 )
+from hjemme.services.planning import stored_problem
 from hjemme.services.urgent_visits import ordered_visit, request_urgent_visit
 from hjemme.web.alarm_charts import chart
 from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
@@ -106,11 +108,23 @@ def alarm(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep
         page = read_alarm_page(engine=engine, principal=user, alarm_id=alarm_id, at=now, client=client)
     except NotFoundError:
         return render(request, "errors/404.html", page_context(user), status_code=404)
+    ordered = ordered_visit(engine=engine, alarm_id=page.alarm.alarm_id)
     context = {**page_context(user), "alarm": page.alarm, "trail": page.trail, "patient": page.patient,
                "age": page.age(local_date(now)), "charts": [chart(s, page.since, now) for s in page.series],
-               "error": error, "done": DONE.get(done),
-               "ordered": ordered_visit(engine=engine, alarm_id=page.alarm.alarm_id)}
+               "error": error, "done": DONE.get(done), "ordered": ordered,
+               "ordered_by": _staff_name(engine, ordered.date, ordered.staff_id) if ordered else None}
     return render(request, "response/alarm.html", context, status_code=status_code)
+
+
+def _staff_name(engine: EngineDep, day: dt.date, staff_id: str | None) -> str | None:
+    """Who goes on the urgent visit, by name (the plan's stored input names its people)."""
+    if staff_id is None:
+        return None
+    try:
+        _plan, problem = stored_problem(engine=engine, date=day)
+    except NotFoundError:
+        return staff_id
+    return next((r["name"] for r in problem["resources"] if r["id"] == staff_id), staff_id)
 
 
 def _act(request: Request, user: Principal, engine: EngineDep, now: NowDep, client: ClientDep,

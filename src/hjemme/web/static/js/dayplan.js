@@ -26,6 +26,10 @@
   var stopLayers = [];
   var bounds = L.latLngBounds([]);
   var stopsRenderer = L.canvas({ padding: 0.2 });
+  // Routes get their own pane above the stops' canvas: a canvas takes every mouse event over it,
+  // so lines under it could never be hovered or clicked.
+  map.createPane("hjRoutes");
+  map.getPane("hjRoutes").style.zIndex = "450";
 
   function text(value) {
     var span = document.createElement("span");
@@ -44,7 +48,8 @@
     if (!route.stops.length) { lines.push(null); stopLayers.push([]); return; }
     var points = route.stops.map(function (s) { return s.p; });
     var line = L.polyline(points, {
-      color: route.colour, weight: 3, opacity: 0.85, dashArray: route.dash || null, className: "hj-route"
+      color: route.colour, weight: 3, opacity: 0.85, dashArray: route.dash || null, className: "hj-route",
+      pane: "hjRoutes"
     }).addTo(map);
     line.bindTooltip(routeLabel(route), { sticky: true });
     line.bindPopup(routeLabel(route) + "<br>" + text(route.stops.length + " ×"));
@@ -65,7 +70,8 @@
   // -- picking out one route -------------------------------------------------------------------
   var picked = null;
   function pick(index) {
-    picked = (index === null || index === "" || index === picked) ? null : Number(index);
+    var wanted = (index === null || index === "") ? null : Number(index);
+    picked = (wanted === null || wanted === picked) ? null : wanted;
     lines.forEach(function (line, i) {
       if (!line) { return; }
       var on = picked === null || picked === i;
@@ -84,6 +90,7 @@
     var clear = document.getElementById("route-clear");
     if (clear) { clear.hidden = picked === null; }
     if (picked !== null && lines[picked]) { map.fitBounds(lines[picked].getBounds(), { padding: [24, 24], maxZoom: 14 }); }
+    else if (picked === null) { fit(); }
   }
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest(".route-pick") : null;
