@@ -24,6 +24,7 @@ from tests.web.world import (
     ALARM_RED,
     NOW,
     PASSWORD,
+    SELF,
     SETTINGS,
     TODAY,
     seed_alarms,
@@ -108,6 +109,8 @@ def _pages(role: Role) -> list[str]:
     pages = [path + (f"?date={TODAY.isoformat()}" if path in DATED else "") for path, _ in ROLE_PAGES[role]]
     if role is Role.RESPONDER:
         pages.append(f"/response/alarms/{ALARM_RED}")
+    if role is Role.ADMIN:  # the log of this very scan's reads and of the day's marks
+        pages += [f"/admin/access-log?patient={SELF}", "/admin/access-log?username=coordinator1"]
     return pages
 
 
@@ -158,3 +161,13 @@ def test_scan_covers_every_role_page():
     """The scan reads every page of the role table (a new page is scanned without editing this test)."""
     scanned = {p.split("?")[0] for role in Role for p in _pages(role)}
     assert {path for pages in ROLE_PAGES.values() for path, _ in pages} <= scanned
+
+
+def test_access_log_values_read_in_the_page_language():
+    """The services' English log words ("task … started", "alarm … ack") are shown in bokmål; ids stay."""
+    from hjemme.web.rendering import access_text
+
+    assert access_text("task E1-20261123-V0 started", "nb") == "oppgave E1-20261123-V0 startet"
+    assert access_text("alarm A-red ack", "nb") == "alarm A-red kvittert"
+    assert access_text("day plan 2026-11-23", "nb") == "dagsplan 2026-11-23"
+    assert access_text("write", "nb") == "endret" and access_text("write", "en") == "changed"

@@ -9,6 +9,7 @@ escaped; ``tojson`` is used for the data a page script reads. Moments are shown 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -125,6 +126,43 @@ def alarm_cause(alarm: Any, language: str, kind_name: Callable[[str], str]) -> s
     return " ".join(words) or kind_name(str(alarm.kind))
 
 
+ACCESS_WORDS = {
+    "day plan": N_("day plan"),
+    "own route": N_("own route"),
+    "transport routes": N_("transport routes"),
+    "patient list": N_("patient list"),
+    "personal thresholds": N_("personal thresholds"),
+    "QuestionnaireResponse": N_("questionnaire answer"),
+    "device token": N_("device token"),
+    "urgent-visit": N_("urgent visit ordered"),
+    "undone": N_("undone"),
+    "alarms": N_("alarms"),
+    "alarm": N_("alarm"),
+    "patient": N_("patient"),
+    "plan": N_("plan"),
+    "tasks": N_("tasks"),
+    "task": N_("task"),
+    "ack": N_("acknowledged"),
+    "escalate": N_("escalated"),
+    "resolve": N_("resolved"),
+    "assign": N_("assigned"),
+    "read": N_("read"),
+    "write": N_("changed"),
+}
+"""The words the services write in the access log's "what" and "action" (English, for the log's
+readers) as the page's language says them; ids, dates and versions pass through unchanged."""
+_ACCESS_PATTERN = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(w) for w in sorted(ACCESS_WORDS, key=len, reverse=True)) + r")(?![\w-])"
+)
+
+
+def access_text(text: str, language: str) -> str:
+    """An access-log value in the page's language: known words translated, status codes as words."""
+    gettext = translations(language).gettext
+    words = _ACCESS_PATTERN.sub(lambda m: gettext(ACCESS_WORDS[m[1]]), text)
+    return " ".join(gettext(KIND_NAMES[w]) if w in KIND_NAMES else w for w in words.split(" "))
+
+
 @lru_cache(maxsize=len(LANGUAGES))
 def translations(language: str) -> NullTranslations:
     """The compiled catalogue ``i18n/<language>/LC_MESSAGES/messages.mo``."""
@@ -149,6 +187,7 @@ def environment(language: str) -> Environment:
     env.filters["kind_name"] = text_functions(language)[1]
     env.filters["num"] = lambda value, digits=1: format_number(value, language, digits)
     env.filters["unit"] = lambda code: UNITS.get(code, code)
+    env.filters["access_text"] = lambda text: access_text(str(text), language)
     env.filters["alarm_cause"] = lambda alarm: alarm_cause(alarm, language, env.filters["kind_name"])
     return env
 

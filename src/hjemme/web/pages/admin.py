@@ -42,5 +42,6 @@ def access_log(
         engine=engine, principal=user, patient_id=patient.strip() or None,
         username=username.strip() or None, limit=500,
     )
-    context = {**page_context(user), "entries": entries, "patient": patient, "username": username}
+    context = {**page_context(user), "entries": entries, "patient": patient, "username": username,
+               "role_names": {role.value: name for role, name in ROLE_NAMES.items()}}
     return render(request, "admin/access_log.html", context)
