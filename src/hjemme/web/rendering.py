@@ -151,9 +151,8 @@ ACCESS_WORDS = {
 }
 """The words the services write in the access log's "what" and "action" (English, for the log's
 readers) as the page's language says them; ids, dates and versions pass through unchanged."""
-_ACCESS_PATTERN = re.compile(
-    r"(?<![\w-])(" + "|".join(re.escape(w) for w in sorted(ACCESS_WORDS, key=len, reverse=True)) + r")(?![\w-])"
-)
+_ACCESS_WORDS_LONGEST_FIRST = "|".join(re.escape(w) for w in sorted(ACCESS_WORDS, key=len, reverse=True))
+_ACCESS_PATTERN = re.compile(rf"(?<![\w-])({_ACCESS_WORDS_LONGEST_FIRST})(?![\w-])")
 
 
 def access_text(text: str, language: str) -> str:
