@@ -30,6 +30,9 @@
   // so lines under it could never be hovered or clicked.
   map.createPane("hjRoutes");
   map.getPane("hjRoutes").style.zIndex = "450";
+  // The base map has a pane of its own under the stops (and over tiles, when there are any).
+  map.createPane("hjLand");
+  map.getPane("hjLand").style.zIndex = "250";
 
   function text(value) {
     var span = document.createElement("span");
@@ -123,8 +126,9 @@
     .then(function (response) { return response.ok ? response.json() : null; })
     .then(function (geo) {
       if (!geo) { return; }
-      var base = L.geoJSON(geo, {
+      L.geoJSON(geo, {
         interactive: false,
+        pane: "hjLand",
         style: function (feature) {
           var oslo = feature.properties && feature.properties.kommunenummer === "0301";
           return data.tile_url
@@ -132,8 +136,6 @@
             : { color: "#8a949f", weight: oslo ? 2 : 1, fillColor: oslo ? "#f7f3e8" : "#ecebe4", fillOpacity: 1, className: "hj-land" };
         }
       }).addTo(map);
-      base.bringToBack();
-      lines.forEach(function (line) { if (line) { line.bringToFront(); } });
     })
     .catch(function () { /* the routes stand on their own */ })
     .then(ready);
