@@ -87,3 +87,26 @@ def test_staff_and_vehicles_are_named(planned: Planned):
     planned.log_in(Role.CLINICIAN)
     text = visible_text(planned.client.get(f"/my-day?date={TODAY}").text)
     assert not re.search(r"\bS\d{4}\b", text)
+
+
+def test_changed_since_last_time_names_the_patient(planned: Planned):
+    """When a visit of mine gets a new time in a newer version, my day says whose visit moved, not its id."""
+    import json
+
+    from hjemme.services.planning import stored_problem
+    from tests.web.world import NOW
+
+    plan, problem = stored_problem(engine=planned.engine, date=TODAY)
+    route = next(r for r in plan["routes"] if r["resource"] == planned.staff_id)
+    stop = next(s for s in route["stops"] if s["type"] == "visit")
+    start_h, start_m = map(int, stop["start"].split(":"))
+    later = start_h * 60 + start_m + 10
+    stop["start"] = f"{later // 60:02d}:{later % 60:02d}"
+    with session_scope(planned.engine) as session:
+        patient = repo.list_patients(session, ids=[stop["patient"]])[0]
+        repo.save_plan(session, date=TODAY, plan_json=json.dumps(plan), created_at=NOW,
+                       problem_json=json.dumps(problem))
+    planned.log_in(Role.CLINICIAN)
+    planned.client.cookies.set("hjemme_myday_seen", f"{TODAY.isoformat()}:1")
+    text = visible_text(planned.client.get(f"/my-day?date={TODAY}").text)
+    assert f"Ny tid for {patient.name}:" in text and stop["task"] not in text.split("Endret siden sist")[1][:200]

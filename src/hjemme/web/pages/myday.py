@@ -80,10 +80,14 @@ def my_day(
     context: dict[str, Any] = {
         **page_context(user), "date": day, "plan": plan, "route": route, "error": ERRORS.get(error),
         "bring": {}, "samples": {}, "statuses": {}, "treatments": {}, "videos": [], "video_links": {},
+        "stop_names": {},
     }
     if route is not None:
         context.update(_details(engine, day, route))
         context["videos"] = [s for s in route.stops if s.type == "video"]
+        context["stop_names"] = {  # "changed since last time" names the visit, not its task id
+            s.task_id: s.patient_name or s.task_id for s in route.stops if s.task_id
+        }
         context["video_links"] = {
             s.task_id: settings.video_url.replace("{task}", quote(s.task_id))
             for s in context["videos"] if s.task_id and settings.video_url
