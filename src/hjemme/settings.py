@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     tile_url: str = Field(
         default="", description="Map tile URL template for the web map; empty draws no tiles."
     )
+    video_url: str = Field(
+        default="",
+        description="Video-visit link template for my day, with {task} for the visit's task id "
+        "(e.g. https://video.example.no/rom/{task}); empty shows no link.",
+    )
     language: str = Field(default="nb", description="Default UI language (nb or en).")
     login_max_failures: int = Field(
         default=5, ge=1, description="Failed log-ins of one user name within the window that lock it."

@@ -127,6 +127,7 @@ WEB: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/admin/users/disable"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/admin/users/enable"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/admin/users/password"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/plan/events"): (0,) * 10,  # a never-ending event stream: tests/web/test_board.py
     ("GET", "/plan"): (L, 403, 200, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/plan/make"): (L, 403, 422, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/plan/replan"): (L, 403, 422, 403, 403, 403, 403, 403, 403, 403),

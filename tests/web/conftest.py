@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -14,7 +15,7 @@ from hjemme.services.auth import hash_password
 from hjemme.web.deps import get_now
 from hjemme.web.router import mount_web
 from tests.web.forms import FormClient
-from tests.web.world import NOW, PASSWORD, SETTINGS, seed_world, username
+from tests.web.world import FAST, NOW, PASSWORD, SETTINGS, Planned, seed_planned_world, seed_world, username
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +44,16 @@ def web(db_engine: Engine, password_hash: str) -> Iterator[Web]:
     app.dependency_overrides[get_now] = lambda: NOW
     with FormClient(app) as client:
         yield Web(client=client, engine=db_engine)
+
+
+@pytest.fixture
+def planned(db_engine: Engine, password_hash: str, tmp_path: Path) -> Iterator[Planned]:
+    staff_id = seed_planned_world(db_engine, password_hash)
+    app = create_app(SETTINGS, engine=db_engine)
+    mount_web(app)
+    app.dependency_overrides[get_now] = lambda: NOW
+    app.state.web_plan_params = FAST
+    app.state.web_replan_params = FAST
+    app.state.scenario_root = tmp_path / "scenarios"
+    with FormClient(app) as client:
+        yield Planned(client, db_engine, staff_id, app)

@@ -67,7 +67,7 @@ def test_exports_page_describes_the_tables_it_serves(web: Web) -> None:
     web.log_in(Role.RESEARCHER)
     page = web.client.get("/exports")
     assert page.status_code == 200
-    for text in ("pathways", "measurements", "proms", "plan_kpis", "pseudonym, age_band, area, week",
+    for text in ("pathways", "measurements", "proms", "plan_kpis", "<code>pseudonym</code>, <code>age_band</code>, <code>area</code>, <code>week</code>",
                  'action="/exports/research"', "minst 5 pasienter"):
         assert text in page.text
 

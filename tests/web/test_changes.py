@@ -6,63 +6,20 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import Engine
 
-from hjemme.api.app import create_app
 from hjemme.domain.security import Role
 from hjemme.geo import make_provider
-from hjemme.planning.params import PlannerParams
 from hjemme.planning.plan_json import plan_from_json
 from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.validate import validate_plan
 from hjemme.services.planning import stored_problem
 from hjemme.services.planning import task_statuses as pin_statuses
-from hjemme.web.deps import get_now
 from hjemme.web.pages.scenarios import DEFAULT_SCENARIO
-from hjemme.web.router import mount_web
-from tests.web.forms import FormClient
-from tests.web.world import NOW, PASSWORD, SETTINGS, TODAY, seed_planned_world, username
-
-FAST = PlannerParams(time_limit_s=0.3, rounds=1)
-
-
-@dataclass
-class Planned:
-    client: FormClient
-    engine: Engine
-    staff_id: str
-    app: object
-
-    def log_in(self, role: Role) -> None:
-        response = self.client.post(
-            "/login", data={"username": username(role), "password": PASSWORD}, follow_redirects=False
-        )
-        assert response.status_code == 303
-
-    def plan(self) -> dict:
-        return stored_problem(engine=self.engine, date=TODAY)[0]
-
-    def version(self) -> int:
-        return int(self.client.get(f"/plan?date={TODAY}").text.split('data-version="')[1].split('"')[0])
-
-
-@pytest.fixture
-def planned(db_engine: Engine, password_hash: str, tmp_path: Path) -> Iterator[Planned]:
-    staff_id = seed_planned_world(db_engine, password_hash)
-    app = create_app(SETTINGS, engine=db_engine)
-    mount_web(app)
-    app.dependency_overrides[get_now] = lambda: NOW
-    app.state.web_plan_params = FAST
-    app.state.web_replan_params = FAST
-    app.state.scenario_root = tmp_path / "scenarios"
-    with FormClient(app) as client:
-        yield Planned(client, db_engine, staff_id, app)
+from tests.web.world import NOW, TODAY, Planned, username
 
 
 def _valid(engine: Engine) -> None:

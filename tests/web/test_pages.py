@@ -111,7 +111,7 @@ def test_day_plan_shows_routes_unplanned_and_kpis(web):
     assert 'data-routes="2"' in page
     assert page.count('class="gantt-row" role="row"') == 2
     assert "ikke plass i noen rute" in page
-    assert "Nøkkeltall" in page and "42.5 km" in page
+    assert "Nøkkeltall" in page and "42,5 km" in page  # Norwegian decimal comma (issue 14)
     assert "Pasient P00001" in page
 
 

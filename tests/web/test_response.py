@@ -58,7 +58,7 @@ def test_alarm_page_charts_its_measurements(web):
     web.log_in(Role.RESPONDER)
     page = web.client.get(f"/response/alarms/{ALARM_RED}").text
     assert page.count("<circle") == 3 and "<polyline" in page
-    assert "87.0 %" in page
+    assert "87 %" in page
 
 
 def test_unknown_alarm_is_not_found(web):

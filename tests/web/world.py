@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from dataclasses import dataclass
 
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from hjemme.domain.geo import Location
@@ -18,7 +20,9 @@ from hjemme.domain.plans import Plan, PlanKpis, Route, Stop, Unplanned
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
 from hjemme.domain.time import TimeWindow
+from hjemme.planning.params import PlannerParams
 from hjemme.planning.plan_json import plan_to_json
+from hjemme.services.planning import stored_problem
 from hjemme.settings import Settings
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
@@ -194,3 +198,26 @@ def seed_planned_world(engine: Engine, password_hash: str, *, patients: int = 25
                 patient_id=None, staff_id=staff_id if role is Role.CLINICIAN else None,
             )
     return staff_id
+
+
+FAST = PlannerParams(time_limit_s=0.3, rounds=1)
+
+
+@dataclass
+class Planned:
+    client: TestClient
+    engine: Engine
+    staff_id: str
+    app: object
+
+    def log_in(self, role: Role) -> None:
+        response = self.client.post(
+            "/login", data={"username": username(role), "password": PASSWORD}, follow_redirects=False
+        )
+        assert response.status_code == 303
+
+    def plan(self) -> dict:
+        return stored_problem(engine=self.engine, date=TODAY)[0]
+
+    def version(self) -> int:
+        return int(self.client.get(f"/plan?date={TODAY}").text.split('data-version="')[1].split('"')[0])

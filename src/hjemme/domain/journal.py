@@ -20,6 +20,7 @@ class EntryKind(enum.StrEnum):
     SAMPLE_HANDED_IN = "sample_handed_in"
     RESTORED = "restored"  # an earlier version restored as the newest (undo)
     STAY_CHANGED = "stay_changed"  # admission, stage, pause, move or discharge changed a patient's tasks
+    MARK_UNDONE = "mark_undone"  # the task's last status mark taken back (a tap by mistake)
 
 
 PLAN_CHANGES = frozenset(

@@ -38,6 +38,14 @@ PARAMETER_NAME_NB = {
     Parameter.CONSCIOUSNESS: "bevissthet",
     Parameter.OXYGEN_FLOW: "oksygentilførsel",
 }
+UNIT_TEXT = {"Cel": "°C", "mm[Hg]": "mmHg", "{ACVPU}": "", "/min": "/min"}
+"""UCUM units as a nurse reads them in a cause (issue 14: no ``Cel`` or ``mm[Hg]`` on a page)."""
+RISK_NB = {RiskBand.LOW: "lav", RiskBand.LOW_MEDIUM: "lav–middels", RiskBand.MEDIUM: "middels",
+           RiskBand.HIGH: "høy"}
+
+
+def unit_text(unit: str) -> str:
+    return UNIT_TEXT.get(unit, unit)
 
 
 class Severity(enum.StrEnum):
@@ -223,7 +231,7 @@ def evaluate_news2(
     }[result.risk]
     if severity is None:
         return []
-    cause = f"NEWS2 {result.score} ({result.risk.value})"
+    cause = f"NEWS2 {result.score} ({RISK_NB[result.risk]} risiko)"
     return [Finding(patient_id, FindingKind.NEWS2, severity, f"{patient_id}:news2", cause, evidence, now,
                     float(result.score))]
 
@@ -257,9 +265,9 @@ def evaluate_thresholds(
         high = mine.high if mine is not None and mine.high is not None else spec.high
         name = PARAMETER_NAME_NB.get(obs.parameter, spec.code)
         if low is not None and obs.value < low:
-            side, cause = "low", f"{name} {obs.value:g} {obs.unit} under grensen {low:g}"
+            side, cause = "low", f"{name} {obs.value:g} {unit_text(obs.unit)} under grensen {low:g}"
         elif high is not None and obs.value > high:
-            side, cause = "high", f"{name} {obs.value:g} {obs.unit} over grensen {high:g}"
+            side, cause = "high", f"{name} {obs.value:g} {unit_text(obs.unit)} over grensen {high:g}"
         else:
             continue
         findings.append(Finding(patient_id, FindingKind.THRESHOLD, params.threshold_severity,
@@ -296,7 +304,7 @@ def evaluate_trends(
         if rise <= spec.rise_limit:
             continue
         name = PARAMETER_NAME_NB.get(last.parameter, spec.code)
-        cause = (f"{name} steg {rise:g} {last.unit} på {spec.rise_days} døgn "
+        cause = (f"{name} steg {rise:g} {unit_text(last.unit)} på {spec.rise_days} døgn "
                  f"(grense {spec.rise_limit:g})")
         findings.append(Finding(patient_id, FindingKind.TREND, params.trend_severity,
                                 f"{patient_id}:trend:{spec.code}", cause,

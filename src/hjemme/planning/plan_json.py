@@ -1,7 +1,7 @@
 """Plan ↔ JSON in the wire format of issue 3, item 3 (times as ``HH:MM``), see ``docs/plan.schema.json``.
 
-The English reason (``Unplanned.reason_en``) is not part of the wire format and is lost on a round
-trip; everything else survives it exactly.
+An unplanned task's English reason (``Unplanned.reason_en``) is the optional ``reason_en`` (issue 14:
+English pages must not show the bokmål reason); everything survives a round trip exactly.
 """
 
 from __future__ import annotations
@@ -51,7 +51,10 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             }
             for s in plan.samples
         ],
-        "unplanned": [{"task": u.task_id, "reason": u.reason} for u in plan.unplanned],
+        "unplanned": [
+            {"task": u.task_id, "reason": u.reason, **({"reason_en": u.reason_en} if u.reason_en else {})}
+            for u in plan.unplanned
+        ],
         "kpis": {key: getattr(plan.kpis, key) for key in KPI_KEYS},
     }
 
@@ -96,7 +99,9 @@ def plan_from_json(data: dict[str, Any]) -> Plan:
                 )
                 for s in data["samples"]
             ),
-            unplanned=tuple(Unplanned(u["task"], u["reason"]) for u in data["unplanned"]),
+            unplanned=tuple(
+                Unplanned(u["task"], u["reason"], u.get("reason_en", "")) for u in data["unplanned"]
+            ),
             kpis=PlanKpis(**{key: data["kpis"][key] for key in KPI_KEYS}),
         )
     except (KeyError, TypeError, ValueError) as error:

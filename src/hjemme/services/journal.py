@@ -79,6 +79,8 @@ MARKERS = frozenset({Role.COORDINATOR, Role.ADMIN, Role.CLINICIAN, Role.LOGISTIC
 URGENT_ORDERERS = frozenset({Role.RESPONDER, Role.COORDINATOR, Role.ADMIN})
 
 Pins = dict[str, tuple[str, int]]
+MARKING = STATUS_MARKS | {EntryKind.MARK_UNDONE}
+"""Entries about a task's status: recorded without a new plan version."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,7 @@ class DayChange:
         }
         if self.kind in (EntryKind.PLANNED, EntryKind.RESTORED):
             raise InputError("kind", f"{self.kind} is not a change; use plan_day or restore_version")
-        if self.kind in STATUS_MARKS | {EntryKind.CANCELLED, EntryKind.MOVED} and not self.task_id:
+        if self.kind in MARKING | {EntryKind.CANCELLED, EntryKind.MOVED} and not self.task_id:
             raise InputError("task", "name the task")
         if self.kind in needs and not needs[self.kind][1]:
             raise InputError(needs[self.kind][0], f"a {self.kind} change needs a {needs[self.kind][0]}")
@@ -197,6 +199,7 @@ KIND_LABELS: Mapping[EntryKind, tuple[str, str]] = {
     EntryKind.SAMPLE_HANDED_IN: ("prøve levert", "sample handed in"),
     EntryKind.RESTORED: ("tidligere versjon gjenopprettet", "earlier version restored"),
     EntryKind.STAY_CHANGED: ("forløp endret", "stay changed"),
+    EntryKind.MARK_UNDONE: ("statusmerking angret", "status mark undone"),
 }
 """A journal entry's kind as people read it (bokmål, English)."""
 
@@ -298,6 +301,9 @@ def change_day(
         statuses = repo.pinned_tasks(session, date)
         if change.task_id is not None and change.task_id not in {t.id for t in stored.tasks}:
             raise NotFoundError("task", change.task_id)
+        if change.kind is EntryKind.MARK_UNDONE:
+            _require_own_stop(session, principal, previous, change)
+            return _unmark(session, principal, date, change, latest.version, entries, previous, now, client)
         _refuse_finished(change, statuses)
         if change.kind in STATUS_MARKS:
             _require_own_stop(session, principal, previous, change)
@@ -528,7 +534,7 @@ def restore_version(
 
 
 def _require(principal: Principal, change: DayChange, alarm_id: str | None) -> None:
-    if change.kind in STATUS_MARKS:
+    if change.kind in MARKING:
         require_role(principal, MARKERS)
     elif change.kind is EntryKind.URGENT_VISIT and alarm_id is not None:
         require_role(principal, URGENT_ORDERERS)
@@ -576,7 +582,7 @@ def _check_version(
     if not 1 <= expected < current:
         raise VersionConflictError(expected, current, [])
     produced = max(
-        (e.seq for e in entries if e.result_version == expected and EntryKind(e.kind) not in STATUS_MARKS),
+        (e.seq for e in entries if e.result_version == expected and EntryKind(e.kind) not in MARKING),
         default=0,
     )
     between = [e for e in entries if e.seq > produced]
@@ -655,6 +661,66 @@ def _mark(
             principal=principal,
             patient_ids=[patient],
             resource=f"task {change.task_id} {change.kind.value}",
+            client=client,
+            at=now,
+            action="write",
+        )
+    return ChangeOutcome(entry, version, version, plan)
+
+
+def _unmark(
+    session: Session,
+    principal: Principal,
+    date: dt.date,
+    change: DayChange,
+    version: int,
+    entries: list[JournalEntry],
+    plan: Plan,
+    now: dt.datetime,
+    client: str | None,
+) -> ChangeOutcome:
+    """Take back the task's last status mark: the mark before it holds again (or none at all)."""
+    marks = [
+        e
+        for e in entries
+        if e.reverted_by is None
+        and EntryKind(e.kind) in STATUS_MARKS
+        and e.payload.get("task") == change.task_id
+    ]
+    if not marks:
+        raise ConflictError(f"task {change.task_id} has no status mark to undo")
+    last, before = marks[-1], (marks[-2] if len(marks) > 1 else None)
+    if before is None:
+        repo.unpin_task(session, date=date, task_id=change.task_id or "")
+    else:
+        repo.pin_task(
+            session,
+            date=date,
+            task_id=change.task_id or "",
+            status=before.kind,
+            username=principal.username,
+            at=now,
+        )
+    entry = journal_repo.add_entry(
+        session,
+        date=date,
+        kind=change.kind.value,
+        payload={"task": change.task_id, "undone": last.kind},
+        reason=change.reason,
+        username=principal.username,
+        role=principal.role.value,
+        at=now,
+        base_version=version,
+        result_version=version,
+    )
+    journal_repo.mark_reverted(session, [last.id], entry.id)
+    patient = next((s.patient_id for r in plan.routes for s in r.stops if s.task_id == change.task_id), None)
+    if patient:
+        log_access(
+            session=session,
+            principal=principal,
+            patient_ids=[patient],
+            resource=f"task {change.task_id} {last.kind} undone",
             client=client,
             at=now,
             action="write",

@@ -150,6 +150,15 @@ def task_statuses(*, engine: Engine, date: dt.date) -> dict[str, str]:
         return repo.pinned_tasks(session, date)
 
 
+def day_state(*, engine: Engine, principal: Principal, date: dt.date) -> tuple[int | None, dict[str, str]]:
+    """The latest version of the day's plan and its tasks' status marks (what the live board follows;
+    task ids only, not logged)."""
+    require_role(principal, PLANNERS)
+    with session_scope(engine) as session:
+        versions = repo.plan_versions(session, date)
+        return (versions[-1][0] if versions else None), repo.pinned_tasks(session, date)
+
+
 def read_plan(
     *, engine: Engine, principal: Principal, date: dt.date, client: str | None, at: dt.datetime
 ) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from hjemme.store.database import session_scope
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from hjemme.domain.people import Patient
     from hjemme.services.auth import Principal
 
 PLAN_READERS = frozenset({Role.COORDINATOR})
@@ -58,6 +59,9 @@ class StopView:
     end_min: int
     window: str
     interpreter: bool = False
+    phone: str = ""
+    birth_year: int | None = None
+    delivery_notes: str = ""
 
     @property
     def start(self) -> str:
@@ -105,10 +109,23 @@ class RouteView:
 
 
 @dataclass(frozen=True, slots=True)
+class ResourceInfo:
+    """Who or what works a route, as people name it: ``role`` is nurse, doctor, physiotherapist,
+    psychologist, clinician (none of those), van or courier, read from the stored problem's skills."""
+
+    id: str
+    name: str
+    kind: str
+    role: str
+    vehicle_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class UnplannedView:
     task_id: str
     patient_id: str | None
     reason: Mapping[str, str]  # language code → text
+    patient_name: str = ""
 
     def reason_in(self, language: str) -> str:
         return self.reason.get(language) or next(iter(self.reason.values()), "")
@@ -124,6 +141,12 @@ class DayPlanView:
     routes: tuple[RouteView, ...]
     unplanned: tuple[UnplannedView, ...]
     kpis: Mapping[str, Any] = field(default_factory=dict)
+    resources: Mapping[str, ResourceInfo] = field(default_factory=dict)
+
+    def name_of(self, resource_id: str | None) -> str:
+        """A resource's name ("Elisabeth Moen"), its id only when the plan has no stored input."""
+        info = self.resources.get(resource_id or "")
+        return info.name if info is not None else (resource_id or "")
 
     @property
     def task_count(self) -> int:
@@ -135,20 +158,28 @@ def read_day_plan(
 ) -> DayPlanView | None:
     """The latest plan for ``date`` with every stop's patient, or ``None`` when none is stored."""
     require_role(principal, PLAN_READERS)
-    found = _read(engine, principal, date, client, at, "day plan", lambda plan, _staff: plan.routes)
+    found = _read(engine, principal, date, client, at, "day plan", lambda plan, _staff: plan.routes,
+                  with_unplanned=True)
     if found is None:
         return None
     stored, plan, routes, names = found
+    problem = _problem(stored)
+    patient_of = {t["id"]: t.get("patient") for t in problem.get("tasks", ())}
     return DayPlanView(
         date=stored.date,
         version=stored.version,
         created_at=stored.created_at,
         routes=tuple(_route(r, names) for r in routes),
         unplanned=tuple(
-            UnplannedView(u.task_id, None, {"nb": u.reason, **({"en": u.reason_en} if u.reason_en else {})})
+            UnplannedView(
+                u.task_id, patient_of.get(u.task_id),
+                {"nb": u.reason, **({"en": u.reason_en} if u.reason_en else {})},
+                _name(names, patient_of.get(u.task_id)),
+            )
             for u in plan.unplanned
         ),
         kpis=_kpis(plan.kpis),
+        resources=_resources(problem),
     )
 
 
@@ -170,7 +201,8 @@ def read_my_route(
         return None, None
     stored, _plan, mine, names = found
     view = DayPlanView(
-        date=stored.date, version=stored.version, created_at=stored.created_at, routes=(), unplanned=()
+        date=stored.date, version=stored.version, created_at=stored.created_at, routes=(), unplanned=(),
+        resources=_resources(_problem(stored)),
     )
     return view, (_route(mine[0], names) if mine else None)
 
@@ -197,6 +229,7 @@ def read_transport_routes(
         created_at=stored.created_at,
         routes=tuple(_route(r, names) for r in routes),
         unplanned=(),
+        resources=_resources(_problem(stored)),
     )
 
 
@@ -208,9 +241,12 @@ def _read(
     at: dt.datetime,
     what: str,
     pick: Callable[[Plan, str | None], Sequence[Route]],
-) -> tuple[repo.StoredPlan, Plan, Sequence[Route], dict[str, tuple[str, str]]] | None:
+    *,
+    with_unplanned: bool = False,
+) -> tuple[repo.StoredPlan, Plan, Sequence[Route], dict[str, Patient]] | None:
     """Load the latest plan, keep the routes ``pick`` chooses (given the caller's staff id), join
-    their patients' names and addresses and access-log exactly those patients, in one transaction."""
+    their patients (and, ``with_unplanned``, those of the tasks that did not fit) and access-log
+    exactly those patients, in one transaction."""
     with session_scope(engine) as session:
         stored = repo.latest_plan(session, date)
         if stored is None:
@@ -219,6 +255,10 @@ def _read(
         plan = _load(stored.json)
         routes = pick(plan, user.staff_id if user is not None else None)
         patient_ids = _patient_ids(routes)
+        if with_unplanned:
+            unplanned = {u.task_id for u in plan.unplanned}
+            extra = [t.get("patient") for t in _problem(stored).get("tasks", ()) if t["id"] in unplanned]
+            patient_ids = list(dict.fromkeys([*patient_ids, *(p for p in extra if p)]))
         patients = repo.list_patients(session, ids=patient_ids) if patient_ids else []
         log_access(
             session=session,
@@ -228,7 +268,7 @@ def _read(
             client=client,
             at=at,
         )
-    return stored, plan, routes, {p.id: (p.name, p.address) for p in patients}
+    return stored, plan, routes, {p.id: p for p in patients}
 
 
 # -- from the planner's plan to views -------------------------------------------------------------
@@ -248,7 +288,36 @@ def _patient_ids(routes: Sequence[Route]) -> list[str]:
     return list(dict.fromkeys(s.patient_id for r in routes for s in r.stops if s.patient_id))
 
 
-def _route(route: Route, names: Mapping[str, tuple[str, str]]) -> RouteView:
+def _problem(stored: repo.StoredPlan) -> dict[str, Any]:
+    """The planning input stored with the plan (empty when the plan was stored without it)."""
+    if not stored.problem_json:
+        return {}
+    data = json.loads(stored.problem_json)
+    return data if isinstance(data, dict) else {}
+
+
+CLINICAL_TITLES = (("doctor", "doctor"), ("nurse", "nurse"), ("physio", "physiotherapist"),
+                   ("psychologist", "psychologist"))
+"""A clinician's profession as the board names it, from the first skill that gives it away."""
+
+
+def _resources(problem: Mapping[str, Any]) -> dict[str, ResourceInfo]:
+    found: dict[str, ResourceInfo] = {}
+    for r in problem.get("resources", ()):
+        skills = set(r.get("skills") or ())
+        role = r["kind"]
+        if role == str(ResourceKind.CLINICIAN):
+            role = next((title for skill, title in CLINICAL_TITLES if skill in skills), role)
+        found[r["id"]] = ResourceInfo(r["id"], r.get("name") or r["id"], r["kind"], role, r.get("vehicle"))
+    return found
+
+
+def _name(patients: Mapping[str, Patient], patient_id: str | None) -> str:
+    patient = patients.get(patient_id or "")
+    return patient.name if patient is not None else ""
+
+
+def _route(route: Route, names: Mapping[str, Patient]) -> RouteView:
     return RouteView(
         resource_id=route.resource_id,
         kind=str(route.kind),
@@ -258,14 +327,14 @@ def _route(route: Route, names: Mapping[str, tuple[str, str]]) -> RouteView:
     )
 
 
-def _stop(stop: Stop, names: Mapping[str, tuple[str, str]]) -> StopView:
-    name, address = names.get(stop.patient_id, ("", "")) if stop.patient_id else ("", "")
+def _stop(stop: Stop, patients: Mapping[str, Patient]) -> StopView:
+    patient = patients.get(stop.patient_id) if stop.patient_id else None
     return StopView(
         task_id=stop.task_id,
         type=stop.type,
         patient_id=stop.patient_id,
-        patient_name=name,
-        address=address,
+        patient_name=patient.name if patient else "",
+        address=patient.address if patient else "",
         lat=stop.location.lat if stop.location else None,
         lon=stop.location.lon if stop.location else None,
         arrive_min=stop.arrive_min,
@@ -273,6 +342,9 @@ def _stop(stop: Stop, names: Mapping[str, tuple[str, str]]) -> StopView:
         end_min=stop.end_min,
         window=str(stop.window) if stop.window else "",
         interpreter=stop.interpreter,
+        phone=patient.phone if patient else "",
+        birth_year=patient.birth_year if patient else None,
+        delivery_notes=patient.delivery_notes if patient else "",
     )
 
 

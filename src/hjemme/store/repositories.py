@@ -424,6 +424,12 @@ def pin_task(
     session.flush()
 
 
+def unpin_task(session: Session, *, date: dt.date, task_id: str) -> None:
+    """Forget a task's status (its only mark was taken back): re-planning may move it again."""
+    session.execute(delete(TaskPinRecord).where(TaskPinRecord.date == date, TaskPinRecord.task_id == task_id))
+    session.flush()
+
+
 def pinned_tasks(session: Session, date: dt.date) -> dict[str, str]:
     """Task id → status of every pinned task of ``date``."""
     rows = session.execute(

@@ -9,10 +9,13 @@ escaped; ``tojson`` is used for the data a page script reads. Moments are shown 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -45,8 +48,10 @@ KIND_NAMES = {
     "device_swap": N_("device swap"),
     "lab": N_("lab drop"),
     "break": N_("break"),
-    "clinician": N_("clinician"),
+    "clinician": N_("health worker"),
     "van": N_("van"),
+    "cold_van": N_("refrigerated van"),
+    "car": N_("car"),
     "courier": N_("courier"),
     "red": N_("red"),
     "yellow": N_("yellow"),
@@ -79,9 +84,85 @@ KIND_NAMES = {
     "blood_panel": N_("blood panel"),
     "crp": N_("CRP"),
     "tacrolimus_dbs": N_("tacrolimus (dried blood spot)"),
+    "nurse": N_("nurse"),
+    "doctor": N_("doctor"),
+    "physiotherapist": N_("physiotherapist"),
+    "psychologist": N_("psychologist"),
+    "planned": N_("planned"),
+    "late": N_("late"),
+    "not_done": N_("not done"),
+    "delivered": N_("delivered"),
+    "sample_handed_in": N_("sample handed in"),
+    "mark_undone": N_("mark undone"),
+    "respiratory_rate": N_("respiratory rate"),
+    "spo2": N_("oxygen saturation (SpO₂)"),
+    "pulse": N_("pulse"),
+    "temperature": N_("temperature"),
+    "systolic_bp": N_("systolic blood pressure"),
+    "diastolic_bp": N_("diastolic blood pressure"),
+    "weight": N_("weight"),
+    "consciousness": N_("consciousness (ACVPU)"),
+    "oxygen_flow": N_("oxygen flow"),
 }
-"""Codes shown to people (stop types, resource kinds, alarm severities, statuses, kinds, events)
-as words, through the ``kind_name`` filter."""
+"""Codes shown to people (stop types, resource kinds, alarm severities, statuses, kinds, events,
+measured parameters) as words, through the ``kind_name`` filter."""
+UNITS = {"Cel": "°C", "mm[Hg]": "mmHg", "{ACVPU}": "", "{score}": ""}
+"""UCUM codes as people write the unit (the ``unit`` filter); others (%, kg, /min, L/min) as they are."""
+PARAMETERS = frozenset({"respiratory_rate", "spo2", "pulse", "temperature", "systolic_bp", "diastolic_bp",
+                        "weight", "consciousness", "oxygen_flow"})
+SIDES = {"low": N_("below the limit"), "high": N_("above the limit")}
+
+
+def alarm_cause(alarm: Any, language: str, kind_name: Callable[[str], str]) -> str:
+    """Why an alarm fired, in the page's language. Causes are stored in bokmål (the rules write
+    them); an English page names the kind, the parameter and the side from the alarm's key instead."""
+    if language == "nb":
+        cause = str(alarm.cause)
+        for code, text in UNITS.items():
+            cause = cause.replace(f" {code}", f" {text}" if text else "")
+        return cause
+    parts = str(alarm.dedup_key).split(":")[1:]
+    words = [kind_name(p) for p in parts if p in PARAMETERS]
+    words += [translations(language).gettext(SIDES[p]) for p in parts if p in SIDES]
+    if str(alarm.kind) == "news2" and alarm.score is not None:
+        words.append(f"{alarm.score:g}")
+    return " ".join(words) or kind_name(str(alarm.kind))
+
+
+ACCESS_WORDS = {
+    "day plan": N_("day plan"),
+    "own route": N_("own route"),
+    "transport routes": N_("transport routes"),
+    "patient list": N_("patient list"),
+    "personal thresholds": N_("personal thresholds"),
+    "QuestionnaireResponse": N_("questionnaire answer"),
+    "device token": N_("device token"),
+    "urgent-visit": N_("urgent visit ordered"),
+    "undone": N_("undone"),
+    "alarms": N_("alarms"),
+    "alarm": N_("alarm"),
+    "patient": N_("patient"),
+    "plan": N_("plan"),
+    "tasks": N_("tasks"),
+    "task": N_("task"),
+    "ack": N_("acknowledged"),
+    "escalate": N_("escalated"),
+    "resolve": N_("resolved"),
+    "assign": N_("assigned"),
+    "read": N_("read"),
+    "write": N_("changed"),
+}
+"""The words the services write in the access log's "what" and "action" (English, for the log's
+readers) as the page's language says them; ids, dates and versions pass through unchanged."""
+_ACCESS_WORDS_LONGEST_FIRST = "|".join(re.escape(w) for w in sorted(ACCESS_WORDS, key=len, reverse=True))
+_ACCESS_PATTERN = re.compile(rf"(?<![\w-])({_ACCESS_WORDS_LONGEST_FIRST})(?![\w-])")
+
+
+def access_text(text: str, language: str) -> str:
+    """An access-log value in the page's language: known words translated, status codes as words."""
+    gettext = translations(language).gettext
+    words = _ACCESS_PATTERN.sub(lambda m: gettext(ACCESS_WORDS[m[1]]), text)
+    return " ".join(gettext(KIND_NAMES[w]) if w in KIND_NAMES else w for w in words.split(" "))
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -105,9 +186,30 @@ def environment(language: str) -> Environment:
     env.filters["when"] = lambda at, seconds=False: format_local(at, language, seconds=seconds)
     env.filters["day"] = lambda date: format_local_date(date, language)
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
-    gettext = translations(language).gettext
-    env.filters["kind_name"] = lambda kind: gettext(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+    env.filters["kind_name"] = text_functions(language)[1]
+    env.filters["num"] = lambda value, digits=1: format_number(value, language, digits)
+    env.filters["unit"] = lambda code: UNITS.get(code, code)
+    env.filters["access_text"] = lambda text: access_text(str(text), language)
+    env.filters["alarm_cause"] = lambda alarm: alarm_cause(alarm, language, env.filters["kind_name"])
     return env
+
+
+def text_functions(language: str) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """``gettext`` and ``kind_name`` (a code as a word) of ``language``, for text built in Python."""
+    gettext = translations(language).gettext
+
+    def kind_name(kind: str) -> str:
+        return gettext(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+
+    return gettext, kind_name
+
+
+def format_number(value: float | int | None, language: str, digits: int = 1) -> str:
+    """A number as the language writes it: ``1 074,0`` in bokmål, ``1,074.0`` in English (Babel)."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale="nb_NO" if language == "nb" else "en_GB")
 
 
 def language_of(request: Request, default: str) -> str:

@@ -24,6 +24,7 @@ from hjemme.web.pages import (
     myday,
     patient,
     plan,
+    plan_live,
     registers,
     response,
     scenarios,
@@ -31,7 +32,9 @@ from hjemme.web.pages import (
 from hjemme.web.rendering import STATIC, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
-PAGES = (auth, plan, myday, care, response, logistics, admin, exports, patient, scenarios, registers)
+PAGES = (
+    auth, plan, plan_live, myday, care, response, logistics, admin, exports, patient, scenarios, registers,
+)
 """Every page module; each has a ``router``."""
 for _page in PAGES:
     router.include_router(_page.router)

@@ -14,7 +14,7 @@ from hjemme.errors import ConflictError, InputError, NotFoundError
 from hjemme.services import users as service
 from hjemme.services.access import query_access_log
 from hjemme.services.auth import Principal
-from hjemme.web.deps import ClientDep, EngineDep, NowDep, page_context, page_for
+from hjemme.web.deps import ROLE_NAMES, ClientDep, EngineDep, NowDep, page_context, page_for
 from hjemme.web.rendering import render
 
 router = APIRouter()
@@ -29,7 +29,7 @@ def _users_page(
 ) -> Response:
     accounts = service.list_accounts(engine=engine, principal=user)
     context = {**page_context(user), "accounts": accounts, "done": done, "error": error,
-               "min_length": service.MIN_PASSWORD_LENGTH}
+               "min_length": service.MIN_PASSWORD_LENGTH, "role_names": ROLE_NAMES}
     return render(request, "admin/users.html", context, status_code=status_code)
 
 
@@ -95,5 +95,6 @@ def access_log(
         engine=engine, principal=user, patient_id=patient.strip() or None,
         username=username.strip() or None, limit=500, client=client, at=now,
     )
-    context = {**page_context(user), "entries": entries, "patient": patient, "username": username}
+    context = {**page_context(user), "entries": entries, "patient": patient, "username": username,
+               "role_names": {role.value: name for role, name in ROLE_NAMES.items()}}
     return render(request, "admin/access_log.html", context)

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -23,21 +24,22 @@ from sqlalchemy import Engine
 from hjemme.catalogue import load_catalogue
 from hjemme.domain.journal import EntryKind
 from hjemme.domain.security import Role
-from hjemme.errors import HjemmeError, NotFoundError
+from hjemme.errors import ConflictError, HjemmeError, NotFoundError
 from hjemme.services.auth import Principal
 from hjemme.services.journal import DayChange, change_day
 from hjemme.services.patients import local_date
 from hjemme.services.planning import plan_diff, stored_problem, task_statuses
 from hjemme.services.plans_view import RouteView, read_my_route
-from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, page_context, page_for
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, SettingsDep, page_context, page_for
 from hjemme.web.rendering import N_, render
 
 router = APIRouter()
 ClinicianDep = Annotated[Principal, Depends(page_for(Role.CLINICIAN))]
-STATUSES = ("started", "done")
+STATUSES = {"started": EntryKind.STARTED, "done": EntryKind.DONE, "undo": EntryKind.MARK_UNDONE}
 ERRORS = {
     "status": N_("Choose started or done."),
     "stop": N_("That stop is not on your route today; nothing was changed."),
+    "undo": N_("There is no mark to undo on that stop."),
 }
 
 
@@ -66,6 +68,7 @@ class SampleToTake:
 def my_day(
     request: Request,
     user: ClinicianDep,
+    settings: SettingsDep,
     engine: EngineDep,
     now: NowDep,
     client: ClientDep,
@@ -76,11 +79,19 @@ def my_day(
     plan, route = read_my_route(engine=engine, principal=user, date=day, client=client, at=now)
     context: dict[str, Any] = {
         **page_context(user), "date": day, "plan": plan, "route": route, "error": ERRORS.get(error),
-        "bring": {}, "samples": {}, "statuses": {},
+        "bring": {}, "samples": {}, "statuses": {}, "treatments": {}, "videos": [], "video_links": {},
+        "stop_names": {},
     }
     if route is not None:
         context.update(_details(engine, day, route))
         context["videos"] = [s for s in route.stops if s.type == "video"]
+        context["stop_names"] = {  # "changed since last time" names the visit, not its task id
+            s.task_id: s.patient_name or s.task_id for s in route.stops if s.task_id
+        }
+        context["video_links"] = {
+            s.task_id: settings.video_url.replace("{task}", quote(s.task_id))
+            for s in context["videos"] if s.task_id and settings.video_url
+        }
     seen = _seen_version(request, day)
     if plan is not None and route is not None and seen is not None and seen < plan.version:
         diff = plan_diff(engine=engine, principal=user, date=day, from_version=seen, to_version=plan.version)
@@ -112,13 +123,16 @@ def mark_stop(
     date: Annotated[ServiceDate, Form()],
     status: Annotated[str, Form()] = "",
 ) -> Response:
-    """Mark one of the caller's stops started or done (which pins it), then back to the day."""
+    """Mark one of the caller's stops started or done (which pins it), or take the last mark back
+    (a tap by mistake), then back to the day."""
     target = f"/my-day?date={date.isoformat()}"
     if status not in STATUSES:
         return RedirectResponse(f"{target}&error=status", status_code=303)
     try:
         change_day(engine=engine, principal=user, date=date, now=now,
-                   change=DayChange(EntryKind(status), task_id=task_id))
+                   change=DayChange(STATUSES[status], task_id=task_id))
+    except ConflictError:
+        return RedirectResponse(f"{target}&error={'undo' if status == 'undo' else 'stop'}", status_code=303)
     except HjemmeError:
         return RedirectResponse(f"{target}&error=stop", status_code=303)
     return RedirectResponse(f"{target}#stop-{task_id}", status_code=303)
@@ -131,8 +145,9 @@ def _details(engine: Engine, day: dt.date, route: RouteView) -> dict[str, Any]:
     try:
         plan, problem = stored_problem(engine=engine, date=day)
     except NotFoundError:
-        return {"statuses": {t: st for t, st in statuses.items() if t in own}}
-    products = load_catalogue().products
+        return {"statuses": {t: st for t, st in statuses.items() if t in own}, "treatments": {}}
+    catalogue = load_catalogue()
+    products = catalogue.products
     tasks = {t["id"]: t for t in problem["tasks"]}
     placed = {
         s["task"]: (r["resource"], r["kind"], s) for r in plan["routes"] for s in r["stops"] if s["task"]
@@ -152,9 +167,14 @@ def _details(engine: Engine, day: dt.date, route: RouteView) -> dict[str, Any]:
             samples.setdefault(task["taken_at"], []).append(
                 _sample(task, route.resource_id, plan["samples"], placed)
             )
+    treatments = {
+        t["id"]: (catalogue.pathways[t["pathway"]].name_nb, catalogue.pathways[t["pathway"]].name)
+        for t in tasks.values() if t["id"] in own and t.get("pathway") in catalogue.pathways
+    }
     return {
         "bring": bring,
         "samples": samples,
+        "treatments": treatments,
         "statuses": {t: st for t, st in statuses.items() if t in own},
     }
 

@@ -22,29 +22,30 @@ from starlette.concurrency import run_in_threadpool
 
 from hjemme.domain.journal import EntryKind
 from hjemme.domain.security import Role
-from hjemme.domain.time import MINUTES_PER_DAY, check_service_date, parse_hhmm
+from hjemme.domain.time import MINUTES_PER_DAY, check_service_date, local_minute, parse_hhmm
 from hjemme.errors import ConflictError, HjemmeError, InputError, NotFoundError
 from hjemme.planning.params import PlannerParams
 from hjemme.services import journal
 from hjemme.services.auth import Principal
 from hjemme.services.journal import DayChange, MoveRefusedError, VersionConflictError
 from hjemme.services.patients import local_date
-from hjemme.services.planning import list_placements, list_versions, plan_diff, read_journal, stored_problem
-from hjemme.services.plans_view import DayPlanView, read_day_plan
+from hjemme.services.planning import (
+    day_state,
+    list_placements,
+    list_versions,
+    plan_diff,
+    read_journal,
+    stored_problem,
+)
+from hjemme.services.plans_view import read_day_plan
 from hjemme.settings import Settings
+from hjemme.web import board
 from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, SettingsDep, page_context, page_for
 from hjemme.web.plan_jobs import PlanJobs
-from hjemme.web.rendering import N_, language_of, render
+from hjemme.web.rendering import N_, language_of, render, text_functions
 
 router = APIRouter()
 CoordinatorDep = Annotated[Principal, Depends(page_for(Role.COORDINATOR))]
-
-ROUTE_COLOURS = (
-    "#1f5fa8", "#b4381e", "#2a7a3b", "#7a3fa0", "#a86a00", "#0f7a7a", "#a3306b", "#4d5b1e",
-    "#5a4632", "#2f4f8f", "#8f2f2f", "#3f6f5f",
-)
-"""Route line colours, each with at least 4.5:1 contrast on white (they also colour text labels)."""
-
 
 @router.get("/plan")
 def day_plan(
@@ -73,14 +74,30 @@ def _page(request: Request, user: Principal, settings: Settings, engine: Engine,
         "job": _jobs(request).get(job, user.username) if job else None,
     }
     if plan is not None:
-        context.update(_layout(plan, settings.tile_url))
-        context["edit"] = _edit_choices(engine, day, plan)
+        language = language_of(request, settings.language)
+        gettext, kind_name = text_functions(language)
+        _version, statuses = day_state(engine=engine, principal=user, date=day)
+        context.update(board.layout(plan, tile_url=settings.tile_url, statuses=statuses,
+                                    now_min=_now_min(day, now), gettext=gettext, kind_name=kind_name))
+        context["edit"] = board.edit_choices(plan, _problem(engine, day), kind_name)
         context["journal"] = [_journal_row(e, language_of(request, settings.language))
                               for e in reversed(read_journal(engine=engine, principal=user, date=day))]
         context["versions"] = [v for v, _at in list_versions(engine=engine, principal=user, date=day)]
         if changed_from is not None and changed_from < plan.version:
             context["diff"] = _diff_rows(engine, user, day, changed_from, plan.version)
     return render(request, "plan/day.html", context, status_code=status_code)
+
+
+def _now_min(day: dt.date, now: dt.datetime) -> int | None:
+    """Minutes after Oslo midnight when ``day`` is today (the board's "now" line), else ``None``."""
+    return local_minute(now) if local_date(now) == day else None
+
+
+def _problem(engine: Engine, day: dt.date) -> dict[str, Any] | None:
+    try:
+        return stored_problem(engine=engine, date=day)[1]
+    except NotFoundError:
+        return None
 
 
 def _journal_row(entry: Any, lang: str) -> dict[str, Any]:
@@ -94,64 +111,6 @@ def _diff_rows(engine: Engine, user: Principal, day: dt.date, old: int, new: int
     """The difference between two versions as the page lists it: one row per person or vehicle."""
     data = plan_diff(engine=engine, principal=user, date=day, from_version=old, to_version=new).to_json()
     return {"from": old, "to": new, "rows": data["resources"], "totals": data["totals"]}
-
-
-def _edit_choices(engine: Engine, day: dt.date, plan: DayPlanView) -> dict[str, Any]:
-    """What the change forms offer: the day's patients, planned tasks and resources.
-
-    Only a plan stored with its input (made by the planner's services) can be re-planned.
-    """
-    try:
-        _plan_data, problem = stored_problem(engine=engine, date=day)
-    except NotFoundError:
-        return {"possible": False}
-    names = {s.patient_id: s.patient_name for r in plan.routes for s in r.stops if s.patient_id}
-    patients = sorted({t["patient"] for t in problem["tasks"] if t["patient"]})
-    tasks = [
-        (s.task_id, f"{s.start} {r.resource_id} · {s.task_id} {s.patient_name}")
-        for r in plan.routes for s in r.stops if s.task_id
-    ]
-    return {
-        "possible": True,
-        "vehicles": sorted(
-            {r["vehicle"] for r in problem["resources"] if r["vehicle"] and r["kind"] != "clinician"}
-        ),
-        "patients": [(pid, f"{names.get(pid) or pid} ({pid})") for pid in patients],
-        "tasks": tasks,
-        "unplanned": [u.task_id for u in plan.unplanned],
-        "resources": [(r["id"], f"{r['id']} · {r['name']}") for r in problem["resources"]],
-        "staff": sorted({r["staff"] for r in problem["resources"] if r["staff"]}),
-    }
-
-
-def _layout(plan: DayPlanView, tile_url: str) -> dict[str, Any]:
-    """Colours, the timeline's span and the map's data (coordinates only, no names)."""
-    starts = [r.start_min for r in plan.routes if r.stops] or [7 * 60]
-    ends = [r.end_min for r in plan.routes if r.stops] or [16 * 60]
-    day0 = min(starts) // 60 * 60
-    day1 = max(max(ends), day0 + 60)
-    day1 = -(-day1 // 60) * 60
-    colours = [ROUTE_COLOURS[i % len(ROUTE_COLOURS)] for i in range(len(plan.routes))]
-    map_data = {
-        "tile_url": tile_url,
-        "routes": [
-            {
-                "id": route.resource_id,
-                "colour": colour,
-                "points": [[s.lat, s.lon] for s in route.stops if s.lat is not None and s.lon is not None],
-            }
-            for route, colour in zip(plan.routes, colours, strict=True)
-        ],
-    }
-    drawn = sum(1 for r in map_data["routes"] if r["points"])
-    return {
-        "colours": colours,
-        "day0": day0,
-        "span": day1 - day0,
-        "hours": list(range(day0, day1 + 1, 60)),
-        "map_data": map_data,
-        "routes_drawn": drawn,
-    }
 
 
 # -- changing the plan ----------------------------------------------------------------------------
@@ -342,9 +301,11 @@ def placements_page(request: Request, user: CoordinatorDep, settings: SettingsDe
                                          provider_name=settings.travel_time_provider)
     except NotFoundError:
         return render(request, "plan/placements.html", {"error": UNKNOWN_MOVE, "places": []})
+    problem = _problem(engine, date) or {}
+    names = {r["id"]: r["name"] for r in problem.get("resources", ())}
     return render(request, "plan/placements.html",
                   {"error": None if found else NO_PLACE, "places": found, "task": task, "date": date,
-                   "version": version})
+                   "version": version, "names": names})
 
 
 @router.post("/plan/move")

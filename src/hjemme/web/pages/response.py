@@ -11,25 +11,28 @@ replaces the old one in place).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from hjemme.domain.security import Role
+from hjemme.domain.time import local_date
 from hjemme.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
-from hjemme.monitoring.observations import Observation
+from hjemme.services.alarm_view import read_alarm_page
 from hjemme.services.auth import Principal
 from hjemme.services.journal import AlreadyOrderedError
 from hjemme.services.monitoring import (
     acknowledge_alarm,
     escalate_alarm,
-    get_alarm,
     list_alarms,
     resolve_alarm,
 )
+from hjemme.services.planning import stored_problem
 from hjemme.services.urgent_visits import ordered_visit, request_urgent_visit
+from hjemme.web.alarm_charts import chart
 from hjemme.web.deps import ClientDep, EngineDep, NowDep, log_refused_request, page_context, page_for
 from hjemme.web.rendering import N_, render
 
@@ -37,6 +40,17 @@ router = APIRouter()
 URGENT_TWICE = N_("This alarm has already ordered its urgent visit; it is shown below.")
 URGENT_REFUSED = N_("Only a red alarm that is not resolved can order an urgent visit.")
 URGENT_NO_INPUT = N_("Today's plan has to be made again before an urgent visit can be added.")
+ACT_ERRORS = {
+    "note": N_("Resolving needs a note of what was done."),
+    "conflict": N_("Someone else has already handled this alarm."),
+    "missing": N_("The alarm no longer exists."),
+}
+DONE = {
+    "ack": N_("The alarm is acknowledged: you own it now."),
+    "escalate": N_("The alarm has been escalated to the next level."),
+    "resolve": N_("The alarm is resolved."),
+    "urgent": N_("The urgent visit has been ordered; it is shown below."),
+}
 
 ResponderDep = Annotated[Principal, Depends(page_for(Role.RESPONDER))]
 REFRESH_S = 15.0
@@ -87,21 +101,35 @@ async def events(request: Request, user: ResponderDep) -> StreamingResponse:
 
 @router.get("/response/alarms/{alarm_id}")
 def alarm(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep, now: NowDep,
-          client: ClientDep, error: str | None = None, status_code: int = 200) -> Response:
-    """One alarm: why, its measurements as a chart, and what has been done."""
+          client: ClientDep, error: str | None = None, status_code: int = 200, done: str = "") -> Response:
+    """One alarm to act from: the patient, why, 72 h of measurements with limits, what has been
+    done, and acknowledge / escalate / resolve / urgent visit on the page itself."""
     try:
-        found, trail, evidence = get_alarm(engine=engine, principal=user, alarm_id=alarm_id, at=now,
-                                           client=client)
+        page = read_alarm_page(engine=engine, principal=user, alarm_id=alarm_id, at=now, client=client)
     except NotFoundError:
         log_refused_request(request, 404)
         return render(request, "errors/404.html", page_context(user), status_code=404)
-    context = {**page_context(user), "alarm": found, "trail": trail, "chart": _chart(evidence),
-               "error": error, "ordered": ordered_visit(engine=engine, alarm_id=found.alarm_id)}
+    ordered = ordered_visit(engine=engine, alarm_id=page.alarm.alarm_id)
+    context = {**page_context(user), "alarm": page.alarm, "trail": page.trail, "patient": page.patient,
+               "age": page.age(local_date(now)), "charts": [chart(s, page.since, now) for s in page.series],
+               "error": error, "done": DONE.get(done), "ordered": ordered,
+               "ordered_by": _staff_name(engine, ordered.date, ordered.staff_id) if ordered else None}
     return render(request, "response/alarm.html", context, status_code=status_code)
 
 
+def _staff_name(engine: EngineDep, day: dt.date, staff_id: str | None) -> str | None:
+    """Who goes on the urgent visit, by name (the plan's stored input names its people)."""
+    if staff_id is None:
+        return None
+    try:
+        _plan, problem = stored_problem(engine=engine, date=day)
+    except NotFoundError:
+        return staff_id
+    return next((r["name"] for r in problem["resources"] if r["id"] == staff_id), staff_id)
+
+
 def _act(request: Request, user: Principal, engine: EngineDep, now: NowDep, client: ClientDep,
-         action: Callable[[], object]) -> Response:
+         action: Callable[[], object], *, alarm_id: str = "", back: str = "", done: str = "") -> Response:
     error = None
     try:
         action()
@@ -109,6 +137,11 @@ def _act(request: Request, user: Principal, engine: EngineDep, now: NowDep, clie
         error = "missing"
     except (ConflictError, InputError) as exc:
         error = "note" if isinstance(exc, InputError) else "conflict"
+    if back == "alarm" and alarm_id:  # the form on the alarm's own page: back there
+        if error is None:
+            return RedirectResponse(f"/response/alarms/{alarm_id}?done={done}", status_code=303)
+        return alarm(request, alarm_id, user, engine, now, client, error=ACT_ERRORS[error],
+                     status_code=409 if error == "conflict" else 422)
     if request.headers.get("HX-Request") == "true":
         return _worklist(request, user, engine, now, client, template="response/worklist.html", error=error)
     if error is not None:
@@ -117,25 +150,32 @@ def _act(request: Request, user: Principal, engine: EngineDep, now: NowDep, clie
     return RedirectResponse("/response", status_code=303)
 
 
+BackField = Annotated[str, Form(max_length=10)]  # "alarm": the form on the alarm's page, back there
+NoteField = Annotated[str, Form(max_length=1000)]
+
+
 @router.post("/response/alarms/{alarm_id}/ack")
 def acknowledge(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep, now: NowDep,
-                client: ClientDep) -> Response:
+                client: ClientDep, back: BackField = "") -> Response:
     return _act(request, user, engine, now, client, lambda: acknowledge_alarm(
-        engine=engine, principal=user, alarm_id=alarm_id, at=now, client=client))
+        engine=engine, principal=user, alarm_id=alarm_id, at=now, client=client),
+        alarm_id=alarm_id, back=back, done="ack")
 
 
 @router.post("/response/alarms/{alarm_id}/escalate")
 def escalate(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep, now: NowDep,
-             client: ClientDep, note: Annotated[str, Form(max_length=1000)] = "") -> Response:
+             client: ClientDep, note: NoteField = "", back: BackField = "") -> Response:
     return _act(request, user, engine, now, client, lambda: escalate_alarm(
-        engine=engine, principal=user, alarm_id=alarm_id, at=now, note=note.strip(), client=client))
+        engine=engine, principal=user, alarm_id=alarm_id, at=now, note=note.strip(), client=client),
+        alarm_id=alarm_id, back=back, done="escalate")
 
 
 @router.post("/response/alarms/{alarm_id}/resolve")
 def resolve(request: Request, alarm_id: str, user: ResponderDep, engine: EngineDep, now: NowDep,
-            client: ClientDep, note: Annotated[str, Form(max_length=1000)] = "") -> Response:
+            client: ClientDep, note: NoteField = "", back: BackField = "") -> Response:
     return _act(request, user, engine, now, client, lambda: resolve_alarm(
-        engine=engine, principal=user, alarm_id=alarm_id, note=note.strip(), at=now, client=client))
+        engine=engine, principal=user, alarm_id=alarm_id, note=note.strip(), at=now, client=client),
+        alarm_id=alarm_id, back=back, done="resolve")
 
 
 @router.post("/response/alarms/{alarm_id}/urgent-visit")
@@ -154,29 +194,4 @@ def urgent_visit(request: Request, alarm_id: str, user: ResponderDep, engine: En
         return alarm(request, alarm_id, user, engine, now, client, error=URGENT_REFUSED, status_code=409)
     except InputError:
         return alarm(request, alarm_id, user, engine, now, client, error=URGENT_NO_INPUT, status_code=422)
-    return RedirectResponse(f"/response/alarms/{alarm_id}", status_code=303)
-
-
-def _chart(evidence: Sequence[Observation]) -> list[dict[str, object]]:
-    """Per parameter, an SVG polyline (600×160 view box) of the evidence measurements over time."""
-    by_parameter: dict[str, list[Observation]] = {}
-    for observation in evidence:
-        by_parameter.setdefault(str(observation.parameter), []).append(observation)
-    charts = []
-    for parameter, points in by_parameter.items():
-        t0, t1 = points[0].effective_at, points[-1].effective_at
-        span = max((t1 - t0).total_seconds(), 1.0)
-        low, high = min(p.value for p in points), max(p.value for p in points)
-        rng = (high - low) or 1.0
-        xy = [(20 + 560 * (p.effective_at - t0).total_seconds() / span,
-               140 - 120 * (p.value - low) / rng) for p in points]
-        charts.append({
-            "parameter": parameter,
-            "unit": points[0].unit,
-            "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in xy),
-            "dots": xy,
-            "rows": points,
-            "low": low,
-            "high": high,
-        })
-    return charts
+    return RedirectResponse(f"/response/alarms/{alarm_id}?done=urgent", status_code=303)
