@@ -74,3 +74,17 @@ def test_mark_records_a_fact_and_refuses_an_unknown_status(planned, tmp_path) ->
     assert journal[-1]["kind"] == "done" and journal[-1]["result_version"] == journal[-2]["result_version"]
     again = runner.invoke(app, ["replan", "--date", DATE, "--cancel", task])
     assert again.exit_code != 0 and "done" in again.output
+
+
+def test_bench_replan_prints_and_appends_its_table(tmp_path) -> None:
+    """``hjemme bench replan`` on a small synthetic day times the four kinds of change, says every plan
+    was valid and appends the table to the report file."""
+    report = tmp_path / "benchmarks.md"
+    result = runner.invoke(app, ["bench", "replan", "--patients", "40", "--seed", "2", "--changes", "2",
+                                 "--time-limit", "0.5", "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    text = report.read_text()
+    assert "## Re-planning engine" in text and "hjemme bench replan" in text
+    for kind in ("urgent visit", "cancellation", "absence from 10:00", "move"):
+        row = next(line for line in text.splitlines() if line.startswith(f"| {kind} |"))
+        assert "2/2" in row  # valid

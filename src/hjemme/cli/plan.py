@@ -16,14 +16,22 @@ from rich.console import Console
 from rich.table import Table
 
 from hjemme.bench_report import append_report, machine_description
+from hjemme.catalogue import load_catalogue
 from hjemme.cli.monitoring import bench_ingest_command
+from hjemme.domain.workload import tasks_for_day
 from hjemme.errors import InputError
 from hjemme.geo import make_provider
+from hjemme.planning.bench_replan import markdown_table, run_replan_bench
 from hjemme.planning.bench_vrptw import markdown_report, mean_gaps, run_vrptw_bench
+from hjemme.planning.params import PlannerParams
 from hjemme.planning.plan_json import plan_from_json
+from hjemme.planning.problem import Problem, build_problem
 from hjemme.planning.problem_json import problem_from_json
+from hjemme.planning.resources import build_resources
+from hjemme.planning.solve import solve
 from hjemme.planning.validate import Violation, validate_plan, validate_plan_alone
 from hjemme.settings import get_settings
+from hjemme.synthetic.population import generate_population
 
 bench_app = typer.Typer(
     name="bench", help="Benchmarks that print a table and append it to docs/benchmarks.md."
@@ -68,6 +76,71 @@ def bench_vrptw(
     console.print(f"appended to {report}")
 
 
+BENCH_DATE = dt.date(2030, 3, 4)
+
+
+def synthetic_day(patients: int, seed: int) -> Problem:
+    """The 2030 day the day and re-planning benchmarks plan: ``patients`` synthetic Oslo patients of the
+    default catalogue, their pathways' tasks, and the roster and fleet the generator sizes for them."""
+    catalogue = load_catalogue()
+    population = generate_population(catalogue, patients, seed, BENCH_DATE)
+    tasks = tasks_for_day(
+        BENCH_DATE,
+        population.enrolments,
+        {p.id: p for p in population.patients},
+        catalogue.pathways,
+        catalogue.products,
+        catalogue.device_types,
+    )
+    resources = build_resources(population.staff, population.vehicles, catalogue.sites)
+    lab = catalogue.sites[catalogue.lab_site_id].location
+    provider = make_provider(get_settings().travel_time_provider)
+    return build_problem(BENCH_DATE, tasks, resources, lab, provider)
+
+
+REPLAN_METHOD = (
+    "Each change on its own at 10:00 (stops before 11:00 frozen); seconds = apply_changes + repair + "
+    "validate_plan. Targets (issue 11): p95 ≤ 2 s at 1,500 patients; an urgent visit or a cancellation "
+    "reassigns ≤ 5 % of other tasks with a median time change ≤ 15 min; an absence moves only the absent "
+    "person's tasks plus ≤ 5 % of the others; every plan valid."
+)
+
+
+@bench_app.command("replan")
+def bench_replan(
+    patients: int = typer.Option(1500, "--patients", min=1, help="Synthetic patients (2030 scale: 1500)."),
+    seed: int = typer.Option(1, "--seed"),
+    changes: int = typer.Option(20, "--changes", min=1, max=500, help="Changes of each kind."),
+    time_limit: float = typer.Option(40.0, "--time-limit", min=0.1, help="Search seconds of the first plan."),
+    report: Path = typer.Option(Path("docs/benchmarks.md"), "--report", help="Markdown file to append to."),
+) -> None:
+    """Plan a synthetic day, then time urgent visits, cancellations, absences from 10:00 and moves, each
+    repaired on its own (p50/p95 s, validity, how many other tasks moved); print and append the table."""
+    console = Console()
+    with console.status(f"Planning the first day ({patients} patients) …"):
+        problem = synthetic_day(patients, seed)
+        began = time.perf_counter()
+        first = solve(problem, PlannerParams(time_limit_s=time_limit, seed=seed))
+        first_s = time.perf_counter() - began
+    if validate_plan(first, problem.tasks, problem.resources, problem.provider, problem.lab):
+        raise typer.BadParameter("the first plan is invalid; nothing to measure", param_hint="--patients")
+    with console.status(f"Re-planning {4 * changes} changes …"):
+        rows = run_replan_bench(problem, first, seed=seed, changes=changes)
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    table = "\n".join([
+        f"### {when} — {machine_description()} · hjemme bench replan",
+        "",
+        f"{patients} patients, seed {seed}: {len(problem.tasks)} tasks, {len(problem.resources)} resources; "
+        f"first plan by `solve` ({time_limit:g} s search, {first_s:.0f} s), "
+        f"{first.kpis.tasks_planned} planned. {REPLAN_METHOD}",
+        "",
+        markdown_table(rows),
+    ])
+    console.print(table)
+    append_report(report, table, section="## Re-planning engine")
+    console.print(f"appended to {report}")
+
+
 @bench_app.command("day")
 def bench_day(
     patients: int = typer.Option(1500, "--patients", min=1, help="Synthetic patients (2030 scale: 1500)."),
@@ -88,35 +161,15 @@ def bench_day(
     """Plan a synthetic Oslo day, validate it, time one urgent re-plan; print and append the KPIs."""
     from dataclasses import replace
 
-    from hjemme.catalogue import load_catalogue
     from hjemme.domain.tasks import TaskKind
-    from hjemme.domain.workload import tasks_for_day
     from hjemme.planning.changes import AddTask, apply_changes
     from hjemme.planning.kpis import plan_objective
-    from hjemme.planning.params import PlannerParams
-    from hjemme.planning.problem import build_problem
     from hjemme.planning.repair import repair
-    from hjemme.planning.resources import build_resources
-    from hjemme.planning.solve import solve
-    from hjemme.synthetic.population import generate_population
 
     console = Console()
-    catalogue = load_catalogue()
-    date = dt.date(2030, 3, 4)
-    population = generate_population(catalogue, patients, seed, date)
-    tasks = tasks_for_day(
-        date,
-        population.enrolments,
-        {p.id: p for p in population.patients},
-        catalogue.pathways,
-        catalogue.products,
-        catalogue.device_types,
-    )
-    resources = build_resources(population.staff, population.vehicles, catalogue.sites)
-    provider = make_provider(get_settings().travel_time_provider)
-    lab = catalogue.sites[catalogue.lab_site_id].location
     began = time.perf_counter()
-    problem = build_problem(date, tasks, resources, lab, provider)
+    problem = synthetic_day(patients, seed)
+    tasks, resources, provider, lab = problem.tasks, problem.resources, problem.provider, problem.lab
     params = PlannerParams(time_limit_s=time_limit, seed=seed, search_workers=workers)
     plan = solve(problem, params)
     solve_s = time.perf_counter() - began

@@ -10,7 +10,7 @@ person or vehicle, the share whose start moved, and the median absolute start ch
 Targets (issue 11): p95 <= 2 s at 1,500 patients; an urgent visit or a cancellation reassigns
 <= 5 % of the other tasks with a median change <= 15 min; an absence moves only the absent
 person's tasks plus <= 5 % of the others; every plan valid. The day itself (synthetic population,
-first plan) is built by the caller: ``benchmarks/bench_replan_engine.py`` and ``hjemme bench replan``.
+first plan) is built by the caller: ``hjemme bench replan`` (``cli/plan.py``).
 """
 
 from __future__ import annotations
