@@ -150,3 +150,19 @@ def test_every_other_role_is_refused_user_admin(api: Api, role: Role) -> None:
         assert api.client.post(f"/api/users/clinician1/{action}", headers=headers).status_code == 403
     reset = api.client.post("/api/users/clinician1/password", headers=headers, json={"password": NEW_PASSWORD})
     assert reset.status_code == 403
+
+
+def test_admin_changes_a_role_and_the_old_tokens_end(api: Api) -> None:
+    """A new role applies at once: the user's live token stops working and a new log-in carries the new
+    role; a patient user keeps its role, and the admin cannot change their own."""
+    victim = _bearer(api, "technician1")
+    admin = api.headers(Role.ADMIN)
+    changed = api.client.post("/api/users/technician1/role", headers=admin, json={"role": "logistics"})
+    assert changed.status_code == 200 and changed.json()["role"] == "logistics"
+    assert api.client.get("/api/me", headers=victim).status_code == 401
+    me = api.client.get("/api/me", headers=_bearer(api, "technician1"))
+    assert me.status_code == 200 and "logistics" in me.text
+    assert api.client.post("/api/users/patient1/role", headers=admin, json={"role": "clinician"}).status_code == 422
+    assert api.client.post("/api/users/admin1/role", headers=admin, json={"role": "clinician"}).status_code == 409
+    assert api.client.post("/api/users/technician1/role", headers=admin, json={"role": "boss"}).status_code == 422
+    assert api.client.post("/api/users/nobody/role", headers=admin, json={"role": "clinician"}).status_code == 404

@@ -51,6 +51,7 @@ API: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/users"): (A, 200, 403, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/api/users/{username}/enable"): (A, 404, 403, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/api/users/{username}/disable"): (A, 404, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/users/{username}/role"): (A, 422, 403, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/api/users/{username}/password"): (A, 422, 403, 403, 403, 403, 403, 403, 403, 403),
     ("GET", "/api/patients"): (A, 200, 200, 200, 200, 200, 200, 403, 200, 200),
     ("GET", "/api/patients/{patient_id}"): (A, 200, 200, 200, 200, 200, 200, 403, 404, 403),
@@ -126,6 +127,9 @@ WEB: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/account/password"): (L, 422, 422, 422, 422, 422, 422, 422, 422, 422),
     ("POST", "/admin/users/disable"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/admin/users/enable"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/admin/users/role"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/admin/users/create"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/admin/users/link"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
     ("POST", "/admin/users/password"): (L, 422, 403, 403, 403, 403, 403, 403, 403, 403),
     ("GET", "/plan/events"): (0,) * 10,  # a never-ending event stream: tests/web/test_board.py
     ("GET", "/plan"): (L, 403, 200, 403, 403, 403, 403, 403, 403, 403),

@@ -80,3 +80,13 @@ def test_unknown_user_or_short_password_is_refused(database_env: str) -> None:
     short = runner.invoke(app, ["user", "reset-password", "kari"], input="kort\n")
     assert short.exit_code == 2 and "--password" in short.output
     assert verify_password(_users(database_env)[0].password_hash, "hemmelig passord")
+
+
+def test_user_role_changes_the_role_and_refuses_an_unknown_one(database_env: str) -> None:
+    """``hjemme user role`` gives a user another role; an unknown role exits 2 and changes nothing."""
+    assert runner.invoke(app, ["user", "add", "kari", "--role", "coordinator"], input="hemmelig passord\n").exit_code == 0
+    assert runner.invoke(app, ["user", "role", "kari", "boss"]).exit_code == 2
+    assert _users(database_env)[0].role.value == "coordinator"
+    result = runner.invoke(app, ["user", "role", "kari", "responder"])
+    assert result.exit_code == 0, result.output
+    assert _users(database_env)[0].role.value == "responder"

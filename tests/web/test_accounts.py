@@ -82,3 +82,23 @@ def test_a_page_refused_to_a_role_is_logged(web):
     web.log_in(Role.ADMIN)
     page = web.client.get(f"/admin/access-log?username={username(Role.CLINICIAN)}")
     assert "refused" in page.text and "403 GET /admin/access-log" in page.text
+
+
+def test_admin_creates_links_and_changes_the_role_of_a_user_from_the_page(web):
+    """On the admin page: a new clinician user is created and logs in, is linked to a member of staff,
+    and is made a coordinator; bad input is refused in Norwegian and changes nothing."""
+    web.log_in(Role.ADMIN)
+    created = web.client.post("/admin/users/create", data={"username": "ny.sykepleier", "role": "clinician",
+                                                           "password": NEW_PASSWORD})
+    assert created.status_code == 200 and "Brukeren er opprettet." in created.text
+    linked = web.client.post("/admin/users/link", data={"username": "ny.sykepleier", "staff": "S0001"})
+    assert "Brukeren er koblet." in linked.text and "S0001" in linked.text
+    bad_link = web.client.post("/admin/users/link", data={"username": "ny.sykepleier", "patient": "P00001"})
+    assert bad_link.status_code == 422 and "Koblingen ble ikke laget" in bad_link.text
+    role = web.client.post("/admin/users/role", data={"username": "ny.sykepleier", "role": "coordinator"})
+    assert "Rollen er endret" in role.text
+    taken = web.client.post("/admin/users/create", data={"username": "ny.sykepleier", "role": "clinician",
+                                                         "password": NEW_PASSWORD})
+    assert taken.status_code == 409 and "Brukeren ble ikke opprettet" in taken.text
+    assert _login(web, "ny.sykepleier", NEW_PASSWORD).status_code == 303
+    assert web.client.get("/plan", follow_redirects=False).status_code == 200  # now a coordinator

@@ -13,7 +13,7 @@ import typer
 
 from hjemme.cli._common import CLI_PRINCIPAL, cli_errors, database
 from hjemme.domain.security import Role
-from hjemme.services.users import add_user, disable_user, enable_user, reset_password
+from hjemme.services.users import add_user, change_role, disable_user, enable_user, reset_password
 
 app = typer.Typer(help="Manage user accounts.", no_args_is_help=True, add_completion=False)
 
@@ -66,6 +66,17 @@ def enable_command(name: str = NameArgument) -> None:
     with cli_errors(), database() as engine:
         enable_user(engine=engine, principal=CLI_PRINCIPAL, username=name)
     typer.echo(f"Enabled user {name}.")
+
+
+@app.command("role")
+def role_command(
+    name: str = NameArgument,
+    role: str = typer.Argument(..., help="The new role: " + ", ".join(r.value for r in Role) + "."),
+) -> None:
+    """Give a user another role; their sessions end at once."""
+    with cli_errors(), database() as engine:
+        change_role(engine=engine, principal=CLI_PRINCIPAL, username=name, role=role)
+    typer.echo(f"User {name} is now {role}; their sessions have ended.")
 
 
 @app.command("reset-password")

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hjemme.domain.security import Role
-from hjemme.errors import ConflictError, InputError
+from hjemme.errors import ConflictError, InputError, NotFoundError
 from hjemme.services.access import require_role
 from hjemme.services.auth import AuthenticationError, Principal, hash_password, verify_password
 from hjemme.store import repositories as repo
@@ -210,6 +210,53 @@ def enable_user(*, engine: Engine, principal: Principal, username: str) -> UserS
     """Re-enable a disabled log-in (with the password it had)."""
     return _administer(
         engine=engine, principal=principal, username=username, what="enabled", end_sessions=False, active=True
+    )
+
+
+def create_account(
+    *,
+    engine: Engine,
+    principal: Principal,
+    username: str,
+    password: str,
+    role: Role | str,
+    now: dt.datetime,
+    staff_id: str | None = None,
+    patient_id: str | None = None,
+) -> UserSummary:
+    """An administrator creates a log-in (the admin page's form; the CLI's ``hjemme user add``)."""
+    require_role(principal, USER_ADMINS)
+    account = add_user(engine=engine, username=username, password=password, role=role, now=now,
+                       staff_id=staff_id, patient_id=patient_id)
+    logger.info("user %r: created as %s by %r", username, account.role, principal.username)
+    return _summary(account)
+
+
+STAFF_LINKED = frozenset({Role.CLINICIAN, Role.LOGISTICS})
+"""Roles whose log-in is linked to a member of staff (their own routes)."""
+
+
+def change_role(*, engine: Engine, principal: Principal, username: str, role: Role | str) -> UserSummary:
+    """Give ``username`` another role; their sessions and tokens end at once (they carry the old role).
+
+    A patient's log-in is tied to its patient record, so no one becomes or stops being a patient here
+    (create a patient user instead); a staff link is kept only for roles that use one. An
+    administrator cannot change their own role (which could leave nobody to undo it).
+    """
+    new = parse_role(role)
+    require_role(principal, USER_ADMINS)
+    if username == principal.username:
+        raise ConflictError("you cannot change your own role")
+    with session_scope(engine) as session:
+        current = repo.get_user(session, username)
+    if current is None:
+        raise NotFoundError("user", username)
+    if Role.PATIENT in (current.role, new) and current.role is not new:
+        raise InputError("role", "a patient's log-in is tied to the patient record; create a new user")
+    links = {} if new in STAFF_LINKED else {"staff_id": None}
+    return _administer(
+        engine=engine, principal=principal, username=username, what=f"role {new}", end_sessions=True,
+        role=new, **links,
     )
 
 

@@ -1,4 +1,5 @@
-"""``/api/users``: administrators list users, disable and re-enable them and reset passwords.
+"""``/api/users``: administrators list users, disable and re-enable them, change their role and reset
+passwords.
 
 Disabling and a reset end the user's sessions and tokens at once (see ``services/users.py``).
 """
@@ -10,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 
 from hjemme.api.deps import EngineDep, NowDep, require_roles
-from hjemme.api.schemas.users import PasswordReset, UserRead
+from hjemme.api.schemas.users import PasswordReset, RoleChange, UserRead
 from hjemme.services import users as service
 from hjemme.services.auth import Principal
 
@@ -52,3 +53,9 @@ def reset_password(
             engine=engine, principal=principal, username=username, new_password=body.password, now=now
         )
     )
+
+
+@router.post("/{username}/role", response_model=UserRead)
+def change_role(principal: Admin, engine: EngineDep, username: Username, body: RoleChange) -> UserRead:
+    """Give a user another role; their tokens and sessions stop working now (they carry the old role)."""
+    return _read(service.change_role(engine=engine, principal=principal, username=username, role=body.role))

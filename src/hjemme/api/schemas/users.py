@@ -25,3 +25,9 @@ class PasswordReset(BaseModel):
     """The new password an administrator sets for a user (at least 8 characters)."""
 
     password: str = Field(max_length=200)
+
+
+class RoleChange(BaseModel):
+    """The role an administrator gives a user."""
+
+    role: Role

@@ -1,5 +1,5 @@
-"""Administration: the users (disable, re-enable, reset a password) and the access log searchable by
-patient and user."""
+"""Administration: the users (create, link to staff or a patient, change role, disable, re-enable,
+reset a password) and the access log searchable by patient and user."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hjemme.errors import ConflictError, InputError, NotFoundError
 from hjemme.services import users as service
 from hjemme.services.access import query_access_log
 from hjemme.services.auth import Principal
+from hjemme.services.user_links import link_user
 from hjemme.web.deps import ROLE_NAMES, ClientDep, EngineDep, NowDep, page_context, page_for
 from hjemme.web.rendering import render
 
@@ -29,14 +30,15 @@ def _users_page(
 ) -> Response:
     accounts = service.list_accounts(engine=engine, principal=user)
     context = {**page_context(user), "accounts": accounts, "done": done, "error": error,
-               "min_length": service.MIN_PASSWORD_LENGTH, "role_names": ROLE_NAMES}
+               "min_length": service.MIN_PASSWORD_LENGTH, "role_names": ROLE_NAMES, "roles": list(Role)}
     return render(request, "admin/users.html", context, status_code=status_code)
 
 
 @router.get("/admin")
 def users(request: Request, user: AdminDep, engine: EngineDep, done: str = "") -> Response:
     """Every user with their role, link and state, and the administrator's actions on each."""
-    return _users_page(request, user, engine, done=done if done in {"disabled", "enabled", "reset"} else "")
+    known = {"disabled", "enabled", "reset", "role", "created", "linked"}
+    return _users_page(request, user, engine, done=done if done in known else "")
 
 
 _ERRORS: tuple[tuple[type[Exception], str, int], ...] = (
@@ -47,12 +49,16 @@ _ERRORS: tuple[tuple[type[Exception], str, int], ...] = (
 
 
 def _act(
-    request: Request, user: Principal, engine: EngineDep, done: str, action: Callable[[], object]
+    request: Request, user: Principal, engine: EngineDep, done: str, action: Callable[[], object],
+    refused: str | None = None,
 ) -> Response:
+    """Run one administrative action; ``refused`` names the form's own message for bad input."""
     try:
         action()
     except (InputError, ConflictError, NotFoundError) as error:
         kind, status = next((k, s) for cls, k, s in _ERRORS if isinstance(error, cls))
+        if refused is not None and not isinstance(error, NotFoundError):
+            kind = refused
         return _users_page(request, user, engine, error=kind, status_code=status)
     return RedirectResponse(f"/admin?done={done}", status_code=303)
 
@@ -79,6 +85,38 @@ def reset_password(
     """Give a user a new password; their sessions end at once."""
     return _act(request, user, engine, "reset", lambda: service.reset_password(
         engine=engine, principal=user, username=username, new_password=password, now=now))
+
+
+@router.post("/admin/users/role")
+def change_role(request: Request, user: AdminDep, engine: EngineDep, username: Username,
+                role: Annotated[str, Form(max_length=32)] = "") -> Response:
+    """Give a user another role; their sessions end at once."""
+    return _act(request, user, engine, "role",
+                lambda: service.change_role(engine=engine, principal=user, username=username, role=role),
+                refused="role")
+
+
+@router.post("/admin/users/create")
+def create(
+    request: Request, user: AdminDep, engine: EngineDep, now: NowDep, username: Username,
+    role: Annotated[str, Form(max_length=32)] = "", password: Annotated[str, Form(max_length=200)] = "",
+    staff: Annotated[str, Form(max_length=64)] = "", patient: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Create a log-in, linked to a member of staff or (a patient user) to a patient."""
+    return _act(request, user, engine, "created", lambda: service.create_account(
+        engine=engine, principal=user, username=username.strip(), password=password, role=role, now=now,
+        staff_id=staff.strip() or None, patient_id=patient.strip() or None), refused="create")
+
+
+@router.post("/admin/users/link")
+def link(
+    request: Request, user: AdminDep, engine: EngineDep, now: NowDep, client: ClientDep, username: Username,
+    staff: Annotated[str, Form(max_length=64)] = "", patient: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Link a clinician or driver to their member of staff, or a patient user to their patient."""
+    return _act(request, user, engine, "linked", lambda: link_user(
+        engine=engine, principal=user, username=username, now=now, client=client,
+        staff_id=staff.strip() or None, patient_id=patient.strip() or None), refused="link")
 
 
 @router.get("/admin/access-log")
