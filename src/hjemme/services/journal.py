@@ -654,17 +654,7 @@ def _mark(
         base_version=expected or version,
         result_version=version,
     )
-    patient = next((s.patient_id for r in plan.routes for s in r.stops if s.task_id == change.task_id), None)
-    if patient:
-        log_access(
-            session=session,
-            principal=principal,
-            patient_ids=[patient],
-            resource=f"task {change.task_id} {change.kind.value}",
-            client=client,
-            at=now,
-            action="write",
-        )
+    _log_task_write(session, principal, plan, change.task_id, change.kind.value, client, now)
     return ChangeOutcome(entry, version, version, plan)
 
 
@@ -714,18 +704,19 @@ def _unmark(
         result_version=version,
     )
     journal_repo.mark_reverted(session, [last.id], entry.id)
-    patient = next((s.patient_id for r in plan.routes for s in r.stops if s.task_id == change.task_id), None)
-    if patient:
-        log_access(
-            session=session,
-            principal=principal,
-            patient_ids=[patient],
-            resource=f"task {change.task_id} {last.kind} undone",
-            client=client,
-            at=now,
-            action="write",
-        )
+    _log_task_write(session, principal, plan, change.task_id, f"{last.kind} undone", client, now)
     return ChangeOutcome(entry, version, version, plan)
+
+
+def _log_task_write(
+    session: Session, principal: Principal, plan: Plan, task_id: str | None, what: str, client: str | None,
+    now: dt.datetime,
+) -> None:
+    """A status mark (or its undo) is a write of the task's patient's data: access-logged."""
+    patient = next((s.patient_id for r in plan.routes for s in r.stops if s.task_id == task_id), None)
+    if patient:
+        log_access(session=session, principal=principal, patient_ids=[patient],
+                   resource=f"task {task_id} {what}", client=client, at=now, action="write")
 
 
 def _engine_changes(change: DayChange, urgent: Task | None, problem: Problem) -> list[Change]:
