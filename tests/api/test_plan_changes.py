@@ -137,3 +137,27 @@ def test_status_marks_are_facts_the_clinician_records_on_own_stops(staffed: Api)
     assert bad.status_code == 422
     assert staffed.client.post(f"{URL}/tasks/x/status", json={"status": "done"},
                                headers=staffed.headers(Role.RESEARCHER)).status_code == 403
+
+
+def test_placements_are_listed_best_first_and_choosing_one_applies_it(staffed: Api) -> None:  # noqa: F811
+    """The feasible places of a planned visit come cheapest first; posting the first as a move puts the
+    visit exactly there in the next version; an unknown task is 404."""
+    _plan(staffed)
+    headers = staffed.headers(Role.COORDINATOR)
+    plan = _plan_now(staffed)
+    visits = [s["task"] for r in plan["routes"] for s in r["stops"] if s["type"] == "visit"]
+    answers = {t: staffed.client.get(f"{URL}/placements", params={"task": t}, headers=headers) for t in visits}
+    assert all(a.status_code == 200 for a in answers.values())
+    task, listed = next((t, a) for t, a in answers.items() if a.json()["placements"])  # a visit that can move
+    places = listed.json()["placements"]
+    assert [p["cost_delta"] for p in places] == sorted(p["cost_delta"] for p in places)
+    first = places[0]
+    moved = staffed.client.post(f"{URL}/changes", headers={**headers, "If-Match": str(listed.json()["version"])},
+                                json={"kind": "moved", "task": task, "resource": first["resource"],
+                                      "start": first["start"]})
+    assert moved.status_code == 201, moved.text
+    after = _plan_now(staffed)
+    assert any(r["resource"] == first["resource"] and s["task"] == task and s["start"] == first["start"]
+               for r in after["routes"] for s in r["stops"])
+    unknown = staffed.client.get(f"{URL}/placements", params={"task": "no-such-task"}, headers=headers)
+    assert unknown.status_code == 404
