@@ -52,7 +52,7 @@ def _alarmed(engine: Engine) -> set[str]:
 
 
 def test_without_a_broker_the_stream_goes_through_the_csv_ingest(demo_engine: Engine, tmp_path: Path) -> None:
-    """No broker: a minute of the stream goes in as CSV, and the first wave's patients have alarms."""
+    """No broker: a minute of the stream goes in as CSV; the first wave has alarms, one of them red (NEWS2)."""
     start = _now() - dt.timedelta(seconds=61)
     stream = open_demo_stream(engine=demo_engine, mqtt_url=CLOSED, work_dir=tmp_path, date=local_date(start),
                               origin=start, seed=2026)
@@ -60,6 +60,8 @@ def test_without_a_broker_the_stream_goes_through_the_csv_ingest(demo_engine: En
     assert stream.step(_now()) > 0
     first_wave = {d.patient_id for d in stream.stream.deteriorations if d.onset_s == 0}
     assert first_wave and first_wave <= _alarmed(demo_engine)
+    alarms = list_alarms(engine=demo_engine, principal=RESPONDER, at=_now())
+    assert any(a.kind == "news2" and a.severity == "red" for a in alarms), "a red NEWS2 alarm to act on"
     assert _sources(demo_engine) == {"observations csv"}
     assert not list(tmp_path.iterdir()), "the CSV file is removed once ingested"
 

@@ -9,7 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hjemme.catalogue import load_catalogue
+from hjemme.domain.pathways import ServiceKind
+from hjemme.monitoring.news2 import Consciousness, News2Params, News2Vitals, RiskBand, score_news2
 from hjemme.synthetic.device_stream import (
+    NEWS2_SET,
     StreamParams,
     StreamPatient,
     as_messages,
@@ -27,9 +30,10 @@ def _patients() -> list[StreamPatient]:
     for index, (pathway_id, pathway) in enumerate(sorted(CATALOGUE.pathways.items())):
         devices = tuple((f"{d.device_type_id[:3].upper()}-{index}-{n}", d.device_type_id)
                         for n, d in enumerate(pathway.devices))
-        out.append(StreamPatient(f"P{index:02d}a", pathway.monitoring, devices))
-        out.append(StreamPatient(f"P{index:02d}b", pathway.monitoring, ()))
-        del pathway_id
+        kit = pathway.service_kind is ServiceKind.AHS and bool(pathway.monitoring)
+        out.append(StreamPatient(f"P{index:02d}a", pathway.monitoring, devices, vitals_kit=kit))
+        out.append(StreamPatient(f"P{index:02d}b", pathway.monitoring, (), vitals_kit=kit,
+                                 spo2_target_88_92=pathway_id == "ahs_lung"))
     return out
 
 
@@ -126,3 +130,37 @@ def test_bad_parameters_are_refused() -> None:
         StreamParams(deteriorating_share=1.5)
     with pytest.raises(ValueError):
         build_device_stream([], origin=dt.datetime(2026, 1, 1), seed=1)
+
+
+def _news2_sets(stream, until_s: float) -> dict[str, list[tuple[float, RiskBand, int]]]:
+    """Every complete set of a patient's readings taken together, scored by the NEWS2 chart."""
+    taken: dict[tuple[str, dt.datetime], dict[str, float]] = {}
+    for r in stream.readings(0, until_s):
+        taken.setdefault((r.patient_id, r.effective_at), {})[r.parameter] = r.value
+    scored: dict[str, list[tuple[float, RiskBand, int]]] = {}
+    for (patient_id, at), values in sorted(taken.items()):
+        if not set(NEWS2_SET) <= set(values):
+            continue
+        vitals = News2Vitals(values["respiratory_rate"], values["spo2"], values.get("oxygen_flow", 0) > 0,
+                             values["systolic_bp"], values["pulse"], Consciousness.ALERT, values["temperature"])
+        scale = News2Params.for_target(patient_id.endswith("b") and patient_id[1:3] == _LUNG)
+        result = score_news2(vitals, scale)
+        scored.setdefault(patient_id, []).append(((at - ORIGIN).total_seconds(), result.risk, result.score))
+    return scored
+
+
+_LUNG = f"{sorted(CATALOGUE.pathways).index('ahs_lung'):02d}"
+
+
+def test_patients_in_hospital_at_home_measure_full_news2_sets_that_turn_red_only_when_they_deteriorate() -> None:
+    """AHS patients send complete NEWS2 sets: stable ones score low; the first wave opens with a red one."""
+    stream = build_device_stream(_patients(), origin=ORIGIN, seed=11)
+    sets = _news2_sets(stream, 3600)
+    assert sets, "AHS patients measure full NEWS2 sets"
+    worse = {d.patient_id: d for d in stream.deteriorations}
+    for patient_id, scores in sets.items():
+        if patient_id not in worse:
+            assert all(risk is RiskBand.LOW for _t, risk, _s in scores), (patient_id, scores)
+    first = stream.deteriorations[0]
+    assert first.onset_s == 0 and first.patient_id in sets
+    assert any(t <= 60 and score >= 5 for t, _risk, score in sets[first.patient_id])

@@ -32,6 +32,7 @@ import paho.mqtt.client as mqtt
 from sqlalchemy import select
 
 from hjemme.catalogue import Catalogue, load_catalogue
+from hjemme.domain.pathways import MonitoredParameter, ServiceKind
 from hjemme.monitoring.messages import OBSERVATION_CSV_COLUMNS
 from hjemme.services.ingest import (
     TOPIC_ROOT,
@@ -82,7 +83,9 @@ def stream_patients(
     devices: dict[str, list[tuple[str, str]]] = {}
     for serial, type_id, patient_id in rows:
         devices.setdefault(patient_id, []).append((serial, type_id))
-    monitoring: dict[str, dict[str, object]] = {}
+    monitoring: dict[str, dict[str, MonitoredParameter]] = {}
+    kit: set[str] = set()
+    target: set[str] = set()
     for enrolment in enrolments:
         pathway = catalogue.pathways.get(enrolment.pathway_id)
         if pathway is None:
@@ -90,8 +93,12 @@ def stream_patients(
         specs = monitoring.setdefault(enrolment.patient_id, {})
         for spec in pathway.monitoring:
             specs.setdefault(spec.code, spec)  # the first stay wins, as in the rules
+        if pathway.service_kind is ServiceKind.AHS and pathway.monitoring:  # admitted and monitored: a kit
+            kit.add(enrolment.patient_id)
+        if enrolment.spo2_target_88_92:
+            target.add(enrolment.patient_id)
     return [
-        StreamPatient(pid, tuple(specs.values()), tuple(devices.get(pid, ())))  # type: ignore[arg-type]
+        StreamPatient(pid, tuple(specs.values()), tuple(devices.get(pid, ())), pid in kit, pid in target)
         for pid, specs in sorted(monitoring.items())
     ]
 

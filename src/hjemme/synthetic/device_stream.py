@@ -79,13 +79,25 @@ _BEYOND = {
 # What goes with a deterioration of one sign (added at full strength): fever and low oxygen make
 # the heart and the breathing faster, low blood pressure the pulse.
 _COMPANIONS = {
-    "temperature": {"pulse": 22.0, "respiratory_rate": 6.0},
-    "spo2": {"pulse": 18.0, "respiratory_rate": 8.0},
-    "systolic_bp": {"pulse": 24.0, "diastolic_bp": -18.0},
-    "pulse": {"respiratory_rate": 4.0},
-    "respiratory_rate": {"pulse": 15.0, "spo2": -2.0},
+    "temperature": {"pulse": 30.0, "respiratory_rate": 9.0, "spo2": -3.0, "systolic_bp": -15.0},
+    "spo2": {"pulse": 22.0, "respiratory_rate": 9.0},
+    "systolic_bp": {"pulse": 30.0, "diastolic_bp": -18.0, "respiratory_rate": 5.0},
+    "pulse": {"respiratory_rate": 6.0},
+    "respiratory_rate": {"pulse": 18.0, "spo2": -3.0},
 }
 _DETERIORATING = ("temperature", "spo2", "systolic_bp", "respiratory_rate", "pulse")  # preference order
+NEWS2_SET = ("respiratory_rate", "spo2", "systolic_bp", "pulse", "temperature")
+"""What a vital-signs kit measures together: a complete NEWS2 set (ACVPU and oxygen are assumed)."""
+# A stable patient's readings stay where no NEWS2 parameter scores 3 and the total stays below 5
+# (RCP 2017 chart; SpO2 scale 2 for the 88–92 % target), so only a deterioration raises a NEWS2 alarm.
+_CALM = {
+    "respiratory_rate": (12.0, 20.0),
+    "spo2": (94.0, 100.0),
+    "pulse": (51.0, 110.0),
+    "systolic_bp": (111.0, 200.0),
+    "temperature": (36.1, 38.0),
+}
+_CALM_TARGET_SPO2 = (88.0, 92.0)
 _BOUNDS = {
     "spo2": (50.0, 100.0),
     "pulse": (25.0, 220.0),
@@ -133,6 +145,8 @@ class StreamPatient:
     patient_id: str
     monitoring: tuple[MonitoredParameter, ...]
     devices: tuple[tuple[str, str], ...] = ()  # (device id, device type id)
+    vitals_kit: bool = False  # measures a full NEWS2 set (hospital-level care at home)
+    spo2_target_88_92: bool = False  # hypercapnic: a stable SpO2 is 88–92 %
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +179,7 @@ class _Channel:
     device_id: str
     low: float | None
     high: float | None
+    target_88_92: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +244,8 @@ class DeviceStream:
         self, patient_id: str, channel: _Channel, k: int, worse: Deterioration | None, strength: float
     ) -> float:
         mean, between, within, decimals = _HEALTHY[channel.parameter]
+        if channel.target_88_92 and channel.parameter == "spo2":
+            mean = sum(_CALM_TARGET_SPO2) / 2
         base = random.Random(f"{self.seed}|{patient_id}|{channel.parameter}|base").gauss(mean, between)
         noise = random.Random(f"{self.seed}|{patient_id}|{channel.parameter}|{k}").gauss(0.0, within)
         value = _inside(channel, base + noise)
@@ -244,7 +261,11 @@ class DeviceStream:
 
 
 def _inside(channel: _Channel, value: float) -> float:
-    """A healthy reading kept a margin inside the pathway's limits (no alarm without a reason)."""
+    """A healthy reading kept calm for NEWS2 and a margin inside the pathway's limits (no alarm
+    without a reason)."""
+    calm = _CALM_TARGET_SPO2 if channel.target_88_92 and channel.parameter == "spo2" else None
+    low, high = calm or _CALM.get(channel.parameter, (-math.inf, math.inf))
+    value = min(max(value, low), high)
     margin = _SAFE_MARGIN[channel.parameter]
     if channel.low is not None:
         value = max(value, channel.low + margin)
@@ -269,17 +290,14 @@ def _channels(patient: StreamPatient) -> tuple[_Channel, ...]:
         for parameter in DEVICE_MEASURES.get(type_id, ()):
             by_parameter.setdefault(parameter, device_id)
     reporter = next((d for d, t in owned if t == REPORTING_DEVICE), f"APP-{patient.patient_id}")
-    for code in limits:
+    for code in [*limits, *(NEWS2_SET if patient.vitals_kit else ())]:
         if code in _HEALTHY:
             by_parameter.setdefault(code, reporter)
     channels = []
     for parameter in sorted(by_parameter):
         spec = limits.get(parameter)
-        channels.append(
-            _Channel(
-                parameter, by_parameter[parameter], spec.low if spec else None, spec.high if spec else None
-            )
-        )
+        low, high = (spec.low, spec.high) if spec else (None, None)
+        channels.append(_Channel(parameter, by_parameter[parameter], low, high, patient.spo2_target_88_92))
     return tuple(channels)
 
 
@@ -310,8 +328,10 @@ def build_device_stream(
     if origin.tzinfo is None:
         raise ValueError("origin must be timezone-aware")
     params = params or StreamParams()
+    patients = sorted(patients, key=lambda p: p.patient_id)
+    kit = {p.patient_id: p.vitals_kit for p in patients}
     plans = []
-    for patient in sorted(patients, key=lambda p: p.patient_id):
+    for patient in patients:
         channels = _channels(patient)
         if channels:
             phase = random.Random(f"{seed}|{patient.patient_id}|phase").uniform(0.0, params.period_s)
@@ -323,6 +343,9 @@ def build_device_stream(
         if choice is not None:
             candidates.append((plan, choice))
     rng.shuffle(candidates)
+    # The first wave starts with a patient who measures a full NEWS2 set, when there is one, so the
+    # response centre also sees a red NEWS2 alarm (the one an urgent visit is ordered for).
+    candidates.sort(key=lambda c: not kit[c[0].patient_id])  # stable: the shuffled order otherwise
     count = min(len(candidates), max(params.first_wave, round(params.deteriorating_share * len(plans))))
     deteriorations = []
     for index, (plan, (parameter, side, limit)) in enumerate(candidates[:count]):
