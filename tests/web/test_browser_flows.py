@@ -78,7 +78,7 @@ def test_small_scenario_runs_and_its_excel_downloads(planned_site, browser, tmp_
         target = tmp_path / "scenario.xlsx"
         info.value.save_as(target)
         workbook = openpyxl.load_workbook(target)
-        assert "sammendrag" in workbook.sheetnames and "forutsetninger" in workbook.sheetnames
+        assert "Sammendrag" in workbook.sheetnames and "Forutsetninger" in workbook.sheetnames
     finally:
         context.close()
 
