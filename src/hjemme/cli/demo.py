@@ -14,6 +14,7 @@ from rich.table import Table
 from hjemme.cli._common import CLI_PRINCIPAL, at_least, cli_errors, database
 from hjemme.cli.serve import require_keys, run_server, server_settings
 from hjemme.domain.time import local_date
+from hjemme.errors import HjemmeError
 from hjemme.planning.params import PlannerParams
 from hjemme.services.demo_stream import open_demo_stream
 from hjemme.services.journal import plan_day
@@ -115,14 +116,19 @@ def run_with_device_stream(
 ) -> None:
     """Serve while the demo's synthetic devices send measurements; the stream stops with the server."""
     now = dt.datetime.now(dt.UTC)
-    device_stream = open_demo_stream(
-        engine=engine,
-        mqtt_url=settings.mqtt_url,
-        work_dir=settings.var_dir,
-        date=local_date(now),
-        origin=now,
-        seed=seed,
-    )
+    try:
+        device_stream = open_demo_stream(
+            engine=engine,
+            mqtt_url=settings.mqtt_url,
+            work_dir=settings.var_dir,
+            date=local_date(now),
+            origin=now,
+            seed=seed,
+        )
+    except (HjemmeError, OSError) as error:  # the demo still serves; it just has no devices
+        console.print(f"Device stream not started: {error}")
+        run_server(host, port, settings)
+        return
     mode = device_stream.start()
     patients = len(device_stream.stream.patient_ids)
     if mode == "mqtt":
