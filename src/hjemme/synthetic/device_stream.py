@@ -345,7 +345,9 @@ def build_device_stream(
     rng.shuffle(candidates)
     # The first wave starts with a patient who measures a full NEWS2 set, when there is one, so the
     # response centre also sees a red NEWS2 alarm (the one an urgent visit is ordered for).
-    candidates.sort(key=lambda c: not kit[c[0].patient_id])  # stable: the shuffled order otherwise
+    first_kit = next((i for i, c in enumerate(candidates) if kit[c[0].patient_id]), None)
+    if first_kit is not None:
+        candidates.insert(0, candidates.pop(first_kit))
     count = min(len(candidates), max(params.first_wave, round(params.deteriorating_share * len(plans))))
     deteriorations = []
     for index, (plan, (parameter, side, limit)) in enumerate(candidates[:count]):
