@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from hjemme.cli.main import app
+from hjemme.scenario.labels import METRIC_SHEETS, SHEET_NAMES
 from tests.scenario.conftest import DEFAULT
 
 REQUIRED = {
@@ -51,11 +53,64 @@ def test_numbers_are_consistent_between_alternatives_and_years(run_dir: Path) ->
 
 
 def test_workbook_has_a_sheet_per_table_and_assumptions(run_dir: Path) -> None:
-    """The Excel workbook has the summary, one sheet per metric (name cut to Excel's 31 characters) and the assumptions."""
+    """The Excel workbook has the summary, one sheet per metric under its full name, and the assumptions."""
     wb = load_workbook(run_dir / "scenario.xlsx", read_only=True)
-    assert {"sammendrag", "forutsetninger"} | {m[:31] for m in REQUIRED} <= set(wb.sheetnames)
-    rows = list(wb["forutsetninger"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("key", "value", "low") and len(rows) > 40
+    assert {"Sammendrag", "Forutsetninger"} | {METRIC_SHEETS["nb"][m] for m in REQUIRED} <= set(wb.sheetnames)
+    rows = list(wb["Forutsetninger"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Nøkkel i scenariofilen", "Verdi", "Lav") and len(rows) > 40
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_sheet_names_are_full_words_within_excels_limit(language: str) -> None:
+    """Every sheet name is a name in words (no code, nothing cut) and fits Excel's 31 characters."""
+    names = [*METRIC_SHEETS[language].values(), *SHEET_NAMES[language].values()]
+    assert len(set(names)) == len(names)
+    for name in names:
+        assert len(name) <= 31 and "_" not in name and not set(name) & set(":\\/?*[]"), name
+        assert name[0].isupper() or name[0].isdigit(), name
+
+
+def _numbers(sheet) -> list:
+    return [c for row in sheet.iter_rows(min_row=1) for c in row if isinstance(c.value, int | float)]
+
+
+@pytest.mark.parametrize(("file", "summary", "header", "cost"), [
+    ("scenario.xlsx", "Sammendrag", ("År", "Alternativ", "Nøkkeltall", "P10", "P50 (median)", "P90"),
+     "Kostnad per år (NOK)"),
+    ("scenario-en.xlsx", "Summary", ("Year", "Alternative", "Measure", "P10", "P50 (median)", "P90"),
+     "Cost per year (NOK)"),
+])
+def test_workbook_numbers_have_formats_and_no_long_decimals(run_dir: Path, file: str, summary: str,
+                                                            header: tuple[str, ...], cost: str) -> None:
+    """Numbers carry number formats with thousands separators and few decimals; headers are words."""
+    wb = load_workbook(run_dir / file)
+    sheet = wb[summary]
+    assert tuple(c.value for c in sheet[1]) == header
+    assert sheet["B2"].value.startswith("Alt 1 –") and "_" not in sheet["C2"].value
+    for c in _numbers(sheet):
+        if c.column == 1:
+            assert c.number_format == "0", "a year is written without a thousands separator"
+        else:
+            assert c.number_format.startswith("#,##0"), (c.coordinate, c.number_format)
+            decimals = len(c.number_format.partition(".")[2])
+            assert decimals <= 2 and c.value == round(c.value, decimals), (c.coordinate, c.value)
+    costs = _numbers(wb[cost])
+    big = [c for c in costs if c.column > 1]
+    assert big and all(c.number_format == "#,##0" and c.value == int(c.value) for c in big)
+    assert max(c.value for c in big) > 1_000_000
+    for c in _numbers(wb[SHEET_NAMES["nb" if file == "scenario.xlsx" else "en"]["assumptions"]]):
+        assert c.number_format.startswith("#,##0") and len(repr(float(c.value)).partition(".")[2]) <= 4
+
+
+def test_charts_have_thousands_separators_in_the_readers_language(run_dir: Path) -> None:
+    """The cost axis reads 100 000 000 (nb) or 100,000,000 (en), never an exponent like 1e8."""
+    for directory, group in ((run_dir / "charts", "\u00a0"), (run_dir / "charts" / "en", ",")):
+        svg = (directory / "cost_nok_per_year.svg").read_text(encoding="utf-8")
+        labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        assert labels and not [t for t in labels if re.search(r"\de|1e|×10|\^", t)], labels
+        assert any(re.fullmatch(rf"\d{{1,3}}({re.escape(group)}\d{{3}}){{2,}}", t.strip()) for t in labels), labels
+    html = (run_dir / "rapport.html").read_text(encoding="utf-8")
+    assert "1e8" not in html and "1e7" not in html and "1e9" not in html
 
 
 def test_charts_exist_as_png_and_svg(run_dir: Path) -> None:

@@ -242,7 +242,8 @@ def test_scenario_replications_out_of_range_are_refused(planned, value):
 
 
 def test_scenario_run_shows_results_and_serves_a_valid_workbook(planned):
-    """The default scenario runs in the background; its page then has the table, charts and an xlsx to download."""
+    """The default scenario runs in the background; its page then has the table, charts and an xlsx to download,
+    in English too (labels, chart and workbook) when the page is English."""
     planned.log_in(Role.COORDINATOR)
     response = planned.client.post("/scenarios/runs", data={"source": "default", "replications": "1"},
                                    follow_redirects=False)
@@ -257,7 +258,15 @@ def test_scenario_run_shows_results_and_serves_a_valid_workbook(planned):
     download = planned.client.get(f"/scenarios/runs/{run_id}/files/scenario.xlsx")
     assert download.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(download.content))
-    assert "sammendrag" in workbook.sheetnames
+    assert "Sammendrag" in workbook.sheetnames
+    english = planned.client.get(f"/scenarios/runs/{run_id}?lang=en").text
+    assert "Alt 1 – logistics centre" in english and "Cost (NOK per year)" in english
+    assert "Kostnad (NOK per år)" not in english and "Excel workbook in English" in english
+    chart = planned.client.get(f"/scenarios/runs/{run_id}/charts/cost_nok_per_year.svg").text
+    assert ">Year<" in chart and "1e8" not in chart
+    in_english = planned.client.get(f"/scenarios/runs/{run_id}/files/scenario-en.xlsx")
+    assert "Summary" in openpyxl.load_workbook(io.BytesIO(in_english.content)).sheetnames
+    planned.client.get(f"/scenarios/runs/{run_id}?lang=nb")
     progress = planned.client.get(f"/scenarios/runs/{run_id}/progress")
     assert progress.headers["HX-Redirect"] == f"/scenarios/runs/{run_id}"
     assert json.loads((planned.app.state.scenario_root / run_id / "status.json").read_text())["status"] == "done"

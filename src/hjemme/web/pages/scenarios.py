@@ -17,11 +17,12 @@ from starlette.datastructures import UploadFile
 
 from hjemme.domain.security import Role
 from hjemme.scenario.config import ScenarioFileError
-from hjemme.scenario.outputs import fmt
-from hjemme.scenario.summary import ALTERNATIVE_LABELS_NB, METRIC_LABELS_NB
+from hjemme.scenario.labels import alternative_label, metric_label
+from hjemme.scenario.numbers import format_number
+from hjemme.scenario.summary import METRIC_LABELS_NB
 from hjemme.services.auth import Principal
-from hjemme.web.deps import page_context, page_for_roles
-from hjemme.web.rendering import N_, render
+from hjemme.web.deps import page_context, page_for_roles, settings_of
+from hjemme.web.rendering import N_, language_of, render
 from hjemme.web.scenario_runs import DOWNLOADS, ScenarioBusyError, ScenarioRuns
 
 router = APIRouter()
@@ -123,7 +124,7 @@ def show_run(request: Request, user: ManagerDep, run_id: str) -> Response:
     context: dict[str, Any] = {**page_context(user), "run": state}
     directory = runs.directory(run_id)
     if state.status == "done" and directory is not None:
-        context.update(_results(directory))
+        context.update(_results(directory, language_of(request, settings_of(request).language)))
     return render(request, "scenarios/run.html", context)
 
 
@@ -149,32 +150,42 @@ def download(request: Request, user: ManagerDep, run_id: str, name: str) -> Resp
 
 @router.get("/scenarios/runs/{run_id}/charts/{metric}.svg")
 def chart(request: Request, user: ManagerDep, run_id: str, metric: str) -> Response:
-    """The metric's chart (years on x, one line per alternative with its P10–P90 band)."""
+    """The metric's chart (years on x, one line per alternative with its P10–P90 band), in the page's
+    language when the run wrote one in it (runs before issue 14 have the bokmål charts only)."""
     directory = runs_of(request).directory(run_id)
-    path = directory / "charts" / f"{metric}.svg" if directory is not None else None
-    if path is None or metric not in METRIC_LABELS_NB or not path.is_file():
+    if directory is None or metric not in METRIC_LABELS_NB:
+        return Response(status_code=404)
+    path = directory / "charts" / f"{metric}.svg"
+    english = directory / "charts" / "en" / f"{metric}.svg"
+    if language_of(request, settings_of(request).language) == "en" and english.is_file():
+        path = english
+    if not path.is_file():
         return Response(status_code=404)
     return FileResponse(path, media_type="image/svg+xml")
 
 
-def _results(directory: Path) -> dict[str, Any]:
+def _results(directory: Path, language: str) -> dict[str, Any]:
     records = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
     years = sorted({r["year"] for r in records})
     alternatives = sorted({r["alternative"] for r in records})
     last = years[-1] if years else None
     index = {(r["alternative"], r["metric"]): r for r in records if r["year"] == last}
     metrics = [m for m in METRIC_LABELS_NB if any(r["metric"] == m for r in records)]
+    def number(value: float) -> str:
+        return format_number(value, language)
+
     table = [
-        (METRIC_LABELS_NB[m], [
-            (fmt(index[(a, m)]["p50"]), fmt(index[(a, m)]["p10"]), fmt(index[(a, m)]["p90"]))
+        (metric_label(m, language), [
+            (number(index[(a, m)]["p50"]), number(index[(a, m)]["p10"]), number(index[(a, m)]["p90"]))
             if (a, m) in index else ("", "", "")
             for a in alternatives
         ])
         for m in metrics
     ]
-    charts = [(m, METRIC_LABELS_NB[m]) for m in metrics if (directory / "charts" / f"{m}.svg").is_file()]
+    charts = [(m, metric_label(m, language)) for m in metrics
+              if (directory / "charts" / f"{m}.svg").is_file()]
     return {
         "year": last, "years": years, "table": table, "charts": charts,
-        "alternatives": [ALTERNATIVE_LABELS_NB.get(a, a) for a in alternatives],
+        "alternatives": [alternative_label(a, language) for a in alternatives],
         "downloads": [name for name in DOWNLOADS if (directory / name).is_file()],
     }
