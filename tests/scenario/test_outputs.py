@@ -33,8 +33,9 @@ def test_summary_json_has_the_schema_and_all_metrics(run_dir: Path) -> None:
     records = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     assert all(set(r) == {"year", "alternative", "metric", "p10", "p50", "p90"} for r in records)
     assert all(r["p10"] <= r["p50"] <= r["p90"] for r in records)
-    assert {r["alternative"] for r in records} == {"alt1", "alt2", "alt3"}
+    assert {r["alternative"] for r in records} == {"alt0", "alt1", "alt2", "alt3"}
     assert {r["year"] for r in records} == set(range(2024, 2031))
+    assert {r["metric"] for r in records if r["year"] < 2030}.isdisjoint({"npv_cost_nok", "break_even_patients_per_day"})
     assert REQUIRED <= {r["metric"] for r in records}
     with (run_dir / "summary.csv").open(encoding="utf-8") as fh:
         assert len(list(csv.DictReader(fh))) == len(records)

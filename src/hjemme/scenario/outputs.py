@@ -28,13 +28,16 @@ from hjemme.scenario.summary import (
     ALTERNATIVE_LABELS_NB,
     DECIDING,
     METRIC_LABELS_NB,
+    TARGET_OF,
     assumption_rows,
     decide,
+    mcse_records,
     summarise,
+    worst_mcse,
 )
 
 _TEMPLATES = Path(__file__).parent / "templates"
-_COLOURS = {"alt1": "#0b5394", "alt2": "#e69138", "alt3": "#6aa84f"}
+_COLOURS = {"alt0": "#999999", "alt1": "#0b5394", "alt2": "#e69138", "alt3": "#6aa84f"}
 SUMMARY_FIELDS = ("year", "alternative", "metric", "p10", "p50", "p90")
 
 
@@ -66,18 +69,23 @@ def write_outputs(
         "xlsx": out_dir / "scenario.xlsx",
         "html": out_dir / "rapport.html",
         "charts": out_dir / "charts",
+        "mcse": out_dir / "mcse.json",
     }
     paths["json"].write_text(json.dumps(records, indent=1, ensure_ascii=False), encoding="utf-8")
     with paths["csv"].open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=SUMMARY_FIELDS)
         writer.writeheader()
         writer.writerows(records)
+    mcse = mcse_records(samples)
+    paths["mcse"].write_text(json.dumps({"worst": worst_mcse(mcse), "records": mcse}, indent=1,
+                                        ensure_ascii=False), encoding="utf-8")
     if deep is not None:
         (out_dir / "deep.json").write_text(json.dumps(deep, indent=1, ensure_ascii=False), encoding="utf-8")
     assumptions = assumption_rows(config)
-    _write_workbook(paths["xlsx"], records, assumptions, deep)
-    svgs = _write_charts(paths["charts"], records)
-    _write_html(paths["html"], config, records, samples, assumptions, svgs, replications, seed, deep)
+    _write_workbook(paths["xlsx"], records, assumptions, deep, mcse)
+    svgs = _write_charts(paths["charts"], records, config)
+    _write_html(paths["html"], config, records, samples, assumptions, svgs, replications, seed, deep,
+                worst_mcse(mcse))
     return paths
 
 
@@ -86,6 +94,7 @@ def _write_workbook(
     records: Sequence[Mapping[str, Any]],
     assumptions: Sequence[Mapping[str, Any]],
     deep: Mapping[str, Any] | None,
+    mcse: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     wb = Workbook()
     ws = wb.active
@@ -112,6 +121,12 @@ def _write_workbook(
     sheet.append(keys)
     for a in assumptions:
         sheet.append([a[k] for k in keys])
+    if mcse:
+        sheet = wb.create_sheet("mcse")
+        cols = ["year", "alternative", "metric", "replications", "p50", "mcse", "mcse_pct"]
+        sheet.append(cols)
+        for r in mcse:
+            sheet.append([r[c] if not (isinstance(r[c], float) and math.isinf(r[c])) else None for c in cols])
     if deep is not None and deep.get("rows"):
         sheet = wb.create_sheet("dyp_modus")
         cols = list(deep["rows"][0])
@@ -121,7 +136,8 @@ def _write_workbook(
     wb.save(path)
 
 
-def _write_charts(directory: Path, records: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+def _write_charts(directory: Path, records: Sequence[Mapping[str, Any]],
+                  config: ScenarioConfig | None = None) -> dict[str, str]:
     """One PNG and one SVG per metric (years on x, one line per alternative, P10–P90 band)."""
     directory.mkdir(parents=True, exist_ok=True)
     svgs: dict[str, str] = {}
@@ -140,6 +156,9 @@ def _write_charts(directory: Path, records: Sequence[Mapping[str, Any]]) -> dict
             ax.fill_between(xs, low, high, color=colour, alpha=0.18)
             ax.plot(xs, [r["p50"] for r in series], marker="o", color=colour,
                     label=ALTERNATIVE_LABELS_NB.get(alt, alt))
+        if config is not None and metric in TARGET_OF:
+            target = getattr(config.targets, TARGET_OF[metric]).central
+            ax.axhline(target, color="#cc0000", linestyle="--", linewidth=1, label=f"Mål {target:.0%}")
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("År")
         ax.grid(alpha=0.3)
@@ -162,17 +181,30 @@ def _headline(records: Sequence[Mapping[str, Any]], year: int) -> list[str]:
     if patients is not None:
         lines.append(f"I {year} er om lag {fmt(patients)} pasienter hjemme på en gjennomsnittlig dag.")
     for metric in ("transports_per_week", "vehicles", "storage_m2", "health_staff_logistics_hours_per_week",
-                   "cost_nok_per_year"):
+                   "total_km_per_year", "cost_nok_per_year", "npv_cost_nok"):
         values = {a: index[(a, metric)] for a in ALTERNATIVE_LABELS_NB if (a, metric) in index}
         if values:
             parts = ", ".join(f"{ALTERNATIVE_LABELS_NB[a]}: {fmt(v)}" for a, v in values.items())
             lines.append(f"{METRIC_LABELS_NB[metric]} i {year}: {parts}.")
+    lacking = [label for a, label in ALTERNATIVE_LABELS_NB.items() if index.get((a, "infeasible"), 0) >= 0.5]
+    if lacking:
+        lines.append(f"Ikke gjennomførbart i {year} fordi arealet i sykehusbyggene er for lite: "
+                     f"{', '.join(lacking)}.")
+    breakeven = index.get(("alt1", "break_even_patients_per_day"))
+    if breakeven is not None:
+        lines.append(f"Alt 1 lønner seg fra om lag {fmt(breakeven)} pasienter hjemme per dag "
+                     "(investering og etablering medregnet).")
+    for metric, target in (("home_activity_share", "30 %"), ("digital_consultation_share", "20 %")):
+        value = index.get(("alt1", metric))
+        if value is not None:
+            lines.append(f"{METRIC_LABELS_NB[metric]}: {fmt(100 * value)} % i {year} (mål {target}).")
     return lines
 
 
 def _write_html(path: Path, config: ScenarioConfig, records: Sequence[Mapping[str, Any]],
                 samples: Sequence[Sample], assumptions: Sequence[Mapping[str, Any]], svgs: Mapping[str, str],
-                replications: int, seed: int, deep: Mapping[str, Any] | None) -> None:
+                replications: int, seed: int, deep: Mapping[str, Any] | None,
+                mcse: Mapping[str, Any] | None = None) -> None:
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
     years = sorted({r["year"] for r in records})
     alternatives = sorted({r["alternative"] for r in records})
@@ -182,6 +214,9 @@ def _write_html(path: Path, config: ScenarioConfig, records: Sequence[Mapping[st
     for y in years:
         for m in metrics:
             vals = {a: table[(y, a, m)]["p50"] for a in alternatives if (y, a, m) in table}
+            if len(vals) < 2:
+                best[(y, m)] = None
+                continue
             lower_is_better = m in DECIDING  # patients and stock sizes are context, not goals
             best[(y, m)] = min(vals, key=lambda a: vals[a]) if lower_is_better and vals else None
     compare_years = sorted({years[0], years[-1]})
@@ -190,6 +225,6 @@ def _write_html(path: Path, config: ScenarioConfig, records: Sequence[Mapping[st
         compare_years=compare_years, labels=METRIC_LABELS_NB, alt_labels=ALTERNATIVE_LABELS_NB,
         decisions=decide(samples, years[-1]), charts=svgs, assumptions=assumptions, deep=deep,
         headline=_headline(records, years[-1]), replications=replications, seed=seed, fmt=fmt,
-        version=__version__,
+        version=__version__, mcse=mcse,
     )
     path.write_text(html, encoding="utf-8")

@@ -83,6 +83,9 @@ class StayProfile:
     units: Mapping[str, float]  # product id -> units per patient-day
     units_sq: Mapping[str, float]  # product id -> sum of squared quantities per patient-day
     starts: float  # 1 / mean LOS: new stays per patient-day (MTU issues)
+    sample_days: float = 0.0  # days with a sample taken by staff at a visit (to the lab), per patient-day
+    measurements: float = 0.0  # home measurements and questionnaire answers per patient-day
+    monitored: bool = False  # the pathway monitors the patient (response centre reviews the data)
 
 
 def los_points(los: LengthOfStay) -> tuple[np.ndarray, np.ndarray]:
@@ -138,6 +141,10 @@ def build_profile(
         units={p: q / mean_los for p, q in sorted(units.items())},
         units_sq={p: q / mean_los for p, q in sorted(units_sq.items())},
         starts=1.0 / mean_los,
+        sample_days=rate("sample_days"),
+        measurements=sum(24.0 / m.interval_hours for m in pathway.monitoring)
+        + sum(1.0 / p.every_days for p in pathway.proms),
+        monitored=bool(pathway.monitoring or pathway.proms),
     )
 
 
@@ -178,6 +185,9 @@ def _one_stay(
         n = sum(vspec.schedule.applies(k, length) for k in range(length))
         add("videos", n)
         add("video_min", n * vspec.duration_min)
+
+    taken = [spec for spec in pathway.samples if not spec.self_sampled]
+    add("sample_days", sum(any(spec.schedule.applies(k, length) for spec in taken) for k in range(length)))
 
     needs: list[tuple[int, str, int]] = []  # (day, product, quantity)
     pickups: list[tuple[int, str]] = []  # (day, product)
