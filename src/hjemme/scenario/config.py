@@ -230,6 +230,11 @@ class Transport(_Strict):
     shift_hours: Assumption
     peak_factor: Assumption
     driver_cost_nok_per_hour: Assumption
+    # Calibration on deep mode (issue 15, item 6; ``hjemme bench scenario-calibration``): how many van
+    # windows a stop takes relative to its service and travel time, and a factor on the local tour km.
+    window_factor: Assumption | None = None
+    km_calibration: Assumption | None = None
+    trip_km: Assumption | None = None  # km each van trip adds to reach its part of the area
 
 
 class ClinicianTravel(_Strict):

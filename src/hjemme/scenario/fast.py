@@ -29,7 +29,7 @@ import numpy as np
 from hjemme.domain.catalogue import ProductCategory
 from hjemme.logistics.pooling import service_level_z
 from hjemme.scenario.config import CLINIC_NODE, SERVICE_KINDS, ScenarioConfig
-from hjemme.scenario.model import ProjectionModel, sample_params, site_of
+from hjemme.scenario.model import ProjectionModel, UniformStream, sample_params, site_of, uncertain_count
 from hjemme.scenario.profiles import WEEKDAYS_BY_FREQUENCY
 
 WEEKS_PER_YEAR = 365.0 / 7.0
@@ -163,21 +163,23 @@ def evaluate(
     stops_day = sum(census[p] * profiles[p].stops for p in census)
 
     # Transport, per origin group (a node, or one clinic's hospital for the "clinic" node).
-    groups: dict[tuple[str, str], list[float]] = {}  # (node, clinic|"") -> [deliveries, stops, litres]
+    groups: dict[tuple[str, str], list[float]] = {}  # (node, clinic|"") -> [deliveries, stops, litres, 1/W]
     for pid, n in census.items():
         prof = profiles[pid]
         for node, load in prof.nodes.items():
             key = (node, prof.clinic if node == CLINIC_NODE else "")
-            acc = groups.setdefault(key, [0.0, 0.0, 0.0])
+            acc = groups.setdefault(key, [0.0, 0.0, 0.0, 0.0])
             acc[0] += n * load.deliveries
             acc[1] += n * load.stops
             acc[2] += n * load.volume_l
+            acc[3] += n * load.inv_window_h
     hours_by_weekday = np.zeros(7)
+    vans_by_weekday = np.zeros(7)
     trips_week = ous_km_year = supplier_km_year = driver_hours_week = 0.0
     pack_hours = {"logistics": 0.0, "health_staff": 0.0, "supplier": 0.0}
     handled: dict[tuple[str, str], tuple[float, float]] = {}  # group -> (pack hours/day, litres/day)
     fees_week = 0.0
-    for (node, clinic), (deliveries, stops, litres) in sorted(groups.items()):
+    for (node, clinic), (deliveries, stops, litres, inv_window) in sorted(groups.items()):
         frequency = max(f.frequency_per_week for f in dm.flows if f.node == node)
         if dm.consolidation == "per_patient_day":
             frequency = max(f.frequency_per_week for f in dm.flows)
@@ -191,19 +193,21 @@ def evaluate(
         if n <= 0:
             continue
         site = site_of(params, alt, node, clinic)
-        trips, km, hours = route_estimate(model, params, site, n, litres / stops)
+        trips, km, hours = route_estimate(model, params, site, n, litres / stops, inv_window / stops)
         if dm.nodes[node].delivered_by == "supplier":
             # the supplier's carrier: its km count (CO2), its cost is the fee, no OUS van or driver
             supplier_km_year += km * frequency * WEEKS_PER_YEAR
             continue
         for w in WEEKDAYS_BY_FREQUENCY[frequency]:
             hours_by_weekday[w] += hours
+            vans_by_weekday[w] += trips
         trips_week += trips * frequency
         ous_km_year += km * frequency * WEEKS_PER_YEAR
         driver_hours_week += hours * frequency
     km_year = ous_km_year + supplier_km_year
-    peak_hours = hours_by_weekday.max() * tr.peak_factor.central
-    vehicles = float(math.ceil(peak_hours / tr.shift_hours.central - 1e-9))
+    # a van per trip on the busiest weekday (time windows rarely allow a second tour), or by shift hours
+    busiest = max(vans_by_weekday.max(), hours_by_weekday.max() / tr.shift_hours.central)
+    vehicles = float(math.ceil(busiest * tr.peak_factor.central - 1e-9))
     electric = interpolate(vt.electric_share, year)
     van_co2_per_km = (electric * vt.co2_kg_per_km_electric.central
                       + (1 - electric) * vt.co2_kg_per_km_fossil.central)
@@ -352,31 +356,77 @@ def _digital(model: ProjectionModel, params: ScenarioConfig, census: Mapping[str
 
 
 def route_estimate(
-    model: ProjectionModel, params: ScenarioConfig, site: str, stops: float, litres_per_stop: float
+    model: ProjectionModel, params: ScenarioConfig, site: str, stops: float, litres_per_stop: float,
+    inv_window_h: float | None = None,
 ) -> tuple[float, float, float]:
     """(trips, km, vehicle hours) for ``stops`` stops in a day from ``site``: the analytic route model.
 
     Local tour length follows Beardwood–Halton–Hammersley, k·√(n·A) for n stops spread over the
-    service area A; each trip adds the line haul out and back. Trips are limited by the shift and by
-    the vehicle's usable volume. Deep mode compares this with the planner's optimised routes.
+    service area A (times ``km_calibration``); each trip adds the line haul out and back and
+    ``trip_km`` to reach its part of the area (one van's sector when windows split the work). Trips are
+    limited by the shift, by the vehicle's usable volume and — with ``inv_window_h``, the mean of
+    1 / usable window hours over the stops — by the time windows: a stop takes (its service and
+    travel hours) × ``window_factor`` / (its window) of a van, so early short windows need more vans.
+    Deep mode compares this with the planner's optimised routes on the same stops.
     """
     if stops <= 0:
         return 0.0, 0.0, 0.0
     tr = params.transport
     vt = params.vehicle_types[tr.vehicle_type]
     speed, road = tr.speed_kmh.central, tr.road_factor.central
+    km_factor = tr.km_calibration.central if tr.km_calibration is not None else 1.0
     service_min = tr.service_min_per_stop.central
-    linehaul_km = 2.0 * road * model.depot_km[site]
-    tour_km = road * tr.tour_constant.central * math.sqrt(model.service_area_km2 * max(stops, 1.0))
+    linehaul_km = 2.0 * road * model.depot_km[site] + (tr.trip_km.central if tr.trip_km is not None else 0.0)
+    bhh_km = tr.tour_constant.central * math.sqrt(model.service_area_km2 * max(stops, 1.0))
+    tour_km = km_factor * road * bhh_km
     local_km = tour_km * min(stops, 1.0)  # fewer than one stop a day: that share of one-stop tours
     per_stop_min = service_min + local_km / stops / speed * 60.0
     linehaul_min = linehaul_km / speed * 60.0
     by_time = max((tr.shift_hours.central * 60.0 - linehaul_min) / per_stop_min, 1.0)
     by_volume = max(vt.capacity_l.central * vt.load_factor.central / max(litres_per_stop, 1e-9), 1.0)
-    per_trip = min(by_time, by_volume)
-    trips = math.ceil(stops / per_trip - 1e-9) if stops >= 1.0 else 1.0 - math.exp(-stops)
+    needed = stops / min(by_time, by_volume)
+    if inv_window_h is not None and tr.window_factor is not None:
+        needed = max(needed, stops * per_stop_min / 60.0 * inv_window_h * tr.window_factor.central)
+    trips = math.ceil(needed - 1e-9) if stops >= 1.0 else 1.0 - math.exp(-stops)
     hours = (trips * linehaul_min + stops * service_min) / 60.0 + local_km / speed
     return trips, trips * linehaul_km + local_km, hours
+
+
+@dataclass(frozen=True)
+class DemandArrays:
+    """One alternative's per-pathway units and products as arrays (built once per model)."""
+
+    pathways: tuple[str, ...]
+    clinics: tuple[str, ...]
+    clinic_of: np.ndarray  # clinics × pathways, 0/1
+    units: np.ndarray  # pathways × products: units per patient-day
+    units_sq: np.ndarray  # pathways × products: squared quantities per patient-day
+    flow: np.ndarray  # products: index of the flow supplying it (-1: none)
+    is_mtu: np.ndarray
+    lead_days: np.ndarray
+    turnaround_days: np.ndarray
+    unit_volume_l: np.ndarray
+
+
+def _demand_arrays(model: ProjectionModel, alt: str) -> DemandArrays:
+    cache = model.arrays
+    if alt not in cache:
+        profiles = model.profiles[alt]
+        pathways = tuple(sorted(profiles))
+        clinics = tuple(sorted({profiles[p].clinic for p in pathways}))
+        products = sorted(model.products.items())
+        clinic_of = np.array([[1.0 if profiles[p].clinic == c else 0.0 for p in pathways] for c in clinics])
+        units = np.array([[profiles[p].units.get(pid, 0.0) for pid, _ in products] for p in pathways])
+        units_sq = np.array([[profiles[p].units_sq.get(pid, 0.0) for pid, _ in products] for p in pathways])
+        cache[alt] = DemandArrays(
+            pathways, clinics, clinic_of, units, units_sq,
+            np.array([model.product_flow[alt].get(pid, -1) for pid, _ in products]),
+            np.array([prod.category == ProductCategory.MTU for _, prod in products]),
+            np.array([float(prod.supplier_lead_days) for _, prod in products]),
+            np.array([model.turnaround_days.get(pid, 0.0) for pid, _ in products]),
+            np.array([prod.unit_volume_l for _, prod in products]),
+        )
+    return cache[alt]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,56 +457,40 @@ def _storage(
     handled = handled or {}
     level = sto.service_level.central
     fill = sto.fill_rate.central
-    profiles = model.profiles[alt]
     total_m2 = saving_m2 = safety_l = rent = 0.0
     by_site: dict[str, float] = {}
     z = service_level_z(level)
-    # daily demand per product and clinic: (mean units, variance) — Poisson patients × per-day units
-    demand: dict[str, dict[str, tuple[float, float]]] = {}
-    for p, n in census.items():
-        if n <= 0:
-            continue
-        prof = profiles[p]
-        for pid, u in prof.units.items():
-            m, v = demand.setdefault(pid, {}).get(prof.clinic, (0.0, 0.0))
-            demand[pid][prof.clinic] = (m + n * u, v + n * prof.units_sq.get(pid, 0.0))
+    arr = _demand_arrays(model, alt)
+    n = np.array([census.get(p, 0.0) for p in arr.pathways])
+    mean_ck = arr.clinic_of @ (n[:, None] * arr.units)  # clinics × products: mean units per day
+    var_ck = arr.clinic_of @ (n[:, None] * arr.units_sq)  # Poisson patients: variance of daily units
+    present = (arr.clinic_of @ n) > 0
+    clinics = [c for c, ok in zip(arr.clinics, present, strict=True) if ok]
+    mean_ck, var_ck = mean_ck[present], var_ck[present]
+    root_lead = np.sqrt(arr.lead_days)
+    pallet = arr.unit_volume_l >= sto.pallet_threshold_unit_volume_l.central
     for node_name, node in sorted(dm.nodes.items()):
         if node.stock == "none":
             continue
         flows = [i for i, f in enumerate(dm.flows) if f.node == node_name]
         if dm.consolidation == "per_patient_day":
             flows = list(range(len(dm.flows)))
-        clinics = sorted({profiles[p].clinic for p in census if census[p] > 0})
-        # per clinic: [shelf litres, pallet litres]; the pooled node computes one group
-        pooled_vol = [0.0, 0.0]
-        separate_vol = {c: [0.0, 0.0] for c in clinics}
-        mtu_units = {c: 0.0 for c in clinics}  # MTU units issued (= returned) per day
-        mtu_litres = {c: 0.0 for c in clinics}
-        pooled_safety = separate_safety = 0.0
-        for pid, product in sorted(model.products.items()):
-            if model.product_flow[alt].get(pid) not in flows:
-                continue
-            root_lead = math.sqrt(float(product.supplier_lead_days))
-            by_clinic = demand.get(pid, {})
-            mean_by_clinic = {c: by_clinic.get(c, (0.0, 0.0))[0] for c in clinics}
-            is_mtu = product.category == ProductCategory.MTU
-            if is_mtu:
-                for c in clinics:
-                    mtu_units[c] += mean_by_clinic[c]
-                    mtu_litres[c] += mean_by_clinic[c] * product.unit_volume_l
-            cover_days = model.turnaround_days.get(pid, 0.0) if is_mtu else node.replenishment_days / 2.0
-            pallet = 1 if product.unit_volume_l >= sto.pallet_threshold_unit_volume_l.central else 0
-            # safety stock z·σ·√L per clinic, pooled z·√(Σσ²)·√L (hjemme.logistics.pooling's law)
-            ss_by_clinic = {c: z * math.sqrt(by_clinic.get(c, (0.0, 0.0))[1]) * root_lead for c in clinics}
-            ss_pooled = z * math.sqrt(sum(by_clinic.get(c, (0.0, 0.0))[1] for c in clinics)) * root_lead
-            ss_separate = sum(ss_by_clinic.values())
-            pooled_mean = sum(mean_by_clinic.values())
-            pooled_vol[pallet] += (pooled_mean * cover_days + ss_pooled) * product.unit_volume_l
-            for c in clinics:
-                separate_vol[c][pallet] += ((mean_by_clinic[c] * cover_days + ss_by_clinic[c])
-                                            * product.unit_volume_l)
-            pooled_safety += ss_pooled * product.unit_volume_l
-            separate_safety += ss_separate * product.unit_volume_l
+        mask = np.isin(arr.flow, flows)
+        cover = np.where(arr.is_mtu, arr.turnaround_days, node.replenishment_days / 2.0)
+        # safety stock z·σ·√L per clinic, pooled z·√(Σσ²)·√L (hjemme.logistics.pooling's law)
+        ss_ck = z * np.sqrt(var_ck) * root_lead
+        ss_pooled = z * np.sqrt(var_ck.sum(axis=0)) * root_lead
+        litres_ck = (mean_ck * cover + ss_ck) * arr.unit_volume_l * mask  # per clinic, kept separately
+        pooled_l = (mean_ck.sum(axis=0) * cover + ss_pooled) * arr.unit_volume_l * mask
+        pooled_vol = [float(pooled_l[~pallet].sum()), float(pooled_l[pallet].sum())]
+        separate_vol = {c: [float(litres_ck[i][~pallet].sum()), float(litres_ck[i][pallet].sum())]
+                        for i, c in enumerate(clinics)}
+        mtu_mask = mask & arr.is_mtu
+        mtu_units = {c: float(mean_ck[i][mtu_mask].sum()) for i, c in enumerate(clinics)}
+        mtu_l_ck = mean_ck * arr.unit_volume_l
+        mtu_litres = {c: float(mtu_l_ck[i][mtu_mask].sum()) for i, c in enumerate(clinics)}
+        pooled_safety = float((ss_pooled * arr.unit_volume_l * mask).sum())
+        separate_safety = float((ss_ck * arr.unit_volume_l * mask).sum())
         fixed = node.fixed_area_m2.central
         pooled_stock_m2 = _area(pooled_vol, params, fill)
         separate_stock_m2 = sum(_area(v, params, fill) for v in separate_vol.values())
@@ -591,6 +625,35 @@ def break_even_patients(model: ProjectionModel, params: ScenarioConfig, year: in
     return float(math.ceil(hi))
 
 
+LHS_BATCHES = 10  # independent Latin hypercubes per run: their medians give the Monte Carlo standard error
+
+
+def lhs_batches(replications: int) -> list[int]:
+    """The batch of each replication: ``LHS_BATCHES`` nearly equal consecutive blocks (one below 20)."""
+    batches = LHS_BATCHES if replications >= 2 * LHS_BATCHES else 1
+    return [r * batches // replications for r in range(replications)]
+
+
+def assumption_streams(config: ScenarioConfig, seed: int, replications: int) -> list[UniformStream]:
+    """Replicated Latin hypercube sampling of the uncertain assumptions, one stream per replication.
+
+    Each batch is its own Latin hypercube: every assumption's range is cut into as many equally
+    likely strata as the batch has replications and each stratum is drawn once, so the P50 settles
+    with far fewer replications than independent draws; the batches are independent of each other.
+    """
+    k = uncertain_count(config)
+    batch_of = lhs_batches(replications)
+    streams: list[UniformStream] = [UniformStream([]) for _ in range(replications)]
+    for b in sorted(set(batch_of)):
+        members = [r for r in range(replications) if batch_of[r] == b]
+        m = len(members)
+        rng = replication_rng(seed, 0x4C4853, b)  # "LHS"
+        design = (np.argsort(rng.random((k, m)), axis=1) + rng.random((k, m))) / m
+        for i, r in enumerate(members):
+            streams[r] = UniformStream(design[:, i].tolist())
+    return streams
+
+
 def run_fast(
     model: ProjectionModel,
     *,
@@ -604,28 +667,34 @@ def run_fast(
 ) -> list[Sample]:
     """Monte Carlo replications of the projection; deterministic for a seed.
 
-    Replication r draws its assumptions from (seed, r) and year y's census from (seed, r, y, census
-    variant): the same numbers come out whether cells are run together, one by one or on Dask.
+    Replication r takes its assumptions from row r of a replicated Latin hypercube drawn from
+    (seed, replications) and year y's census from (seed, r, y, census variant): the same numbers
+    come out whether cells are run together, one by one or on Dask.
     Before an alternative's transition year its metrics are Alt 0's (today). With ``economics``
     each alternative also gets, under the last year, the NPV of its costs over the economics horizon
+    (years after the last projection year cost as much as it: Table 1 and the electric shares end there)
     (Alt 0 until the transition year, then the alternative, plus investment and set-up in the
     transition year) and, for Alt 1, the break-even volume (census from the trajectory only).
     """
     census = census or CensusParams()
     variant = census_key(census)
     out: list[Sample] = []
+    streams = assumption_streams(model.config, seed, replications)
     for r in range(replications):
-        params = sample_params(model.config, replication_rng(seed, r))
+        params = sample_params(model.config, streams[r])
         ec = params.economics
         all_years = sorted(set(years) | (set(range(ec.npv_first_year, ec.npv_last_year + 1))
                                          if economics else set()))
+        last_year = max(years) if years else 0
         cache: dict[tuple[str, int], dict[str, float]] = {}
         drawn_by_year: dict[int, dict[str, float]] = {}
 
         def metrics(alt: str, year: int, params: ScenarioConfig = params, r: int = r,
                     cache: dict[tuple[str, int], dict[str, float]] = cache,
-                    drawn_by_year: dict[int, dict[str, float]] = drawn_by_year) -> dict[str, float]:
+                    drawn_by_year: dict[int, dict[str, float]] = drawn_by_year,
+                    last_year: int = last_year) -> dict[str, float]:
             eff = effective_alternative(params, alt, year)
+            year = min(year, last_year)  # after the projection: the last year's level (Table 1 ends)
             if (eff, year) not in cache:
                 if year not in drawn_by_year:
                     mean = expected_census(model, params, year, census)

@@ -27,6 +27,7 @@ from hjemme.scenario.fast import Sample
 from hjemme.scenario.summary import (
     ALTERNATIVE_LABELS_NB,
     DECIDING,
+    MCSE_TARGET_PCT,
     METRIC_LABELS_NB,
     TARGET_OF,
     assumption_rows,
@@ -77,15 +78,19 @@ def write_outputs(
         writer.writeheader()
         writer.writerows(records)
     mcse = mcse_records(samples)
-    paths["mcse"].write_text(json.dumps({"worst": worst_mcse(mcse), "records": mcse}, indent=1,
-                                        ensure_ascii=False), encoding="utf-8")
+    last = max(r["year"] for r in records) if records else None
+    mcse_doc = {"target_pct": MCSE_TARGET_PCT, "decision_year": last,
+                "worst_in_decision_year": worst_mcse(mcse, last), "worst_any_year": worst_mcse(mcse),
+                "records": [{k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in r.items()}
+                            for r in mcse]}
+    paths["mcse"].write_text(json.dumps(mcse_doc, indent=1, ensure_ascii=False), encoding="utf-8")
     if deep is not None:
         (out_dir / "deep.json").write_text(json.dumps(deep, indent=1, ensure_ascii=False), encoding="utf-8")
     assumptions = assumption_rows(config)
     _write_workbook(paths["xlsx"], records, assumptions, deep, mcse)
     svgs = _write_charts(paths["charts"], records, config)
     _write_html(paths["html"], config, records, samples, assumptions, svgs, replications, seed, deep,
-                worst_mcse(mcse))
+                worst_mcse(mcse, last))
     return paths
 
 
