@@ -255,3 +255,23 @@ def test_default_replications_give_p50s_within_one_percent(default_model: Projec
     )
     worst = worst_mcse(mcse_records(samples), year)
     assert worst is not None and worst["mcse_pct"] < MCSE_TARGET_PCT, worst
+
+
+def test_fast_mode_agrees_with_deep_mode_on_held_out_days(default_model: ProjectionModel) -> None:
+    """Fast mode's route model on deep mode's stops (seed 13, not used in the fit) matches the planner's km
+    and vans; the benchmark holds ±10 % over 2 days; one test run under load gets ±15 % (search is timed)."""
+    from hjemme.scenario.calibration import fast_deep_table
+    from hjemme.scenario.deep import DeepParams
+
+    rows = fast_deep_table(
+        default_model,
+        years=[2030],
+        days=2,
+        seed=13,
+        params=DeepParams(time_limit_s=1.0),
+        alternatives=["alt1", "alt2"],
+    )
+    for r in rows:
+        assert r["violations"] == 0
+        assert abs(r["km_ratio"] - 1) <= 0.15, r
+        assert abs(r["vans_ratio"] - 1) <= 0.15, r

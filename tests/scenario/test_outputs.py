@@ -16,6 +16,9 @@ from tests.scenario.conftest import DEFAULT
 REQUIRED = {
     "transports_per_week", "deliveries_per_patient_week", "vehicles", "km_per_year", "co2_tonnes_per_year",
     "storage_m2", "clinical_fte", "health_staff_logistics_hours_per_week", "cost_nok_per_year",
+    "clinician_km_per_year", "total_km_per_year", "total_co2_tonnes_per_year", "sample_km_per_year",
+    "response_centre_fte", "video_fte", "digital_workstation_m2", "infeasible", "area_excess_m2",
+    "home_activity_share", "digital_consultation_share", "npv_cost_nok", "break_even_patients_per_day",
 }
 
 
@@ -49,6 +52,15 @@ def test_numbers_are_consistent_between_alternatives_and_years(run_dir: Path) ->
         assert p50[(year, "alt1", "patients_at_home")] == p50[(year, "alt3", "patients_at_home")]
     for alt in ("alt1", "alt2", "alt3"):
         assert p50[(2030, alt, "transports_per_week")] > p50[(2024, alt, "transports_per_week")]
+
+
+def test_mcse_of_every_p50_is_reported(run_dir: Path) -> None:
+    """mcse.json gives each record's P50 standard error; the report quotes the decision year's worst."""
+    doc = json.loads((run_dir / "mcse.json").read_text(encoding="utf-8"))
+    records = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert len(doc["records"]) == len(records) and doc["decision_year"] == 2030
+    assert doc["worst_in_decision_year"]["year"] == 2030
+    assert "Monte Carlo-standardfeil" in (run_dir / "rapport.html").read_text(encoding="utf-8")
 
 
 def test_workbook_has_a_sheet_per_table_and_assumptions(run_dir: Path) -> None:

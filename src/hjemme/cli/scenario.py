@@ -70,7 +70,8 @@ def run(
             dtask = progress.add_task("Dyp modus", total=deep_days * len(cfg.delivery_models))
             deep_params = DeepParams(time_limit_s=deep_time_limit, census_scale=deep_scale)
             deep = run_deep(model, days=deep_days, seed=the_seed, year=cfg.years[-1], workers=workers,
-                            params=deep_params, on_day=lambda: progress.advance(dtask))
+                            params=deep_params, alternatives=sorted(cfg.delivery_models),
+                            on_day=lambda: progress.advance(dtask))
         paths = write_outputs(out, cfg, samples, replications=reps, seed=the_seed, deep=deep)
     typer.echo(f"Skrev {paths['json']}, {paths['csv']}, {paths['xlsx']}, {paths['html']}")
     typer.echo(f"Figurer i {paths['charts']}/")
