@@ -149,6 +149,10 @@ def test_alt3_is_infeasible_when_a_site_has_too_little_space(
     assert roomy["area_excess_m2"] < tight["area_excess_m2"]
     # Alt 1's logistics centre is not in a clinical building: no limit applies
     assert evaluate(default_model, params, census, "alt1", 2030)["infeasible"] == 0.0
+    # the limit holds from 2030, when the new buildings are in use and Ullevål is closed
+    census_2024 = expected_census(default_model, params, 2024, CensusParams())
+    assert evaluate(default_model, params, census_2024, "alt0", 2024)["infeasible"] == 0.0
+    assert evaluate(default_model, params, census, "alt0", 2030)["infeasible"] == 1.0
 
 
 def test_storage_area_grows_with_the_flow(default_model: ProjectionModel) -> None:

@@ -183,6 +183,7 @@ class DeliveryModel(_Strict):
     # Space OUS can give this model in each clinical building (site id -> m²). A model whose need at
     # a site exceeds it is flagged infeasible (Alt 0 and Alt 3 in the default file). Empty: no limit.
     available_area_m2: dict[str, Assumption] = Field(default_factory=dict)
+    available_area_from_year: Assumption | None = None  # the limit applies from this year (new buildings)
 
 
 

@@ -214,8 +214,10 @@ def evaluate(
     co2_t = km_year * van_co2_per_km / 1000.0
 
     area = _storage(model, params, census, alt, handled)
+    limit_from = dm.available_area_from_year
+    limited = limit_from is None or year >= round(limit_from.central)
     excess_m2 = sum(max(0.0, need - dm.available_area_m2[site].central)
-                    for site, need in area.by_site.items() if site in dm.available_area_m2)
+                    for site, need in area.by_site.items() if limited and site in dm.available_area_m2)
 
     st = params.staff
     visits_week = 7.0 * sum(census[p] * profiles[p].visits for p in census)
