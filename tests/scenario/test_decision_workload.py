@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hjemme.catalogue import load_catalogue
 from hjemme.scenario.config import ScenarioConfig
@@ -279,3 +281,32 @@ def test_fast_mode_agrees_with_deep_mode_on_held_out_days(default_model: Project
         assert r["violations"] == 0
         assert abs(r["km_ratio"] - 1) <= 0.15, r
         assert abs(r["vans_ratio"] - 1) <= 0.15, r
+
+
+@given(
+    costs=st.lists(st.floats(0, 1e9), min_size=1, max_size=12),
+    rate=st.floats(0.0, 0.2),
+    amount=st.floats(1.0, 1e8),
+    years=st.integers(1, 30),
+)
+def test_npv_and_annuity_are_consistent(costs: list[float], rate: float, amount: float, years: int) -> None:
+    """An annuity paid over n years has the amount as its present value; at 0 % NPV is the plain sum."""
+    by_year = {2024 + i: c for i, c in enumerate(costs)}
+    assert npv(by_year, 0.0, 2024) == pytest.approx(sum(costs))
+    payments = {2024 + i: annuity(amount, rate, years) for i in range(years)}
+    assert npv(payments, rate, 2023) == pytest.approx(amount, rel=1e-7)
+
+
+def test_latin_hypercube_stratifies_every_assumption(default_config: ScenarioConfig) -> None:
+    """Within a batch each assumption's uniforms fall in distinct equal slices (one draw per slice)."""
+    from hjemme.scenario.fast import assumption_streams, lhs_batches
+
+    n = 40
+    streams = assumption_streams(default_config, 7, n)
+    batch_of = lhs_batches(n)
+    assert sorted(set(batch_of)) == list(range(10))
+    members = [r for r in range(n) if batch_of[r] == 0]
+    uniforms = [streams[r]._u for r in members]
+    for k in range(len(uniforms[0])):
+        slices = sorted(int(u[k] * len(members)) for u in uniforms)
+        assert slices == list(range(len(members)))

@@ -585,7 +585,7 @@ def annuity(amount: float, rate: float, years: int) -> float:
         return amount
     if rate == 0:
         return amount / years
-    return amount * rate / (1.0 - (1.0 + rate) ** -years)
+    return amount * rate / -math.expm1(-years * math.log1p(rate))  # 1 − (1+r)^−n without cancellation
 
 
 def break_even_patients(model: ProjectionModel, params: ScenarioConfig, year: int, *,
