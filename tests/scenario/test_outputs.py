@@ -18,6 +18,9 @@ from tests.scenario.conftest import DEFAULT
 REQUIRED = {
     "transports_per_week", "deliveries_per_patient_week", "vehicles", "km_per_year", "co2_tonnes_per_year",
     "storage_m2", "clinical_fte", "health_staff_logistics_hours_per_week", "cost_nok_per_year",
+    "clinician_km_per_year", "total_km_per_year", "total_co2_tonnes_per_year", "sample_km_per_year",
+    "response_centre_fte", "video_fte", "digital_workstation_m2", "infeasible", "area_excess_m2",
+    "home_activity_share", "digital_consultation_share", "npv_cost_nok", "break_even_patients_per_day",
 }
 
 
@@ -35,8 +38,9 @@ def test_summary_json_has_the_schema_and_all_metrics(run_dir: Path) -> None:
     records = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     assert all(set(r) == {"year", "alternative", "metric", "p10", "p50", "p90"} for r in records)
     assert all(r["p10"] <= r["p50"] <= r["p90"] for r in records)
-    assert {r["alternative"] for r in records} == {"alt1", "alt2", "alt3"}
+    assert {r["alternative"] for r in records} == {"alt0", "alt1", "alt2", "alt3"}
     assert {r["year"] for r in records} == set(range(2024, 2031))
+    assert {r["metric"] for r in records if r["year"] < 2030}.isdisjoint({"npv_cost_nok", "break_even_patients_per_day"})
     assert REQUIRED <= {r["metric"] for r in records}
     with (run_dir / "summary.csv").open(encoding="utf-8") as fh:
         assert len(list(csv.DictReader(fh))) == len(records)
@@ -50,6 +54,15 @@ def test_numbers_are_consistent_between_alternatives_and_years(run_dir: Path) ->
         assert p50[(year, "alt1", "patients_at_home")] == p50[(year, "alt3", "patients_at_home")]
     for alt in ("alt1", "alt2", "alt3"):
         assert p50[(2030, alt, "transports_per_week")] > p50[(2024, alt, "transports_per_week")]
+
+
+def test_mcse_of_every_p50_is_reported(run_dir: Path) -> None:
+    """mcse.json gives each record's P50 standard error; the report quotes the decision year's worst."""
+    doc = json.loads((run_dir / "mcse.json").read_text(encoding="utf-8"))
+    records = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert len(doc["records"]) == len(records) and doc["decision_year"] == 2030
+    assert doc["worst_in_decision_year"]["year"] == 2030
+    assert "Monte Carlo-standardfeil" in (run_dir / "rapport.html").read_text(encoding="utf-8")
 
 
 def test_workbook_has_a_sheet_per_table_and_assumptions(run_dir: Path) -> None:
@@ -86,7 +99,7 @@ def test_workbook_numbers_have_formats_and_no_long_decimals(run_dir: Path, file:
     wb = load_workbook(run_dir / file)
     sheet = wb[summary]
     assert tuple(c.value for c in sheet[1]) == header
-    assert sheet["B2"].value.startswith("Alt 1 –") and "_" not in sheet["C2"].value
+    assert re.match(r"Alt \d – ", sheet["B2"].value) and "_" not in sheet["C2"].value
     for c in _numbers(sheet):
         if c.column == 1:
             assert c.number_format == "0", "a year is written without a thousands separator"
@@ -110,7 +123,8 @@ def test_charts_have_thousands_separators_in_the_readers_language(run_dir: Path)
         assert labels and not [t for t in labels if re.search(r"\de|1e|×10|\^", t)], labels
         assert any(re.fullmatch(rf"\d{{1,3}}({re.escape(group)}\d{{3}}){{2,}}", t.strip()) for t in labels), labels
     html = (run_dir / "rapport.html").read_text(encoding="utf-8")
-    assert "1e8" not in html and "1e7" not in html and "1e9" not in html
+    shown = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", html))  # not ids, which may hold "1e8"
+    assert "1e8" not in shown and "1e7" not in shown and "1e9" not in shown
 
 
 def test_charts_exist_as_png_and_svg(run_dir: Path) -> None:

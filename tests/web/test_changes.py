@@ -220,7 +220,8 @@ def test_my_day_lists_samples_and_goods_where_the_plan_has_them(planned):
 def test_scenario_upload_with_a_bad_key_names_the_key_path(planned):
     """An uploaded scenario with a wrong value is refused with its key path; no run directory is left."""
     planned.log_in(Role.ADMIN)
-    bad = DEFAULT_SCENARIO.read_text(encoding="utf-8").replace("replications: 30", "replications: -3", 1)
+    text = DEFAULT_SCENARIO.read_text(encoding="utf-8")
+    bad = re.sub(r"^replications: \d+", "replications: -3", text, count=1, flags=re.MULTILINE)
     response = planned.client.post(
         "/scenarios/runs", data={"source": "upload", "replications": "2"},
         files={"file": ("min.yaml", io.BytesIO(bad.encode()), "application/yaml")},

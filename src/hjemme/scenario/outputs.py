@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,17 +49,21 @@ from hjemme.scenario.numbers import (
 from hjemme.scenario.summary import (
     ALTERNATIVE_LABELS_NB,
     DECIDING,
+    MCSE_TARGET_PCT,
     METRIC_LABELS_NB,
+    TARGET_OF,
     assumption_rows,
     decide,
+    mcse_records,
     summarise,
+    worst_mcse,
 )
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
 _TEMPLATES = Path(__file__).parent / "templates"
-_COLOURS = {"alt1": "#0b5394", "alt2": "#e69138", "alt3": "#6aa84f"}
+_COLOURS = {"alt0": "#999999", "alt1": "#0b5394", "alt2": "#e69138", "alt3": "#6aa84f"}
 SUMMARY_FIELDS = ("year", "alternative", "metric", "p10", "p50", "p90")
 
 
@@ -86,20 +91,29 @@ def write_outputs(
         "xlsx_en": out_dir / "scenario-en.xlsx",
         "html": out_dir / "rapport.html",
         "charts": out_dir / "charts",
+        "mcse": out_dir / "mcse.json",
     }
     paths["json"].write_text(json.dumps(records, indent=1, ensure_ascii=False), encoding="utf-8")
     with paths["csv"].open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=SUMMARY_FIELDS)
         writer.writeheader()
         writer.writerows(records)
+    mcse = mcse_records(samples)
+    last = max(r["year"] for r in records) if records else None
+    mcse_doc = {"target_pct": MCSE_TARGET_PCT, "decision_year": last,
+                "worst_in_decision_year": worst_mcse(mcse, last), "worst_any_year": worst_mcse(mcse),
+                "records": [{k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in r.items()}
+                            for r in mcse]}
+    paths["mcse"].write_text(json.dumps(mcse_doc, indent=1, ensure_ascii=False), encoding="utf-8")
     if deep is not None:
         (out_dir / "deep.json").write_text(json.dumps(deep, indent=1, ensure_ascii=False), encoding="utf-8")
     assumptions = assumption_rows(config)
-    _write_workbook(paths["xlsx"], records, assumptions, deep, "nb")
-    _write_workbook(paths["xlsx_en"], records, assumptions, deep, "en")
-    svgs = _write_charts(paths["charts"], records, "nb")
-    _write_charts(paths["charts"] / "en", records, "en")
-    _write_html(paths["html"], config, records, samples, assumptions, svgs, replications, seed, deep)
+    _write_workbook(paths["xlsx"], records, assumptions, deep, "nb", mcse)
+    _write_workbook(paths["xlsx_en"], records, assumptions, deep, "en", mcse)
+    svgs = _write_charts(paths["charts"], records, "nb", config)
+    _write_charts(paths["charts"] / "en", records, "en", config)
+    _write_html(paths["html"], config, records, samples, assumptions, svgs, replications, seed, deep,
+                worst_mcse(mcse, last))
     return paths
 
 
@@ -141,6 +155,7 @@ def _write_workbook(
     assumptions: Sequence[Mapping[str, Any]],
     deep: Mapping[str, Any] | None,
     language: str = "nb",
+    mcse: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     """The workbook in ``language``: full sheet names, headers in words, numbers with number formats."""
     names, head = SHEET_NAMES[language], HEADERS[language]
@@ -190,6 +205,22 @@ def _write_workbook(
         for column, k in enumerate(keys, start=1):
             _put(sheet, row, column, a[k])
     _widths(sheet, [44, 12, 12, 12, 12, 12, 40, 28, 40])
+    if mcse:
+        sheet = wb.create_sheet(names["mcse"])
+        cols = ["year", "alternative", "metric", "replications", "p50", "mcse", "mcse_pct"]
+        _header(sheet, 1, [head[c] for c in cols])
+        for row, r in enumerate(mcse, start=2):
+            for column, c in enumerate(cols, start=1):
+                value = r[c]
+                if isinstance(value, float) and math.isinf(value):
+                    value = None
+                elif c == "alternative":
+                    value = alternative_label(value, language)
+                elif c == "metric":
+                    value = metric_label(value, language)
+                _put(sheet, row, column, value, {"replications": 0, "mcse_pct": 2}.get(c))
+            sheet.cell(row=row, column=1).number_format = "0"  # a year, not a number to group
+        _widths(sheet, [8, 18, 44, 14, 16, 16, 12])
     if deep is not None and deep.get("rows"):
         sheet = wb.create_sheet(names["deep"])
         cols = list(deep["rows"][0])
@@ -206,9 +237,12 @@ def _write_workbook(
 
 
 def _write_charts(
-    directory: Path, records: Sequence[Mapping[str, Any]], language: str = "nb"
+    directory: Path,
+    records: Sequence[Mapping[str, Any]],
+    language: str = "nb",
+    config: ScenarioConfig | None = None,
 ) -> dict[str, str]:
-    """One PNG and one SVG per metric (years on x, one line per alternative, P10–P90 band).
+    """One PNG and one SVG per metric (years on x, one line per alternative, P10–P90 band, target line).
 
     The value axis is written in ``language`` with thousands separators (never ``1e8``), and the
     SVG keeps its text as text (``svg.fonttype: none``): searchable, and read by screen readers.
@@ -235,6 +269,10 @@ def _write_charts(
                 color=colour,
                 label=alternative_label(alt, language),
             )
+        if config is not None and metric in TARGET_OF:
+            target = getattr(config.targets, TARGET_OF[metric]).central
+            word = "Mål" if language == "nb" else "Target"
+            ax.axhline(target, color="#cc0000", linestyle="--", linewidth=1, label=f"{word} {target:.0%}")
         ax.set_title(metric_label(metric, language), fontsize=10)
         ax.set_xlabel(AXIS_YEAR[language])
         ax.grid(alpha=0.3)
@@ -264,12 +302,26 @@ def _headline(records: Sequence[Mapping[str, Any]], year: int) -> list[str]:
         "vehicles",
         "storage_m2",
         "health_staff_logistics_hours_per_week",
+        "total_km_per_year",
         "cost_nok_per_year",
+        "npv_cost_nok",
     ):
         values = {a: index[(a, metric)] for a in ALTERNATIVE_LABELS_NB if (a, metric) in index}
         if values:
             parts = ", ".join(f"{ALTERNATIVE_LABELS_NB[a]}: {fmt(v)}" for a, v in values.items())
             lines.append(f"{METRIC_LABELS_NB[metric]} i {year}: {parts}.")
+    lacking = [label for a, label in ALTERNATIVE_LABELS_NB.items() if index.get((a, "infeasible"), 0) >= 0.5]
+    if lacking:
+        lines.append(f"Ikke gjennomførbart i {year} fordi arealet i sykehusbyggene er for lite: "
+                     f"{', '.join(lacking)}.")
+    breakeven = index.get(("alt1", "break_even_patients_per_day"))
+    if breakeven is not None:
+        lines.append(f"Alt 1 lønner seg fra om lag {fmt(breakeven)} pasienter hjemme per dag "
+                     "(investering og etablering medregnet).")
+    for metric, target in (("home_activity_share", "30 %"), ("digital_consultation_share", "20 %")):
+        value = index.get(("alt1", metric))
+        if value is not None:
+            lines.append(f"{METRIC_LABELS_NB[metric]}: {fmt(100 * value)} % i {year} (mål {target}).")
     return lines
 
 
@@ -283,6 +335,7 @@ def _write_html(
     replications: int,
     seed: int,
     deep: Mapping[str, Any] | None,
+    mcse: Mapping[str, Any] | None = None,
 ) -> None:
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
     years = sorted({r["year"] for r in records})
@@ -293,6 +346,9 @@ def _write_html(
     for y in years:
         for m in metrics:
             vals = {a: table[(y, a, m)]["p50"] for a in alternatives if (y, a, m) in table}
+            if len(vals) < 2:
+                best[(y, m)] = None
+                continue
             lower_is_better = m in DECIDING  # patients and stock sizes are context, not goals
             best[(y, m)] = min(vals, key=lambda a: vals[a]) if lower_is_better and vals else None
     compare_years = sorted({years[0], years[-1]})
@@ -315,5 +371,6 @@ def _write_html(
         seed=seed,
         fmt=fmt,
         version=__version__,
+        mcse=mcse,
     )
     path.write_text(html, encoding="utf-8")
