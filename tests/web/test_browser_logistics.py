@@ -177,6 +177,11 @@ def test_pick_lists_print_one_page_group_per_van_in_loading_order(morning, brows
         group = " ".join(pages[starts[n] : starts[n + 1] if n + 1 < len(sheets) else len(pages)])
         flat = re.sub(r"\s+", " ", group)
         assert f"Plukkliste: {sheet.vehicle_name}" in flat and sheet.driver_name in flat
+        end = starts[n + 1] if n + 1 < len(sheets) else len(pages)
+        others = [s.vehicle_name for s in sheets if s.vehicle_name != sheet.vehicle_name]
+        for text in pages[starts[n] : end]:  # every page of the group names its van, and only it
+            assert f"{sheet.vehicle_name} · {sheet.driver_name}" in re.sub(r"\s+", " ", text)
+            assert not any(re.search(rf"{re.escape(o)}(?!\d)", text) for o in others)
         positions = [stop.position for stop in sheet.stops]
         assert positions == sorted(positions) and positions[0] == 1  # loading order, number 1 first
         assert [stop.stop_number for stop in sheet.stops] == sorted(

@@ -102,11 +102,14 @@ def order_board(
     products: Mapping[str, Product],
     clinic_of: Mapping[str, str],
     board_filter: BoardFilter | None = None,
+    *,
+    patient_names: Mapping[str, str] | None = None,
 ) -> OrderBoard:
     """Group ``lines`` by delivery date and patient, one row per product, after filtering.
 
     ``clinic_of`` maps a patient id to the clinic responsible for them (a patient without one is
-    under ``""``). Groups come by delivery date, then patient id; totals by product id.
+    under ``""``). Groups come by delivery date, then patient name (``patient_names``; the id when
+    not given); rows and totals by product name, as a person scans a list.
     """
     wanted = board_filter or BoardFilter()
     every = list(lines)
@@ -121,6 +124,15 @@ def order_board(
     )
     for line in kept:
         by_delivery[(line.delivery_date, line.patient_id)][line.product_id].append(line)
+    names = patient_names or {}
+
+    def product_key(pid: str) -> tuple[str, str]:
+        product = products.get(pid)
+        return (product.name.casefold() if product is not None else pid, pid)
+
+    def delivery_key(key: tuple[dt.date, str]) -> tuple[dt.date, str, str]:
+        return (key[0], names.get(key[1], key[1]).casefold(), key[1])
+
     groups = tuple(
         DeliveryGroup(
             patient_id=patient_id,
@@ -128,17 +140,21 @@ def order_board(
             clinic=clinic_of.get(patient_id, ""),
             rows=tuple(
                 ProductRow(pid, sum(ln.quantity for ln in ls), tuple(sorted(ls, key=lambda ln: ln.needed_by)))
-                for pid, ls in sorted(by_product.items())
+                for pid, ls in sorted(by_product.items(), key=lambda item: product_key(item[0]))
             ),
         )
-        for (date, patient_id), by_product in sorted(by_delivery.items())
+        for (date, patient_id), by_product in sorted(
+            by_delivery.items(), key=lambda item: delivery_key(item[0])
+        )
     )
     units: dict[str, int] = defaultdict(int)
     patients: dict[str, set[str]] = defaultdict(set)
     for line in kept:
         units[line.product_id] += line.quantity
         patients[line.product_id].add(line.patient_id)
-    totals = tuple(ProductTotal(pid, units[pid], len(patients[pid])) for pid in sorted(units))
+    totals = tuple(
+        ProductTotal(pid, units[pid], len(patients[pid])) for pid in sorted(units, key=product_key)
+    )
     present = {g for g in (group_of(ln) for ln in every) if g is not None}
     return OrderBoard(
         groups=groups,

@@ -82,7 +82,13 @@ def read_order_board(
             for ln in lines
         }
         suggested = [ln for ln in lines if ln.status is LineStatus.SUGGESTED]
-        board = board_engine.order_board(suggested, catalogue.products, clinic_of, wanted)
+        board = board_engine.order_board(
+            suggested,
+            catalogue.products,
+            clinic_of,
+            wanted,
+            patient_names={p.id: p.name for p in found.values()},
+        )
         decided = [
             ln
             for ln in lines
