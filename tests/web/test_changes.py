@@ -3,6 +3,7 @@ TestClient over a day planned by the planner's own services (plan stored with it
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -290,18 +291,19 @@ def test_scenarios_are_for_coordinators_and_admins_only(planned, role):
 
 
 def test_logistics_sees_the_days_pick_list_first_expiry_first(planned):
-    """The van-loads page lists what the warehouse picks, lot by lot, earliest expiry first per product."""
+    """The pick lists name what the warehouse picks for each stop, lot by lot, earliest expiry first per
+    product and never an expired lot (issue 14: one printable list per van, on its own page)."""
     planned.log_in(Role.LOGISTICS)
-    page = planned.client.get(f"/logistics?date={TODAY}").text
+    page = planned.client.get(f"/logistics/pick-lists?date={TODAY}").text
     assert "Plukkliste" in page and "Lasterekkefølge" in page
-    rows = re.findall(r'<tr data-pick="([^"]+)">(.*?)</tr>', page)
-    assert rows, "the planned day has deliveries to pick"
-    expiries: dict[str, list[str]] = {}
-    for product, cells in rows:
-        expiry = re.findall(r"<td>([^<]*)</td>", cells)[-1]
-        if expiry:
-            expiries.setdefault(product, []).append(expiry)
-    assert all(dates == sorted(dates) for dates in expiries.values())
+    stops = re.findall(r'<tbody class="load-item">(.*?)</tbody>', page, flags=re.S)
+    assert stops, "the planned day has deliveries to pick"
+    for stop in stops:
+        expiries: dict[str, list[dt.date]] = {}
+        for product, cells in re.findall(r'<tr data-pick="([^"]+)"[^>]*>(.*?)</tr>', stop, flags=re.S):
+            for found in re.findall(r'<td class="nowrap">(\d\d\.\d\d\.\d{4})</td>', cells):
+                expiries.setdefault(product, []).append(dt.datetime.strptime(found, "%d.%m.%Y").date())
+        assert all(dates == sorted(dates) and dates[0] >= TODAY for dates in expiries.values())
 
 
 def test_urgent_visit_from_an_alarm_is_ordered_once_and_shown_instead_of_the_button(planned):
