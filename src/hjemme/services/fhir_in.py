@@ -479,8 +479,10 @@ def search_patients(
     hospital = value if system != NATIONAL_ID_SYSTEM else None
     with session_scope(engine) as session:
         found = store.patient_by_identifier(session, national_id=national, hospital_id=hospital)
+        if found is not None:
+            found = repo.patients_on(session, [found], local_date(now))[0]
         if found is None and system in ("", "urn:hjemme:patient"):
-            found = next(iter(repo.list_patients(session, ids=[value])), None)
+            found = next(iter(repo.list_patients(session, ids=[value], on=local_date(now))), None)
         if found is not None and principal.role.value == "patient" and principal.patient_id != found.id:
             found = None
         log_access(
