@@ -26,6 +26,7 @@ from hjemme.domain.people import (
     StaffRole,
     Vehicle,
     VehicleKind,
+    VisitPlan,
     patient_on,
 )
 from hjemme.domain.security import Role
@@ -210,6 +211,15 @@ def _enrolment_row(enrolment: Enrolment) -> dict[str, Any]:
         "episode_id": enrolment.episode_id,
         "status": enrolment.status.value,
         "pauses": [[a.isoformat(), b.isoformat()] for a, b in enrolment.pauses],
+        "visit_plans": [
+            {
+                "from": p.from_date.isoformat(),
+                "per_day": p.per_day,
+                "every_days": p.every_days,
+                "windows": [[w.start_min, w.end_min] for w in p.windows],
+            }
+            for p in enrolment.visit_plans
+        ],
     }
 
 
@@ -226,6 +236,15 @@ def _enrolment(record: EnrolmentRecord) -> Enrolment:
         episode_id=record.episode_id,
         status=EnrolmentStatus(record.status),
         pauses=tuple((dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in record.pauses or ()),
+        visit_plans=tuple(
+            VisitPlan(
+                dt.date.fromisoformat(p["from"]),
+                p.get("per_day"),
+                p.get("every_days"),
+                tuple(TimeWindow(a, b) for a, b in p.get("windows") or ()),
+            )
+            for p in record.visit_plans or ()
+        ),
     )
 
 
