@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import Engine
 
 from hjemme.domain.security import Role
@@ -50,10 +51,16 @@ def _addresses_shown(engine: Engine, patient_id: str, at: dt.datetime, alarm_id:
     return shown
 
 
-def test_a_move_entered_ahead_shows_from_its_date_on_every_page(db_engine: Engine) -> None:
-    """Today's plan and pages keep the old address; tomorrow's plan and pages show the new one."""
+@pytest.mark.parametrize("tomorrow_planned_first", [False, True])
+def test_a_move_entered_ahead_shows_from_its_date_on_every_page(
+    db_engine: Engine, tomorrow_planned_first: bool
+) -> None:
+    """Today's plan and pages keep the old address; tomorrow's plan and pages show the new one,
+    whether tomorrow is planned after the move or was planned before it (then through its journal)."""
     seed_population(engine=db_engine, n_patients=12, seed=3, date=DATE)
     plan_day(engine=db_engine, date=DATE, now=NOW, params=FAST)
+    if tomorrow_planned_first:
+        plan_day(engine=db_engine, date=TOMORROW, now=NOW, params=FAST)
     with session_scope(db_engine) as session:
         staying = {e.patient_id for e in repo.list_enrolments(session, active_on=TOMORROW)}
     view = read_day_plan(engine=db_engine, principal=COORDINATOR, date=DATE, client=None, at=NOW)
@@ -68,7 +75,7 @@ def test_a_move_entered_ahead_shows_from_its_date_on_every_page(db_engine: Engin
     with session_scope(db_engine) as session:
         save_transition(session, [alarm], [])
 
-    stays.change_stay(
+    result = stays.change_stay(
         engine=db_engine,
         principal=COORDINATOR,
         patient_id=patient_id,
@@ -78,7 +85,11 @@ def test_a_move_entered_ahead_shows_from_its_date_on_every_page(db_engine: Engin
 
     assert _stop_addresses(db_engine, DATE, patient_id, NOW) == {old}
     assert _addresses_shown(db_engine, patient_id, NOW, alarm.alarm_id) == {old}
-    plan_day(engine=db_engine, date=TOMORROW, now=NOW, params=FAST)
+    if tomorrow_planned_first:
+        assert [d.date for d in result.days] == [TOMORROW]  # a stay_changed entry in tomorrow's journal
+    else:
+        assert result.days == ()
+        plan_day(engine=db_engine, date=TOMORROW, now=NOW, params=FAST)
     tomorrow = at_local(TOMORROW, 8 * 60)
     assert _stop_addresses(db_engine, TOMORROW, patient_id, tomorrow) == {NEW}
     assert _addresses_shown(db_engine, patient_id, tomorrow, alarm.alarm_id) == {NEW}
