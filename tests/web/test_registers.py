@@ -120,6 +120,7 @@ def test_coordinator_sets_the_patients_own_visits_and_a_bad_window_changes_nothi
     )
     assert "Lagret." in changed.text and "Pasientens egne besøk" in changed.text
     assert "08:00–10:00, 16:00–18:00" in changed.text
+    assert "Besøk per besøksdag: 2" in changed.text and "per_day=" not in changed.text  # the history line
     with session_scope(web.engine) as session:
         before = session.scalar(select(EnrolmentRecord.visit_plans))
     bad = web.client.post(
