@@ -325,7 +325,8 @@ def test_a_visit_every_other_day_counts_from_the_change(seeded: Engine) -> None:
 
 
 def test_own_visits_for_a_planned_day_go_through_its_journal(planned: Engine) -> None:
-    """A new window for today's visit of a planned patient reaches today's plan as a stay_changed entry."""
+    """A new window for today's visit of a planned patient reaches today's plan as a stay_changed entry,
+    and planning the whole day again keeps it (derived from the stored stay, not replayed)."""
     with session_scope(planned) as session:
         stored = repo.latest_plan(session, DATE)
     assert stored is not None and stored.problem_json is not None
@@ -344,6 +345,12 @@ def test_own_visits_for_a_planned_day_go_through_its_journal(planned: Engine) ->
     assert str(again[visit.id].window) == "13:00–14:00"
     stops = [s for r in json.loads(latest.json)["routes"] for s in r["stops"] if s.get("task") == visit.id]
     assert all("13:00" <= s["start"] <= "14:00" for s in stops)
+    plan_day(engine=planned, date=DATE, now=NOW, params=FAST)  # the whole day again: from the registers
+    with session_scope(planned) as session:
+        whole = repo.latest_plan(session, DATE)
+    assert whole is not None and whole.problem_json is not None and whole.version > latest.version
+    tasks = {t.id: t for t in problem_from_json(json.loads(whole.problem_json)).tasks}
+    assert str(tasks[visit.id].window) == "13:00–14:00"
 
 
 @pytest.mark.parametrize(
