@@ -60,3 +60,21 @@ def test_fhir_outside_the_clinicians_care_is_403_whether_or_not_the_patient_exis
         response = api.client.get(url, headers=api.headers(Role.CLINICIAN))
         assert response.status_code == 403, url
     assert api.client.get(f"/fhir/CarePlan?patient={OTHER}", headers=api.headers(Role.CLINICIAN)).status_code == 200
+
+
+def test_care_plan_of_a_paused_day_is_on_hold() -> None:
+    """hjemme's CarePlan for a stage reads on-hold on a day the stay is paused, active around it."""
+    import datetime as dt
+
+    from hjemme.api.fhir import care_plan_resource
+    from hjemme.catalogue import load_catalogue
+    from hjemme.domain.people import Enrolment
+
+    catalogue = load_catalogue()
+    start = dt.date(2026, 12, 1)
+    stage = Enrolment("E1", "P1", "wound_care", start, 14, pauses=((dt.date(2026, 12, 5), dt.date(2026, 12, 7)),))
+    status = {
+        day: care_plan_resource(stage, catalogue.pathways["wound_care"], catalogue.device_types, on=day).status
+        for day in (dt.date(2026, 12, 4), dt.date(2026, 12, 6), dt.date(2026, 12, 8))
+    }
+    assert list(status.values()) == ["active", "on-hold", "active"]

@@ -49,7 +49,7 @@ def _counts(api: Api) -> tuple[int, ...]:
 
 def test_the_examples_are_in_the_docs() -> None:
     """docs/fhir.md carries the admit, change, discharge and lab bundles the tests post."""
-    assert set(EXAMPLES) == {"admit", "change", "discharge", "lab"}
+    assert set(EXAMPLES) == {"admit", "change", "discharge", "lab", "pause", "resume"}
 
 
 def test_admit_bundle_round_trips_and_is_idempotent(api: Api) -> None:
@@ -114,6 +114,11 @@ def test_change_then_discharge_bundles_follow_the_stay(api: Api) -> None:
         ),
         (lambda b: b["entry"][0]["resource"].update(identifier=[]), "Bundle.entry[0].resource.identifier"),
         (lambda b: b.update(type="batch"), "Bundle.type"),
+        (
+            lambda b: b["entry"][1]["resource"].update(status="onhold"),
+            "Bundle.entry[1].resource.statusHistory",
+        ),
+        (lambda b: b["entry"][1]["resource"].update(status="waitlist"), "Bundle.entry[1].resource.status"),
     ],
 )
 def test_a_malformed_bundle_changes_nothing(api: Api, mutate: Any, expression: str) -> None:
@@ -163,3 +168,85 @@ def test_capability_statement_names_the_transaction(api: Api) -> None:
     assert rest["interaction"][0]["code"] == "transaction"
     patient = next(r for r in rest["resource"] if r["type"] == "Patient")
     assert patient["searchParam"][0]["name"] == "identifier"
+
+
+def _stay(api: Api) -> list[tuple[str, dt.date, dt.date, tuple[tuple[dt.date, dt.date], ...]]]:
+    with session_scope(api.engine) as session:
+        stages = repo.list_enrolments(session, episode_id="EOC-2026-0042")
+    return [(s.pathway_id, s.start_date, s.end_date, s.pauses) for s in stages]
+
+
+def test_onhold_pauses_the_stay_and_active_again_resumes_it(api: Api) -> None:
+    """The pause example pauses the stay from 5 December (open: to its last day), the resume example
+    ends the pause on 7 December; each bundle posted twice changes nothing the second time, and the
+    stay's history and the patient read back are as sent."""
+    _post(api, EXAMPLES["admit"])
+    paused = _post(api, EXAMPLES["pause"])
+    assert paused.status_code == 200, paused.text
+    assert [e["response"]["status"] for e in paused.json()["entry"]] == ["200 OK", "200 OK"]
+    day = dt.date
+    assert _stay(api) == [
+        ("wound_care", day(2026, 12, 1), day(2026, 12, 14), ((day(2026, 12, 5), day(2026, 12, 14)),))
+    ]
+    before = _counts(api)
+    again = _post(api, EXAMPLES["pause"])
+    assert [e["response"]["status"] for e in again.json()["entry"]] == ["200 OK", "200 OK"]
+    assert _counts(api) == before
+    resumed = _post(api, EXAMPLES["resume"])
+    assert resumed.status_code == 200, resumed.text
+    assert _stay(api) == [
+        ("wound_care", day(2026, 12, 1), day(2026, 12, 14), ((day(2026, 12, 5), day(2026, 12, 7)),))
+    ]
+    before = _counts(api)
+    _post(api, EXAMPLES["resume"])
+    assert _counts(api) == before
+    with session_scope(api.engine) as session:
+        history = [
+            (r.kind, r.effective, r.details)
+            for r in session.scalars(select(StayChangeRecord).order_by(StayChangeRecord.id))
+        ]
+    assert history[-2:] == [
+        ("pause", day(2026, 12, 5), {"until": "2026-12-14"}),
+        ("resume", day(2026, 12, 8), {}),
+    ]
+    found = api.client.get(
+        "/fhir/Patient", params={"identifier": NATIONAL}, headers=api.headers(Role.CLINICIAN)
+    )
+    sent = EXAMPLES["resume"]["entry"][0]["resource"]
+    assert found.json()["entry"][0]["resource"]["name"][0]["text"] == sent["name"][0]["text"]
+
+
+def test_a_pause_outside_the_stay_writes_nothing_of_the_bundle(api: Api) -> None:
+    """An onhold period after the stay's end is a 422 naming it; the new phone in the same bundle is not stored."""
+    _post(api, EXAMPLES["admit"])
+    bundle = copy.deepcopy(EXAMPLES["pause"])
+    bundle["entry"][0]["resource"]["telecom"] = [{"system": "phone", "value": "+47 000 00 000"}]
+    bundle["entry"][1]["resource"]["statusHistory"][1]["period"] = {"start": "2027-01-10"}
+    before, stay = _counts(api), _stay(api)
+    response = _post(api, bundle)
+    assert response.status_code == 422
+    assert response.json()["issue"][0]["expression"] == ["Bundle.entry[1].resource.statusHistory[1].period"]
+    assert _counts(api) == before and _stay(api) == stay
+    with session_scope(api.engine) as session:
+        assert {p.phone for p in repo.list_patients(session)} >= {"+47 912 34 567"}
+        assert "+47 000 00 000" not in {p.phone for p in repo.list_patients(session)}
+
+
+def test_active_with_an_ended_pause_needs_its_last_day(api: Api) -> None:
+    """An active episode whose onhold entry has no end is refused naming that entry's period.end."""
+    _post(api, EXAMPLES["admit"])
+    bundle = copy.deepcopy(EXAMPLES["resume"])
+    bundle["entry"][1]["resource"]["statusHistory"][1]["period"].pop("end")
+    response = _post(api, bundle)
+    assert response.status_code == 422
+    assert response.json()["issue"][0]["expression"] == [
+        "Bundle.entry[1].resource.statusHistory[1].period.end"
+    ]
+
+
+def test_capability_statement_lists_onhold() -> None:
+    """The CapabilityStatement says which EpisodeOfCare statuses are taken, onhold among them."""
+    from hjemme.api.routes.fhir_bundle import CAPABILITY
+
+    episode = next(r for r in CAPABILITY["rest"][0]["resource"] if r["type"] == "EpisodeOfCare")
+    assert "onhold" in episode["documentation"] and "not waitlist" in episode["documentation"]

@@ -189,3 +189,32 @@ def test_a_national_id_typed_as_a_number_keeps_its_leading_zero(api: Api) -> Non
     assert api.client.post("/api/import/patients", headers=h, files={"file": ("p.xlsx", _xlsx(rows))}).status_code == 200
     found = api.client.get("/fhir/Patient", params={"identifier": "01015099999"}, headers=h).json()
     assert found["total"] == 1
+
+
+def test_own_visits_through_the_api_and_bad_ones_422_naming_the_field(api: Api) -> None:
+    """The patient's own visits from a date are stored and shown (windows HH:MM); a window ending before
+    it starts, zero visits a day and an unknown field are 422 naming it, and nothing changes."""
+    h = api.headers(Role.COORDINATOR)
+    pid = api.client.post("/api/stays", json=ADMIT, headers=h).json()["patient_id"]
+    url = f"/api/stays/{pid}/changes"
+    own = api.client.post(
+        url,
+        headers=h,
+        json={"kind": "visits", "date": "2026-12-02", "visits_per_day": 2, "visit_every_days": 1,
+              "visit_windows": ["08:00-10:00", "16:00-18:00"]},
+    )
+    assert own.status_code == 200, own.text
+    assert own.json()["stages"][0]["visit_plans"] == [
+        {"from": "2026-12-02", "per_day": 2, "every_days": 1, "windows": ["08:00-10:00", "16:00-18:00"]}
+    ]
+    for body, field in (
+        ({"visit_windows": ["10:00-09:00"]}, "visit_windows"),
+        ({"visit_windows": ["10:00"]}, "visit_windows"),
+        ({"visits_per_day": 0}, "visits_per_day"),
+        ({"visit_every_days": 0}, "visit_every_days"),
+        ({"visits_per_week": 3}, "visits_per_week"),
+    ):
+        bad = api.client.post(url, headers=h, json={"kind": "visits", "date": "2026-12-05", **body})
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == field, (body, bad.text)
+    back = api.client.post(url, headers=h, json={"kind": "visits", "date": "2026-12-04", "pathway_visits": True})
+    assert [p["from"] for p in back.json()["stages"][0]["visit_plans"]] == ["2026-12-02", "2026-12-04"]

@@ -129,3 +129,40 @@ def test_staff_absence_vehicle_and_user_link(database_env: str) -> None:
     assert runner.invoke(app, ["vehicle", "out", "V1", "--date", "2026-12-01"]).exit_code == 0
     bad = runner.invoke(app, ["user", "link", "nora", "--patient-id", "P1"])
     assert bad.exit_code == 2
+
+
+def _enrolments(url: str) -> list[object]:
+    engine = open_database(url=url)
+    try:
+        with session_scope(engine) as session:
+            return [s.visit_plans for s in repo.list_enrolments(session)]
+    finally:
+        engine.dispose()
+
+
+def test_own_visits_from_a_date_and_back_to_the_pathway(database_env: str) -> None:
+    """``hjemme patient change --visits-per-day/--visit-windows`` sets the patient's own visits from the
+    date; ``--pathway-visits`` hands them back; a window ending before it starts exits 2 naming the
+    option and stores nothing."""
+    pid = runner.invoke(app, ADMIT).output.split("patient ")[1].split(",")[0]
+    own = runner.invoke(
+        app,
+        ["patient", "change", pid, "--date", "2026-12-03", "--visits-per-day", "2",
+         "--visit-windows", "08:00-10:00,16:00-18:00"],
+    )
+    assert own.exit_code == 0, own.output
+    ((plan,),) = _enrolments(database_env)
+    assert (plan.per_day, [str(w) for w in plan.windows]) == (2, ["08:00–10:00", "16:00–18:00"])
+    bad = runner.invoke(
+        app, ["patient", "change", pid, "--date", "2026-12-05", "--visit-windows", "10:00-09:00"]
+    )
+    assert bad.exit_code == 2 and "--visit-windows" in bad.output and "before it starts" in bad.output
+    zero = runner.invoke(app, ["patient", "change", pid, "--date", "2026-12-05", "--visits-per-day", "0"])
+    assert zero.exit_code == 2 and "--visits-per-day" in zero.output
+    unknown = runner.invoke(app, ["patient", "change", pid, "--date", "2026-12-05", "--visits-per-week", "3"])
+    assert unknown.exit_code == 2 and "--visits-per-week" in unknown.output
+    assert [len(p) for p in _enrolments(database_env)] == [1]  # type: ignore[arg-type]
+    back = runner.invoke(app, ["patient", "change", pid, "--date", "2026-12-06", "--pathway-visits"])
+    assert back.exit_code == 0, back.output
+    ((_, cleared),) = _enrolments(database_env)
+    assert cleared.from_date.isoformat() == "2026-12-06" and cleared.is_pathway

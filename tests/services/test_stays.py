@@ -9,6 +9,7 @@ import json
 import pytest
 from sqlalchemy import Engine, func, select
 
+from hjemme.catalogue import load_catalogue
 from hjemme.domain.journal import EntryKind
 from hjemme.domain.time import at_local
 from hjemme.errors import InputError, PermissionDeniedError
@@ -258,3 +259,130 @@ def test_a_registered_nurse_is_planned(seeded: Engine) -> None:
             staff=availability.new_staff(id="X", name="X", role="nurse", skills=["nurse"], home_base="mars"),
         )
     assert error.value.field == "home_base"
+
+
+# -- the patient's own visits (issue 13) ------------------------------------------------------------
+
+
+def _visits(engine: Engine, date: dt.date, patient_id: str) -> list[tuple[str, str, str]]:
+    return sorted(
+        (t.id.rsplit("-", 1)[1], t.skill or "", str(t.window))
+        for t in tasks_on(engine=engine, date=date, catalogue=None)
+        if t.patient_id == patient_id and str(t.kind) == "visit"
+    )
+
+
+def _change(engine: Engine, pid: str, change: stays.StayChangeRequest) -> stays.StayResult:
+    return stays.change_stay(engine=engine, principal=SYSTEM, patient_id=pid, now=NOW, change=change)
+
+
+def test_own_visits_apply_from_their_date_and_revert_when_cleared(seeded: Engine) -> None:
+    """Two visits a day in the patient's windows from tomorrow; today keeps the pathway's one visit;
+    from the day the coordinator hands them back, the pathway's visit returns."""
+    pid = stays.admit_patient(
+        engine=seeded, principal=SYSTEM, admission=_admission(pathway_id="palliative"), now=NOW
+    ).patient_id
+    today = _visits(seeded, DATE, pid)
+    assert [v[:2] for v in today if v[1] == "palliative"] == [("V0", "palliative")]
+    _change(
+        seeded,
+        pid,
+        stays.StayChangeRequest(
+            "visits", TOMORROW, visits_per_day=2, visit_windows=((8 * 60, 10 * 60), (16 * 60, 18 * 60))
+        ),
+    )
+    assert _visits(seeded, DATE, pid) == today
+    later = TOMORROW + dt.timedelta(days=2)
+    for day in (TOMORROW, later):
+        own = [v for v in _visits(seeded, day, pid) if v[1] == "palliative"]
+        assert own == [("V0", "palliative", "08:00–10:00"), ("V3", "palliative", "16:00–18:00")], day
+    doctor = [v for v in _visits(seeded, TOMORROW + dt.timedelta(days=2), pid) if v[1] == "doctor"]
+    assert doctor == [("V1", "doctor", "12:00–15:30")]  # the doctor's visit keeps the pathway's schedule
+    _change(seeded, pid, stays.StayChangeRequest("visits", later, pathway_visits=True))
+    assert [v for v in _visits(seeded, later, pid) if v[1] == "palliative"] == [
+        ("V0", "palliative", "08:00–12:00")
+    ]
+    assert len([v for v in _visits(seeded, TOMORROW, pid) if v[1] == "palliative"]) == 2
+    with session_scope(seeded) as session:
+        history = [(r.kind, r.effective, r.details) for r in session.scalars(select(StayChangeRecord))
+                   if r.patient_id == pid]
+        logged = session.scalars(
+            select(AccessLogRecord.resource).where(AccessLogRecord.resource.like("stay % visits"))
+        ).all()
+    assert ("visits", TOMORROW, {"per_day": "2", "windows": "08:00–10:00, 16:00–18:00"}) in history
+    assert ("visits", later, {"visits": "pathway"}) in history
+    assert len(logged) == 2
+
+
+def test_a_visit_every_other_day_counts_from_the_change(seeded: Engine) -> None:
+    """Every second day from the change's date: a visit on the date, none the day after, one the day after that."""
+    pid = stays.admit_patient(engine=seeded, principal=SYSTEM, admission=_admission(pathway_id="iv_antibiotics"),
+                              now=NOW).patient_id
+    _change(seeded, pid, stays.StayChangeRequest("visits", TOMORROW, visit_every_days=2))
+    days = [TOMORROW + dt.timedelta(days=i) for i in range(4)]
+    assert [len(_visits(seeded, d, pid)) for d in days] == [1, 0, 1, 0]
+    assert len(_visits(seeded, DATE, pid)) == 1
+
+
+def test_own_visits_for_a_planned_day_go_through_its_journal(planned: Engine) -> None:
+    """A new window for today's visit of a planned patient reaches today's plan as a stay_changed entry,
+    and planning the whole day again keeps it (derived from the stored stay, not replayed)."""
+    with session_scope(planned) as session:
+        stored = repo.latest_plan(session, DATE)
+    assert stored is not None and stored.problem_json is not None
+    tasks = problem_from_json(json.loads(stored.problem_json)).tasks
+    visit = next(t for t in tasks if str(t.kind) == "visit" and t.window.width_min > 60)
+    result = _change(
+        planned, visit.patient_id, stays.StayChangeRequest("visits", DATE, visit_windows=((13 * 60, 14 * 60),))
+    )
+    assert [d.date for d in result.days] == [DATE] and result.days[0].version == stored.version + 1
+    with session_scope(planned) as session:
+        entry = journal_repo.list_entries(session, DATE)[-1]
+        latest = repo.latest_plan(session, DATE)
+    assert entry.kind == EntryKind.STAY_CHANGED and entry.payload["patient"] == visit.patient_id
+    assert latest is not None and latest.problem_json is not None
+    again = {t.id: t for t in problem_from_json(json.loads(latest.problem_json)).tasks}
+    assert str(again[visit.id].window) == "13:00–14:00"
+    stops = [s for r in json.loads(latest.json)["routes"] for s in r["stops"] if s.get("task") == visit.id]
+    assert all("13:00" <= s["start"] <= "14:00" for s in stops)
+    plan_day(engine=planned, date=DATE, now=NOW, params=FAST)  # the whole day again: from the registers
+    with session_scope(planned) as session:
+        whole = repo.latest_plan(session, DATE)
+    assert whole is not None and whole.problem_json is not None and whole.version > latest.version
+    tasks = {t.id: t for t in problem_from_json(json.loads(whole.problem_json)).tasks}
+    assert str(tasks[visit.id].window) == "13:00–14:00"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"visit_windows": ((10 * 60, 9 * 60),)}, "visit_windows"),
+        ({"visits_per_day": 0}, "visits_per_day"),
+        ({"visit_every_days": 0}, "visit_every_days"),
+        ({"visits_per_day": 2, "visit_windows": ((480, 600), (600, 700), (700, 800))}, "visit_windows"),
+        ({}, "visits_per_day"),
+        ({"pathway_visits": True, "visits_per_day": 2}, "visits_per_day"),
+        ({"extra": {"visits_per_week": "3"}}, "visits_per_week"),
+        ({"kind": "pathway", "pathway_id": "palliative", "visits_per_day": 2}, "visits_per_day"),
+    ],
+)
+def test_bad_visit_changes_name_the_field_and_write_nothing(
+    planned: Engine, changes: dict[str, object], field: str
+) -> None:
+    """Window ending before it starts, frequency 0, too many windows, nothing asked, an unknown field:
+    an InputError naming the field, and no row, history, access-log or journal entry."""
+    with session_scope(planned) as session:
+        patient_id = next(
+            e.patient_id
+            for e in repo.list_enrolments(session, active_on=DATE)
+            if load_catalogue().pathways[e.pathway_id].visits
+        )
+        entries = len(journal_repo.list_entries(session, DATE))
+    before = _counts(planned)
+    values: dict[str, object] = {"kind": "visits", "date": DATE, **changes}
+    with pytest.raises(InputError) as error:
+        _change(planned, patient_id, stays.StayChangeRequest(**values))  # type: ignore[arg-type]
+    assert error.value.field == field
+    assert _counts(planned) == before
+    with session_scope(planned) as session:
+        assert len(journal_repo.list_entries(session, DATE)) == entries

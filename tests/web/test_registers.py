@@ -103,3 +103,36 @@ def test_templates_download_and_clinicians_are_kept_out(web: Web) -> None:
     assert template.status_code == 200 and template.content[:2] == b"PK"
     web.log_in(Role.CLINICIAN)
     assert web.client.get("/registers").status_code == 403
+
+
+def test_coordinator_sets_the_patients_own_visits_and_a_bad_window_changes_nothing(web: Web) -> None:
+    """The change form sets two visits a day in the patient's windows from a date, listed on the page in
+    Oslo time; a window ending before it starts is refused naming the field, and nothing is stored."""
+    web.log_in(Role.COORDINATOR)
+    response = web.client.post("/registers/admit", data=ADMIT, follow_redirects=False)
+    patient_page = response.headers["location"].split("?")[0]
+    assert "Besøkshyppighet og tidsvinduer følger forløpet." in web.client.get(patient_page).text
+    changed = web.client.post(
+        f"{patient_page}/change",
+        data={"kind": "visits", "date": "2026-12-03", "visits_per_day": "2",
+              "visit_windows": "08:00-10:00, 16:00-18:00", "visit_every_days": ""},
+        follow_redirects=True,
+    )
+    assert "Lagret." in changed.text and "Pasientens egne besøk" in changed.text
+    assert "08:00–10:00, 16:00–18:00" in changed.text
+    assert "Besøk per besøksdag: 2" in changed.text and "per_day=" not in changed.text  # the history line
+    with session_scope(web.engine) as session:
+        before = session.scalar(select(EnrolmentRecord.visit_plans))
+    bad = web.client.post(
+        f"{patient_page}/change",
+        data={"kind": "visits", "date": "2026-12-04", "visit_windows": "10:00-09:00"},
+        follow_redirects=True,
+    )
+    assert "Ikke lagret, ingenting ble endret." in bad.text and "visit_windows" in bad.text
+    with session_scope(web.engine) as session:
+        assert session.scalar(select(EnrolmentRecord.visit_plans)) == before
+    back = web.client.post(
+        f"{patient_page}/change", data={"kind": "visits", "date": "2026-12-05", "pathway_visits": "on"},
+        follow_redirects=True,
+    )
+    assert "Forløpets besøk igjen" in back.text

@@ -73,7 +73,7 @@ def care_plan_resource(
     on: dt.date,
 ) -> CarePlan:
     """The FHIR R4 CarePlan for one enrolment; the diagnosis is a contained ``Condition``."""
-    status = "completed" if enrolment.end_date < on else "active"
+    status = "completed" if enrolment.end_date < on else ("on-hold" if enrolment.is_paused(on) else "active")
     subject = {"reference": f"Patient/{enrolment.patient_id}"}
     activities = [
         _activity("Appointment", f"Home visit ({spec.skill}, {spec.duration_min} min)",

@@ -54,7 +54,7 @@ def cli_errors() -> Iterator[None]:
     try:
         yield
     except InputError as error:
-        option = error.field if error.field.isupper() else f"--{error.field}"
+        option = error.field if error.field.isupper() else f"--{error.field.replace('_', '-')}"
         typer.echo(f"Error: invalid value for {option}: {error.problem}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except NotFoundError as error:

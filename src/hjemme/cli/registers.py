@@ -139,10 +139,27 @@ def change_command(
     preferred: str | None = typer.Option(None, "--preferred", help="Preferred clinicians (comma-separated)."),
     excluded: str | None = typer.Option(None, "--excluded", help="Excluded clinicians (comma-separated)."),
     resume: bool = typer.Option(False, "--resume", help="End a pause: home again from the date."),
+    visits_per_day: int | None = typer.Option(
+        None, "--visits-per-day", help="The patient's own number of visits on a visit day."
+    ),
+    visit_every_days: int | None = typer.Option(
+        None, "--visit-every-days", help="A visit day every N days from the date (1: daily)."
+    ),
+    visit_windows: str | None = typer.Option(
+        None,
+        "--visit-windows",
+        help="Visit windows in Oslo time, comma-separated: one for all visits or one per visit "
+        "(08:00-10:00,16:00-18:00).",
+    ),
+    pathway_visits: bool = typer.Option(
+        False, "--pathway-visits", help="The pathway's own visit frequency and windows again from the date."
+    ),
     reason: str = typer.Option("", "--reason"),
 ) -> None:
     """Change the patient's open stay from a date: one of --pathway, --until, --address,
-    --preferred/--excluded or --resume."""
+    --preferred/--excluded, --resume, or the patient's own visits (--visits-per-day,
+    --visit-every-days, --visit-windows; --pathway-visits to hand them back to the pathway)."""
+    own_visits = visits_per_day is not None or visit_every_days is not None or visit_windows is not None
     chosen = [
         k
         for k, v in (
@@ -151,15 +168,19 @@ def change_command(
             ("address", address),
             ("clinicians", preferred is not None or excluded is not None),
             ("resume", resume),
+            ("visits", own_visits or pathway_visits),
         )
         if v
     ]
     if len(chosen) != 1:
         typer.echo(
-            "Error: give exactly one of --pathway, --until, --address, --preferred/--excluded, --resume",
+            "Error: give exactly one of --pathway, --until, --address, --preferred/--excluded, --resume, "
+            "--visits-per-day/--visit-every-days/--visit-windows, --pathway-visits",
             err=True,
         )
         raise typer.Exit(EXIT_BAD_INPUT)
+    with cli_errors():
+        windows = stays.parse_windows(_ids(visit_windows)) if visit_windows is not None else None
     change = stays.StayChangeRequest(
         kind=chosen[0],
         date=_date(date),
@@ -173,6 +194,10 @@ def change_command(
         delivery_notes=delivery_notes,
         preferred_staff_ids=_ids(preferred) if preferred is not None else None,
         excluded_staff_ids=_ids(excluded) if excluded is not None else None,
+        visits_per_day=visits_per_day,
+        visit_every_days=visit_every_days,
+        visit_windows=windows,
+        pathway_visits=pathway_visits,
         reason=reason,
     )
     with cli_errors(), database() as engine:

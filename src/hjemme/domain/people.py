@@ -65,6 +65,45 @@ class EnrolmentStatus(enum.StrEnum):
 
 WORKING_STATUSES = frozenset({EnrolmentStatus.ADMITTED, EnrolmentStatus.DISCHARGED, EnrolmentStatus.DECEASED})
 
+MAX_VISITS_PER_DAY = 6
+MAX_VISIT_EVERY_DAYS = 28
+
+
+@dataclass(frozen=True, slots=True)
+class VisitPlan:
+    """The patient's own visit frequency and windows from ``from_date`` on (issue 13).
+
+    It replaces the pathway's *regular* visits — those with the skill of the pathway's first visit
+    (a doctor's visit every third day in palliative care keeps its own schedule): ``per_day``
+    visits on each visit day (``None``: as many as the pathway has), a visit day every
+    ``every_days`` days counted from ``from_date`` (``None``: the pathway's days), and ``windows``
+    (minutes after Oslo midnight within which a visit starts) either one for every visit or one
+    per visit in order (empty: the pathway's). A plan with none of them set is the pathway's own
+    visits again from ``from_date``.
+    """
+
+    from_date: dt.date
+    per_day: int | None = None
+    every_days: int | None = None
+    windows: tuple[TimeWindow, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.per_day is not None and not 1 <= self.per_day <= MAX_VISITS_PER_DAY:
+            raise ValueError(f"visits per day must be 1–{MAX_VISITS_PER_DAY}")
+        if self.every_days is not None and not 1 <= self.every_days <= MAX_VISIT_EVERY_DAYS:
+            raise ValueError(f"a visit day every 1–{MAX_VISIT_EVERY_DAYS} days")
+        if any(w.end_min <= w.start_min for w in self.windows):
+            raise ValueError("a visit window must end after it starts")
+
+    @property
+    def is_pathway(self) -> bool:
+        """True when this plan hands the visits back to the pathway."""
+        return self.per_day is None and self.every_days is None and not self.windows
+
+    def same_visits(self, other: VisitPlan) -> bool:
+        mine = (self.per_day, self.every_days, self.windows)
+        return mine == (other.per_day, other.every_days, other.windows)
+
 
 @dataclass(frozen=True, slots=True)
 class Enrolment:
@@ -73,6 +112,8 @@ class Enrolment:
     A stay whose pathway stage changes is stored as consecutive enrolments of one ``episode_id``
     (each stage counts its pathway days from its own start). ``pauses`` are inclusive date ranges
     (readmitted to hospital) on which the stay causes no work; the stay's days count on.
+    ``visit_plans`` are the patient's own visit frequency and windows from their dates
+    (:class:`VisitPlan`); like the pauses, every stage of the stay carries all of them.
     """
 
     id: str
@@ -86,6 +127,7 @@ class Enrolment:
     episode_id: str | None = None  # the stay this stage belongs to (None: its own id)
     status: EnrolmentStatus = EnrolmentStatus.ADMITTED
     pauses: tuple[tuple[dt.date, dt.date], ...] = ()
+    visit_plans: tuple[VisitPlan, ...] = ()  # the patient's own visits, by date (every stage has all)
 
     def __post_init__(self) -> None:
         if self.length_days < 1:
@@ -94,6 +136,14 @@ class Enrolment:
     @property
     def episode(self) -> str:
         return self.episode_id or self.id
+
+    def visit_plan_on(self, date: dt.date) -> VisitPlan | None:
+        """The patient's own visit plan in force on ``date`` (``None``: the pathway's visits)."""
+        plan = None
+        for candidate in self.visit_plans:
+            if candidate.from_date <= date and (plan is None or candidate.from_date >= plan.from_date):
+                plan = candidate
+        return None if plan is None or plan.is_pathway else plan
 
     def is_paused(self, date: dt.date) -> bool:
         return any(start <= date <= end for start, end in self.pauses)

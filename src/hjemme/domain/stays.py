@@ -13,8 +13,12 @@ from a date and returns the episode's new stages; the day's work then follows fr
 * **new last day** ``L`` (extended or shortened stay): the last stage ends on ``L``;
 * **discharge or death** on ``D``: no work from ``D`` on; the last day of care is ``D - 1``.
 
-Preferred and excluded clinicians apply to the whole stay (not date-effective); visit frequency and
-windows are the pathway's (a different frequency is a different pathway or stage).
+* **the patient's own visits** from ``D`` (:class:`VisitPlan`: visits per day, every N days,
+  windows) instead of the pathway's regular visits, until a later change hands them back to the
+  pathway; a change from ``D`` replaces those dated ``D`` or later. A new pathway stage from ``D``
+  brings its own visits (the patient's own end on ``D``).
+
+Preferred and excluded clinicians apply to the whole stay (not date-effective).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
-from hjemme.domain.people import Enrolment, EnrolmentStatus
+from hjemme.domain.people import Enrolment, EnrolmentStatus, VisitPlan
 
 Stages = tuple[Enrolment, ...]
 _ONE = dt.timedelta(days=1)
@@ -106,6 +110,7 @@ def change_pathway(stages: Sequence[Enrolment], date: dt.date, pathway_id: str, 
     if running.pathway_id == pathway_id and running is alive[-1]:
         return tuple(stages)
     result: list[Enrolment] = []
+    stages = _with_plans(stages, _planned(alive[0].visit_plans, VisitPlan(date)))
     for stage in stages:
         if stage.status is EnrolmentStatus.CANCELLED or stage.end_date < date:
             result.append(stage)
@@ -126,6 +131,32 @@ def change_pathway(stages: Sequence[Enrolment], date: dt.date, pathway_id: str, 
         else:
             result.append(_cancelled(stage))
     return tuple(result)
+
+
+def set_visits(stages: Sequence[Enrolment], plan: VisitPlan) -> Stages:
+    """The patient's own visits from ``plan.from_date`` (or the pathway's again, when ``plan`` sets
+    nothing); plans dated that day or later are replaced."""
+    alive = _require_open(stages)
+    if not alive[0].start_date <= plan.from_date <= alive[-1].end_date:
+        raise StayError("date", f"must lie within the stay ({alive[0].start_date} – {alive[-1].end_date})")
+    return _with_plans(stages, _planned(alive[0].visit_plans, plan))
+
+
+def _planned(plans: Sequence[VisitPlan], plan: VisitPlan) -> tuple[VisitPlan, ...]:
+    """``plans`` with ``plan`` from its date; nothing is added when it changes nothing."""
+    kept = tuple(p for p in plans if p.from_date < plan.from_date)
+    in_force = kept[-1] if kept else None
+    if (in_force is None or in_force.is_pathway) and plan.is_pathway:
+        return kept
+    if in_force is not None and in_force.same_visits(plan):
+        return kept
+    return (*kept, plan)
+
+
+def _with_plans(stages: Sequence[Enrolment], plans: tuple[VisitPlan, ...]) -> Stages:
+    return tuple(
+        replace(s, visit_plans=plans) if s.status is not EnrolmentStatus.CANCELLED else s for s in stages
+    )
 
 
 def pause(stages: Sequence[Enrolment], start: dt.date, end: dt.date) -> Stages:

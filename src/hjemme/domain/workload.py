@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from hjemme.domain.catalogue import DeviceType, Product
-from hjemme.domain.pathways import DaySchedule, DeliverySpec, GoodsLine, Pathway
-from hjemme.domain.people import Enrolment, Patient
+from hjemme.domain.pathways import DaySchedule, DeliverySpec, GoodsLine, Pathway, VisitSpec
+from hjemme.domain.people import Enrolment, Patient, VisitPlan
 from hjemme.domain.tasks import Goods, Task, TaskKind
 from hjemme.domain.time import MINUTES_PER_DAY, TimeWindow
 
@@ -87,6 +87,7 @@ def _tasks_of_enrolment(
         "excluded_staff_ids": enrolment.excluded_staff_ids,
     }
 
+    todays_visits = visits_of_day(pathway, enrolment.visit_plan_on(date), date, day, length)
     visits = [
         Task(
             id=f"{prefix}-V{i}",
@@ -98,13 +99,9 @@ def _tasks_of_enrolment(
             **common,
             **people,
         )
-        for i, spec in enumerate(pathway.visits)
-        if spec.schedule.applies(day, length)
+        for i, spec in todays_visits
     ]
-    goods_visits = [
-        v for v, spec in zip(visits, _applying(pathway.visits, day, length), strict=True)
-        if spec.uses_goods
-    ]
+    goods_visits = [v for v, (_, spec) in zip(visits, todays_visits, strict=True) if spec.uses_goods]
 
     tasks: list[Task] = []
     samples = [s for s in pathway.samples if s.schedule.applies(day, length) and not s.self_sampled]
@@ -207,6 +204,45 @@ def _tasks_of_enrolment(
                 )
             )
     return visits + tasks
+
+
+def visits_of_day(
+    pathway: Pathway, plan: VisitPlan | None, date: dt.date, day: int, length: int
+) -> list[tuple[int, VisitSpec]]:
+    """The visits of ``day`` (0-based day of a stage of ``length`` days) as (number, spec).
+
+    Without a :class:`VisitPlan` these are the pathway's visits that apply that day, numbered by
+    their place in the pathway. A plan replaces the regular visits (the skill of the first one):
+    they keep their numbers, extra visits are numbered after the pathway's own (after the number
+    a sampling-only visit takes), so a changed window keeps the task's id.
+    """
+    applying = [(i, s) for i, s in enumerate(pathway.visits) if s.schedule.applies(day, length)]
+    if plan is None or not pathway.visits:
+        return applying
+    regular = [i for i, s in enumerate(pathway.visits) if s.skill == pathway.visits[0].skill]
+    others = [(i, s) for i, s in applying if i not in regular]
+    if plan.per_day is None and plan.every_days is None:
+        own = [(i, s) for i, s in applying if i in regular]
+    else:
+        if plan.every_days is not None:
+            visit_day = (date - plan.from_date).days % plan.every_days == 0
+        else:
+            visit_day = any(pathway.visits[i].schedule.applies(day, length) for i in regular)
+        count = plan.per_day or len(regular)
+        first = pathway.visits[regular[0]]
+        own = [
+            (regular[k], pathway.visits[regular[k]])
+            if k < len(regular)
+            else (len(pathway.visits) + 1 + k - len(regular), replace(first, uses_goods=False))
+            for k in range(count if visit_day else 0)
+        ]
+    if plan.windows:
+        last = len(plan.windows) - 1
+        own = [
+            (i, replace(s, window=plan.windows[min(regular.index(i) if i in regular else k, last)]))
+            for k, (i, s) in enumerate(own)
+        ]
+    return sorted([*others, *own], key=lambda v: v[0])
 
 
 class _Scheduled(Protocol):

@@ -85,7 +85,7 @@ def read_alarm_page(
         alarm = load_alarm(session, alarm_id)
         events = select(AlarmEventRecord).where(AlarmEventRecord.alarm_id == alarm_id)
         trail = tuple(_event(r) for r in session.scalars(events.order_by(AlarmEventRecord.id)))
-        found = repo.list_patients(session, ids=[alarm.patient_id])
+        found = repo.list_patients(session, ids=[alarm.patient_id], on=at.astimezone(OSLO).date())
         setup = patient_monitoring(session, alarm.patient_id, at)
         own = {p.parameter: p for p in _personal(session, alarm.patient_id)}
         rows = session.scalars(select(ObservationRecord).where(

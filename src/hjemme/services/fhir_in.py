@@ -50,7 +50,7 @@ CLINIC_SYSTEM = "urn:hjemme:clinic"
 INTERPRETER_REQUIRED = "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired"
 GEOLOCATION = "http://hl7.org/fhir/StructureDefinition/geolocation"
 SUPPORTED = ("Patient", "EpisodeOfCare", "CarePlan", "Observation", "DiagnosticReport")
-EPISODE_STATUSES = ("planned", "active", "finished", "cancelled")
+EPISODE_STATUSES = ("planned", "active", "onhold", "finished", "cancelled")
 EPISODE_ID = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 
 
@@ -160,6 +160,31 @@ class _Parsed:
     labs: list[tuple[str, dict[str, Any], str | None]] | None = None  # (path, Observation, report basedOn)
 
 
+def _pauses_of(res: Mapping[str, Any], path: str) -> list[tuple[int, dt.date, dt.date | None]]:
+    """The ``onhold`` periods of ``EpisodeOfCare.statusHistory`` as (entry, first day, last day in
+    hospital or ``None``), by first day; with status ``onhold`` at least one is required."""
+    pauses = []
+    for i, entry in enumerate(res.get("statusHistory") or []):
+        if entry.get("status") != "onhold":
+            continue
+        where = f"{path}.statusHistory[{i}].period"
+        period = entry.get("period") or {}
+        if not period.get("start"):
+            raise FhirInputError(f"{where}.start", "give the first day back in hospital")
+        first = fhir_date(period["start"], f"{where}.start")
+        last = fhir_date(period["end"], f"{where}.end") if period.get("end") else None
+        if last is not None and last < first:
+            raise FhirInputError(f"{where}.end", "must not be before period.start")
+        pauses.append((i, first, last))
+    if res.get("status") == "onhold" and not pauses:
+        raise FhirInputError(
+            f"{path}.statusHistory",
+            "give the pause as a statusHistory entry with status onhold and period.start (and period.end, "
+            "the expected last day in hospital, when known)",
+        )
+    return sorted(pauses, key=lambda p: p[1])
+
+
 def _parse(bundle: Any, catalogue: Catalogue) -> _Parsed:
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise FhirInputError("Bundle", "post a Bundle")
@@ -188,7 +213,7 @@ def _parse(bundle: Any, catalogue: Catalogue) -> _Parsed:
                 raise FhirInputError(f"{path}.identifier[0].value", "1–40 letters, digits, '.', '_' or '-'")
             if res.get("status") not in EPISODE_STATUSES:
                 raise FhirInputError(
-                    f"{path}.status", f"one of {', '.join(EPISODE_STATUSES)} (onhold: pause in hjemme)"
+                    f"{path}.status", f"one of {', '.join(EPISODE_STATUSES)} (waitlist is not supported)"
                 )
             period = res.get("period") or {}
             start = fhir_date(field_at(res, path, "period.start"), f"{path}.period.start")
@@ -207,6 +232,7 @@ def _parse(bundle: Any, catalogue: Catalogue) -> _Parsed:
                 "end": end,
                 "clinic": org,
                 "path": path,
+                "pauses": _pauses_of(res, path),
             }
         elif kind == "CarePlan":
             start = res.get("period", {}).get("start")
@@ -429,6 +455,8 @@ def _stages(
 
     try:
         if not old or old[0].status is EnrolmentStatus.REFERRED:
+            if not plans and status == "onhold":
+                raise FhirInputError(path, "give the pathway as a CarePlan in the bundle")
             first = Admission(
                 name=patient.name,
                 birth_year=patient.birth_year,
@@ -452,9 +480,16 @@ def _stages(
             if running is not None and running.pathway_id != pathway and life.is_open(stages):
                 stages = life.change_pathway(stages, date, pathway, f"{episode['id']}-{date:%Y%m%d}")
                 note("pathway", date, pathway=pathway)
-        if status == "active" and end is not None and life.is_open(stages) and life.last_day(stages) != end:
+        if (
+            status in ("active", "onhold")
+            and end is not None
+            and life.is_open(stages)
+            and life.last_day(stages) != end
+        ):
             stages = life.set_last_day(stages, end)
             note("until", end, until=end)
+        if status in ("active", "onhold") and life.is_open(stages):
+            stages = _paused(stages, episode, note)
         if status in ("finished", "cancelled") and life.is_open(stages):
             date = start if status == "cancelled" else (end or start) + dt.timedelta(days=1)
             died = bool((parsed.patient or {}).get("deceased"))
@@ -465,6 +500,31 @@ def _stages(
             f"{path}.{'period' if error.field in ('date', 'until') else 'status'}", error.problem
         ) from None
     return stages, history
+
+
+def _paused(stages: tuple[Enrolment, ...], episode: Mapping[str, Any], note: Any) -> tuple[Enrolment, ...]:
+    """The stay with the pauses of ``statusHistory``: each ``onhold`` period is a pause (the current
+    one, when the status is ``onhold``, may leave its end open: until the stay's last day); a pause
+    hjemme has running past the period's end is resumed the day after. Stored pauses are kept, and
+    a period hjemme has already changes nothing (the same bundle twice changes nothing)."""
+    pauses = episode["pauses"]
+    for n, (i, first, last) in enumerate(pauses):
+        where = f"{episode['path']}.statusHistory[{i}].period"
+        current = episode["status"] == "onhold" and n == len(pauses) - 1
+        if last is None and not current:
+            raise FhirInputError(f"{where}.end", "give the last day in hospital of a pause that has ended")
+        try:
+            if last is not None and any(s.is_paused(last + dt.timedelta(days=1)) for s in life.live(stages)):
+                stages = life.resume(stages, last + dt.timedelta(days=1))
+                note("resume", last + dt.timedelta(days=1))
+            until = last if last is not None else max(first, life.last_day(stages))
+            paused = life.pause(stages, first, until)
+        except life.StayError as error:
+            raise FhirInputError(where, error.problem) from None
+        if paused != stages:
+            stages = paused
+            note("pause", first, until=until)
+    return stages
 
 
 def search_patients(
@@ -479,8 +539,10 @@ def search_patients(
     hospital = value if system != NATIONAL_ID_SYSTEM else None
     with session_scope(engine) as session:
         found = store.patient_by_identifier(session, national_id=national, hospital_id=hospital)
+        if found is not None:
+            found = repo.patients_on(session, [found], local_date(now))[0]
         if found is None and system in ("", "urn:hjemme:patient"):
-            found = next(iter(repo.list_patients(session, ids=[value])), None)
+            found = next(iter(repo.list_patients(session, ids=[value], on=local_date(now))), None)
         if found is not None and principal.role.value == "patient" and principal.patient_id != found.id:
             found = None
         log_access(

@@ -880,7 +880,7 @@ def _urgent_visit(
     session: Session, date: dt.date, patient_id: str | None, tasks: Iterable[Task], now: dt.datetime
 ) -> Task:
     """An urgent, mandatory visit for ``patient_id`` from now (or 07:00) for up to four hours."""
-    patient = repo.get_patient(session, patient_id or "")
+    patient = repo.get_patient(session, patient_id or "", on=date)
     if patient is None:
         raise NotFoundError("patient", patient_id)
     enrolments = repo.list_enrolments(session, patient_id=patient.id, active_on=date)

@@ -87,13 +87,15 @@ def list_patients(
     with session_scope(engine) as session:
         scope = care_scope(session, principal, at)
         if principal.role is Role.RESEARCHER:
-            everyone = repo.list_patients(session)
+            everyone = repo.list_patients(session, on=local_date(at))
             everyone.sort(key=lambda p: pseudonym(p.id, research_key=research_key))
             patients = everyone[offset : offset + limit]
         elif scope.patient_ids is None:
-            patients = repo.list_patients(session, limit=limit, offset=offset)
+            patients = repo.list_patients(session, limit=limit, offset=offset, on=local_date(at))
         else:
-            patients = repo.list_patients(session, ids=scope.patient_ids, limit=limit, offset=offset)
+            patients = repo.list_patients(
+                session, ids=scope.patient_ids, limit=limit, offset=offset, on=local_date(at)
+            )
         enrolments = _enrolments_by_patient(session, patients)
         log_access(
             session=session,
@@ -136,7 +138,7 @@ def read_patient(
         else:
             require_patient(principal, patient_ref)
             require_in_care(session, principal, patient_ref, at)
-            patient = repo.get_patient(session, patient_ref)
+            patient = repo.get_patient(session, patient_ref, on=local_date(at))
         enrolments = repo.list_enrolments(session, patient_id=patient.id)
         log_access(
             session=session,
@@ -166,7 +168,7 @@ def read_patient_file(
     catalogue = catalogue or load_catalogue()
     with session_scope(engine) as session:
         require_in_care(session, principal, patient_id, at)
-        patient = repo.get_patient(session, patient_id)
+        patient = repo.get_patient(session, patient_id, on=local_date(at))
         enrolments = repo.list_enrolments(session, patient_id=patient_id)
         log_access(
             session=session,

@@ -203,7 +203,9 @@ def _plan_view(
     tasks = problem_from_json(json.loads(stored.problem_json)).tasks if stored.problem_json else ()
     plan = _cut_to_role(session, principal, plan_from_json(json.loads(stored.json)), tasks)
     patient_ids = sorted({s.patient_id for r in plan.routes for s in r.stops if s.patient_id})
-    patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if patient_ids else {}
+    patients = (
+        {p.id: p for p in repo.list_patients(session, ids=patient_ids, on=stored.date)} if patient_ids else {}
+    )
     data = plan_to_json(plan)
     for route in data["routes"]:
         for stop in route["stops"]:

@@ -261,7 +261,7 @@ def _read(
             unplanned = {u.task_id for u in plan.unplanned}
             extra = [t.get("patient") for t in _problem(stored).get("tasks", ()) if t["id"] in unplanned]
             patient_ids = list(dict.fromkeys([*patient_ids, *(p for p in extra if p)]))
-        patients = repo.list_patients(session, ids=patient_ids) if patient_ids else []
+        patients = repo.list_patients(session, ids=patient_ids, on=date) if patient_ids else []
         log_access(
             session=session,
             principal=principal,

@@ -11,8 +11,17 @@ from dataclasses import dataclass, field
 
 from hjemme.catalogue import Catalogue
 from hjemme.domain.geo import Location
-from hjemme.domain.people import Enrolment, EnrolmentStatus, Patient
+from hjemme.domain.pathways import Pathway
+from hjemme.domain.people import (
+    MAX_VISIT_EVERY_DAYS,
+    MAX_VISITS_PER_DAY,
+    Enrolment,
+    EnrolmentStatus,
+    Patient,
+    VisitPlan,
+)
 from hjemme.domain.security import Role
+from hjemme.domain.time import MINUTES_PER_DAY, TimeWindow, format_hhmm, parse_hhmm
 from hjemme.errors import InputError
 from hjemme.services.day_sync import DayEffect
 
@@ -66,7 +75,8 @@ class StayResult:
 
 @dataclass(frozen=True, slots=True)
 class StayChangeRequest:
-    """One change from ``date``: ``kind`` is pathway, pause, resume, until, address or clinicians."""
+    """One change from ``date``: ``kind`` is pathway, pause, resume, until, address, clinicians or
+    visits (the patient's own visits per day, every N days and windows, or ``pathway_visits``)."""
 
     kind: str
     date: dt.date
@@ -80,11 +90,84 @@ class StayChangeRequest:
     delivery_notes: str | None = None
     preferred_staff_ids: tuple[str, ...] | None = None
     excluded_staff_ids: tuple[str, ...] | None = None
+    visits_per_day: int | None = None
+    visit_every_days: int | None = None
+    visit_windows: tuple[tuple[int, int], ...] | None = None  # minutes after Oslo midnight
+    pathway_visits: bool = False  # the pathway's own visits again from ``date``
     reason: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)  # fields the caller did not know: refused
+
+    @property
+    def visit_fields(self) -> list[str]:
+        """The visit fields given (for kinds other than ``visits`` they are refused)."""
+        given = {
+            "visits_per_day": self.visits_per_day is not None,
+            "visit_every_days": self.visit_every_days is not None,
+            "visit_windows": self.visit_windows is not None,
+            "pathway_visits": self.pathway_visits,
+        }
+        return [name for name, present in given.items() if present]
 
 
-CHANGE_KINDS = ("pathway", "pause", "resume", "until", "address", "clinicians")
+CHANGE_KINDS = ("pathway", "pause", "resume", "until", "address", "clinicians", "visits")
+
+
+def parse_windows(texts: Sequence[str], field_name: str = "visit_windows") -> tuple[tuple[int, int], ...]:
+    """``["08:00-10:00", …]`` (Oslo wall clock, ``-`` or ``–``) as minutes after midnight; an
+    :class:`InputError` naming ``field_name`` for text that is not ``HH:MM-HH:MM``."""
+    windows = []
+    for n, text in enumerate(t for t in texts if t.strip()):
+        start, sep, end = text.replace("–", "-").partition("-")
+        try:
+            if not sep:
+                raise ValueError(text)
+            windows.append((parse_hhmm(start.strip()), parse_hhmm(end.strip())))
+        except ValueError:
+            raise InputError(field_name, f"window {n + 1} {text!r} is not HH:MM-HH:MM") from None
+    return tuple(windows)
+
+
+def visit_plan_of(change: StayChangeRequest, pathway: Pathway) -> VisitPlan:
+    """The :class:`VisitPlan` a ``visits`` change asks for, checked against the pathway running on
+    its date; an :class:`InputError` naming the field otherwise."""
+    if change.pathway_visits:
+        others = [f for f in change.visit_fields if f != "pathway_visits"]
+        if others:
+            raise InputError(others[0], "give new visits or the pathway's visits again, not both")
+        return VisitPlan(change.date)
+    if not change.visit_fields:
+        raise InputError(
+            "visits_per_day", "give visits per day, every how many days, windows, or the pathway's visits"
+        )
+    if change.visits_per_day is not None and not 1 <= change.visits_per_day <= MAX_VISITS_PER_DAY:
+        raise InputError("visits_per_day", f"must be 1–{MAX_VISITS_PER_DAY}")
+    if change.visit_every_days is not None and not 1 <= change.visit_every_days <= MAX_VISIT_EVERY_DAYS:
+        raise InputError("visit_every_days", f"must be 1–{MAX_VISIT_EVERY_DAYS} (1: every day)")
+    windows = change.visit_windows or ()
+    if change.visit_windows is not None and not windows:
+        raise InputError("visit_windows", "give at least one window HH:MM-HH:MM")
+    for n, (start, end) in enumerate(windows):
+        if not (0 <= start < MINUTES_PER_DAY and 0 < end <= MINUTES_PER_DAY):
+            raise InputError("visit_windows", f"window {n + 1} is not within one day")
+        if end <= start:
+            raise InputError(
+                "visit_windows",
+                f"window {n + 1} ends ({format_hhmm(end)}) before it starts ({format_hhmm(start)})",
+            )
+    if not pathway.visits:
+        raise InputError("kind", f"the pathway {pathway.id} has no home visits to change")
+    regular = sum(1 for v in pathway.visits if v.skill == pathway.visits[0].skill)
+    count = change.visits_per_day or regular
+    if len(windows) not in (0, 1, count):
+        raise InputError(
+            "visit_windows", f"give one window for every visit or one per visit ({count}), not {len(windows)}"
+        )
+    return VisitPlan(
+        change.date,
+        change.visits_per_day,
+        change.visit_every_days,
+        tuple(TimeWindow(a, b) for a, b in windows),
+    )
 
 
 # -- validation -------------------------------------------------------------------------------------

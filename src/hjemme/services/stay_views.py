@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from hjemme.domain import stays as life
 from hjemme.domain.people import Enrolment, EnrolmentStatus, Patient
+from hjemme.domain.time import local_date
 from hjemme.services.access import log_access, require_role
 from hjemme.services.auth import Principal
 from hjemme.services.stays import ADMITTERS
@@ -62,7 +63,8 @@ def list_open_stays(
             rows.append((episode, alive, running))
         rows.sort(key=lambda r: (r[1][0].start_date, r[0]))
         rows = rows[:limit]
-        patients = {p.id: p for p in repo.list_patients(session, ids=sorted({r[2].patient_id for r in rows}))}
+        ids = sorted({r[2].patient_id for r in rows})
+        patients = {p.id: p for p in repo.list_patients(session, ids=ids, on=on)}
         log_access(
             session=session,
             principal=principal,
@@ -92,7 +94,7 @@ def read_stay(
     """A patient with every stage of their stays, the history of changes and the lab results."""
     require_role(principal, ADMITTERS)
     with session_scope(engine) as session:
-        patient = repo.get_patient(session, patient_id)
+        patient = repo.get_patient(session, patient_id, on=local_date(now))
         detail = StayDetail(
             patient,
             tuple(repo.list_enrolments(session, patient_id=patient_id)),

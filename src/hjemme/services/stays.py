@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from hjemme.catalogue import Catalogue, load_catalogue
 from hjemme.domain import stays
-from hjemme.domain.people import Address, Enrolment, EnrolmentStatus, Patient
+from hjemme.domain.people import Address, Enrolment, EnrolmentStatus, Patient, VisitPlan
 from hjemme.domain.time import local_date
 from hjemme.errors import ConflictError, InputError, NotFoundError
 from hjemme.services.access import log_access, require_role
@@ -41,8 +41,10 @@ from hjemme.services.stay_forms import (
     admission_of,
     check_admission,
     new_id,
+    parse_windows,
     patient_of,
     stage_of,
+    visit_plan_of,
 )
 from hjemme.store import realdata as store
 from hjemme.store import repositories as repo
@@ -61,6 +63,8 @@ __all__ = [
     "check_admission",
     "discharge_patient",
     "new_id",
+    "parse_windows",
+    "visit_details",
 ]
 
 # -- admission ------------------------------------------------------------------------------------
@@ -265,10 +269,18 @@ def change_stay(
         raise InputError("kind", f"{change.kind!r} is not one of {', '.join(CHANGE_KINDS)}")
     if len(change.reason) > 500:
         raise InputError("reason", "at most 500 characters")
+    if change.extra:
+        raise InputError(sorted(change.extra)[0], "unknown field")
+    if change.kind != "visits" and change.visit_fields:
+        raise InputError(change.visit_fields[0], "only with the change kind 'visits'")
     patient, old, addresses = _load(engine, patient_id, episode_id)
     new_patient, address, details = patient, None, {}
     try:
-        if change.kind == "pathway":
+        if change.kind == "visits":
+            plan = visit_plan_of(change, catalogue.pathways[_pathway_on(old, change.date)])
+            new = stays.set_visits(old, plan)
+            details = visit_details(plan)
+        elif change.kind == "pathway":
             if change.pathway_id not in catalogue.pathways:
                 raise InputError("pathway", f"unknown pathway {change.pathway_id!r}")
             new = stays.change_pathway(
@@ -443,6 +455,26 @@ def _load(
         open_, key=lambda e: stays.first_day(episodes[e]) if stays.live(episodes[e]) else dt.date.min
     )
     return patient, tuple(episodes[latest]), addresses
+
+
+def _pathway_on(stages: Sequence[Enrolment], date: dt.date) -> str:
+    """The pathway running on ``date`` (the first stage's when the date lies outside the stay)."""
+    alive = stays.live(stages) or list(stages)
+    return next((s.pathway_id for s in alive if s.start_date <= date <= s.end_date), alive[0].pathway_id)
+
+
+def visit_details(plan: VisitPlan) -> dict[str, object]:
+    """A visit plan as the stay's history records it (windows as Oslo HH:MM)."""
+    if plan.is_pathway:
+        return {"visits": "pathway"}
+    details: dict[str, object] = {}
+    if plan.per_day is not None:
+        details["per_day"] = plan.per_day
+    if plan.every_days is not None:
+        details["every_days"] = plan.every_days
+    if plan.windows:
+        details["windows"] = ", ".join(str(w) for w in plan.windows)
+    return details
 
 
 def _stage_id(engine: Engine, stages: Sequence[Enrolment], date: dt.date) -> str:

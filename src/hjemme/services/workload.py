@@ -11,11 +11,9 @@ import datetime as dt
 from sqlalchemy import Engine
 
 from hjemme.catalogue import Catalogue, load_catalogue
-from hjemme.domain.people import patient_on
 from hjemme.domain.tasks import Task
 from hjemme.domain.workload import WorkloadParams, tasks_for_day
 from hjemme.errors import ConflictError
-from hjemme.store import realdata
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 
@@ -36,10 +34,9 @@ def tasks_on(
     with session_scope(engine) as session:
         enrolments = repo.list_enrolments(session, active_on=date)
         patient_ids = sorted({e.patient_id for e in enrolments})
-        patients = {p.id: p for p in repo.list_patients(session, ids=patient_ids)} if enrolments else {}
-        moves = realdata.addresses(session, patient_ids) if len(patient_ids) <= repo.IN_CHUNK else {}
-    # A patient who moves has the address valid on the date (issue 13).
-    patients = {i: patient_on(p, moves.get(i, ()), date) for i, p in patients.items()}
+        # A patient who moves has the address valid on the date (issue 13).
+        found = repo.list_patients(session, ids=patient_ids, on=date) if enrolments else []
+        patients = {p.id: p for p in found}
     unknown = sorted({e.pathway_id for e in enrolments} - set(catalogue.pathways))
     if unknown:
         raise ConflictError(f"enrolments refer to pathways not in the catalogue: {', '.join(unknown)}")

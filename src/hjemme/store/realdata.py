@@ -15,7 +15,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hjemme.domain.availability import Absence, AbsenceKind, OutOfService, OutOfServiceReason
-from hjemme.domain.geo import Location
 from hjemme.domain.people import Address, Enrolment, Patient, Staff, Vehicle
 from hjemme.store import repositories as repo
 from hjemme.store.realdata_tables import (
@@ -138,22 +137,7 @@ def add_addresses(session: Session, rows: Iterable[tuple[str, Address]]) -> None
 
 def addresses(session: Session, patient_ids: Collection[str] | None = None) -> dict[str, list[Address]]:
     """Patient id → addresses, oldest first (only patients who have moved or were admitted here)."""
-    query = select(PatientAddressRecord).order_by(PatientAddressRecord.valid_from)
-    if patient_ids is not None:
-        query = query.where(PatientAddressRecord.patient_id.in_(list(patient_ids)[: repo.IN_CHUNK]))
-    found: dict[str, list[Address]] = {}
-    for r in session.scalars(query):
-        found.setdefault(r.patient_id, []).append(
-            Address(
-                r.valid_from,
-                r.address,
-                Location(r.lat, r.lon),
-                r.district_id,
-                r.access_notes,
-                r.delivery_notes,
-            )
-        )
-    return found
+    return repo.patient_addresses(session, patient_ids)
 
 
 # --- the history of stays -----------------------------------------------------------------------

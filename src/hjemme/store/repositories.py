@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hjemme.domain.geo import Location
 from hjemme.domain.people import (
     WORKING_STATUSES,
+    Address,
     Enrolment,
     EnrolmentStatus,
     Patient,
@@ -25,11 +26,13 @@ from hjemme.domain.people import (
     StaffRole,
     Vehicle,
     VehicleKind,
+    VisitPlan,
+    patient_on,
 )
 from hjemme.domain.security import Role
 from hjemme.domain.time import TimeWindow
 from hjemme.errors import NotFoundError
-from hjemme.store.realdata_tables import REALDATA_TABLES
+from hjemme.store.realdata_tables import REALDATA_TABLES, PatientAddressRecord
 from hjemme.store.tables import (
     EnrolmentRecord,
     PatientRecord,
@@ -100,8 +103,13 @@ def list_patients(
     district_id: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    on: dt.date | None = None,
 ) -> list[Patient]:
-    """Patients sorted by id, optionally only ``ids`` or one district, optionally one page."""
+    """Patients sorted by id, optionally only ``ids`` or one district, optionally one page.
+
+    ``on`` gives each patient the address valid on that date (:func:`patients_on`): what a page
+    showing that day must use, so a move entered ahead of time shows from its date (issue 13).
+    """
     if ids is not None and len(ids) > IN_CHUNK:
         # SQLite caps bound parameters (32766): look long id lists up in chunks.
         wanted = sorted(set(ids))
@@ -109,7 +117,7 @@ def list_patients(
             patient
             for start in range(0, len(wanted), IN_CHUNK)
             for patient in list_patients(
-                session, ids=wanted[start : start + IN_CHUNK], district_id=district_id
+                session, ids=wanted[start : start + IN_CHUNK], district_id=district_id, on=on
             )
         ]
         return found[offset : None if limit is None else offset + limit]
@@ -122,15 +130,56 @@ def list_patients(
         query = query.offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [_patient(r) for r in session.scalars(query)]
+    found = [_patient(r) for r in session.scalars(query)]
+    return patients_on(session, found, on) if on is not None else found
 
 
-def get_patient(session: Session, patient_id: str) -> Patient:
-    """The patient with ``patient_id``; raises :class:`NotFoundError` when there is none."""
+def get_patient(session: Session, patient_id: str, *, on: dt.date | None = None) -> Patient:
+    """The patient with ``patient_id`` (with the address valid ``on`` that date, when given);
+    raises :class:`NotFoundError` when there is none."""
     record = session.get(PatientRecord, patient_id)
     if record is None:
         raise NotFoundError("patient", patient_id)
-    return _patient(record)
+    patient = _patient(record)
+    return patients_on(session, [patient], on)[0] if on is not None else patient
+
+
+def patient_addresses(
+    session: Session, patient_ids: Collection[str] | None = None
+) -> dict[str, list[Address]]:
+    """Patient id → addresses, oldest first (patients admitted through the registers, or who moved)."""
+    if patient_ids is not None and len(patient_ids) > IN_CHUNK:
+        wanted = sorted(set(patient_ids))
+        merged: dict[str, list[Address]] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            merged.update(patient_addresses(session, wanted[start : start + IN_CHUNK]))
+        return merged
+    query = select(PatientAddressRecord).order_by(PatientAddressRecord.valid_from, PatientAddressRecord.id)
+    if patient_ids is not None:
+        query = query.where(PatientAddressRecord.patient_id.in_(list(patient_ids)))
+    found: dict[str, list[Address]] = {}
+    for r in session.scalars(query):
+        found.setdefault(r.patient_id, []).append(
+            Address(
+                r.valid_from,
+                r.address,
+                Location(r.lat, r.lon),
+                r.district_id,
+                r.access_notes,
+                r.delivery_notes,
+            )
+        )
+    return found
+
+
+def patients_on(session: Session, patients: list[Patient], on: dt.date) -> list[Patient]:
+    """``patients`` as they live on ``on``: the address history decides, the patient row is the
+    fallback. Derived on every read rather than promoted by a job, so a move entered ahead of
+    its date needs nothing to run on that date (issue 13)."""
+    if not patients:
+        return patients
+    moves = patient_addresses(session, [p.id for p in patients])
+    return [patient_on(p, moves.get(p.id, ()), on) for p in patients]
 
 
 def count_patients(session: Session) -> int:
@@ -162,6 +211,15 @@ def _enrolment_row(enrolment: Enrolment) -> dict[str, Any]:
         "episode_id": enrolment.episode_id,
         "status": enrolment.status.value,
         "pauses": [[a.isoformat(), b.isoformat()] for a, b in enrolment.pauses],
+        "visit_plans": [
+            {
+                "from": p.from_date.isoformat(),
+                "per_day": p.per_day,
+                "every_days": p.every_days,
+                "windows": [[w.start_min, w.end_min] for w in p.windows],
+            }
+            for p in enrolment.visit_plans
+        ],
     }
 
 
@@ -178,6 +236,15 @@ def _enrolment(record: EnrolmentRecord) -> Enrolment:
         episode_id=record.episode_id,
         status=EnrolmentStatus(record.status),
         pauses=tuple((dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in record.pauses or ()),
+        visit_plans=tuple(
+            VisitPlan(
+                dt.date.fromisoformat(p["from"]),
+                p.get("per_day"),
+                p.get("every_days"),
+                tuple(TimeWindow(a, b) for a, b in p.get("windows") or ()),
+            )
+            for p in record.visit_plans or ()
+        ),
     )
 
 

@@ -97,6 +97,8 @@ class EnrolmentRecord(Base):
     episode_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True, index=True)
     status: Mapped[str] = mapped_column(String(16), default="admitted", server_default="admitted")
     pauses: Mapped[list[list[str]]] = mapped_column(JSON, default=list, server_default="[]")
+    # the patient's own visits from a date (issue 13): [{"from", "per_day", "every_days", "windows"}]
+    visit_plans: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class StaffRecord(Base):

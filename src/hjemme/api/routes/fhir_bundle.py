@@ -171,7 +171,10 @@ CAPABILITY: dict[str, Any] = {
                 {
                     "type": "EpisodeOfCare",
                     "documentation": "Accepted in a transaction Bundle only (status planned, "
-                    "active, finished, cancelled).",
+                    "active, onhold, finished, cancelled; not waitlist). onhold pauses the stay from "
+                    "the statusHistory entry with status onhold (period.start, period.end the last day "
+                    "in hospital when known); active again with that entry's period.end resumes it "
+                    "the day after.",
                 },
                 {
                     "type": "Observation",

@@ -43,7 +43,23 @@ def _days(days: tuple[DayEffect, ...]) -> list[DayEffectRead]:
 
 
 def _stay(result: stays.StayResult) -> StayRead:
-    stages = [{**asdict(s), "status": s.status.value, "end_date": s.end_date} for s in result.stages]
+    stages = [
+        {
+            **asdict(s),
+            "status": s.status.value,
+            "end_date": s.end_date,
+            "visit_plans": [
+                {
+                    "from": p.from_date,
+                    "per_day": p.per_day,
+                    "every_days": p.every_days,
+                    "windows": [str(w).replace("–", "-") for w in p.windows],
+                }
+                for p in s.visit_plans
+            ],
+        }
+        for s in result.stages
+    ]
     return StayRead(
         patient_id=result.patient_id,
         episode_id=result.episode_id,
@@ -79,11 +95,14 @@ def change(
     client: ClientDep,
     episode: str = "",
 ) -> StayRead:
-    """Change the patient's open stay from ``date`` (pathway, pause, resume, until, address, clinicians)."""
+    """Change the patient's open stay from ``date`` (pathway, pause, resume, until, address, clinicians,
+    visits: the patient's own visits per day, every N days and windows)."""
     data = body.model_dump()
     preferred, excluded = data.pop("preferred_staff"), data.pop("excluded_staff")
+    windows = data.pop("visit_windows")
     request = stays.StayChangeRequest(
         pathway_id=data.pop("pathway"),
+        visit_windows=stays.parse_windows(windows) if windows is not None else None,
         preferred_staff_ids=tuple(preferred) if preferred is not None else None,
         excluded_staff_ids=tuple(excluded) if excluded is not None else None,
         **data,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AdmissionCreate(BaseModel):
@@ -37,7 +37,11 @@ class AdmissionCreate(BaseModel):
 
 
 class StayChangeCreate(BaseModel):
-    """One change from ``date``: ``kind`` is pathway, pause, resume, until, address or clinicians."""
+    """One change from ``date``: ``kind`` is pathway, pause, resume, until, address, clinicians or
+    visits (``visits_per_day``, ``visit_every_days``, ``visit_windows`` as ``"HH:MM-HH:MM"`` in Oslo
+    time, or ``pathway_visits: true`` for the pathway's visits again). Unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: str
     date: dt.date
@@ -51,6 +55,10 @@ class StayChangeCreate(BaseModel):
     delivery_notes: str | None = None
     preferred_staff: list[str] | None = None
     excluded_staff: list[str] | None = None
+    visits_per_day: int | None = None
+    visit_every_days: int | None = None
+    visit_windows: list[str] | None = Field(None, max_length=12)
+    pathway_visits: bool = False
     reason: str = Field("", max_length=500)
 
 

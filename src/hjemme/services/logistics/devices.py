@@ -100,7 +100,7 @@ def device_tasks(
     with session_scope(engine) as session:
         devices = _register(session)
         ids = sorted({d.patient_id for d in devices if d.patient_id})
-        patients = {p.id: p for p in repo.list_patients(session, ids=ids)} if ids else {}
+        patients = {p.id: p for p in repo.list_patients(session, ids=ids, on=today)} if ids else {}
         enrolments = {e.id: e for e in repo.list_enrolments(session)}
     dues = device_engine.devices_due(devices, catalogue.device_types, today, within_days, params)
     return device_engine.maintenance_tasks(

@@ -165,7 +165,7 @@ def van_pick_sheets(
             warehouse=warehouse, user_id=principal.username, at=at,
         )
         ids = sorted({i.patient_id for load in result.loads for i in load.items})
-        patients = {p.id: p for p in repo.list_patients(session, ids=ids)} if ids else {}
+        patients = {p.id: p for p in repo.list_patients(session, ids=ids, on=date)} if ids else {}
         vehicles = {v.id: v.name for v in repo.list_vehicles(session)}
         _shown(session, principal, ids, resource=f"van loads {date.isoformat()} v{stored.version}",
                client=client, at=at)

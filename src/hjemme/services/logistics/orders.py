@@ -65,7 +65,7 @@ def suggest_orders(
     with session_scope(engine) as session:
         enrolments = _overlapping(session, date, end)
         ids = sorted({e.patient_id for e in enrolments})
-        patients = {p.id: p for p in repo.list_patients(session, ids=ids)} if ids else {}
+        patients = {p.id: p for p in repo.list_patients(session, ids=ids, on=date)} if ids else {}
         result = order_engine.suggest_orders(
             date,
             horizon_days,
@@ -270,7 +270,7 @@ def order_delivery_tasks(*, engine: Engine, date: dt.date, catalogue: Catalogue 
         )
         lines = tuple(_order_line(r) for r in session.scalars(query))
         ids = sorted({ln.patient_id for ln in lines})
-        patients = {p.id: p for p in repo.list_patients(session, ids=ids)} if ids else {}
+        patients = {p.id: p for p in repo.list_patients(session, ids=ids, on=date)} if ids else {}
         enrolments = {e.id: e for e in repo.list_enrolments(session, active_on=date)}
     result = OrderSuggestionResult(date, 1, DeliveryModel.ALT1, lines)
     return order_engine.delivery_tasks(

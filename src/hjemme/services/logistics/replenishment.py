@@ -220,7 +220,7 @@ def _suggest_in(
     ledger = _load_ledger(session)
     enrolments = _overlapping(session, on, end)
     ids = sorted({e.patient_id for e in enrolments})
-    patients = {p.id: p for p in repo.list_patients(session, ids=ids)} if ids else {}
+    patients = {p.id: p for p in repo.list_patients(session, ids=ids, on=on)} if ids else {}
     suggestion = order_engine.suggest_orders(
         on,
         horizon_days,

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from hjemme.catalogue import load_catalogue
+from hjemme.domain.people import EnrolmentStatus
 from hjemme.domain.security import Role
 from hjemme.domain.time import local_date
 from hjemme.errors import ConflictError, InputError, NotFoundError
@@ -61,6 +62,17 @@ def _minutes(value: Any, field: str, default: int) -> int:
         return int(hours) * 60 + int(minutes)
     except ValueError:
         raise InputError(field, "give a time HH:MM") from None
+
+
+def _visits(form: Any) -> dict[str, Any]:
+    """The visit fields of the change form (empty inputs are not given)."""
+    per_day, every, windows = (form.get(k) for k in ("visits_per_day", "visit_every_days", "visit_windows"))
+    return {
+        "visits_per_day": _int(per_day, "visits_per_day") if per_day else None,
+        "visit_every_days": _int(every, "visit_every_days") if every else None,
+        "visit_windows": stays.parse_windows(_ids(windows)) if str(windows or "").strip() else None,
+        "pathway_visits": form.get("pathway_visits") == "on",
+    }
 
 
 def _ids(value: Any) -> tuple[str, ...]:
@@ -145,10 +157,14 @@ def patient(
 ) -> Response:
     """One patient's stays with their history and lab results; change and discharge forms."""
     catalogue = load_catalogue()
+    detail = read_stay(engine=engine, principal=user, patient_id=patient_id, now=now, client=client)
     context = {
         **page_context(user),
         "today": local_date(now),
-        "detail": read_stay(engine=engine, principal=user, patient_id=patient_id, now=now, client=client),
+        "detail": detail,
+        "visit_plans": next(
+            (s.visit_plans for s in reversed(detail.stages) if s.status is not EnrolmentStatus.CANCELLED), ()
+        ),
         "pathways": sorted(catalogue.pathways.values(), key=lambda p: p.id),
         "districts": sorted(catalogue.districts.values(), key=lambda d: d.name),
         "error": error,
@@ -176,6 +192,7 @@ async def change(
             reason=str(form.get("reason", "")),
             preferred_staff_ids=_ids(form.get("preferred")) if kind == "clinicians" else None,
             excluded_staff_ids=_ids(form.get("excluded")) if kind == "clinicians" else None,
+            **(_visits(form) if kind == "visits" else {}),
         )
         await run_in_threadpool(
             stays.change_stay,
