@@ -1,0 +1,550 @@
+"""A solver for the HHCRSP benchmark (issue 16): ruin-and-recreate search on exact schedules.
+
+Why not OR-Tools routing: synchronisation there is a constraint between cumul variables of two
+routes, which its local-search operators can rarely keep satisfied (most moves are refused), and the
+Mankowska objective has a *maximum* tardiness term the routing model cannot express. Here a solution
+is a sequence of services per caregiver, and its schedule is computed exactly:
+
+**Schedule.** Every start time obeys lower bounds only — the window's opening, the caregiver's
+arrival (previous departure + travel, or shift start + travel from the start point), the partner's
+start for a simultaneous pair, ``first + min`` for the second of a sequential pair and
+``second - max`` for the first. The earliest schedule is their least fixpoint, found by a work
+list (Bellman–Ford on a difference-constraint graph); a cycle that keeps pushing (two pairs served in
+crossing orders) means the sequences have no schedule. Tardiness only grows with later starts and
+travel does not depend on times, so the earliest schedule is optimal for the Mankowska objective.
+Times are computed in floating point exactly as the benchmark's validator compares them.
+
+**Search.** Adaptive ruin and recreate with simulated-annealing acceptance (after Shaw's large
+neighbourhood search and SISR): remove patients (random, related by place and time, a string of a
+route, the worst), re-insert each at its cheapest place; a two-service patient tries the best few
+places of each service in pairs on two different caregivers. Inserting only delays starts, so an
+insertion is evaluated by propagating its delays through the touched routes and undoing them.
+
+:func:`solve_hhc` is a pure function of the instance, the time limit and the seed (the only clock is
+``clock``, injectable).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hjemme.planning.hhc.format import Instance, Location, Route, Solution
+
+INF = math.inf
+SIM, FIRST, SECOND = 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class HhcParams:
+    time_limit_s: float = 10.0
+    seed: int = 0
+    max_removed: int = 30
+
+
+class _Model:
+    """Flat arrays of the instance: one *task* per (patient, required service)."""
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        self.D = [list(row) for row in inst.distances]
+        self.patient_of: list[int] = []
+        self.node: list[int] = []
+        self.dur: list[float] = []
+        self.open: list[float] = []
+        self.close: list[float] = []
+        self.partner: list[int] = []
+        self.kind: list[int] = []
+        self.gmin: list[float] = []
+        self.gmax: list[float] = []
+        self.service: list[str] = []
+        self.tasks_of: list[tuple[int, ...]] = []
+        cg = inst.caregivers
+        self.cnode = [c.matrix_index for c in cg]
+        self.sstart = [c.shift[0] if c.shift else 0.0 for c in cg]
+        self.send = [c.shift[1] if c.shift else INF for c in cg]
+        self.eligible: list[list[int]] = []
+        for pi, p in enumerate(inst.patients):
+            ids = []
+            for di, d in enumerate(p.demands):
+                t = len(self.node)
+                ids.append(t)
+                self.patient_of.append(pi)
+                self.node.append(p.matrix_index)
+                self.dur.append(d.duration)
+                self.open.append(p.window[0])
+                self.close.append(p.window[1])
+                self.service.append(d.service)
+                self.partner.append(-1)
+                self.kind.append(0)
+                self.gmin.append(p.sync.min_gap if p.sync else 0.0)
+                self.gmax.append(p.sync.max_gap if p.sync else 0.0)
+                self.eligible.append(
+                    [ci for ci, c in enumerate(cg) if d.service in c.abilities and c.id not in p.incompatible]
+                )
+                if not self.eligible[-1]:
+                    raise ValueError(f"no caregiver can do {d.service} for {p.id}")
+                del di
+            if len(ids) == 2 and p.sync is not None:
+                a, b = ids
+                self.partner[a], self.partner[b] = b, a
+                if p.sync.kind == "simultaneous":
+                    self.kind[a] = self.kind[b] = SIM
+                else:
+                    self.kind[a], self.kind[b] = FIRST, SECOND
+            self.tasks_of.append(tuple(ids))
+        self.T = len(self.node)
+        self.C = len(cg)
+        if inst.variant == "mankowska":
+            self.w = (1.0, 1.0, 1.0, 0.0, 0.0, 0.0)
+        else:
+            self.w = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+        self.horizon = max(self.close) + sum(self.dur) + 2 * max(max(r) for r in self.D) * (self.T + 1) + 1e4
+
+
+def _depart(start: float, duration: float) -> float:
+    """The departure time whose difference from ``start`` is at least ``duration`` in floating point."""
+    x = start + duration
+    while x - start < duration:
+        x = math.nextafter(x, INF)
+    return x
+
+
+class _State:
+    """Routes, links and the schedule of one solution, with per-route cost components cached."""
+
+    __slots__ = ("m", "routes", "where", "pred", "succ", "s", "rc", "log")
+
+    def __init__(self, m: _Model) -> None:
+        self.m = m
+        self.routes: list[list[int]] = [[] for _ in range(m.C)]
+        self.where = [-1] * m.T
+        self.pred = [-1] * m.T
+        self.succ = [-1] * m.T
+        self.s = [-INF] * m.T
+        self.rc: list[tuple[float, ...]] = [(0.0,) * 6 for _ in range(m.C)]
+        self.log: list[tuple[int, float]] | None = None
+
+    def copy(self) -> _State:
+        o = _State.__new__(_State)
+        o.m = self.m
+        o.routes = [list(r) for r in self.routes]
+        o.where = list(self.where)
+        o.pred = list(self.pred)
+        o.succ = list(self.succ)
+        o.s = list(self.s)
+        o.rc = list(self.rc)
+        o.log = None
+        return o
+
+    # -- links --------------------------------------------------------------------------------------
+    def link(self, c: int, i: int, t: int) -> None:
+        r = self.routes[c]
+        r.insert(i, t)
+        self.where[t] = c
+        p = r[i - 1] if i > 0 else -1
+        n = r[i + 1] if i + 1 < len(r) else -1
+        self.pred[t], self.succ[t] = p, n
+        if p >= 0:
+            self.succ[p] = t
+        if n >= 0:
+            self.pred[n] = t
+
+    def unlink(self, t: int) -> None:
+        c = self.where[t]
+        r = self.routes[c]
+        r.remove(t)
+        p, n = self.pred[t], self.succ[t]
+        if p >= 0:
+            self.succ[p] = n
+        if n >= 0:
+            self.pred[n] = p
+        self.where[t] = self.pred[t] = self.succ[t] = -1
+        self.s[t] = -INF
+
+    # -- schedule -----------------------------------------------------------------------------------
+    def earliest(self, t: int) -> float:
+        m, s = self.m, self.s
+        p = self.pred[t]
+        if p < 0:
+            c = self.where[t]
+            e = m.sstart[c] + m.D[m.cnode[c]][m.node[t]]
+        else:
+            e = _depart(s[p], m.dur[p]) + m.D[m.node[p]][m.node[t]]
+        if m.open[t] > e:
+            e = m.open[t]
+        q = m.partner[t]
+        if q >= 0 and self.where[q] >= 0 and s[q] > -INF:
+            k = m.kind[t]
+            if k == SIM:
+                lb = s[q]
+            elif k == SECOND:
+                lb = s[q] + m.gmin[t]
+            else:
+                lb = s[q] - m.gmax[t]
+                while lb + m.gmax[t] < s[q]:
+                    lb = math.nextafter(lb, INF)
+            if lb > e:
+                e = lb
+        return e
+
+    def propagate(self, queue: deque[int], repeats: int = 4) -> bool:
+        """Raise starts to their lower bounds from the tasks in ``queue``; False when they keep rising.
+
+        A positive cycle (pairs served in crossing orders) raises the same tasks round after round;
+        a task raised more than ``repeats`` times is taken for one. That may refuse a rare schedulable
+        insertion whose delays arrive by many paths, which costs a candidate, never validity."""
+        m, s, log = self.m, self.s, self.log
+        succ, pred, partner, where = self.succ, self.pred, m.partner, self.where
+        D, node, dur, opens, kind = m.D, m.node, m.dur, m.open, m.kind
+        horizon = m.horizon
+        raised: dict[int, int] = {}
+        while queue:
+            t = queue.popleft()
+            # earliest start of t (inlined: this loop is the solver's hot path)
+            p = pred[t]
+            if p < 0:
+                c = where[t]
+                e = m.sstart[c] + D[m.cnode[c]][node[t]]
+            else:
+                sp, dp = s[p], dur[p]
+                x = sp + dp
+                while x - sp < dp:
+                    x = math.nextafter(x, INF)
+                e = x + D[node[p]][node[t]]
+            if opens[t] > e:
+                e = opens[t]
+            q = partner[t]
+            if q >= 0 and where[q] >= 0 and s[q] > -INF:
+                k = kind[t]
+                if k == SIM:
+                    lb = s[q]
+                elif k == SECOND:
+                    lb = s[q] + m.gmin[t]
+                else:
+                    lb = s[q] - m.gmax[t]
+                    while lb + m.gmax[t] < s[q]:
+                        lb = math.nextafter(lb, INF)
+                if lb > e:
+                    e = lb
+            if e > s[t]:
+                if e > horizon:
+                    return False
+                k = raised.get(t, 0) + 1
+                if k > repeats:
+                    return False
+                raised[t] = k
+                if log is not None:
+                    log.append((t, s[t]))
+                s[t] = e
+                n = succ[t]
+                if n >= 0:
+                    queue.append(n)
+                if q >= 0 and where[q] >= 0:
+                    queue.append(q)
+        return True
+
+    def schedule_all(self) -> bool:
+        """The earliest schedule from scratch (after removals)."""
+        for t in range(self.m.T):
+            if self.where[t] >= 0:
+                self.s[t] = -INF
+        queue: deque[int] = deque(t for r in self.routes for t in r)
+        ok = self.propagate(queue, repeats=self.m.T + 2)
+        if ok:
+            self.rc = [self.route_cost(c) for c in range(self.m.C)]
+        return ok
+
+    # -- costs --------------------------------------------------------------------------------------
+    def route_cost(self, c: int) -> tuple[float, ...]:
+        """(travel, total tardiness, max tardiness, extra time, waiting, idle) of route ``c``."""
+        m, s = self.m, self.s
+        r = self.routes[c]
+        if not r:
+            return (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        D, here = m.D, m.cnode[c]
+        travel = tsum = tmax = wait = 0.0
+        free = m.sstart[c]
+        first = True
+        lead = 0.0
+        for t in r:
+            leg = D[here][m.node[t]]
+            travel += leg
+            st = s[t]
+            if first:
+                lead = st - leg - free
+                first = False
+            else:
+                wait += st - free - leg
+            late = st - m.close[t]
+            if late > 0:
+                tsum += late
+                if late > tmax:
+                    tmax = late
+            here = m.node[t]
+            free = _depart(st, m.dur[t])
+        back = free + D[here][m.cnode[c]]
+        travel += D[here][m.cnode[c]]
+        extra = idle_tail = 0.0
+        if back > m.send[c]:
+            extra = back - m.send[c]
+        elif m.send[c] < INF:
+            idle_tail = m.send[c] - back
+        return (travel, tsum, tmax, extra, wait, lead + wait + idle_tail)
+
+    def objective(self, rc: list[tuple[float, ...]] | None = None) -> float:
+        rc = rc if rc is not None else self.rc
+        w = self.m.w
+        return (
+            w[0] * sum(x[0] for x in rc)
+            + w[1] * sum(x[1] for x in rc)
+            + w[2] * max(x[2] for x in rc)
+            + w[3] * sum(x[3] for x in rc)
+            + w[4] * sum(x[4] for x in rc)
+            + w[5] * max(x[5] for x in rc)
+        )
+
+    # -- tentative insertion ------------------------------------------------------------------------
+    def try_insert(self, moves: list[tuple[int, int, int]]) -> float:
+        """Objective after inserting ``(task, caregiver, position)`` moves; the state is restored."""
+        self.log = []
+        for t, c, i in moves:
+            self.link(c, i, t)
+        ok = self.propagate(deque(t for t, _, _ in moves))
+        value = INF
+        if ok:
+            touched = {self.where[t] for t, _ in self.log} | {c for _, c, _ in moves}
+            rc = list(self.rc)
+            for c in touched:
+                rc[c] = self.route_cost(c)
+            value = self.objective(rc)
+        for t, old in reversed(self.log):
+            self.s[t] = old
+        self.log = None
+        for t, _, _ in reversed(moves):
+            self.unlink(t)
+        return value
+
+    def commit(self, moves: list[tuple[int, int, int]]) -> bool:
+        self.log = []
+        for t, c, i in moves:
+            self.link(c, i, t)
+        ok = self.propagate(deque(t for t, _, _ in moves))
+        touched = {self.where[t] for t, _ in self.log} | {c for _, c, _ in moves}
+        self.log = None
+        for c in touched:
+            self.rc[c] = self.route_cost(c)
+        return ok
+
+
+def _candidates(st: _State, t: int, exclude: int, limit: int) -> list[tuple[float, int, int]]:
+    """The ``limit`` most promising (estimate, caregiver, position) places for task ``t``: extra travel
+    plus the task's own lateness if nothing else moved."""
+    m = st.m
+    D, nt = m.D, m.node[t]
+    w_travel, w_late = m.w[0], m.w[1] + m.w[2]
+    out = []
+    for c in m.eligible[t]:
+        if c == exclude:
+            continue
+        r = st.routes[c]
+        prev_node, free = m.cnode[c], m.sstart[c]
+        for i in range(len(r) + 1):
+            nxt = m.node[r[i]] if i < len(r) else m.cnode[c]
+            delta = D[prev_node][nt] + D[nt][nxt] - D[prev_node][nxt]
+            start = max(free + D[prev_node][nt], m.open[t])
+            est = w_travel * delta + w_late * max(0.0, start - m.close[t])
+            if i < len(r):
+                after = _depart(start, m.dur[t]) + D[nt][nxt]
+                push = after - st.s[r[i]]
+                if push > 0:
+                    est += 0.5 * w_late * push
+            out.append((est, c, i))
+            if i < len(r):
+                prev_node = m.node[r[i]]
+                free = _depart(st.s[r[i]], m.dur[r[i]])
+    out.sort()
+    return out[:limit]
+
+
+def _insert_patient(st: _State, pi: int, rng: random.Random) -> bool:
+    m = st.m
+    tasks = m.tasks_of[pi]
+    best, best_moves = INF, None
+    if len(tasks) == 1:
+        t = tasks[0]
+        for _, c, i in _candidates(st, t, -1, 12):
+            v = st.try_insert([(t, c, i)])
+            if v < best:
+                best, best_moves = v, [(t, c, i)]
+    else:
+        a, b = tasks
+        ca = _candidates(st, a, -1, 7)
+        cb = _candidates(st, b, -1, 7)
+        for _, c1, i1 in ca:
+            for _, c2, i2 in cb:
+                if c1 == c2:
+                    continue
+                v = st.try_insert([(a, c1, i1), (b, c2, i2)])
+                if v < best:
+                    best, best_moves = v, [(a, c1, i1), (b, c2, i2)]
+        if best_moves is None:
+            for _, c1, i1 in _candidates(st, a, -1, 40):
+                for _, c2, i2 in _candidates(st, b, c1, 40):
+                    v = st.try_insert([(a, c1, i1), (b, c2, i2)])
+                    if v < best:
+                        best, best_moves = v, [(a, c1, i1), (b, c2, i2)]
+                        break
+                if best_moves is not None:
+                    break
+    if best_moves is None:
+        return False
+    return st.commit(best_moves)
+
+
+def _remove_patients(st: _State, patients: list[int]) -> None:
+    for pi in patients:
+        for t in st.m.tasks_of[pi]:
+            if st.where[t] >= 0:
+                st.unlink(t)
+
+
+def _ruin(st: _State, rng: random.Random, k: int, op: int) -> list[int]:
+    m = st.m
+    n = len(m.tasks_of)
+    k = min(k, n)
+    if op == 0:
+        return rng.sample(range(n), k)
+    if op == 1:
+        seed = rng.randrange(n)
+        sn = m.node[m.tasks_of[seed][0]]
+        so = m.open[m.tasks_of[seed][0]]
+
+        def related(pi: int) -> float:
+            t = m.tasks_of[pi][0]
+            return m.D[sn][m.node[t]] + 0.5 * abs(m.open[t] - so)
+
+        ranked = sorted(range(n), key=related)
+        chosen: list[int] = []
+        while len(chosen) < k and ranked:
+            j = int(len(ranked) * rng.random() ** 4)
+            chosen.append(ranked.pop(j))
+        return chosen
+    if op == 2:
+        chosen_set: set[int] = set()
+        used = [c for c in range(m.C) if st.routes[c]]
+        while len(chosen_set) < k and used:
+            c = rng.choice(used)
+            used.remove(c)
+            r = st.routes[c]
+            length = min(len(r), max(1, rng.randint(1, max(1, k - len(chosen_set)))))
+            begin = rng.randint(0, len(r) - length)
+            for t in r[begin : begin + length]:
+                chosen_set.add(m.patient_of[t])
+        return list(chosen_set)[: max(k, 1)]
+    # worst: the patients whose services start latest after their window, then random ones
+    late = sorted(range(n), key=lambda pi: -max(st.s[t] - m.close[t] for t in m.tasks_of[pi]))
+    chosen = []
+    while len(chosen) < k and late:
+        j = int(len(late) * rng.random() ** 3)
+        chosen.append(late.pop(j))
+    return chosen
+
+
+def _build(m: _Model, rng: random.Random) -> _State:
+    st = _State(m)
+    order = sorted(range(len(m.tasks_of)), key=lambda pi: (m.open[m.tasks_of[pi][0]], -len(m.tasks_of[pi])))
+    for pi in order:
+        if not _insert_patient(st, pi, rng):
+            raise RuntimeError("no schedule for the initial insertion")
+    st.schedule_all()
+    return st
+
+
+def _to_solution(st: _State) -> Solution:
+    m = st.m
+    routes = []
+    for c, caregiver in enumerate(m.inst.caregivers):
+        locs = []
+        for t in st.routes[c]:
+            locs.append(
+                Location(
+                    m.inst.patients[m.patient_of[t]].id, m.service[t], st.s[t], _depart(st.s[t], m.dur[t])
+                )
+            )
+        routes.append(Route(caregiver.id, tuple(locs)))
+    first_start = {}
+    for t in range(m.T):
+        pid = m.inst.patients[m.patient_of[t]].id
+        first_start[pid] = min(first_start.get(pid, INF), st.s[t])
+    ordering = tuple(sorted(first_start, key=lambda pid: first_start[pid]))
+    return Solution(tuple(routes), ordering)
+
+
+def solve_hhc(
+    instance: Instance,
+    params: HhcParams | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+) -> Solution:
+    """The best solution found for ``instance`` within ``params.time_limit_s`` seconds."""
+    params = params or HhcParams()
+    began = clock()
+    rng = random.Random(params.seed)
+    m = _Model(instance)
+    cur = _build(m, rng)
+    cur_obj = cur.objective()
+    best, best_obj = cur.copy(), cur_obj
+    n = len(m.tasks_of)
+    weights = [1.0, 1.0, 1.0, 1.0]
+    scores = [0.0, 0.0, 0.0, 0.0]
+    uses = [0, 0, 0, 0]
+    t0 = 0.03 * cur_obj / max(1, n) * 10
+    t_end = t0 / 200
+    iteration = 0
+    while True:
+        elapsed = clock() - began
+        if elapsed >= params.time_limit_s:
+            break
+        frac = elapsed / params.time_limit_s
+        temp = t0 * (t_end / t0) ** frac
+        iteration += 1
+        op = rng.choices(range(4), weights=weights)[0]
+        k = rng.randint(1, max(2, min(params.max_removed, 4 + n // 8)))
+        cand = cur.copy()
+        removed = _ruin(cand, rng, k, op)
+        _remove_patients(cand, removed)
+        if not cand.schedule_all():
+            continue
+        mode = rng.random()
+        if mode < 0.4:
+            rng.shuffle(removed)
+        elif mode < 0.7:
+            removed.sort(key=lambda pi: m.open[m.tasks_of[pi][0]])
+        else:
+            removed.sort(key=lambda pi: (-len(m.tasks_of[pi]), m.close[m.tasks_of[pi][0]]))
+        if not all(_insert_patient(cand, pi, rng) for pi in removed):
+            continue
+        if not cand.schedule_all():
+            continue
+        obj = cand.objective()
+        uses[op] += 1
+        gain = 0.0
+        if obj < best_obj - 1e-9:
+            best, best_obj = cand.copy(), obj
+            gain = 3.0
+        if obj < cur_obj - 1e-9:
+            gain = max(gain, 1.0)
+        if obj < cur_obj - temp * math.log(max(rng.random(), 1e-300)):
+            cur, cur_obj = cand, obj
+            gain = max(gain, 0.3)
+        scores[op] += gain
+        if iteration % 100 == 0:
+            for j in range(4):
+                if uses[j]:
+                    weights[j] = max(0.1, 0.7 * weights[j] + 0.3 * scores[j] / uses[j])
+                scores[j], uses[j] = 0.0, 0
+    return _to_solution(best)
