@@ -27,6 +27,13 @@ def mankowska_like(patients: int, seed: int) -> dict[str, Any]:
     for i in range(caregivers):
         kind = kinds[0] if i % 3 == 0 else kinds[1]
         cgs.append({"id": f"c{i + 1}", "abilities": sorted(rng.sample(kind, rng.choice((2, 3))))})
+    for kind_index, kind in enumerate(kinds):
+        # every service has someone: a missing one goes to a caregiver of its kind
+        mine = [c for i, c in enumerate(cgs) if (i % 3 == 0) == (kind_index == 0)]
+        for service in kind:
+            if not any(service in c["abilities"] for c in mine):
+                target = rng.choice(mine)
+                target["abilities"] = sorted({*target["abilities"], service})
     pts = []
     doubles = round(patients * 0.3)
     for j in range(patients):

@@ -33,6 +33,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from hjemme.errors import InputError
 from hjemme.planning.hhc.format import Instance, Location, Route, Solution
 
 INF = math.inf
@@ -87,7 +88,7 @@ class _Model:
                     [ci for ci, c in enumerate(cg) if d.service in c.abilities and c.id not in p.incompatible]
                 )
                 if not self.eligible[-1]:
-                    raise ValueError(f"no caregiver can do {d.service} for {p.id}")
+                    raise InputError("caregivers", f"no caregiver can do {d.service} for {p.id}")
                 del di
             if len(ids) == 2 and p.sync is not None:
                 a, b = ids
