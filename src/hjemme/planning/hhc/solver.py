@@ -38,13 +38,15 @@ from hjemme.planning.hhc.format import Instance, Location, Route, Solution
 
 INF = math.inf
 SIM, FIRST, SECOND = 1, 2, 3
+GRANULAR_FROM = 60  # tasks; smaller instances try every place
+NEIGHBOURS = 20
 
 
 @dataclass(frozen=True, slots=True)
 class HhcParams:
     time_limit_s: float = 10.0
     seed: int = 0
-    max_removed: int = 30
+    max_removed: int = 20
 
 
 class _Model:
@@ -100,6 +102,19 @@ class _Model:
             self.tasks_of.append(tuple(ids))
         self.T = len(self.node)
         self.C = len(cg)
+        self.eligible_set = [frozenset(e) for e in self.eligible]
+        self.neighbours: list[list[int]] | None = None
+        if self.T > GRANULAR_FROM:
+            self.neighbours = []
+            for t in range(self.T):
+
+                def related(u: int, t: int = t) -> float:
+                    gap = max(self.open[u] - self.close[t], self.open[t] - self.close[u], 0.0)
+                    return self.D[self.node[t]][self.node[u]] + gap
+
+                others = [u for u in range(self.T) if self.patient_of[u] != self.patient_of[t]]
+                others.sort(key=related)
+                self.neighbours.append(others[:NEIGHBOURS])
         if inst.variant == "mankowska":
             self.w = (1.0, 1.0, 1.0, 0.0, 0.0, 0.0)
         else:
@@ -118,7 +133,7 @@ def _depart(start: float, duration: float) -> float:
 class _State:
     """Routes, links and the schedule of one solution, with per-route cost components cached."""
 
-    __slots__ = ("m", "routes", "where", "pred", "succ", "s", "rc", "log")
+    __slots__ = ("m", "routes", "where", "pred", "succ", "s", "rc", "tmax", "log")
 
     def __init__(self, m: _Model) -> None:
         self.m = m
@@ -128,6 +143,7 @@ class _State:
         self.succ = [-1] * m.T
         self.s = [-INF] * m.T
         self.rc: list[tuple[float, ...]] = [(0.0,) * 6 for _ in range(m.C)]
+        self.tmax = 0.0
         self.log: list[tuple[int, float]] | None = None
 
     def copy(self) -> _State:
@@ -139,6 +155,7 @@ class _State:
         o.succ = list(self.succ)
         o.s = list(self.s)
         o.rc = list(self.rc)
+        o.tmax = self.tmax
         o.log = None
         return o
 
@@ -258,6 +275,7 @@ class _State:
         ok = self.propagate(queue, repeats=self.m.T + 2)
         if ok:
             self.rc = [self.route_cost(c) for c in range(self.m.C)]
+            self.tmax = max(x[2] for x in self.rc)
         return ok
 
     # -- costs --------------------------------------------------------------------------------------
@@ -300,31 +318,60 @@ class _State:
     def objective(self, rc: list[tuple[float, ...]] | None = None) -> float:
         rc = rc if rc is not None else self.rc
         w = self.m.w
-        return (
+        value = (
             w[0] * sum(x[0] for x in rc)
             + w[1] * sum(x[1] for x in rc)
             + w[2] * max(x[2] for x in rc)
             + w[3] * sum(x[3] for x in rc)
             + w[4] * sum(x[4] for x in rc)
-            + w[5] * max(x[5] for x in rc)
         )
+        if w[5]:
+            value += w[5] * max(x[5] for x in rc)
+        return value
 
     # -- tentative insertion ------------------------------------------------------------------------
-    def try_insert(self, moves: list[tuple[int, int, int]]) -> float:
-        """Objective after inserting ``(task, caregiver, position)`` moves; the state is restored."""
-        self.log = []
+    def try_insert(self, moves: list[tuple[int, int, int]], base: float, cap: float = INF) -> float:
+        """Objective after inserting ``(task, caregiver, position)`` moves, given the current one
+        ``base``; the state is restored. Inserting only delays starts, so the maximum tardiness can
+        only grow and only the touched routes need re-costing."""
+        log: list[tuple[int, float]] = []
+        self.log = log
         for t, c, i in moves:
             self.link(c, i, t)
         ok = self.propagate(deque(t for t, _, _ in moves))
         value = INF
         if ok:
-            touched = {self.where[t] for t, _ in self.log} | {c for _, c, _ in moves}
-            rc = list(self.rc)
+            m, rc = self.m, self.rc
+            w = m.w
+            touched = {c for _, c, _ in moves}
+            where = self.where
+            for t, _ in log:
+                touched.add(where[t])
+            delta = 0.0
+            tmax_old = self.tmax
+            tmax_new = tmax_old
+            new_costs = {}
             for c in touched:
-                rc[c] = self.route_cost(c)
-            value = self.objective(rc)
-        for t, old in reversed(self.log):
-            self.s[t] = old
+                new = self.route_cost(c)
+                old = rc[c]
+                new_costs[c] = new
+                delta += (
+                    w[0] * (new[0] - old[0])
+                    + w[1] * (new[1] - old[1])
+                    + w[3] * (new[3] - old[3])
+                    + w[4] * (new[4] - old[4])
+                )
+                if new[2] > tmax_new:
+                    tmax_new = new[2]
+            delta += w[2] * (tmax_new - tmax_old)
+            if w[5]:
+                idle_old = max(x[5] for x in rc)
+                idle_new = max(new_costs[c][5] if c in new_costs else rc[c][5] for c in range(m.C))
+                delta += w[5] * (idle_new - idle_old)
+            value = base + delta
+        s = self.s
+        for t, old_start in reversed(log):
+            s[t] = old_start
         self.log = None
         for t, _, _ in reversed(moves):
             self.unlink(t)
@@ -339,64 +386,139 @@ class _State:
         self.log = None
         for c in touched:
             self.rc[c] = self.route_cost(c)
+        self.tmax = max(x[2] for x in self.rc)
         return ok
 
 
-def _candidates(st: _State, t: int, exclude: int, limit: int) -> list[tuple[float, int, int]]:
-    """The ``limit`` most promising (estimate, caregiver, position) places for task ``t``: extra travel
-    plus the task's own lateness if nothing else moved."""
+def _bound(st: _State, t: int, c: int, i: int) -> float:
+    """A bound on the objective's increase of putting task ``t`` at position ``i`` of route ``c``:
+    the extra travel plus the lateness its delay adds along the route, ignoring partners. Partners
+    only add delay, so for the Mankowska objective this is a true lower bound; for the extended one
+    it also subtracts the waiting the task could fill."""
     m = st.m
-    D, nt = m.D, m.node[t]
-    w_travel, w_late = m.w[0], m.w[1] + m.w[2]
-    out = []
-    for c in m.eligible[t]:
-        if c == exclude:
-            continue
-        r = st.routes[c]
+    D, node, s, dur, close, w = m.D, m.node, st.s, m.dur, m.close, m.w
+    r = st.routes[c]
+    n = len(r)
+    nt = node[t]
+    if i > 0:
+        p = r[i - 1]
+        prev_node, free = node[p], s[p] + dur[p]
+    else:
         prev_node, free = m.cnode[c], m.sstart[c]
-        for i in range(len(r) + 1):
-            nxt = m.node[r[i]] if i < len(r) else m.cnode[c]
-            delta = D[prev_node][nt] + D[nt][nxt] - D[prev_node][nxt]
-            start = max(free + D[prev_node][nt], m.open[t])
-            est = w_travel * delta + w_late * max(0.0, start - m.close[t])
-            if i < len(r):
-                after = _depart(start, m.dur[t]) + D[nt][nxt]
-                push = after - st.s[r[i]]
-                if push > 0:
-                    est += 0.5 * w_late * push
-            out.append((est, c, i))
-            if i < len(r):
-                prev_node = m.node[r[i]]
-                free = _depart(st.s[r[i]], m.dur[r[i]])
+    nxt = node[r[i]] if i < n else m.cnode[c]
+    to_t = D[prev_node][nt]
+    delta = to_t + D[nt][nxt] - D[prev_node][nxt]
+    start = free + to_t
+    if start < m.open[t]:
+        start = m.open[t]
+    w_late = w[1]
+    bound = w[0] * delta
+    worst = 0.0
+    if start > m.close[t]:
+        worst = start - m.close[t]
+        bound += w_late * worst
+    here, at = nt, start + m.dur[t]
+    j = i
+    while j < n:
+        u = r[j]
+        arrive = at + D[here][node[u]]
+        old = s[u]
+        if arrive <= old:
+            break
+        late_new = arrive - close[u]
+        if late_new > 0:
+            late_old = old - close[u]
+            bound += w_late * (late_new - (late_old if late_old > 0 else 0.0))
+            if late_new > worst:
+                worst = late_new
+        here, at = node[u], arrive + dur[u]
+        j += 1
+    if worst > st.tmax:
+        bound += w[2] * (worst - st.tmax)
+    if w[4] and i < n:
+        gap = s[r[i]] - free - D[prev_node][nxt]
+        if gap > 0:
+            bound -= w[4] * gap + w[5] * (delta + m.dur[t])
+    return bound
+
+
+def _candidates(st: _State, t: int, exclude: int, limit: int) -> list[tuple[float, int, int]]:
+    """The ``limit`` places (bound, caregiver, position) for task ``t`` with the lowest :func:`_bound`.
+
+    Small instances try every place. Larger ones try the places next to the task's nearest related
+    tasks (granular neighbourhoods, Toth & Vigo) and the start of empty routes: a place between two
+    far-away visits is rarely the cheapest and costs as much to bound."""
+    m = st.m
+    places: set[tuple[int, int]] = set()
+    eligible = m.eligible_set[t]
+    if m.neighbours is None:
+        for c in m.eligible[t]:
+            if c != exclude:
+                for i in range(len(st.routes[c]) + 1):
+                    places.add((c, i))
+    else:
+        where, routes = st.where, st.routes
+        for u in m.neighbours[t]:
+            c = where[u]
+            if c < 0 or c == exclude or c not in eligible:
+                continue
+            i = routes[c].index(u)
+            places.add((c, i))
+            places.add((c, i + 1))
+        empty = 0
+        for c in m.eligible[t]:
+            if c != exclude and not routes[c]:
+                places.add((c, 0))
+                empty += 1
+                if empty >= 2:
+                    break
+        if len(places) < 4:
+            for c in m.eligible[t]:
+                if c != exclude:
+                    places.add((c, len(routes[c])))
+    out = [(_bound(st, t, c, i), c, i) for c, i in places]
     out.sort()
     return out[:limit]
 
 
+SINGLE_EVALS = 10
+PAIR_EVALS = 16
+
+
 def _insert_patient(st: _State, pi: int, rng: random.Random) -> bool:
+    """Insert patient ``pi`` at the cheapest place found; places are tried in order of their bound
+    and the search stops when the bound cannot beat the best so far."""
     m = st.m
     tasks = m.tasks_of[pi]
+    base = st.objective()
     best, best_moves = INF, None
     if len(tasks) == 1:
         t = tasks[0]
-        for _, c, i in _candidates(st, t, -1, 12):
-            v = st.try_insert([(t, c, i)])
+        evals = 0
+        for bound, c, i in _candidates(st, t, -1, 40):
+            if base + bound >= best or evals >= SINGLE_EVALS:
+                break
+            evals += 1
+            v = st.try_insert([(t, c, i)], base)
             if v < best:
                 best, best_moves = v, [(t, c, i)]
     else:
         a, b = tasks
-        ca = _candidates(st, a, -1, 7)
-        cb = _candidates(st, b, -1, 7)
-        for _, c1, i1 in ca:
-            for _, c2, i2 in cb:
-                if c1 == c2:
-                    continue
-                v = st.try_insert([(a, c1, i1), (b, c2, i2)])
-                if v < best:
-                    best, best_moves = v, [(a, c1, i1), (b, c2, i2)]
+        ca = _candidates(st, a, -1, 8)
+        cb = _candidates(st, b, -1, 8)
+        pairs = sorted((la + lb, c1, i1, c2, i2) for la, c1, i1 in ca for lb, c2, i2 in cb if c1 != c2)
+        evals = 0
+        for bound, c1, i1, c2, i2 in pairs:
+            if base + bound >= best or evals >= PAIR_EVALS:
+                break
+            evals += 1
+            v = st.try_insert([(a, c1, i1), (b, c2, i2)], base)
+            if v < best:
+                best, best_moves = v, [(a, c1, i1), (b, c2, i2)]
         if best_moves is None:
-            for _, c1, i1 in _candidates(st, a, -1, 40):
-                for _, c2, i2 in _candidates(st, b, c1, 40):
-                    v = st.try_insert([(a, c1, i1), (b, c2, i2)])
+            for _, c1, i1 in _candidates(st, a, -1, 60):
+                for _, c2, i2 in _candidates(st, b, c1, 60):
+                    v = st.try_insert([(a, c1, i1), (b, c2, i2)], base)
                     if v < best:
                         best, best_moves = v, [(a, c1, i1), (b, c2, i2)]
                         break
@@ -407,11 +529,48 @@ def _insert_patient(st: _State, pi: int, rng: random.Random) -> bool:
     return st.commit(best_moves)
 
 
-def _remove_patients(st: _State, patients: list[int]) -> None:
+def _remove_patients(st: _State, patients: list[int]) -> bool:
+    """Take the patients' tasks out and re-time only what depended on them: the rest of each route
+    after the first removed task, closed under partners (nothing else can start earlier now)."""
+    m = st.m
+    first_cut: dict[int, int] = {}
     for pi in patients:
-        for t in st.m.tasks_of[pi]:
+        for t in m.tasks_of[pi]:
+            c = st.where[t]
+            if c >= 0:
+                i = st.routes[c].index(t)
+                if i < first_cut.get(c, 1 << 30):
+                    first_cut[c] = i
+    for pi in patients:
+        for t in m.tasks_of[pi]:
             if st.where[t] >= 0:
                 st.unlink(t)
+    redo: set[int] = set()
+    stack = [(c, i) for c, i in first_cut.items()]
+    cut = dict(first_cut)
+    while stack:
+        c, i = stack.pop()
+        for t in st.routes[c][i:]:
+            if t in redo:
+                continue
+            redo.add(t)
+            q = m.partner[t]
+            if q >= 0 and st.where[q] >= 0 and q not in redo:
+                cq = st.where[q]
+                iq = st.routes[cq].index(q)
+                if iq < cut.get(cq, 1 << 30):
+                    cut[cq] = iq
+                    stack.append((cq, iq))
+    s = st.s
+    for t in redo:
+        s[t] = -INF
+    queue = deque(t for c, i in cut.items() for t in st.routes[c][i:])
+    if not st.propagate(queue, repeats=m.T + 2):
+        return False
+    for c in cut:
+        st.rc[c] = st.route_cost(c)
+    st.tmax = max(x[2] for x in st.rc)
+    return True
 
 
 def _ruin(st: _State, rng: random.Random, k: int, op: int) -> list[int]:
@@ -514,11 +673,10 @@ def solve_hhc(
         temp = t0 * (t_end / t0) ** frac
         iteration += 1
         op = rng.choices(range(4), weights=weights)[0]
-        k = rng.randint(1, max(2, min(params.max_removed, 4 + n // 8)))
+        k = rng.randint(1, max(2, min(params.max_removed, 4 + n // 10)))
         cand = cur.copy()
         removed = _ruin(cand, rng, k, op)
-        _remove_patients(cand, removed)
-        if not cand.schedule_all():
+        if not _remove_patients(cand, removed):
             continue
         mode = rng.random()
         if mode < 0.4:
@@ -528,8 +686,6 @@ def solve_hhc(
         else:
             removed.sort(key=lambda pi: (-len(m.tasks_of[pi]), m.close[m.tasks_of[pi][0]]))
         if not all(_insert_patient(cand, pi, rng) for pi in removed):
-            continue
-        if not cand.schedule_all():
             continue
         obj = cand.objective()
         uses[op] += 1
