@@ -88,6 +88,7 @@ def bench_hhc(
     time_limit: float = typer.Option(10.0, "--time-limit", min=0.1, help="Seconds per instance."),
     out: Path | None = typer.Option(None, "--out", help="Write hjemme's solution files here."),
     seed: int = typer.Option(0, "--seed"),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Searches side by side (CPU cores)."),
     report: Path = typer.Option(Path("docs/benchmarks.md"), "--report", help="Markdown file to append to."),
     no_append: bool = typer.Option(False, "--no-append", help="Only print the table."),
 ) -> None:
@@ -101,7 +102,7 @@ def bench_hhc(
     if not instances.is_dir():
         raise typer.BadParameter(f"{instances} is not a directory", param_hint="--instances")
     try:
-        rows = run_hhc_bench(instances, time_limit, solutions, out, seed, progress=console.log)
+        rows = run_hhc_bench(instances, time_limit, solutions, out, seed, workers, progress=console.log)
     except InputError as error:
         raise typer.BadParameter(str(error), param_hint="--instances") from None
     table = Table(title=f"HHCRSP, {time_limit:g} s per instance")
@@ -118,9 +119,8 @@ def bench_hhc(
         for violation in row.violations[:5]:
             console.print(f"{row.instance}: {violation}")
     if not no_append:
-        block = markdown_report(
-            rows, run_heading(dt.datetime.now(dt.UTC), "hjemme bench hhc"), time_limit, str(instances)
-        )
+        heading = run_heading(dt.datetime.now(dt.UTC), "hjemme bench hhc")
+        block = markdown_report(rows, heading, time_limit, str(instances), workers)
         append_report(report, block, section=SECTION)
         console.print(f"appended to {report}")
     if any(row.violations for row in rows):

@@ -31,7 +31,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hjemme.errors import InputError
 from hjemme.planning.hhc.format import Instance, Location, Route, Solution
@@ -47,6 +47,8 @@ class HhcParams:
     time_limit_s: float = 10.0
     seed: int = 0
     max_removed: int = 20
+    temperature: float = 1.0  # start temperature as a share of the best objective per patient
+    workers: int = 1  # independent searches side by side (processes, seeds seed, seed+1, …)
 
 
 class _Model:
@@ -650,7 +652,24 @@ def solve_hhc(
     params: HhcParams | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> Solution:
-    """The best solution found for ``instance`` within ``params.time_limit_s`` seconds."""
+    """The best solution found for ``instance`` within ``params.time_limit_s`` seconds (with
+    ``workers`` > 1, the best of that many independent searches run in parallel processes)."""
+    params = params or HhcParams()
+    if params.workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        runs = [replace(params, seed=params.seed + i, workers=1) for i in range(params.workers)]
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=params.workers, mp_context=context) as pool:
+            results = list(pool.map(_search, [instance] * len(runs), runs))
+        return min(results, key=lambda r: r[0])[1]
+    return _search(instance, params, clock)[1]
+
+
+def _search(
+    instance: Instance, params: HhcParams, clock: Callable[[], float] = time.perf_counter
+) -> tuple[float, Solution]:
     params = params or HhcParams()
     began = clock()
     rng = random.Random(params.seed)
@@ -662,15 +681,14 @@ def solve_hhc(
     weights = [1.0, 1.0, 1.0, 1.0]
     scores = [0.0, 0.0, 0.0, 0.0]
     uses = [0, 0, 0, 0]
-    t0 = 0.03 * cur_obj / max(1, n) * 10
-    t_end = t0 / 200
+    cooling = 1 / 200
     iteration = 0
     while True:
         elapsed = clock() - began
         if elapsed >= params.time_limit_s:
             break
         frac = elapsed / params.time_limit_s
-        temp = t0 * (t_end / t0) ** frac
+        temp = params.temperature * best_obj / max(1, n) * cooling**frac
         iteration += 1
         op = rng.choices(range(4), weights=weights)[0]
         k = rng.randint(1, max(2, min(params.max_removed, 4 + n // 10)))
@@ -704,4 +722,4 @@ def solve_hhc(
                 if uses[j]:
                     weights[j] = max(0.1, 0.7 * weights[j] + 0.3 * scores[j] / uses[j])
                 scores[j], uses[j] = 0.0, 0
-    return _to_solution(best)
+    return best_obj, _to_solution(best)
