@@ -660,7 +660,9 @@ def solve_hhc(
         from concurrent.futures import ProcessPoolExecutor
 
         runs = [replace(params, seed=params.seed + i, workers=1) for i in range(params.workers)]
-        context = multiprocessing.get_context("spawn")
+        # fork: the workers need nothing re-imported (spawn would re-run the calling script)
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         with ProcessPoolExecutor(max_workers=params.workers, mp_context=context) as pool:
             results = list(pool.map(_search, [instance] * len(runs), runs))
         return min(results, key=lambda r: r[0])[1]
