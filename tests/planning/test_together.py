@@ -1,0 +1,126 @@
+"""Two-person visits (issue 16): the validator's holds/violated pairs, the plan JSON's partner stop."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hjemme.domain.plans import Partner, Plan, Route, Unplanned
+from hjemme.domain.resources import ResourceKind
+from hjemme.domain.tasks import SyncKind, Task, Together
+from hjemme.planning.day import with_partners
+from hjemme.planning.plan_json import plan_from_json, plan_to_json
+from hjemme.planning.validate import validate_plan
+from tests.planning.factories import clinician
+from tests.planning.handbuilt import BREAK, B, H, L, provider, resources, stop, tasks, valid_plan
+
+
+def pair_tasks(kind: SyncKind = SyncKind.SIMULTANEOUS, gap: tuple[int, int] = (0, 0)) -> list[Task]:
+    """oslo_tiny's visit V done together with a second nurse's visit W at the same home."""
+    base = tasks()
+    v = base[0]
+    first = replace(v, together=Together("W", kind, True, *gap))
+    second = replace(v, id="W", together=Together("V", kind, False, *gap))
+    return [first, second, *base[1:]]
+
+
+def pair_resources() -> list:
+    return [*resources(), clinician("n2", skills=("nursing",), shift=("08:00", "16:00"), base=B)]
+
+
+def pair_plan(w_start: str = "09:00", w_end: str = "09:30", on: str = "n2") -> Plan:
+    plan = valid_plan()
+    w = stop("W", "visit", H, w_start, w_start, w_end, ("09:00", "10:00"))
+    routes = list(plan.routes)
+    if on == "n2":
+        routes.append(Route("n2", ResourceKind.CLINICIAN, "car-n2", (w, BREAK)))
+    kpis = replace(plan.kpis, tasks_total=4, tasks_planned=4)
+    return replace(plan, routes=tuple(routes), kpis=kpis)
+
+
+def together_violations(plan: Plan, task_list: list[Task]) -> list[str]:
+    found = validate_plan(plan, task_list, pair_resources(), provider(), L)
+    return [v.message for v in found if v.rule == "together"]
+
+
+def test_simultaneous_pair_at_the_same_minute_holds() -> None:
+    """Two nurses starting the visit together at 09:00 break no rule at all."""
+    assert validate_plan(pair_plan(), pair_tasks(), pair_resources(), provider(), L) == []
+
+
+def test_simultaneous_pair_ten_minutes_apart_is_reported() -> None:
+    """The second nurse arriving at 09:10 is not together."""
+    found = together_violations(pair_plan("09:10", "09:40"), pair_tasks())
+    assert any("not together" in v for v in found)
+
+
+def test_half_a_pair_planned_is_reported() -> None:
+    """Planning one half and leaving the other unplanned is a violation."""
+    plan = replace(pair_plan(on="none"), unplanned=(Unplanned("W", "ingen ledig"),))
+    plan = replace(plan, kpis=replace(plan.kpis, tasks_planned=3))
+    assert any("without its partner" in v for v in together_violations(plan, pair_tasks()))
+
+
+def test_sequential_gap_holds_inside_and_is_reported_outside() -> None:
+    """Second visit 60–90 min after the first: 10:00 holds, 10:45 (105 min) does not."""
+    sequential = pair_tasks(SyncKind.SEQUENTIAL, (60, 90))
+    window = ("09:00", "11:00")
+    sequential = [
+        replace(t, window=replace(t.window, end_min=11 * 60)) if t.id in "VW" else t for t in sequential
+    ]
+    plan = pair_plan("10:00", "10:30")
+    holds = replace(plan, routes=tuple(_widen(r, window) for r in plan.routes))
+    assert together_violations(holds, sequential) == []
+    late = pair_plan("10:45", "11:15")
+    late = replace(late, routes=tuple(_widen(r, window) for r in late.routes))
+    assert any("not 60–90" in v for v in together_violations(late, sequential))
+
+
+def _widen(route: Route, tw: tuple[str, str]) -> Route:
+    stops = tuple(
+        replace(s, window=stop(s.task_id, s.type, s.location, "09:00", "09:00", "09:00", tw).window)
+        if s.task_id in ("V", "W")
+        else s
+        for s in route.stops
+    )
+    return replace(route, stops=stops)
+
+
+def test_partner_stop_is_filled_and_survives_json() -> None:
+    """Each half names the other's nurse and start; the plan JSON carries it under ``with``."""
+
+    class Tasks:
+        def task(self, tid: str) -> Task:
+            return {t.id: t for t in pair_tasks()}[tid]
+
+    plan = pair_plan()
+    plan = replace(plan, routes=tuple(with_partners(list(plan.routes), Tasks())))  # type: ignore[arg-type]
+    v_stop = next(s for s in plan.routes[0].stops if s.task_id == "V")
+    assert v_stop.partner == Partner("n2", "W", 9 * 60)
+    data = plan_to_json(plan)
+    assert data["routes"][0]["stops"][0]["with"] == {"resource": "n2", "task": "W", "start": "09:00"}
+    assert plan_from_json(data) == plan
+    assert validate_plan(plan, pair_tasks(), pair_resources(), provider(), L) == []
+
+
+def test_a_partner_stop_pointing_elsewhere_is_reported() -> None:
+    """A stop whose partner names the wrong start is caught."""
+    plan = pair_plan()
+    stops = list(plan.routes[0].stops)
+    stops[0] = replace(stops[0], partner=Partner("n2", "W", 9 * 60 + 5))
+    plan = replace(plan, routes=(replace(plan.routes[0], stops=tuple(stops)), *plan.routes[1:]))
+    assert any("not where the plan has it" in v for v in together_violations(plan, pair_tasks()))
+
+
+def test_stop_without_partner_has_no_with_key() -> None:
+    """Plans without two-person visits keep their JSON unchanged (no ``with`` key)."""
+    assert all("with" not in s for r in plan_to_json(valid_plan())["routes"] for s in r["stops"])
+
+
+def test_two_person_tasks_survive_the_problem_json() -> None:
+    """The pair, its gap and a soft window end round-trip through the problem JSON."""
+    from hjemme.planning.problem_json import problem_from_json, problem_to_json
+
+    task_list = pair_tasks(SyncKind.SEQUENTIAL, (60, 90))
+    task_list[0] = replace(task_list[0], soft_end_min=9 * 60 + 30, late_cost_per_min=5)
+    loaded = problem_from_json(problem_to_json(valid_plan().date, L, task_list, pair_resources()))
+    assert list(loaded.tasks) == task_list
