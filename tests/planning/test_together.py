@@ -124,3 +124,55 @@ def test_two_person_tasks_survive_the_problem_json() -> None:
     task_list[0] = replace(task_list[0], soft_end_min=9 * 60 + 30, late_cost_per_min=5)
     loaded = problem_from_json(problem_to_json(valid_plan().date, L, task_list, pair_resources()))
     assert list(loaded.tasks) == task_list
+
+
+# -- the day planner plans two-person visits --------------------------------------------------------
+
+
+def _solve_pair(kind: SyncKind, gap: tuple[int, int] = (0, 0), nurses: int = 2, physio: bool = True):
+    from hjemme.domain.resources import ResourceKind as Kind
+    from hjemme.planning.params import PlannerParams
+    from hjemme.planning.solve import solve
+    from tests.planning.factories import carrier, problem, visit
+
+    first = visit("p1-V0", 0, ("09:00", "11:00"), together=Together("p1-V0B", kind, True, *gap))
+    second = visit(
+        "p1-V0B",
+        0,
+        ("09:00", "13:00"),
+        skill="physio" if physio else "nursing",
+        together=Together("p1-V0", kind, False, *gap),
+    )
+    others = [visit("p2-V0", 1, ("08:00", "12:00")), visit("p3-V0", 2, ("10:00", "14:00"))]
+    staff = [clinician("n1"), clinician("n2", skills=("nursing", "physio"))][:nurses]
+    day = problem([first, second, *others], [*staff, carrier("v1", kind=Kind.VAN)])
+    plan = solve(day, PlannerParams(time_limit_s=0.3))
+    violations = validate_plan(plan, day.tasks, day.resources, day.provider, day.lab)
+    assert violations == [], [str(v) for v in violations]
+    stops = {s.task_id: (r.resource_id, s) for r in plan.routes for s in r.stops if s.task_id}
+    return plan, stops
+
+
+def test_the_planner_sends_two_people_at_the_same_minute() -> None:
+    """A simultaneous pair: two different nurses start at the same minute, each stop names the other."""
+    _, stops = _solve_pair(SyncKind.SIMULTANEOUS)
+    (r1, a), (r2, b) = stops["p1-V0"], stops["p1-V0B"]
+    assert r1 != r2 and a.start_min == b.start_min
+    assert a.partner == Partner(r2, "p1-V0B", b.start_min)
+    assert b.partner == Partner(r1, "p1-V0", a.start_min)
+
+
+def test_the_planner_keeps_a_sequential_gap() -> None:
+    """Medicine given, then checked 60–90 minutes later by someone else."""
+    _, stops = _solve_pair(SyncKind.SEQUENTIAL, (60, 90))
+    (r1, a), (r2, b) = stops["p1-V0"], stops["p1-V0B"]
+    assert r1 != r2 and 60 <= b.start_min - a.start_min <= 90
+
+
+def test_a_pair_nobody_can_join_is_left_out_whole() -> None:
+    """With one nurse on duty neither half is planned, and both say why in Norwegian."""
+    plan, stops = _solve_pair(SyncKind.SIMULTANEOUS, nurses=1, physio=False)
+    assert "p1-V0" not in stops and "p1-V0B" not in stops
+    reasons = {u.task_id: u.reason for u in plan.unplanned}
+    assert "ingen andre kan være med" in reasons["p1-V0B"]
+    assert "p1-V0" in reasons

@@ -96,6 +96,10 @@ class _Model:
                 del di
             if len(ids) == 2 and p.sync is not None:
                 a, b = ids
+                if not any(x != y for x in self.eligible[a] for y in self.eligible[b]):
+                    raise InputError(
+                        "caregivers", f"{p.id} needs two different caregivers; only one can come"
+                    )
                 self.partner[a], self.partner[b] = b, a
                 if p.sync.kind == "simultaneous":
                     self.kind[a] = self.kind[b] = SIM
@@ -332,7 +336,7 @@ class _State:
         return value
 
     # -- tentative insertion ------------------------------------------------------------------------
-    def try_insert(self, moves: list[tuple[int, int, int]], base: float, cap: float = INF) -> float:
+    def try_insert(self, moves: list[tuple[int, int, int]], base: float, repeats: int = 4) -> float:
         """Objective after inserting ``(task, caregiver, position)`` moves, given the current one
         ``base``; the state is restored. Inserting only delays starts, so the maximum tardiness can
         only grow and only the touched routes need re-costing."""
@@ -340,7 +344,7 @@ class _State:
         self.log = log
         for t, c, i in moves:
             self.link(c, i, t)
-        ok = self.propagate(deque(t for t, _, _ in moves))
+        ok = self.propagate(deque(t for t, _, _ in moves), repeats)
         value = INF
         if ok:
             m, rc = self.m, self.rc
@@ -383,7 +387,7 @@ class _State:
         self.log = []
         for t, c, i in moves:
             self.link(c, i, t)
-        ok = self.propagate(deque(t for t, _, _ in moves))
+        ok = self.propagate(deque(t for t, _, _ in moves), self.m.T + 2)
         touched = {self.where[t] for t, _ in self.log} | {c for _, c, _ in moves}
         self.log = None
         for c in touched:
@@ -504,6 +508,14 @@ def _insert_patient(st: _State, pi: int, rng: random.Random) -> bool:
             v = st.try_insert([(t, c, i)], base)
             if v < best:
                 best, best_moves = v, [(t, c, i)]
+        if best_moves is None:
+            for c in m.eligible[t]:
+                if c == (st.where[m.partner[t]] if m.partner[t] >= 0 else -1):
+                    continue
+                moves = [(t, c, len(st.routes[c]))]
+                v = st.try_insert(moves, base, repeats=m.T + 2)
+                if v < best:
+                    best, best_moves = v, moves
     else:
         a, b = tasks
         ca = _candidates(st, a, -1, 8)
@@ -518,14 +530,15 @@ def _insert_patient(st: _State, pi: int, rng: random.Random) -> bool:
             if v < best:
                 best, best_moves = v, [(a, c1, i1), (b, c2, i2)]
         if best_moves is None:
-            for _, c1, i1 in _candidates(st, a, -1, 60):
-                for _, c2, i2 in _candidates(st, b, c1, 60):
-                    v = st.try_insert([(a, c1, i1), (b, c2, i2)], base)
+            # last resort: both at the end of two routes, which can never close a cycle
+            for c1 in m.eligible[a]:
+                for c2 in m.eligible[b]:
+                    if c1 == c2:
+                        continue
+                    moves = [(a, c1, len(st.routes[c1])), (b, c2, len(st.routes[c2]))]
+                    v = st.try_insert(moves, base, repeats=m.T + 2)
                     if v < best:
-                        best, best_moves = v, [(a, c1, i1), (b, c2, i2)]
-                        break
-                if best_moves is not None:
-                    break
+                        best, best_moves = v, moves
     if best_moves is None:
         return False
     return st.commit(best_moves)

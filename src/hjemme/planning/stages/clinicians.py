@@ -53,7 +53,14 @@ def route_clinicians(
     problem: Problem, params: PlannerParams, lower: Mapping[str, int], pins: Pins, day: DayState
 ) -> None:
     clinicians = [r for r in problem.resources if r.kind is ResourceKind.CLINICIAN]
-    visits = [t for t in problem.tasks if t.kind is TaskKind.VISIT and t.id not in day.reasons]
+    # a two-person visit's second half joins later (stages/together.py), at its partner's minute
+    visits = [
+        t
+        for t in problem.tasks
+        if t.kind is TaskKind.VISIT
+        and t.id not in day.reasons
+        and not (t.together is not None and not t.together.first)
+    ]
     if not clinicians or not visits:
         for v in visits:
             day.reasons[v.id] = why.no_clinician_with_skill(v.skill)
