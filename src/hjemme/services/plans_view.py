@@ -62,10 +62,16 @@ class StopView:
     phone: str = ""
     birth_year: int | None = None
     delivery_notes: str = ""
+    partner_resource: str | None = None  # a two-person visit: who does the other half (issue 16)
+    partner_start_min: int | None = None
 
     @property
     def start(self) -> str:
         return format_hhmm(self.start_min)
+
+    @property
+    def partner_start(self) -> str:
+        return format_hhmm(self.partner_start_min) if self.partner_start_min is not None else ""
 
     @property
     def end(self) -> str:
@@ -345,6 +351,8 @@ def _stop(stop: Stop, patients: Mapping[str, Patient]) -> StopView:
         phone=patient.phone if patient else "",
         birth_year=patient.birth_year if patient else None,
         delivery_notes=patient.delivery_notes if patient else "",
+        partner_resource=stop.partner.resource_id if stop.partner else None,
+        partner_start_min=stop.partner.start_min if stop.partner else None,
     )
 
 
