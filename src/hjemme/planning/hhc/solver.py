@@ -121,7 +121,12 @@ class _Model:
                     gap = max(self.open[u] - self.close[t], self.open[t] - self.close[u], 0.0)
                     return self.D[self.node[t]][self.node[u]] + gap
 
-                others = [u for u in range(self.T) if self.patient_of[u] != self.patient_of[t]]
+                mine = self.eligible_set[t]
+                others = [
+                    u
+                    for u in range(self.T)
+                    if self.patient_of[u] != self.patient_of[t] and mine & self.eligible_set[u]
+                ]
                 others.sort(key=related)
                 self.neighbours.append(others[:NEIGHBOURS])
         if inst.variant == "mankowska":
@@ -323,6 +328,27 @@ class _State:
         elif m.send[c] < INF:
             idle_tail = m.send[c] - back
         return (travel, tsum, tmax, extra, wait, lead + wait + idle_tail)
+
+    def latest_starts(self, c: int) -> list[float]:
+        """Route ``c``'s starts pushed as late as they can go without a later visit, more lateness or a
+        partner moving (pairs stay put): the waiting before the first visit becomes time at the start
+        point, which the extended objective counts as idle but not as waiting."""
+        m, s = self.m, self.s
+        r = self.routes[c]
+        starts = [s[t] for t in r]
+        for k in range(len(r) - 2, -1, -1):
+            t = r[k]
+            if m.partner[t] >= 0:
+                continue
+            leg = m.D[m.node[t]][m.node[r[k + 1]]]
+            x = min(starts[k + 1] - m.dur[t] - leg, max(s[t], m.close[t]))
+            if x <= starts[k]:
+                continue
+            while _depart(x, m.dur[t]) + leg > starts[k + 1]:
+                x = math.nextafter(x, -INF)
+            if x > starts[k]:
+                starts[k] = x
+        return starts
 
     def objective(self, rc: list[tuple[float, ...]] | None = None) -> float:
         rc = rc if rc is not None else self.rc
@@ -648,11 +674,10 @@ def _to_solution(st: _State) -> Solution:
     routes = []
     for c, caregiver in enumerate(m.inst.caregivers):
         locs = []
-        for t in st.routes[c]:
+        starts = st.latest_starts(c) if m.w[4] else [st.s[t] for t in st.routes[c]]
+        for t, start in zip(st.routes[c], starts, strict=True):
             locs.append(
-                Location(
-                    m.inst.patients[m.patient_of[t]].id, m.service[t], st.s[t], _depart(st.s[t], m.dur[t])
-                )
+                Location(m.inst.patients[m.patient_of[t]].id, m.service[t], start, _depart(start, m.dur[t]))
             )
         routes.append(Route(caregiver.id, tuple(locs)))
     first_start = {}
