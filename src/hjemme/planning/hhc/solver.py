@@ -3,16 +3,7 @@
 Why not OR-Tools routing: synchronisation there is a constraint between cumul variables of two
 routes, which its local-search operators can rarely keep satisfied (most moves are refused), and the
 Mankowska objective has a *maximum* tardiness term the routing model cannot express. Here a solution
-is a sequence of services per caregiver, and its schedule is computed exactly:
-
-**Schedule.** Every start time obeys lower bounds only — the window's opening, the caregiver's
-arrival (previous departure + travel, or shift start + travel from the start point), the partner's
-start for a simultaneous pair, ``first + min`` for the second of a sequential pair and
-``second - max`` for the first. The earliest schedule is their least fixpoint, found by a work
-list (Bellman–Ford on a difference-constraint graph); a cycle that keeps pushing (two pairs served in
-crossing orders) means the sequences have no schedule. Tardiness only grows with later starts and
-travel does not depend on times, so the earliest schedule is optimal for the Mankowska objective.
-Times are computed in floating point exactly as the benchmark's validator compares them.
+is a sequence of services per caregiver, and its schedule is computed exactly (:mod:`.schedule`).
 
 **Search.** Adaptive ruin and recreate with simulated-annealing acceptance (after Shaw's large
 neighbourhood search and SISR): remove patients (random, related by place and time, a string of a
@@ -33,16 +24,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from hjemme.errors import InputError
 from hjemme.planning.hhc.format import Instance, Location, Route, Solution
-
-INF = math.inf
-SIM, FIRST, SECOND = 1, 2, 3
-GRANULAR_FROM = 60  # tasks; smaller instances try every place
-# granular places only for the Mankowska variant: with caregivers' own start points and shifts (the
-# extended variant) a place near related visits is often on the wrong caregiver's day; measured on
-# the four extended samples at 10 s, trying every place cut the gap from 10–70 % to 2–12 %
-NEIGHBOURS = 20
+from hjemme.planning.hhc.schedule import INF, Model, State, depart
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,378 +37,7 @@ class HhcParams:
     workers: int = 1  # independent searches side by side (processes, seeds seed, seed+1, …)
 
 
-class _Model:
-    """Flat arrays of the instance: one *task* per (patient, required service)."""
-
-    def __init__(self, inst: Instance) -> None:
-        self.inst = inst
-        self.D = [list(row) for row in inst.distances]
-        self.patient_of: list[int] = []
-        self.node: list[int] = []
-        self.dur: list[float] = []
-        self.open: list[float] = []
-        self.close: list[float] = []
-        self.partner: list[int] = []
-        self.kind: list[int] = []
-        self.gmin: list[float] = []
-        self.gmax: list[float] = []
-        self.service: list[str] = []
-        self.tasks_of: list[tuple[int, ...]] = []
-        cg = inst.caregivers
-        self.cnode = [c.matrix_index for c in cg]
-        self.sstart = [c.shift[0] if c.shift else 0.0 for c in cg]
-        self.send = [c.shift[1] if c.shift else INF for c in cg]
-        self.eligible: list[list[int]] = []
-        for pi, p in enumerate(inst.patients):
-            ids = []
-            for di, d in enumerate(p.demands):
-                t = len(self.node)
-                ids.append(t)
-                self.patient_of.append(pi)
-                self.node.append(p.matrix_index)
-                self.dur.append(d.duration)
-                self.open.append(p.window[0])
-                self.close.append(p.window[1])
-                self.service.append(d.service)
-                self.partner.append(-1)
-                self.kind.append(0)
-                self.gmin.append(p.sync.min_gap if p.sync else 0.0)
-                self.gmax.append(p.sync.max_gap if p.sync else 0.0)
-                self.eligible.append(
-                    [ci for ci, c in enumerate(cg) if d.service in c.abilities and c.id not in p.incompatible]
-                )
-                if not self.eligible[-1]:
-                    raise InputError("caregivers", f"no caregiver can do {d.service} for {p.id}")
-                del di
-            if len(ids) == 2 and p.sync is not None:
-                a, b = ids
-                if not any(x != y for x in self.eligible[a] for y in self.eligible[b]):
-                    raise InputError(
-                        "caregivers", f"{p.id} needs two different caregivers; only one can come"
-                    )
-                self.partner[a], self.partner[b] = b, a
-                if p.sync.kind == "simultaneous":
-                    self.kind[a] = self.kind[b] = SIM
-                else:
-                    self.kind[a], self.kind[b] = FIRST, SECOND
-            self.tasks_of.append(tuple(ids))
-        self.T = len(self.node)
-        self.C = len(cg)
-        self.eligible_set = [frozenset(e) for e in self.eligible]
-        self.neighbours: list[list[int]] | None = None
-        if self.T > GRANULAR_FROM and inst.variant == "mankowska":
-            self.neighbours = []
-            for t in range(self.T):
-
-                def related(u: int, t: int = t) -> float:
-                    gap = max(self.open[u] - self.close[t], self.open[t] - self.close[u], 0.0)
-                    return self.D[self.node[t]][self.node[u]] + gap
-
-                mine = self.eligible_set[t]
-                others = [
-                    u
-                    for u in range(self.T)
-                    if self.patient_of[u] != self.patient_of[t] and mine & self.eligible_set[u]
-                ]
-                others.sort(key=related)
-                self.neighbours.append(others[:NEIGHBOURS])
-        if inst.variant == "mankowska":
-            self.w = (1.0, 1.0, 1.0, 0.0, 0.0, 0.0)
-        else:
-            self.w = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
-        self.horizon = max(self.close) + sum(self.dur) + 2 * max(max(r) for r in self.D) * (self.T + 1) + 1e4
-
-
-def _depart(start: float, duration: float) -> float:
-    """The departure time whose difference from ``start`` is at least ``duration`` in floating point."""
-    x = start + duration
-    while x - start < duration:
-        x = math.nextafter(x, INF)
-    return x
-
-
-class _State:
-    """Routes, links and the schedule of one solution, with per-route cost components cached."""
-
-    __slots__ = ("m", "routes", "where", "pred", "succ", "s", "rc", "tmax", "log")
-
-    def __init__(self, m: _Model) -> None:
-        self.m = m
-        self.routes: list[list[int]] = [[] for _ in range(m.C)]
-        self.where = [-1] * m.T
-        self.pred = [-1] * m.T
-        self.succ = [-1] * m.T
-        self.s = [-INF] * m.T
-        self.rc: list[tuple[float, ...]] = [(0.0,) * 6 for _ in range(m.C)]
-        self.tmax = 0.0
-        self.log: list[tuple[int, float]] | None = None
-
-    def copy(self) -> _State:
-        o = _State.__new__(_State)
-        o.m = self.m
-        o.routes = [list(r) for r in self.routes]
-        o.where = list(self.where)
-        o.pred = list(self.pred)
-        o.succ = list(self.succ)
-        o.s = list(self.s)
-        o.rc = list(self.rc)
-        o.tmax = self.tmax
-        o.log = None
-        return o
-
-    # -- links --------------------------------------------------------------------------------------
-    def link(self, c: int, i: int, t: int) -> None:
-        r = self.routes[c]
-        r.insert(i, t)
-        self.where[t] = c
-        p = r[i - 1] if i > 0 else -1
-        n = r[i + 1] if i + 1 < len(r) else -1
-        self.pred[t], self.succ[t] = p, n
-        if p >= 0:
-            self.succ[p] = t
-        if n >= 0:
-            self.pred[n] = t
-
-    def unlink(self, t: int) -> None:
-        c = self.where[t]
-        r = self.routes[c]
-        r.remove(t)
-        p, n = self.pred[t], self.succ[t]
-        if p >= 0:
-            self.succ[p] = n
-        if n >= 0:
-            self.pred[n] = p
-        self.where[t] = self.pred[t] = self.succ[t] = -1
-        self.s[t] = -INF
-
-    # -- schedule -----------------------------------------------------------------------------------
-    def earliest(self, t: int) -> float:
-        m, s = self.m, self.s
-        p = self.pred[t]
-        if p < 0:
-            c = self.where[t]
-            e = m.sstart[c] + m.D[m.cnode[c]][m.node[t]]
-        else:
-            e = _depart(s[p], m.dur[p]) + m.D[m.node[p]][m.node[t]]
-        if m.open[t] > e:
-            e = m.open[t]
-        q = m.partner[t]
-        if q >= 0 and self.where[q] >= 0 and s[q] > -INF:
-            k = m.kind[t]
-            if k == SIM:
-                lb = s[q]
-            elif k == SECOND:
-                lb = s[q] + m.gmin[t]
-            else:
-                lb = s[q] - m.gmax[t]
-                while lb + m.gmax[t] < s[q]:
-                    lb = math.nextafter(lb, INF)
-            if lb > e:
-                e = lb
-        return e
-
-    def propagate(self, queue: deque[int], repeats: int = 4) -> bool:
-        """Raise starts to their lower bounds from the tasks in ``queue``; False when they keep rising.
-
-        A positive cycle (pairs served in crossing orders) raises the same tasks round after round;
-        a task raised more than ``repeats`` times is taken for one. That may refuse a rare schedulable
-        insertion whose delays arrive by many paths, which costs a candidate, never validity."""
-        m, s, log = self.m, self.s, self.log
-        succ, pred, partner, where = self.succ, self.pred, m.partner, self.where
-        D, node, dur, opens, kind = m.D, m.node, m.dur, m.open, m.kind
-        horizon = m.horizon
-        raised: dict[int, int] = {}
-        while queue:
-            t = queue.popleft()
-            # earliest start of t (inlined: this loop is the solver's hot path)
-            p = pred[t]
-            if p < 0:
-                c = where[t]
-                e = m.sstart[c] + D[m.cnode[c]][node[t]]
-            else:
-                sp, dp = s[p], dur[p]
-                x = sp + dp
-                while x - sp < dp:
-                    x = math.nextafter(x, INF)
-                e = x + D[node[p]][node[t]]
-            if opens[t] > e:
-                e = opens[t]
-            q = partner[t]
-            if q >= 0 and where[q] >= 0 and s[q] > -INF:
-                k = kind[t]
-                if k == SIM:
-                    lb = s[q]
-                elif k == SECOND:
-                    lb = s[q] + m.gmin[t]
-                else:
-                    lb = s[q] - m.gmax[t]
-                    while lb + m.gmax[t] < s[q]:
-                        lb = math.nextafter(lb, INF)
-                if lb > e:
-                    e = lb
-            if e > s[t]:
-                if e > horizon:
-                    return False
-                k = raised.get(t, 0) + 1
-                if k > repeats:
-                    return False
-                raised[t] = k
-                if log is not None:
-                    log.append((t, s[t]))
-                s[t] = e
-                n = succ[t]
-                if n >= 0:
-                    queue.append(n)
-                if q >= 0 and where[q] >= 0:
-                    queue.append(q)
-        return True
-
-    def schedule_all(self) -> bool:
-        """The earliest schedule from scratch (after removals)."""
-        for t in range(self.m.T):
-            if self.where[t] >= 0:
-                self.s[t] = -INF
-        queue: deque[int] = deque(t for r in self.routes for t in r)
-        ok = self.propagate(queue, repeats=self.m.T + 2)
-        if ok:
-            self.rc = [self.route_cost(c) for c in range(self.m.C)]
-            self.tmax = max(x[2] for x in self.rc)
-        return ok
-
-    # -- costs --------------------------------------------------------------------------------------
-    def route_cost(self, c: int) -> tuple[float, ...]:
-        """(travel, total tardiness, max tardiness, extra time, waiting, idle) of route ``c``."""
-        m, s = self.m, self.s
-        r = self.routes[c]
-        if not r:
-            return (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-        D, here = m.D, m.cnode[c]
-        travel = tsum = tmax = wait = 0.0
-        free = m.sstart[c]
-        first = True
-        lead = 0.0
-        for t in r:
-            leg = D[here][m.node[t]]
-            travel += leg
-            st = s[t]
-            if first:
-                lead = st - leg - free
-                first = False
-            else:
-                wait += st - free - leg
-            late = st - m.close[t]
-            if late > 0:
-                tsum += late
-                if late > tmax:
-                    tmax = late
-            here = m.node[t]
-            free = _depart(st, m.dur[t])
-        back = free + D[here][m.cnode[c]]
-        travel += D[here][m.cnode[c]]
-        extra = idle_tail = 0.0
-        if back > m.send[c]:
-            extra = back - m.send[c]
-        elif m.send[c] < INF:
-            idle_tail = m.send[c] - back
-        return (travel, tsum, tmax, extra, wait, lead + wait + idle_tail)
-
-    def latest_starts(self, c: int) -> list[float]:
-        """Route ``c``'s starts pushed as late as they can go without a later visit, more lateness or a
-        partner moving (pairs stay put): the waiting before the first visit becomes time at the start
-        point, which the extended objective counts as idle but not as waiting."""
-        m, s = self.m, self.s
-        r = self.routes[c]
-        starts = [s[t] for t in r]
-        for k in range(len(r) - 2, -1, -1):
-            t = r[k]
-            if m.partner[t] >= 0:
-                continue
-            leg = m.D[m.node[t]][m.node[r[k + 1]]]
-            x = min(starts[k + 1] - m.dur[t] - leg, max(s[t], m.close[t]))
-            if x <= starts[k]:
-                continue
-            while _depart(x, m.dur[t]) + leg > starts[k + 1]:
-                x = math.nextafter(x, -INF)
-            if x > starts[k]:
-                starts[k] = x
-        return starts
-
-    def objective(self, rc: list[tuple[float, ...]] | None = None) -> float:
-        rc = rc if rc is not None else self.rc
-        w = self.m.w
-        value = (
-            w[0] * sum(x[0] for x in rc)
-            + w[1] * sum(x[1] for x in rc)
-            + w[2] * max(x[2] for x in rc)
-            + w[3] * sum(x[3] for x in rc)
-            + w[4] * sum(x[4] for x in rc)
-        )
-        if w[5]:
-            value += w[5] * max(x[5] for x in rc)
-        return value
-
-    # -- tentative insertion ------------------------------------------------------------------------
-    def try_insert(self, moves: list[tuple[int, int, int]], base: float, repeats: int = 4) -> float:
-        """Objective after inserting ``(task, caregiver, position)`` moves, given the current one
-        ``base``; the state is restored. Inserting only delays starts, so the maximum tardiness can
-        only grow and only the touched routes need re-costing."""
-        log: list[tuple[int, float]] = []
-        self.log = log
-        for t, c, i in moves:
-            self.link(c, i, t)
-        ok = self.propagate(deque(t for t, _, _ in moves), repeats)
-        value = INF
-        if ok:
-            m, rc = self.m, self.rc
-            w = m.w
-            touched = {c for _, c, _ in moves}
-            where = self.where
-            for t, _ in log:
-                touched.add(where[t])
-            delta = 0.0
-            tmax_old = self.tmax
-            tmax_new = tmax_old
-            new_costs = {}
-            for c in touched:
-                new = self.route_cost(c)
-                old = rc[c]
-                new_costs[c] = new
-                delta += (
-                    w[0] * (new[0] - old[0])
-                    + w[1] * (new[1] - old[1])
-                    + w[3] * (new[3] - old[3])
-                    + w[4] * (new[4] - old[4])
-                )
-                if new[2] > tmax_new:
-                    tmax_new = new[2]
-            delta += w[2] * (tmax_new - tmax_old)
-            if w[5]:
-                idle_old = max(x[5] for x in rc)
-                idle_new = max(new_costs[c][5] if c in new_costs else rc[c][5] for c in range(m.C))
-                delta += w[5] * (idle_new - idle_old)
-            value = base + delta
-        s = self.s
-        for t, old_start in reversed(log):
-            s[t] = old_start
-        self.log = None
-        for t, _, _ in reversed(moves):
-            self.unlink(t)
-        return value
-
-    def commit(self, moves: list[tuple[int, int, int]]) -> bool:
-        self.log = []
-        for t, c, i in moves:
-            self.link(c, i, t)
-        ok = self.propagate(deque(t for t, _, _ in moves), self.m.T + 2)
-        touched = {self.where[t] for t, _ in self.log} | {c for _, c, _ in moves}
-        self.log = None
-        for c in touched:
-            self.rc[c] = self.route_cost(c)
-        self.tmax = max(x[2] for x in self.rc)
-        return ok
-
-
-def _bound(st: _State, t: int, c: int, i: int) -> float:
+def _bound(st: State, t: int, c: int, i: int) -> float:
     """A bound on the objective's increase of putting task ``t`` at position ``i`` of route ``c``:
     the extra travel plus the lateness its delay adds along the route, ignoring partners. Partners
     only add delay, so for the Mankowska objective this is a true lower bound; for the extended one
@@ -477,7 +89,7 @@ def _bound(st: _State, t: int, c: int, i: int) -> float:
     return bound
 
 
-def _candidates(st: _State, t: int, exclude: int, limit: int) -> list[tuple[float, int, int]]:
+def _candidates(st: State, t: int, exclude: int, limit: int) -> list[tuple[float, int, int]]:
     """The ``limit`` places (bound, caregiver, position) for task ``t`` with the lowest :func:`_bound`.
 
     Small instances try every place. Larger ones try the places next to the task's nearest related
@@ -520,7 +132,7 @@ SINGLE_EVALS = 10
 PAIR_EVALS = 16
 
 
-def _insert_patient(st: _State, pi: int, rng: random.Random) -> bool:
+def _insert_patient(st: State, pi: int) -> bool:
     """Insert patient ``pi`` at the cheapest place found; places are tried in order of their bound
     and the search stops when the bound cannot beat the best so far."""
     m = st.m
@@ -573,7 +185,7 @@ def _insert_patient(st: _State, pi: int, rng: random.Random) -> bool:
     return st.commit(best_moves)
 
 
-def _remove_patients(st: _State, patients: list[int]) -> bool:
+def _remove_patients(st: State, patients: list[int]) -> bool:
     """Take the patients' tasks out and re-time only what depended on them: the rest of each route
     after the first removed task, closed under partners (nothing else can start earlier now)."""
     m = st.m
@@ -617,7 +229,7 @@ def _remove_patients(st: _State, patients: list[int]) -> bool:
     return True
 
 
-def _ruin(st: _State, rng: random.Random, k: int, op: int) -> list[int]:
+def _ruin(st: State, rng: random.Random, k: int, op: int) -> list[int]:
     m = st.m
     n = len(m.tasks_of)
     k = min(k, n)
@@ -659,17 +271,18 @@ def _ruin(st: _State, rng: random.Random, k: int, op: int) -> list[int]:
     return chosen
 
 
-def _build(m: _Model, rng: random.Random) -> _State:
-    st = _State(m)
+def _build(m: Model) -> State:
+    """Every patient inserted at its cheapest place, earliest window first."""
+    st = State(m)
     order = sorted(range(len(m.tasks_of)), key=lambda pi: (m.open[m.tasks_of[pi][0]], -len(m.tasks_of[pi])))
     for pi in order:
-        if not _insert_patient(st, pi, rng):
+        if not _insert_patient(st, pi):
             raise RuntimeError("no schedule for the initial insertion")
     st.schedule_all()
     return st
 
 
-def _to_solution(st: _State) -> Solution:
+def _to_solution(st: State) -> Solution:
     m = st.m
     routes = []
     for c, caregiver in enumerate(m.inst.caregivers):
@@ -677,7 +290,7 @@ def _to_solution(st: _State) -> Solution:
         starts = st.latest_starts(c) if m.w[4] else [st.s[t] for t in st.routes[c]]
         for t, start in zip(st.routes[c], starts, strict=True):
             locs.append(
-                Location(m.inst.patients[m.patient_of[t]].id, m.service[t], start, _depart(start, m.dur[t]))
+                Location(m.inst.patients[m.patient_of[t]].id, m.service[t], start, depart(start, m.dur[t]))
             )
         routes.append(Route(caregiver.id, tuple(locs)))
     first_start = {}
@@ -716,8 +329,8 @@ def _search(
     params = params or HhcParams()
     began = clock()
     rng = random.Random(params.seed)
-    m = _Model(instance)
-    cur = _build(m, rng)
+    m = Model(instance)
+    cur = _build(m)
     cur_obj = cur.objective()
     best, best_obj = cur.copy(), cur_obj
     n = len(m.tasks_of)
@@ -746,7 +359,7 @@ def _search(
             removed.sort(key=lambda pi: m.open[m.tasks_of[pi][0]])
         else:
             removed.sort(key=lambda pi: (-len(m.tasks_of[pi]), m.close[m.tasks_of[pi][0]]))
-        if not all(_insert_patient(cand, pi, rng) for pi in removed):
+        if not all(_insert_patient(cand, pi) for pi in removed):
             continue
         obj = cand.objective()
         uses[op] += 1
