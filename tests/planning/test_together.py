@@ -176,3 +176,19 @@ def test_a_pair_nobody_can_join_is_left_out_whole() -> None:
     reasons = {u.task_id: u.reason for u in plan.unplanned}
     assert "ingen andre kan være med" in reasons["p1-V0B"]
     assert "p1-V0" in reasons
+
+
+def test_a_soft_window_end_pulls_the_visit_early() -> None:
+    """Four visits open all morning; one should start by 08:30 (dear lateness): the plan starts it then."""
+    from hjemme.domain.resources import ResourceKind as Kind
+    from hjemme.planning.params import PlannerParams
+    from hjemme.planning.solve import solve
+    from tests.planning.factories import carrier, problem, visit
+
+    urgent = visit("p1-V0", 6, ("08:00", "12:00"), soft_end_min=8 * 60 + 30, late_cost_per_min=1000)
+    others = [visit(f"p{i}-V0", i, ("08:00", "12:00")) for i in (2, 3, 4)]
+    day = problem([*others, urgent], [clinician("n1"), carrier("v1", kind=Kind.VAN)])
+    plan = solve(day, PlannerParams(time_limit_s=0.5))
+    assert validate_plan(plan, day.tasks, day.resources, day.provider, day.lab) == []
+    start = next(s.start_min for r in plan.routes for s in r.stops if s.task_id == "p1-V0")
+    assert start <= 8 * 60 + 30

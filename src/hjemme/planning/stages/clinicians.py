@@ -127,6 +127,11 @@ def route_clinicians(
         vehicles=tuple(vehicles_spec),
         cost_matrices=tuple(matrices),
         span_cost=params.span_cost_per_min,
+        soft_ends=tuple(
+            (node, t.soft_end_min, t.late_cost_per_min)
+            for node, t in node_task.items()
+            if t.soft_end_min is not None and t.late_cost_per_min > 0
+        ),
     )
     result = run_engine(spec, params.time_limit_s * params.clinician_share, params)
     routes: dict[str, list[Item]] = {}
