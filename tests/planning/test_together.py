@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from hjemme.domain.plans import Partner, Plan, Route, Unplanned
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.tasks import SyncKind, Task, Together
@@ -192,3 +195,39 @@ def test_a_soft_window_end_pulls_the_visit_early() -> None:
     assert validate_plan(plan, day.tasks, day.resources, day.provider, day.lab) == []
     start = next(s.start_min for r in plan.routes for s in r.stops if s.task_id == "p1-V0")
     assert start <= 8 * 60 + 30
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pairs=st.lists(
+        st.tuples(
+            st.integers(0, 7),
+            st.sampled_from([SyncKind.SIMULTANEOUS, SyncKind.SEQUENTIAL]),
+            st.integers(8, 13),
+            st.integers(0, 60),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    nurses=st.integers(1, 3),
+)
+def test_any_day_with_pairs_is_planned_validly(pairs, nurses) -> None:
+    """Random pairs (simultaneous or sequential, any gap) on one to three nurses: always valid."""
+    from hjemme.domain.resources import ResourceKind as Kind
+    from hjemme.planning.params import PlannerParams
+    from hjemme.planning.solve import solve
+    from tests.planning.factories import carrier, problem, visit
+
+    task_list = []
+    for n, (home, kind, hour, gap) in enumerate(pairs):
+        low, high = (gap, gap + 30) if kind is SyncKind.SEQUENTIAL else (0, 0)
+        a, b = f"p{n}-V0", f"p{n}-V0B"
+        window = (f"{hour:02d}:00", f"{hour + 2:02d}:00")
+        later = (f"{hour:02d}:00", f"{hour + 3:02d}:00")
+        task_list.append(visit(a, home, window, together=Together(b, kind, True, low, high)))
+        task_list.append(visit(b, home, later, together=Together(a, kind, False, low, high)))
+    staff = [clinician(f"n{i}") for i in range(1, nurses + 1)]
+    day = problem(task_list, [*staff, carrier("v1", kind=Kind.VAN)])
+    plan = solve(day, PlannerParams(time_limit_s=0.2))
+    violations = validate_plan(plan, day.tasks, day.resources, day.provider, day.lab)
+    assert violations == [], [str(v) for v in violations]
