@@ -231,3 +231,56 @@ def test_any_day_with_pairs_is_planned_validly(pairs, nurses) -> None:
     plan = solve(day, PlannerParams(time_limit_s=0.2))
     violations = validate_plan(plan, day.tasks, day.resources, day.provider, day.lab)
     assert violations == [], [str(v) for v in violations]
+
+
+# -- re-planning keeps pairs together -----------------------------------------------------------------
+
+
+def _paired_day():
+    from hjemme.domain.resources import ResourceKind as Kind
+    from tests.planning.factories import carrier, problem, visit
+
+    pair = [
+        visit("p1-V0", 0, ("09:00", "12:00"), together=Together("p1-V0B", SyncKind.SIMULTANEOUS, True)),
+        visit("p1-V0B", 0, ("09:00", "12:00"), together=Together("p1-V0", SyncKind.SIMULTANEOUS, False)),
+    ]
+    others = [visit(f"p{i}-V0", i, ("08:00", "15:00")) for i in (2, 3, 4)]
+    staff = [clinician("a"), clinician("b"), clinician("c")]
+    return problem([*pair, *others], [*staff, carrier("v1", kind=Kind.VAN)])
+
+
+def _pair_of(plan: Plan) -> tuple[tuple[str, int], tuple[str, int]]:
+    found = {s.task_id: (r.resource_id, s.start_min) for r in plan.routes for s in r.stops if s.task_id}
+    return found["p1-V0"], found["p1-V0B"]
+
+
+def test_an_urgent_visit_leaves_the_pair_together() -> None:
+    """Repair after an urgent visit: the plan is valid and the pair still starts together."""
+    from hjemme.planning.changes import AddTask, apply_changes
+    from hjemme.planning.params import PlannerParams
+    from hjemme.planning.repair import repair
+    from hjemme.planning.solve import solve
+    from tests.planning.factories import visit
+
+    day = _paired_day()
+    first = solve(day, PlannerParams(time_limit_s=0.3))
+    changed = apply_changes(day, [AddTask(visit("p9-V0", 6, ("10:00", "14:00")))])
+    after = repair(changed, first, {}, PlannerParams(time_limit_s=0.3))
+    assert validate_plan(after, changed.tasks, changed.resources, changed.provider, changed.lab) == []
+    (ra, sa), (rb, sb) = _pair_of(after)
+    assert ra != rb and sa == sb
+
+
+def test_when_a_pair_half_nurse_is_absent_the_pair_is_re_paired_or_left_out_whole() -> None:
+    """The second half's nurse absent all day: someone else joins at the pair's minute, or neither goes."""
+    from hjemme.planning.changes import StaffAbsent, apply_changes
+    from hjemme.planning.params import PlannerParams
+    from hjemme.planning.repair import repair
+    from hjemme.planning.solve import solve
+
+    day = _paired_day()
+    first = solve(day, PlannerParams(time_limit_s=0.3))
+    (_, _), (rb, _) = _pair_of(first)
+    changed = apply_changes(day, [StaffAbsent(rb)])
+    after = repair(changed, first, {}, PlannerParams(time_limit_s=0.3))
+    assert validate_plan(after, changed.tasks, changed.resources, changed.provider, changed.lab) == []

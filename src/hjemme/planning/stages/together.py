@@ -25,18 +25,31 @@ def is_second_half(task: Task) -> bool:
     return task.together is not None and not task.together.first
 
 
-def _held(items: list[Item], fixed: dict[str, int]) -> list[Item]:
-    """The route's items with every paired half pinned to its minute."""
-    return [
-        replace(x, window=(fixed[x.task_id], fixed[x.task_id]), release_min=0)
-        if x.task_id in fixed
-        else replace(x, release_min=0)
-        for x in items
-    ]
+def _held(items: list[Item], fixed: dict[str, int], keep_release: bool) -> list[Item]:
+    """The route's items with every paired half pinned to its minute (and, re-planning during the
+    day, every stop kept no earlier than planned)."""
+    out = []
+    for x in items:
+        release = x.release_min if keep_release else 0
+        if x.task_id in fixed:
+            out.append(replace(x, window=(fixed[x.task_id], fixed[x.task_id]), release_min=release))
+        else:
+            out.append(replace(x, release_min=release))
+    return out
 
 
-def pair_second_halves(problem: Problem, clinicians: list[Resource], day: DayState) -> None:
-    """Place every second half next to its planned first half, or unplan both with a reason."""
+def pair_second_halves(
+    problem: Problem,
+    clinicians: list[Resource],
+    day: DayState,
+    *,
+    keep_release: bool = False,
+    not_before: int = 0,
+) -> None:
+    """Place every second half next to its planned first half, or unplan both with a reason.
+
+    Re-planning during the day (``repair``) passes ``keep_release`` (no stop pulled earlier than
+    planned) and ``not_before`` (no second half before now)."""
     by_id = {r.id: r for r in clinicians}
     seconds = [t for t in problem.tasks if is_second_half(t)]
     if not seconds:
@@ -58,6 +71,9 @@ def pair_second_halves(problem: Problem, clinicians: list[Resource], day: DaySta
         pair = second.together
         assert pair is not None
         first_id = pair.partner_task_id
+        if second.id in where:  # already placed (a pinned stop when re-planning): it stays
+            fixed[second.id] = where[second.id][1]
+            continue
         if first_id not in where:
             day.reasons[second.id] = why.no_partner(second)
             continue
@@ -66,7 +82,7 @@ def pair_second_halves(problem: Problem, clinicians: list[Resource], day: DaySta
             lo = hi = first_start
         else:
             lo, hi = first_start + pair.min_gap_min, first_start + pair.max_gap_min
-        lo, hi = max(lo, second.window.start_min), min(hi, second.window.end_min)
+        lo, hi = max(lo, second.window.start_min, not_before), min(hi, second.window.end_min)
         if second.fixed_time:
             lo, hi = max(lo, second.window.start_min), min(hi, second.window.start_min)
         best = None
@@ -77,7 +93,7 @@ def pair_second_halves(problem: Problem, clinicians: list[Resource], day: DaySta
                     continue
                 timing = day.timings.get(resource.id)
                 items = [x.item for x in timing.stops if x.item.kind in (TASK, VIDEO)] if timing else []
-                found = cheapest_insertion(problem, resource, _held(items, fixed), new)
+                found = cheapest_insertion(problem, resource, _held(items, fixed, keep_release), new)
                 if found is None:
                     continue
                 extra = found[0] - (timing.travel_min if timing else 0)
@@ -102,7 +118,7 @@ def pair_second_halves(problem: Problem, clinicians: list[Resource], day: DaySta
             del day.timings[first_rid]
         else:
             start, end = problem.loc(resource.start), problem.loc(resource.end)
-            placed = with_break(resource, start, end, _held(items, fixed), tmin)
+            placed = with_break(resource, start, end, _held(items, fixed, keep_release), tmin)
             if placed is not None:
                 day.timings[first_rid] = placed[1]
         del where[first_id]
