@@ -28,6 +28,7 @@ from hjemme.domain.pathways import (
     Pathway,
     PromSpec,
     SampleSpec,
+    SecondPerson,
     ServiceKind,
     VideoSpec,
     VisitSpec,
@@ -272,6 +273,15 @@ def _pathway(p: schema.PathwayFile, refs: _References) -> Pathway:
                 schedule=_schedule(v.schedule),
                 fixed_time=v.fixed_time,
                 uses_goods=v.uses_goods,
+                second_person=None
+                if v.second_person is None
+                else SecondPerson(
+                    skill=refs.skill(f"visits[{i}].second_person.skill", v.second_person.skill),
+                    together=v.second_person.together,
+                    min_gap_min=v.second_person.gap_min[0],
+                    max_gap_min=v.second_person.gap_min[1],
+                    duration_min=v.second_person.duration_min,
+                ),
             )
             for i, v in enumerate(p.visits)
         ),

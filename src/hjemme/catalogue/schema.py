@@ -142,12 +142,32 @@ class Schedule(_Strict):
     on_last_day: bool = False
 
 
+class SecondPersonEntry(_Strict):
+    """A visit that needs a second person (issue 16): their skill, and whether they come at the same
+    minute (``simultaneous``) or ``gap_min: [min, max]`` minutes after the first (``sequential``)."""
+
+    skill: str
+    together: Literal["simultaneous", "sequential"] = "simultaneous"
+    gap_min: tuple[int, int] = (0, 0)
+    duration_min: int | None = Field(default=None, gt=0, le=480)
+
+    @model_validator(mode="after")
+    def _gap(self) -> SecondPersonEntry:
+        low, high = self.gap_min
+        if not 0 <= low <= high:
+            raise ValueError(f"gap_min {list(self.gap_min)} must be [min, max] with 0 <= min <= max")
+        if self.together == "simultaneous" and (low, high) != (0, 0):
+            raise ValueError("a simultaneous second person has no gap")
+        return self
+
+
 class VisitEntry(_Strict):
     skill: str
     duration_min: int = Field(gt=0, le=480)
     window: Window
     schedule: Schedule = Schedule()
     fixed_time: bool = False
+    second_person: SecondPersonEntry | None = None
     uses_goods: bool = True
 
 

@@ -1,4 +1,5 @@
-"""``hjemme bench vrptw|day|ingest|api`` and ``hjemme validate``: the planner's command-line adapters.
+"""``hjemme bench vrptw|hhc|day|ingest|api`` and ``hjemme validate``: the planner's command-line
+adapters.
 
 The DB-backed ``hjemme plan`` / ``hjemme replan`` belong with the services that load a day; see
 ``docs/planning.md`` for the functions they call.
@@ -75,6 +76,56 @@ def bench_vrptw(
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     append_report(report, markdown_report(rows, time_limit, when, machine), section="## VRPTW (Solomon)")
     console.print(f"appended to {report}")
+
+
+@bench_app.command("hhc")
+def bench_hhc(
+    instances: Path = typer.Option(..., "--instances", help="Directory of HHCRSP instances (*.json)."),
+    solutions: Path | None = typer.Option(
+        None,
+        "--solutions",
+        help="Directory of published solutions (sol-<instance>-*.json); default: --instances.",
+    ),
+    time_limit: float = typer.Option(10.0, "--time-limit", min=0.1, help="Seconds per instance."),
+    out: Path | None = typer.Option(None, "--out", help="Write hjemme's solution files here."),
+    seed: int = typer.Option(0, "--seed"),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Searches side by side (CPU cores)."),
+    report: Path = typer.Option(Path("docs/benchmarks.md"), "--report", help="Markdown file to append to."),
+    no_append: bool = typer.Option(False, "--no-append", help="Only print the table."),
+) -> None:
+    """Solve home-care routing benchmark instances (Mankowska et al. 2014 and the extended variant),
+    re-check every solution file independently, and report the gap to the published solutions."""
+    from hjemme.bench_report import run_heading
+    from hjemme.planning.hhc.bench import HEADERS, SECTION, markdown_report, mean_gaps_by_size, run_hhc_bench
+    from hjemme.planning.hhc.bench import table_rows as hhc_table_rows
+
+    console = Console()
+    if not instances.is_dir():
+        raise typer.BadParameter(f"{instances} is not a directory", param_hint="--instances")
+    try:
+        rows = run_hhc_bench(instances, time_limit, solutions, out, seed, workers, progress=console.log)
+    except InputError as error:
+        raise typer.BadParameter(str(error), param_hint="--instances") from None
+    table = Table(title=f"HHCRSP, {time_limit:g} s per instance")
+    for header in HEADERS:
+        table.add_column(header, justify="left" if header in ("instance", "variant") else "right")
+    for cells in hhc_table_rows(rows):
+        table.add_row(*cells)
+    console.print(table)
+    for (variant, n), (gap, count) in mean_gaps_by_size(rows).items():
+        console.print(
+            f"mean gap {variant} {n} patients: " + (f"{gap:+.2f} % ({count})" if gap is not None else "–")
+        )
+    for row in rows:
+        for violation in row.violations[:5]:
+            console.print(f"{row.instance}: {violation}")
+    if not no_append:
+        heading = run_heading(dt.datetime.now(dt.UTC), "hjemme bench hhc")
+        block = markdown_report(rows, heading, time_limit, str(instances), workers)
+        append_report(report, block, section=SECTION)
+        console.print(f"appended to {report}")
+    if any(row.violations for row in rows):
+        raise typer.Exit(1)
 
 
 BENCH_DATE = dt.date(2030, 3, 4)

@@ -65,6 +65,19 @@ class GoodsLine:
 
 
 @dataclass(frozen=True, slots=True)
+class SecondPerson:
+    """The second person a visit needs (issue 16): ``together`` is ``"simultaneous"`` (same minute)
+    or ``"sequential"`` (``min_gap_min``–``max_gap_min`` after the first); ``duration_min`` ``None``
+    means as long as the visit."""
+
+    skill: str
+    together: str = "simultaneous"
+    min_gap_min: int = 0
+    max_gap_min: int = 0
+    duration_min: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class VisitSpec:
     """A home visit by a clinician with ``skill``; ``fixed_time`` visits start at the window start."""
 
@@ -74,6 +87,7 @@ class VisitSpec:
     schedule: DaySchedule = field(default_factory=DaySchedule)
     fixed_time: bool = False
     uses_goods: bool = True  # deliveries of that day must arrive before this visit
+    second_person: SecondPerson | None = None  # a two-person visit (issue 16)
 
 
 @dataclass(frozen=True, slots=True)

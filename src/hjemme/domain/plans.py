@@ -17,6 +17,15 @@ BREAK_STOP = "break"
 
 
 @dataclass(frozen=True, slots=True)
+class Partner:
+    """The other half of a two-person visit: who does it and when it starts (issue 16)."""
+
+    resource_id: str
+    task_id: str
+    start_min: int
+
+
+@dataclass(frozen=True, slots=True)
 class Stop:
     """One stop of a route. ``task_id`` is ``None`` for lab drops and breaks."""
 
@@ -29,6 +38,7 @@ class Stop:
     end_min: int
     window: TimeWindow | None
     interpreter: bool = False  # book an interpreter along (visit) or on the call (video)
+    partner: Partner | None = None  # a two-person visit's other half ("sammen med …")
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,26 @@ class Goods:
         )
 
 
+class SyncKind(enum.StrEnum):
+    """How the two tasks of a two-person visit relate (issue 16)."""
+
+    SIMULTANEOUS = "simultaneous"  # both people start at the same minute
+    SEQUENTIAL = "sequential"  # the second starts ``min_gap_min``–``max_gap_min`` after the first
+
+
+@dataclass(frozen=True, slots=True)
+class Together:
+    """This task is one half of a two-person visit: ``partner_task_id`` is the other half, done by
+    someone else (a heavy patient, a nurse with a physiotherapist, medicine given then checked).
+    ``first`` marks the half a sequential gap counts from."""
+
+    partner_task_id: str
+    kind: SyncKind
+    first: bool = True
+    min_gap_min: int = 0
+    max_gap_min: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """One task of a day.
@@ -84,4 +104,7 @@ class Task:
     fixed_time: bool = False
     interpreter: bool = False
     preferred_staff_ids: tuple[str, ...] = ()
-    excluded_staff_ids: tuple[str, ...] = ()
+    excluded_staff_ids: tuple[str, ...] = ()  # incompatible caregivers for this patient
+    together: Together | None = None  # the other half of a two-person visit
+    soft_end_min: int | None = None  # starting after this (inside the window) costs lateness
+    late_cost_per_min: int = 0

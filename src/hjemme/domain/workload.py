@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from hjemme.domain.catalogue import DeviceType, Product
-from hjemme.domain.pathways import DaySchedule, DeliverySpec, GoodsLine, Pathway, VisitSpec
+from hjemme.domain.pathways import DaySchedule, DeliverySpec, GoodsLine, Pathway, SecondPerson, VisitSpec
 from hjemme.domain.people import Enrolment, Patient, VisitPlan
-from hjemme.domain.tasks import Goods, Task, TaskKind
+from hjemme.domain.tasks import Goods, SyncKind, Task, TaskKind, Together
 from hjemme.domain.time import MINUTES_PER_DAY, TimeWindow
 
 
@@ -104,6 +104,10 @@ def _tasks_of_enrolment(
     goods_visits = [v for v, (_, spec) in zip(visits, todays_visits, strict=True) if spec.uses_goods]
 
     tasks: list[Task] = []
+    for index, (visit, (_, spec)) in enumerate(zip(visits, todays_visits, strict=True)):
+        if spec.second_person is not None:
+            visits[index], second = _two_person(visit, spec.second_person)
+            tasks.append(second)
     samples = [s for s in pathway.samples if s.schedule.applies(day, length) and not s.self_sampled]
     if samples and not visits:
         visits.append(
@@ -255,6 +259,31 @@ _S = TypeVar("_S", bound=_Scheduled)
 
 def _applying(specs: Iterable[_S], day: int, length: int) -> list[_S]:
     return [s for s in specs if s.schedule.applies(day, length)]
+
+
+def _two_person(visit: Task, second: SecondPerson) -> tuple[Task, Task]:
+    """A visit that needs a second person (issue 16): the visit as the pair's first half, and the
+    second half (``<visit id>B``) with the second person's skill; a sequential second half's window
+    is the first's shifted by the gap."""
+    kind = SyncKind(second.together)
+    low, high = (second.min_gap_min, second.max_gap_min) if kind is SyncKind.SEQUENTIAL else (0, 0)
+    window = visit.window
+    if kind is SyncKind.SEQUENTIAL:
+        window = TimeWindow(
+            min(window.start_min + low, MINUTES_PER_DAY), min(window.end_min + high, MINUTES_PER_DAY)
+        )
+    partner_id = f"{visit.id}B"
+    first = replace(visit, together=Together(partner_id, kind, True, low, high))
+    other = replace(
+        visit,
+        id=partner_id,
+        skill=second.skill,
+        duration_min=second.duration_min or visit.duration_min,
+        window=window,
+        fixed_time=visit.fixed_time and kind is SyncKind.SIMULTANEOUS,
+        together=Together(visit.id, kind, False, low, high),
+    )
+    return first, other
 
 
 def _split_by_carrier(

@@ -8,9 +8,9 @@ the rest of the system reads.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from hjemme.domain.plans import Plan, Route, SampleJourney, Stop, Unplanned
+from hjemme.domain.plans import Partner, Plan, Route, SampleJourney, Stop, Unplanned
 from hjemme.domain.resources import Resource
 from hjemme.planning import reasons as why
 from hjemme.planning.kpis import plan_kpis
@@ -102,6 +102,7 @@ def to_plan(problem: Problem, day: DayState, seconds: float) -> Plan:
                     )
                 )
         routes.append(Route(resource.id, resource.kind, resource.vehicle_id, tuple(stops)))
+    routes = with_partners(routes, problem)
     unplanned = tuple(Unplanned(tid, day.reasons[tid].nb, day.reasons[tid].en) for tid in sorted(day.reasons))
     samples.sort(key=lambda s: s.task_id)
     return Plan(
@@ -111,6 +112,23 @@ def to_plan(problem: Problem, day: DayState, seconds: float) -> Plan:
         unplanned=unplanned,
         kpis=plan_kpis(problem, tuple(routes), tuple(samples), len(unplanned), seconds),
     )
+
+
+def with_partners(routes: list[Route], problem: Problem) -> list[Route]:
+    """Each stop of a two-person visit names its partner's resource, task and start."""
+    where = {s.task_id: (r.resource_id, s.start_min) for r in routes for s in r.stops if s.task_id}
+    out = []
+    for route in routes:
+        stops = []
+        for stop in route.stops:
+            task = problem.task(stop.task_id) if stop.task_id else None
+            other = task.together.partner_task_id if task is not None and task.together else None
+            if other is not None and other in where:
+                rid, start = where[other]
+                stop = replace(stop, partner=Partner(rid, other, start))
+            stops.append(stop)
+        out.append(replace(route, stops=tuple(stops)))
+    return out
 
 
 def _stop(problem: Problem, resource: Resource, item: Item, arrive: int, start: int, end: int) -> Stop:

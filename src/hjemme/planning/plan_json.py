@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from hjemme.domain.geo import Location
-from hjemme.domain.plans import Plan, PlanKpis, Route, SampleJourney, Stop, Unplanned
+from hjemme.domain.plans import Partner, Plan, PlanKpis, Route, SampleJourney, Stop, Unplanned
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.time import TimeWindow, format_hhmm, parse_hhmm
 from hjemme.errors import InputError
@@ -72,6 +72,17 @@ def _stop_to_json(stop: Stop) -> dict[str, Any]:
         "window_start": format_hhmm(stop.window.start_min) if stop.window else None,
         "window_end": format_hhmm(stop.window.end_min) if stop.window else None,
         "interpreter": stop.interpreter,
+        **(
+            {
+                "with": {
+                    "resource": stop.partner.resource_id,
+                    "task": stop.partner.task_id,
+                    "start": format_hhmm(stop.partner.start_min),
+                }
+            }
+            if stop.partner
+            else {}
+        ),
     }
 
 
@@ -121,4 +132,9 @@ def _stop_from_json(s: dict[str, Any]) -> Stop:
         end_min=parse_hhmm(s["end"]),
         window=window,
         interpreter=bool(s.get("interpreter", False)),
+        partner=(
+            Partner(s["with"]["resource"], s["with"]["task"], parse_hhmm(s["with"]["start"]))
+            if "with" in s
+            else None
+        ),
     )

@@ -10,7 +10,7 @@ from typing import Any
 from hjemme.domain.geo import Location
 from hjemme.domain.pathways import GoodsLine
 from hjemme.domain.resources import Resource, ResourceKind
-from hjemme.domain.tasks import Goods, Task, TaskKind
+from hjemme.domain.tasks import Goods, SyncKind, Task, TaskKind, Together
 from hjemme.domain.time import TimeWindow, format_hhmm, parse_hhmm
 from hjemme.errors import InputError
 
@@ -73,6 +73,7 @@ def problem_to_json(
                 "interpreter": t.interpreter,
                 "preferred_staff": list(t.preferred_staff_ids),
                 "excluded_staff": list(t.excluded_staff_ids),
+                **_together_to_json(t),
             }
             for t in tasks
         ],
@@ -134,6 +135,9 @@ def problem_from_json(data: dict[str, Any]) -> ProblemInput:
                 interpreter=t["interpreter"],
                 preferred_staff_ids=tuple(t["preferred_staff"]),
                 excluded_staff_ids=tuple(t["excluded_staff"]),
+                together=_together_from_json(t.get("together")),
+                soft_end_min=t.get("soft_end_min"),
+                late_cost_per_min=int(t.get("late_cost_per_min", 0)),
             )
             for t in data["tasks"]
         )
@@ -166,3 +170,26 @@ def problem_from_json(data: dict[str, Any]) -> ProblemInput:
 
 
 __all__ = ["ProblemInput", "parse_hhmm", "problem_from_json", "problem_to_json"]
+
+
+def _together_to_json(t: Task) -> dict[str, Any]:
+    """Two-person visit and soft-window keys, only when set (older documents stay as they were)."""
+    out: dict[str, Any] = {}
+    if t.together is not None:
+        out["together"] = {
+            "partner": t.together.partner_task_id,
+            "kind": t.together.kind.value,
+            "first": t.together.first,
+            "gap_min": [t.together.min_gap_min, t.together.max_gap_min],
+        }
+    if t.soft_end_min is not None:
+        out["soft_end_min"] = t.soft_end_min
+        out["late_cost_per_min"] = t.late_cost_per_min
+    return out
+
+
+def _together_from_json(data: dict[str, Any] | None) -> Together | None:
+    if data is None:
+        return None
+    low, high = data["gap_min"]
+    return Together(data["partner"], SyncKind(data["kind"]), bool(data["first"]), int(low), int(high))

@@ -92,6 +92,14 @@ def visit_not_planned(visit_id: str) -> Reason:
     )
 
 
+def no_partner(task: Task) -> Reason:
+    """A two-person visit (issue 16) where no second person could be there at the right time."""
+    return Reason(
+        f"ingen andre kan være med på besøket til rett tid innenfor {task.window}",
+        f"nobody else can join the visit at the right time within {task.window}",
+    )
+
+
 def sample_too_late(task: Task) -> Reason:
     return Reason(
         f"verken klinikeren eller noen kurer når laboratoriet innen holdbarheten "

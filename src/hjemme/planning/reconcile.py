@@ -111,6 +111,8 @@ class Reconciler:
         for task in problem.tasks:
             if task.kind is not TaskKind.VISIT or task.id in day.reasons:
                 continue
+            if task.together is not None and not task.together.first and task.id not in self.pins:
+                continue  # a two-person visit's second half joins its first half afterwards (stages/together)
             lo = min(max(task.window.start_min, lower.get(task.id, 0), self.now), task.window.end_min)
             hi = task.window.end_min
             if task.fixed_time:

@@ -34,6 +34,7 @@ from collections.abc import Callable, Mapping
 
 from hjemme.domain.journal import STATUS_MARKS
 from hjemme.domain.plans import Plan
+from hjemme.domain.resources import ResourceKind
 from hjemme.domain.tasks import TaskKind
 from hjemme.planning import reasons as why
 from hjemme.planning.day import Pins, to_plan
@@ -42,6 +43,7 @@ from hjemme.planning.params import PlannerParams
 from hjemme.planning.problem import Problem
 from hjemme.planning.reconcile import Reconciler, may_do
 from hjemme.planning.reconcile_others import reconcile_carriers, reconcile_samples, reconcile_videos
+from hjemme.planning.stages.together import pair_second_halves
 
 __all__ = ["PIN_STATUSES", "Pins", "frozen_pins", "reoptimise", "repair", "stability_cost"]
 
@@ -111,6 +113,8 @@ def repair(
         if static[key] is not None:
             ctx.day.reasons[task.id] = static[key]
     ctx.clinicians()
+    clinicians = [r for r in problem.resources if r.kind is ResourceKind.CLINICIAN]
+    pair_second_halves(problem, clinicians, ctx.day, keep_release=True, not_before=now_min or 0)
     reconcile_carriers(ctx)
     reconcile_samples(ctx)
     reconcile_videos(ctx)

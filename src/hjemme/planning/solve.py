@@ -44,6 +44,7 @@ from hjemme.planning.params import PlannerParams
 from hjemme.planning.problem import Problem
 from hjemme.planning.stages.clinicians import delivery_lower_bounds, route_clinicians
 from hjemme.planning.stages.samples import carrier_pair, clinician_drop
+from hjemme.planning.stages.together import pair_second_halves
 from hjemme.planning.stages.transport import route_transport
 from hjemme.planning.stages.videos import place_videos
 
@@ -111,6 +112,7 @@ def _plan_round(problem: Problem, params: PlannerParams, lower: dict[str, int], 
         if reason is not None:
             day.reasons[task.id] = reason
     route_clinicians(problem, params, lower, pins, day)
+    pair_second_halves(problem, [r for r in problem.resources if r.kind is ResourceKind.CLINICIAN], day)
     samples = [t for t in problem.tasks if t.kind is TaskKind.SAMPLE]
     times = day.task_times()
     has_carriers = any(r.kind is not ResourceKind.CLINICIAN for r in problem.resources)

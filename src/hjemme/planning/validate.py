@@ -15,7 +15,9 @@ Timing rules (the contract a plan must meet; minutes after midnight):
   clinician is (no travel); a break between two stops must start after the first ends, end before
   the second starts, and leave room for the drive (``next.start - prev.end >= travel + break``);
 - a route with any task has exactly one break of ``break_min`` starting inside ``break_window``
-  (when the resource has one).
+  (when the resource has one);
+- a two-person visit's halves are both planned or both unplanned, by two different people, at the
+  same minute (simultaneous) or the second ``min``–``max`` minutes after the first (sequential).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import numpy as np
 from hjemme.domain.geo import Location
 from hjemme.domain.plans import BREAK_STOP, LAB_STOP, Plan, Route, Stop
 from hjemme.domain.resources import Resource, ResourceKind
-from hjemme.domain.tasks import TRANSPORT_KINDS, Task, TaskKind
+from hjemme.domain.tasks import TRANSPORT_KINDS, SyncKind, Task, TaskKind
 from hjemme.geo.provider import TravelTimeProvider
 
 
@@ -399,6 +401,68 @@ def check_precedence(ctx: _Context) -> list[Violation]:
     return out
 
 
+def check_together(ctx: _Context) -> list[Violation]:
+    """Two-person visits (issue 16): both halves planned or neither, by two different people;
+    simultaneous halves start at the same minute, a sequential second half ``min``–``max`` minutes
+    after the first; a stop's ``partner`` names where the other half really is."""
+    out = []
+    placed: dict[str, tuple[str, int]] = {}
+    for route in ctx.plan.routes:
+        for stop in route.stops:
+            if stop.task_id is not None:
+                placed[stop.task_id] = (route.resource_id, stop.start_min)
+    for tid, task in ctx.tasks.items():
+        pair = task.together
+        if pair is None:
+            continue
+        other = ctx.tasks.get(pair.partner_task_id)
+        if other is None or other.together is None or other.together.partner_task_id != tid:
+            out.append(
+                Violation("together", f"task {tid}: partner {pair.partner_task_id} does not name it back")
+            )
+            continue
+        if tid not in placed or pair.partner_task_id not in placed:
+            if (tid in placed) != (pair.partner_task_id in placed):
+                out.append(
+                    Violation("together", f"task {tid} is planned without its partner {pair.partner_task_id}")
+                )
+            continue
+        if not pair.first and pair.kind is SyncKind.SEQUENTIAL:
+            continue  # checked from the first half
+        (mine, start), (theirs, partner_start) = placed[tid], placed[pair.partner_task_id]
+        if mine == theirs:
+            out.append(Violation("together", f"task {tid} and its partner are both on {mine}'s route"))
+        if pair.kind is SyncKind.SIMULTANEOUS and start != partner_start:
+            out.append(
+                Violation(
+                    "together",
+                    f"task {tid} starts {_hhmm(start)}, its partner {_hhmm(partner_start)}: not together",
+                )
+            )
+        if (
+            pair.kind is SyncKind.SEQUENTIAL
+            and not pair.min_gap_min <= partner_start - start <= pair.max_gap_min
+        ):
+            out.append(
+                Violation(
+                    "together",
+                    f"task {pair.partner_task_id} starts {partner_start - start} min after {tid}, "
+                    f"not {pair.min_gap_min}–{pair.max_gap_min}",
+                )
+            )
+    for route in ctx.plan.routes:
+        for stop in route.stops:
+            if stop.partner is None:
+                continue
+            if placed.get(stop.partner.task_id) != (stop.partner.resource_id, stop.partner.start_min):
+                out.append(
+                    Violation(
+                        "together", f"task {stop.task_id}: the stop's partner is not where the plan has it"
+                    )
+                )
+    return out
+
+
 def check_samples(ctx: _Context) -> list[Violation]:
     """Each sample leaves with the visit's clinician or a courier and reaches the lab in time."""
     out = []
@@ -500,6 +564,7 @@ CHECKS = (
     check_timing,
     check_capacity,
     check_precedence,
+    check_together,
     check_samples,
     check_kpi_counts,
 )

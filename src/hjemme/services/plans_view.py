@@ -64,10 +64,16 @@ class StopView:
     delivery_notes: str = ""
     access_notes: str = ""  # the two below only on a clinician's own route (need-to-know)
     next_of_kin: str = ""
+    partner_resource: str | None = None  # a two-person visit: who does the other half (issue 16)
+    partner_start_min: int | None = None
 
     @property
     def start(self) -> str:
         return format_hhmm(self.start_min)
+
+    @property
+    def partner_start(self) -> str:
+        return format_hhmm(self.partner_start_min) if self.partner_start_min is not None else ""
 
     @property
     def end(self) -> str:
@@ -349,6 +355,8 @@ def _stop(stop: Stop, patients: Mapping[str, Patient], *, clinical: bool) -> Sto
         delivery_notes=patient.delivery_notes if patient else "",
         access_notes=patient.access_notes if patient and clinical else "",
         next_of_kin=patient.next_of_kin if patient and clinical else "",
+        partner_resource=stop.partner.resource_id if stop.partner else None,
+        partner_start_min=stop.partner.start_min if stop.partner else None,
     )
 
 

@@ -144,6 +144,8 @@ def _solve(
         solver.Add(time_dim.CumulVar(p) <= time_dim.CumulVar(d))
     for nodes, cost in spec.groups:
         routing.AddSoftSameVehicleConstraint([manager.NodeToIndex(x) for x in nodes], cost)
+    for node, soft_end, cost in spec.soft_ends:
+        time_dim.SetCumulVarSoftUpperBound(manager.NodeToIndex(node), int(soft_end), int(cost))
 
     visit_transits = [0] * routing.Size()
     for index in range(routing.Size()):

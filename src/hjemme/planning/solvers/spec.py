@@ -34,7 +34,8 @@ class RoutingSpec:
     unserved (``None`` for depots). ``allowed[i]`` lists the vehicles that may serve node ``i``
     (never empty for a customer node: the planner removes nodes nobody can serve). ``pairs``
     are (pickup, delivery) nodes on one vehicle, pickup first; ``groups`` are soft
-    same-vehicle sets with the cost of each extra vehicle.
+    same-vehicle sets with the cost of each extra vehicle; ``soft_ends`` are soft latest starts
+    inside the hard windows, each minute later costing its price (issue 16; OR-Tools only).
     """
 
     travel_min: IntMatrix
@@ -48,6 +49,7 @@ class RoutingSpec:
     pairs: tuple[tuple[int, int], ...] = ()
     groups: tuple[tuple[tuple[int, ...], int], ...] = ()
     span_cost: int = 0
+    soft_ends: tuple[tuple[int, int, int], ...] = ()  # (node, soft latest start, cost per minute later)
 
 
 @dataclass(frozen=True, slots=True)

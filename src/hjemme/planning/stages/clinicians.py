@@ -53,7 +53,14 @@ def route_clinicians(
     problem: Problem, params: PlannerParams, lower: Mapping[str, int], pins: Pins, day: DayState
 ) -> None:
     clinicians = [r for r in problem.resources if r.kind is ResourceKind.CLINICIAN]
-    visits = [t for t in problem.tasks if t.kind is TaskKind.VISIT and t.id not in day.reasons]
+    # a two-person visit's second half joins later (stages/together.py), at its partner's minute
+    visits = [
+        t
+        for t in problem.tasks
+        if t.kind is TaskKind.VISIT
+        and t.id not in day.reasons
+        and not (t.together is not None and not t.together.first)
+    ]
     if not clinicians or not visits:
         for v in visits:
             day.reasons[v.id] = why.no_clinician_with_skill(v.skill)
@@ -120,6 +127,11 @@ def route_clinicians(
         vehicles=tuple(vehicles_spec),
         cost_matrices=tuple(matrices),
         span_cost=params.span_cost_per_min,
+        soft_ends=tuple(
+            (node, t.soft_end_min, t.late_cost_per_min)
+            for node, t in node_task.items()
+            if t.soft_end_min is not None and t.late_cost_per_min > 0
+        ),
     )
     result = run_engine(spec, params.time_limit_s * params.clinician_share, params)
     routes: dict[str, list[Item]] = {}

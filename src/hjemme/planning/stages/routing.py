@@ -77,9 +77,10 @@ def unplanned_penalty(task: Task, params: PlannerParams, pinned: bool) -> int:
 
 def run_engine(spec: RoutingSpec, seconds: float, params: PlannerParams) -> RoutingResult:
     """The configured engine's routes; OR-Tools when PyVRP found nothing feasible in time
-    (OR-Tools always completes a first solution)."""
+    (OR-Tools always completes a first solution) or the day has soft latest starts."""
     result = None
-    if params.engine == "pyvrp":
+    # PyVRP has no soft windows: a day with soft latest starts (issue 16) is routed by OR-Tools
+    if params.engine == "pyvrp" and not spec.soft_ends:
         result = solve_routes(spec, seconds, params.seed, workers=params.search_workers)
     first_s = params.first_solution_limit_s
     return result or solve_routing(spec, seconds, params.seed, first_solution_limit_s=first_s)
