@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, select, update
 
+from hjemme.domain.people import Address
 from hjemme.domain.security import Role
 from hjemme.planning.params import PlannerParams
 from hjemme.services import plan_cache
@@ -16,6 +17,8 @@ from hjemme.services.journal import plan_day
 from hjemme.services.planning import read_plan
 from hjemme.services.seeding import seed_population
 from hjemme.services.users import add_user
+from hjemme.store import realdata
+from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from hjemme.store.tables import AccessLogRecord, PatientRecord
 
@@ -47,8 +50,14 @@ def _first_patient(data: dict) -> tuple[str, str]:
 
 
 def _rename_street(engine: Engine, patient_id: str, address: str) -> None:
+    """The patient moves from today, written straight to the tables (no plan is changed with it):
+    the row and the address history, which decides what a page shows for a day (issue 13)."""
     with session_scope(engine) as session:
         session.execute(update(PatientRecord).where(PatientRecord.id == patient_id).values(address=address))
+        patient = repo.get_patient(session, patient_id)
+        realdata.add_address(
+            session, patient_id, Address(DATE, address, patient.location, patient.district_id)
+        )
 
 
 def test_same_version_is_served_from_the_cache(planned: Engine) -> None:

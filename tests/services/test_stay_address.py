@@ -70,8 +70,16 @@ def test_a_move_entered_ahead_shows_from_its_date_on_every_page(
     )
     with session_scope(db_engine) as session:
         old = repo.get_patient(session, patient_id).address
-    alarm = Alarm(alarm_id="A-move", patient_id=patient_id, kind=FindingKind.NEWS2, severity=Severity.RED,
-                  dedup_key=f"{patient_id}:news2", cause="NEWS2", evidence=(), opened_at=NOW)
+    alarm = Alarm(
+        alarm_id="A-move",
+        patient_id=patient_id,
+        kind=FindingKind.NEWS2,
+        severity=Severity.RED,
+        dedup_key=f"{patient_id}:news2",
+        cause="NEWS2",
+        evidence=(),
+        opened_at=NOW,
+    )
     with session_scope(db_engine) as session:
         save_transition(session, [alarm], [])
 
