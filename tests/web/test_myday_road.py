@@ -7,10 +7,12 @@ import re
 
 from sqlalchemy import update
 
+from hjemme.domain.people import Address
 from hjemme.domain.security import Role
 from hjemme.services.auth import Principal
 from hjemme.services.planning import task_statuses
 from hjemme.services.plans_view import read_transport_routes
+from hjemme.store import realdata
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from hjemme.store.tables import PatientRecord, UserRecord
@@ -47,9 +49,12 @@ def test_each_visit_can_be_called_and_navigated_to(planned: Planned):
 def test_door_notes_and_next_of_kin_are_on_the_nurses_card_only(planned: Planned):
     """How to get in and who the next of kin are show on the clinician's card, never on a driver's page."""
     task, stop = _first_visit(planned)
-    with session_scope(planned.engine) as session:
+    with session_scope(planned.engine) as session:  # the address history decides a day's door notes
         session.execute(update(PatientRecord).where(PatientRecord.id == stop["patient"]).values(
             access_notes="Nøkkelboks 4321", next_of_kin="Ola Nordmann (sønn) 98765432"))
+        patient = repo.get_patient(session, stop["patient"])
+        realdata.add_address(session, patient.id, Address(
+            TODAY, patient.address, patient.location, patient.district_id, access_notes="Nøkkelboks 4321"))
     planned.log_in(Role.CLINICIAN)
     text = visible_text(_card(planned.client.get(f"/my-day?date={TODAY}").text, task))
     assert "Slik kommer du inn: Nøkkelboks 4321" in text
