@@ -1,0 +1,91 @@
+"""Staff needed per shift and skill from the forecast census (issue 17, item 1).
+
+The input is, per day ahead, the clinician minutes the *known* stays cause (their pathways' visits and
+video consultations, as the day planner would get them) by shift and skill, with the number of
+patients behind them; the census is then projected: stays that end are replaced by new admissions at
+the rate the service runs today (steady state, an assumption the caller can replace with an expected
+census per day). New admissions are uncertain: a Poisson count, so the band shown is the 10th–90th
+percentile (± 1.28 σ) of the people needed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from hjemme.rota.problem import DemandCell
+
+Z_80 = 1.2816  # 10th–90th percentile of a normal distribution
+
+
+@dataclass(frozen=True, slots=True)
+class DemandParams:
+    """Assumptions (configurable): a shift's minutes with patients, travel per visit minute, a floor."""
+
+    productive_min: Mapping[str, int] = field(default_factory=lambda: {"D": 330, "E": 300, "N": 360})
+    travel_per_visit_min: float = 0.45  # the day planner's observed travel per minute of visit (assumption)
+    minimum: Mapping[str, int] = field(default_factory=lambda: {"D": 1, "E": 0, "N": 0})
+    base_skill: str = "nurse"  # every person on the team has it; other skills get their own count
+
+
+def shift_of(start_min: int) -> str:
+    """The shift a visit starting at ``start_min`` (minutes after midnight) falls in."""
+    if 7 * 60 <= start_min < 15 * 60:
+        return "D"
+    if 15 * 60 <= start_min < 22 * 60:
+        return "E"
+    return "N"
+
+
+@dataclass(frozen=True, slots=True)
+class DayWork:
+    """The known work of one day: minutes by (shift, skill), ``travel`` marks visit minutes."""
+
+    visit_min: Mapping[tuple[str, str], float]
+    video_min: Mapping[tuple[str, str], float]
+    patients: int
+
+
+def forecast_demand(
+    work: Sequence[DayWork],
+    expected_patients: Sequence[float] | None = None,
+    params: DemandParams = DemandParams(),
+    shifts: Sequence[str] = ("D", "E", "N"),
+) -> tuple[DemandCell, ...]:
+    """One cell per day and shift: people needed, by skill, with the 80 % band.
+
+    ``expected_patients`` (per day) defaults to the census of day 0 held steady."""
+    if not work:
+        return ()
+    expected = (
+        list(expected_patients) if expected_patients is not None else [float(work[0].patients)] * len(work)
+    )
+    cells = []
+    for day, today in enumerate(work):
+        known = max(today.patients, 1)
+        new = max(0.0, expected[day] - today.patients)
+        scale = (today.patients + new) / known if today.patients else 0.0
+        sigma_scale = math.sqrt(new) / known if today.patients else 0.0
+        for code in shifts:
+            per_skill: dict[str, float] = {}
+            for key in set(today.visit_min) | set(today.video_min):
+                if key[0] != code:
+                    continue
+                minutes = today.visit_min.get(key, 0.0) * (1 + params.travel_per_visit_min)
+                minutes += today.video_min.get(key, 0.0)
+                per_skill[key[1]] = per_skill.get(key[1], 0.0) + minutes
+            productive = params.productive_min.get(code, 330)
+            mean = sum(per_skill.values()) * scale / productive
+            spread = Z_80 * sum(per_skill.values()) * sigma_scale / productive
+            floor = params.minimum.get(code, 0)
+            by_skill = {
+                skill: math.ceil(minutes * scale / productive)
+                for skill, minutes in sorted(per_skill.items())
+                if skill != params.base_skill and minutes > 0
+            }
+            total = max(floor, math.ceil(mean - 1e-9), sum(by_skill.values()))
+            cells.append(
+                DemandCell(day, code, total, by_skill, low=max(0.0, mean - spread), high=mean + spread)
+            )
+    return tuple(cells)
