@@ -8,6 +8,7 @@ them, where the model states clauses over pairs of shifts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hjemme.rota.problem import Cells, RotaProblem
@@ -76,13 +77,20 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
-def describe(breach: Breach, problem: RotaProblem, language: str = "nb") -> str:
-    """The breach as a sentence in ``language`` (``nb`` or ``en``), naming the person and the date."""
+def describe(
+    breach: Breach, problem: RotaProblem, language: str = "nb", skill_names: Mapping[str, str] | None = None
+) -> str:
+    """The breach as a sentence in ``language`` (``nb`` or ``en``), naming the person, the date and
+    the skill (by ``skill_names`` when given)."""
     names = {p.id: p.name for p in problem.staff}
+    values = dict(breach.values)
+    if "skill" in values:
+        skill = str(values["skill"])
+        values["skill"] = (skill_names or {}).get(skill, skill.replace("_", " "))
     date = problem.date_of(breach.day)
     when = date.strftime("%d.%m.%Y") if language == "nb" else date.strftime("%d %b %Y")
     template = MESSAGES[breach.code]["nb" if language == "nb" else "en"]
-    return template.format(name=names.get(breach.staff_id, breach.staff_id), date=when, **breach.values)
+    return template.format(name=names.get(breach.staff_id, breach.staff_id), date=when, **values)
 
 
 def _hours(minutes: float) -> str:

@@ -4,7 +4,8 @@ The input is, per day ahead, the clinician minutes the *known* stays cause (thei
 video consultations, as the day planner would get them) by shift and skill, with the number of
 patients behind them; the census is then projected: stays that end are replaced by new admissions at
 the rate the service runs today (steady state, an assumption the caller can replace with an expected
-census per day). New admissions are uncertain: a Poisson count, so the band shown is the 10th–90th
+census per day), each new patient bringing the average minutes per patient-day of the known work.
+New admissions are uncertain: a Poisson count, so the band shown is the 10th–90th
 percentile (± 1.28 σ) of the people needed.
 """
 
@@ -47,6 +48,15 @@ class DayWork:
     patients: int
 
 
+def _minutes(today: DayWork, code: str, travel: float) -> dict[str, float]:
+    per_skill: dict[str, float] = {}
+    for key in set(today.visit_min) | set(today.video_min):
+        if key[0] == code:
+            minutes = today.visit_min.get(key, 0.0) * (1 + travel) + today.video_min.get(key, 0.0)
+            per_skill[key[1]] = per_skill.get(key[1], 0.0) + minutes
+    return per_skill
+
+
 def forecast_demand(
     work: Sequence[DayWork],
     expected_patients: Sequence[float] | None = None,
@@ -55,37 +65,36 @@ def forecast_demand(
 ) -> tuple[DemandCell, ...]:
     """One cell per day and shift: people needed, by skill, with the 80 % band.
 
-    ``expected_patients`` (per day) defaults to the census of day 0 held steady."""
+    A day's minutes are those of its known stays plus, for each expected patient beyond them, the
+    average minutes per patient-day of the known work over the whole period. ``expected_patients``
+    (per day) defaults to the census of day 0 held steady."""
     if not work:
         return ()
     expected = (
         list(expected_patients) if expected_patients is not None else [float(work[0].patients)] * len(work)
     )
+    patient_days = sum(day.patients for day in work)
     cells = []
-    for day, today in enumerate(work):
-        known = max(today.patients, 1)
-        new = max(0.0, expected[day] - today.patients)
-        scale = (today.patients + new) / known if today.patients else 0.0
-        sigma_scale = math.sqrt(new) / known if today.patients else 0.0
-        for code in shifts:
-            per_skill: dict[str, float] = {}
-            for key in set(today.visit_min) | set(today.video_min):
-                if key[0] != code:
-                    continue
-                minutes = today.visit_min.get(key, 0.0) * (1 + params.travel_per_visit_min)
-                minutes += today.video_min.get(key, 0.0)
-                per_skill[key[1]] = per_skill.get(key[1], 0.0) + minutes
+    for code in shifts:
+        average: dict[str, float] = {}
+        for day in work:
+            for skill, minutes in _minutes(day, code, params.travel_per_visit_min).items():
+                average[skill] = average.get(skill, 0.0) + minutes / max(1, patient_days)
+        for index, today in enumerate(work):
+            new = max(0.0, expected[index] - today.patients)
+            per_skill = _minutes(today, code, params.travel_per_visit_min)
+            for skill, minutes in average.items():
+                per_skill[skill] = per_skill.get(skill, 0.0) + new * minutes
             productive = params.productive_min.get(code, 330)
-            mean = sum(per_skill.values()) * scale / productive
-            spread = Z_80 * sum(per_skill.values()) * sigma_scale / productive
-            floor = params.minimum.get(code, 0)
+            mean = sum(per_skill.values()) / productive
+            spread = Z_80 * math.sqrt(new) * sum(average.values()) / productive
             by_skill = {
-                skill: math.ceil(minutes * scale / productive)
+                skill: math.ceil(minutes / productive - 1e-9)
                 for skill, minutes in sorted(per_skill.items())
                 if skill != params.base_skill and minutes > 0
             }
-            total = max(floor, math.ceil(mean - 1e-9), sum(by_skill.values()))
+            total = max(params.minimum.get(code, 0), math.ceil(mean - 1e-9), sum(by_skill.values()))
             cells.append(
-                DemandCell(day, code, total, by_skill, low=max(0.0, mean - spread), high=mean + spread)
+                DemandCell(index, code, total, by_skill, low=max(0.0, mean - spread), high=mean + spread)
             )
-    return tuple(cells)
+    return tuple(sorted(cells, key=lambda c: (c.day, shifts.index(c.shift))))

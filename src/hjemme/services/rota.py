@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -59,9 +59,11 @@ class RotaView:
     staff: tuple[Staff, ...]
     problem: RotaProblem
     breaches: tuple[Breach, ...]
+    skill_names: dict[str, str] = field(default_factory=dict)  # bokmål names from the catalogue
 
     def messages(self, language: str = "nb") -> list[str]:
-        return [describe(b, self.problem, language) for b in self.breaches]
+        names = self.skill_names if language == "nb" else None
+        return [describe(b, self.problem, language, names) for b in self.breaches]
 
     @property
     def hard_breaches(self) -> tuple[Breach, ...]:
@@ -197,7 +199,8 @@ def _view(session: Session, rota: RotaVersion) -> RotaView:
         rota.locks,
         _rules(rota.rules),
     )
-    return RotaView(rota, tuple(staff), problem, tuple(check_rota(problem, _indexed(rota))))
+    skills = dict(load_catalogue().skills)
+    return RotaView(rota, tuple(staff), problem, tuple(check_rota(problem, _indexed(rota))), skills)
 
 
 def _load(session: Session, rota_id: int, *, for_update: bool = False) -> RotaVersion:
