@@ -10,10 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from hjemme.bench_report import append_report, run_heading
+from hjemme.bench_rota_teams import SECTION as TEAMS
+from hjemme.bench_rota_teams import markdown_table as teams_table
+from hjemme.bench_rota_teams import run_team_rota_bench
 from hjemme.errors import InputError
 from hjemme.rota.benchmark.best_known import read_best_known
 from hjemme.rota.benchmark.model import BenchmarkSolveParams
 from hjemme.rota.benchmark.run import markdown_table, run_rota_bench
+from hjemme.rota.problem import RotaParams
 
 SECTION = "## Staff rota (Curtois & Qu employee shift scheduling)"
 METHOD = (
@@ -80,4 +84,40 @@ def bench_rota_command(
         append_report(report, block, SECTION)
         console.print(f"appended to {report}")
     if any(r.objective is None for r in rows):
+        raise typer.Exit(1)
+
+
+def bench_rota_teams_command(
+    patients: int = typer.Option(300, "--patients", min=10, help="Synthetic patients."),
+    seed: int = typer.Option(1, "--seed"),
+    weeks: int = typer.Option(4, "--weeks", min=1, max=8),
+    time_limit: float = typer.Option(20.0, "--time-limit", min=1, help="Solver seconds per rota."),
+    report: Path = typer.Option(Path("docs/benchmarks.md"), "--report", help="Markdown file to append to."),
+    no_append: bool = typer.Option(False, "--no-append", help="Only print the table."),
+) -> None:
+    """hjemme's rota for every synthetic team: broken rules (must be 0), cover, a sick call's changes."""
+    console = Console()
+    first_day = dt.date(2030, 3, 4)  # a Monday of the 2030 scale
+    rows = run_team_rota_bench(
+        patients, seed, first_day, weeks, RotaParams(time_limit_s=time_limit), progress=console.log
+    )
+    table = teams_table(rows)
+    block = "\n".join(
+        [
+            run_heading(
+                dt.datetime.now(dt.UTC), f"hjemme bench rota-teams --patients {patients} --weeks {weeks}"
+            ),
+            "",
+            f"{patients} synthetic patients (seed {seed}), {weeks} weeks from {first_day}, "
+            f"{time_limit:g} s per solve; broken rules by the independent checker; a sick call = the "
+            "member with most shifts on days 3–5 away those days, re-planned from day 3.",
+            "",
+            table,
+        ]
+    )
+    console.print(block)
+    if not no_append:
+        append_report(report, block, TEAMS)
+        console.print(f"appended to {report}")
+    if any(r.broken or r.sick_broken for r in rows):
         raise typer.Exit(1)

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from hjemme.bench_report import append_report, machine_description
 from hjemme.catalogue import load_catalogue
-from hjemme.cli.bench_rota import bench_rota_command
+from hjemme.cli.bench_rota import bench_rota_command, bench_rota_teams_command
 from hjemme.cli.monitoring import bench_ingest_command
 from hjemme.domain.workload import tasks_for_day
 from hjemme.errors import InputError
@@ -286,6 +286,7 @@ def validate_command(
 
 bench_app.command("ingest")(bench_ingest_command)
 bench_app.command("rota")(bench_rota_command)
+bench_app.command("rota-teams")(bench_rota_teams_command)
 
 
 @bench_app.command("api")

@@ -11,10 +11,16 @@ percentile (± 1.28 σ) of the people needed.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from hjemme.catalogue import Catalogue
+from hjemme.domain.people import Enrolment, Patient
+from hjemme.domain.tasks import TaskKind
+from hjemme.domain.workload import tasks_for_day
 from hjemme.rota.problem import DemandCell
 
 Z_80 = 1.2816  # 10th–90th percentile of a normal distribution
@@ -46,6 +52,34 @@ class DayWork:
     visit_min: Mapping[tuple[str, str], float]
     video_min: Mapping[tuple[str, str], float]
     patients: int
+
+
+def team_work(
+    enrolments: Sequence[Enrolment],
+    patients: Mapping[str, Patient],
+    team: str,
+    first_day: dt.date,
+    days: int,
+    catalogue: Catalogue,
+) -> list[DayWork]:
+    """The known clinician work of the team's patients (``Patient.clinic``) on each day of the period:
+    visits and video consultations as the day planner would get them, by shift and skill."""
+    mine = [e for e in enrolments if e.patient_id in patients and patients[e.patient_id].clinic == team]
+    work = []
+    for day in range(days):
+        date = first_day + dt.timedelta(days=day)
+        active = [e for e in mine if e.is_active(date) and e.pathway_id in catalogue.pathways]
+        tasks = tasks_for_day(
+            date, active, dict(patients), catalogue.pathways, catalogue.products, catalogue.device_types
+        )
+        visit: dict[tuple[str, str], float] = defaultdict(float)
+        video: dict[tuple[str, str], float] = defaultdict(float)
+        for task in tasks:
+            if task.kind in (TaskKind.VISIT, TaskKind.VIDEO):
+                key = (shift_of(task.window.start_min), task.skill or "nurse")
+                (visit if task.kind is TaskKind.VISIT else video)[key] += task.duration_min
+        work.append(DayWork(visit, video, len({e.patient_id for e in active})))
+    return work
 
 
 def _minutes(today: DayWork, code: str, travel: float) -> dict[str, float]:

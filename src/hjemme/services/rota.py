@@ -19,12 +19,10 @@ from hjemme.catalogue import Catalogue, load_catalogue
 from hjemme.domain.people import CLINICAL_ROLES, Staff
 from hjemme.domain.rota import RotaStatus, RotaVersion, StaffWish
 from hjemme.domain.security import Role
-from hjemme.domain.tasks import TaskKind
 from hjemme.domain.time import local_date
-from hjemme.domain.workload import tasks_for_day
 from hjemme.errors import ConflictError, InputError, NotFoundError
 from hjemme.rota.check import Breach, check_rota, describe
-from hjemme.rota.demand import DayWork, forecast_demand, shift_of
+from hjemme.rota.demand import forecast_demand, team_work
 from hjemme.rota.problem import (
     DEFAULT_SHIFTS,
     DemandCell,
@@ -114,22 +112,7 @@ def team_demand(
         e for e in repo.list_enrolments(session) if e.end_date >= first_day and e.start_date <= last
     ]
     patients = {p.id: p for p in repo.list_patients(session, ids=sorted({e.patient_id for e in enrolments}))}
-    mine = [e for e in enrolments if e.patient_id in patients and patients[e.patient_id].clinic == team]
-    work = []
-    for day in range(days):
-        date = first_day + dt.timedelta(days=day)
-        active = [e for e in mine if e.is_active(date) and e.pathway_id in catalogue.pathways]
-        tasks = tasks_for_day(
-            date, active, patients, catalogue.pathways, catalogue.products, catalogue.device_types
-        )
-        visit: dict[tuple[str, str], float] = defaultdict(float)
-        video: dict[tuple[str, str], float] = defaultdict(float)
-        for task in tasks:
-            if task.kind not in (TaskKind.VISIT, TaskKind.VIDEO):
-                continue
-            key = (shift_of(task.window.start_min), task.skill or "nurse")
-            (visit if task.kind is TaskKind.VISIT else video)[key] += task.duration_min
-        work.append(DayWork(visit, video, len({e.patient_id for e in active})))
+    work = team_work(enrolments, patients, team, first_day, days, catalogue)
     return forecast_demand(work)
 
 
