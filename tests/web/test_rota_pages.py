@@ -79,3 +79,18 @@ def test_plan_edit_check_publish_and_my_rota(client: FormClient) -> None:
     assert (
         mine.text.count('<li class="shift shift-') == 28
     )  # four weeks, a line a day: the nurse is in the team
+
+
+def test_a_nurse_records_a_wish_on_the_phone(client: FormClient) -> None:
+    """A day-off wish posted from 'My rota' is listed there, in bokmål, and reaches the planner."""
+    _login(client, Role.CLINICIAN)
+    saved = client.post(
+        "/my-rota/wishes", data={"date": "2026-12-02", "kind": "day_off"}, follow_redirects=False
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == "/my-rota?note=saved"
+    page = client.get("/my-rota?note=saved&lang=nb")
+    assert "Ønsket ditt er lagret" in page.text and "Fri dag" in page.text
+    refused = client.post(
+        "/my-rota/wishes", data={"date": "2026-12-02", "kind": "shift_wanted"}, follow_redirects=False
+    )
+    assert refused.headers["location"] == "/my-rota?note=bad"

@@ -399,6 +399,16 @@ def add_wish(*, engine: Engine, principal: Principal, wish: StaffWish, now: dt.d
         return wish_id
 
 
+def my_wishes(*, engine: Engine, principal: Principal, first: dt.date, days: int = 56) -> list[StaffWish]:
+    """The caller's own wishes (a clinician's linked staff id) from ``first`` on."""
+    require_role(principal, READERS)
+    with session_scope(engine) as session:
+        user = repo.get_user(session, principal.username)
+        if user is None or user.staff_id is None:
+            return []
+        return store.wishes(session, [user.staff_id], first, first + dt.timedelta(days=days - 1))
+
+
 @dataclass(frozen=True, slots=True)
 class MyShift:
     date: dt.date

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from hjemme.domain.rota import StaffWish
 from hjemme.domain.security import Role
 from hjemme.domain.time import local_date
 from hjemme.errors import ConflictError, HjemmeError, InputError, NotFoundError
@@ -155,9 +156,10 @@ def rota_cells(
     rota_id: int,
     cell: Annotated[str, Form()],
     shift: Annotated[str, Form()] = "",  # empty: a day off
-    lock: Annotated[str, Form()] = "",
+    lock: Annotated[str, Form()] = "1",
 ) -> Response:
-    """One cell changed in the grid (``cell`` = ``staff|YYYY-MM-DD``); the page answers with the check."""
+    """One cell changed in the grid (``cell`` = ``staff|YYYY-MM-DD``); the page answers with the check.
+    A cell the planner set by hand is locked: a re-plan after a sick call keeps it."""
     staff_id, _, date_text = cell.partition("|")
     try:
         date = dt.date.fromisoformat(date_text)
@@ -206,9 +208,20 @@ def rota_export(request: Request, user: PlannerDep, engine: EngineDep, rota_id: 
     )
 
 
+WISH_KINDS = {
+    "day_off": N_("Day off"),
+    "shift_wanted": N_("I want this shift"),
+    "shift_not_wanted": N_("I do not want this shift"),
+}
+WISH_NOTES = {
+    "bad": N_("Choose a date, a wish and, for a shift wish, the shift."),
+    "saved": N_("Your wish is saved; the next rota takes it into account."),
+}
+
+
 @router.get("/my-rota")
-def my_rota(request: Request, user: ClinicianDep, engine: EngineDep, now: NowDep) -> Response:
-    """The clinician's own published shifts for the next four weeks, one line a day."""
+def my_rota(request: Request, user: ClinicianDep, engine: EngineDep, now: NowDep, note: str = "") -> Response:
+    """The clinician's own published shifts for the next four weeks, one line a day, and their wishes."""
     today = local_date(now)
     shifts = service.my_rota(engine=engine, principal=user, first=today, days=28)
     with session_scope(engine) as session:
@@ -219,5 +232,32 @@ def my_rota(request: Request, user: ClinicianDep, engine: EngineDep, now: NowDep
         "shift_names": SHIFT_NAMES,
         "today": today,
         "linked": account is not None and account.staff_id is not None,
+        "wishes": service.my_wishes(engine=engine, principal=user, first=today),
+        "wish_kinds": WISH_KINDS,
+        "note": WISH_NOTES.get(note),
+        "shifts_defs": DEFAULT_SHIFTS,
     }
     return render(request, "rota/mine.html", context)
+
+
+@router.post("/my-rota/wishes")
+def add_my_wish(
+    user: ClinicianDep,
+    engine: EngineDep,
+    now: NowDep,
+    date: Annotated[ServiceDate, Form()],
+    kind: Annotated[str, Form()],
+    shift: Annotated[str, Form()] = "",
+) -> Response:
+    """A wish of the clinician for themself: a day off, or a shift wanted or not wanted."""
+    with session_scope(engine) as session:
+        account = repo.get_user(session, user.username)
+    staff_id = account.staff_id if account is not None else None
+    if staff_id is None or kind not in WISH_KINDS or (kind != "day_off" and not shift):
+        return RedirectResponse("/my-rota?note=bad", status_code=303)
+    try:
+        wish = StaffWish(staff_id, date, kind, shift or None)
+        service.add_wish(engine=engine, principal=user, now=now, wish=wish)
+    except HjemmeError:
+        return RedirectResponse("/my-rota?note=bad", status_code=303)
+    return RedirectResponse("/my-rota?note=saved", status_code=303)
