@@ -157,7 +157,7 @@ def solve_benchmark(instance: BenchmarkInstance, params: BenchmarkSolveParams) -
     model.minimize(objective)
     search_s = params.time_limit_s
     if params.warm_start and len(x) > WARM_START_ABOVE:
-        budget = min(1.0, 0.2 * params.time_limit_s / max(1, len(instance.employees)))
+        budget = min(2.0, 0.25 * params.time_limit_s / max(1, len(instance.employees)))
         search_s -= budget * len(instance.employees)  # at most; the engine reads no clock
         for emp in instance.employees:
             for (day, sid), value in _warm_start(instance, emp, budget).items():
