@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from hjemme.api.app import create_app
 from hjemme.domain.security import Role
-from hjemme.services.auth import hash_password
+from hjemme.services.auth import Principal, hash_password
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from hjemme.web.deps import get_now
@@ -94,3 +94,39 @@ def test_a_nurse_records_a_wish_on_the_phone(client: FormClient) -> None:
         "/my-rota/wishes", data={"date": "2026-12-02", "kind": "shift_wanted"}, follow_redirects=False
     )
     assert refused.headers["location"] == "/my-rota?note=bad"
+
+
+def test_a_sick_call_is_replanned_from_the_grid(client: FormClient, db_engine: Engine) -> None:
+    """Published rota, then a nurse with a shift on 1 December is off sick 1–3 December: 'Re-plan after
+    absence' opens a new draft that has them off, counts the changed cells, and keeps the rules."""
+    from hjemme.domain.availability import Absence, AbsenceKind
+    from hjemme.services.rota import read_rota
+    from hjemme.store import realdata
+
+    _login(client, Role.COORDINATOR)
+    planned = client.post(
+        "/rota/plan",
+        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "2"},
+        follow_redirects=False,
+    )
+    rota_id = int(planned.headers["location"].rsplit("/", 1)[1])
+    assert client.post(f"/rota/{rota_id}/publish", follow_redirects=False).status_code == 303
+    coordinator = Principal("coordinator1", Role.COORDINATOR)
+    cells = read_rota(engine=db_engine, principal=coordinator, rota_id=rota_id).rota.cells
+    sick = next(sid for (sid, date) in sorted(cells) if date == dt.date(2026, 12, 1))
+    with session_scope(db_engine) as session:
+        realdata.add_absence(
+            session,
+            Absence(sick, AbsenceKind.SICK, dt.date(2026, 12, 1), dt.date(2026, 12, 3)),
+            username="coordinator1",
+            at=NOW,
+        )
+    again = client.post(f"/rota/{rota_id}/replan", follow_redirects=False)
+    assert again.status_code == 303
+    new_id = int(again.headers["location"].rsplit("/", 1)[1])
+    assert new_id != rota_id
+    view = read_rota(engine=db_engine, principal=coordinator, rota_id=new_id)
+    assert not any(view.rota.cells.get((sick, dt.date(2026, 12, d))) for d in (1, 2, 3))
+    assert view.rota.changed >= 1 and view.hard_breaches == ()
+    page = client.get(again.headers["location"] + "?lang=nb")
+    assert f"{view.rota.changed} celler endret av omplanleggingen" in page.text

@@ -194,6 +194,22 @@ def rota_publish(
     return RedirectResponse(f"/rota/{view.rota.id}", status_code=303)
 
 
+@router.post("/rota/{rota_id}/replan")
+def rota_replan(request: Request, user: PlannerDep, engine: EngineDep, now: NowDep, rota_id: int) -> Response:
+    """After a sick call (recorded in the absence register): a new draft with as few changes as possible."""
+    try:
+        view = service.replan_rota(
+            engine=engine,
+            principal=user,
+            rota_id=rota_id,
+            now=now,
+            params=RotaParams(time_limit_s=PAGE_SOLVE_S),
+        )
+    except NotFoundError:
+        return render(request, "errors/404.html", page_context(user), status_code=404)
+    return RedirectResponse(f"/rota/{view.rota.id}", status_code=303)
+
+
 @router.get("/rota/{rota_id}/export.xlsx")
 def rota_export(request: Request, user: PlannerDep, engine: EngineDep, rota_id: int) -> Response:
     language = language_of(request, request.app.state.settings.language)
