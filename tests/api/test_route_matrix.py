@@ -30,7 +30,8 @@ COLUMNS: tuple[str, ...] = (ANON, *(str(r) for r in Role))
 D = TODAY.isoformat()
 PATH_VALUES = {"date": D, "task_id": "no-such-task", "alarm_id": "no-such-alarm", "patient_id": OTHER,
                "access_id": "1", "job_id": "no-such-job", "kind": "patients", "fmt": "csv", "staff_id": "S0001",
-               "vehicle_id": "no-such-vehicle", "username": "no-such-user", "run_id": "no-such-run", "name": "x.csv", "metric": "km"}
+               "vehicle_id": "no-such-vehicle", "username": "no-such-user", "run_id": "no-such-run", "name": "x.csv", "metric": "km",
+               "rota_id": "0"}
 QUERIES = {"/api/lab-results": f"?patient={SELF}", "/fhir/Patient": f"?identifier=urn:hjemme:patient|{SELF}","/api/tasks": f"?date={D}", "/fhir/CarePlan": f"?patient={OTHER}", "/api/orders/suggest": f"?date={D}"}
 
 BODIES = {"/api/plans/{date}": {"time_limit_s": 0}}
@@ -106,6 +107,15 @@ API: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/plans/{date}/loads"): (A, 404, 404, 403, 403, 404, 403, 403, 403, 403),  # no stored problem
     ("GET", "/api/purchase-orders"): (A, 200, 200, 403, 403, 200, 403, 403, 403, 403),
     ("GET", "/api/exports/research"): (A, 409, 403, 403, 403, 403, 403, 403, 409, 403),
+    ("GET", "/api/rotas"): (A, 200, 200, 200, 200, 403, 403, 200, 403, 403),
+    ("POST", "/api/rotas"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/api/rotas/{rota_id}"): (A, 404, 404, 404, 404, 403, 403, 404, 403, 403),
+    ("POST", "/api/rotas/{rota_id}/cells"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/rotas/{rota_id}/publish"): (A, 404, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/api/rotas/{rota_id}/replan"): (A, 404, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/api/rotas/{rota_id}/export.xlsx"): (A, 404, 404, 404, 404, 403, 403, 404, 403, 403),
+    ("POST", "/api/rota-wishes"): (A, 422, 422, 422, 403, 403, 403, 403, 403, 403),
+    ("GET", "/api/me/rota"): (A, 200, 200, 200, 200, 403, 403, 200, 403, 403),
 }
 
 WEB: dict[tuple[str, str], tuple[int, ...]] = {
@@ -173,6 +183,15 @@ WEB: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/scenarios/runs/{run_id}/progress"): (L, 404, 404, 403, 403, 403, 403, 404, 403, 403),
     ("GET", "/scenarios/runs/{run_id}/files/{name}"): (L, 404, 404, 403, 403, 403, 403, 404, 403, 403),
     ("GET", "/scenarios/runs/{run_id}/charts/{metric}.svg"): (L, 404, 404, 403, 403, 403, 403, 404, 403, 403),
+    ("GET", "/rota"): (L, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/rota/plan"): (L, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/rota/{rota_id}"): (L, 404, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/rota/{rota_id}/cells"): (L, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/rota/{rota_id}/publish"): (L, 404, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/rota/{rota_id}/replan"): (L, 404, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/rota/{rota_id}/export.xlsx"): (L, 404, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/my-rota"): (L, 403, 403, 200, 403, 403, 403, 403, 403, 403),
+    ("POST", "/my-rota/wishes"): (L, 403, 403, 422, 403, 403, 403, 403, 403, 403),
 }
 
 

@@ -31,6 +31,7 @@ from hjemme.api.routes import (
     patients,
     plans,
     registers,
+    rota,
     tasks,
     users,
 )
@@ -67,6 +68,7 @@ ROUTERS = (
     users.router,
     registers.router,
     fhir_bundle.router,
+    rota.router,
 )
 """Every router of the API; a feature adds its ``routes/<feature>.py`` router here."""
 

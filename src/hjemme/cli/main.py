@@ -14,6 +14,7 @@ from hjemme.cli import (
     logistics,
     monitoring,
     registers,
+    rota,
     scenario,
     seed,
     serve,
@@ -53,6 +54,7 @@ app.add_typer(care.app)
 app.add_typer(export.app)
 register_plan_commands(app)
 app.add_typer(day_plan.app)
+app.add_typer(rota.app)
 app.command("replan")(day_plan.replan_command)
 app.command("backup")(backup.backup_command)
 app.command("restore")(backup.restore_command)

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from hjemme.bench_report import append_report, machine_description
 from hjemme.catalogue import load_catalogue
+from hjemme.cli.bench_rota import bench_rota_command, bench_rota_teams_command
 from hjemme.cli.monitoring import bench_ingest_command
 from hjemme.cli.scenario import bench_scenario_calibration
 from hjemme.domain.workload import tasks_for_day
@@ -337,6 +338,8 @@ def validate_command(
 
 bench_app.command("ingest")(bench_ingest_command)
 bench_app.command("scenario-calibration")(bench_scenario_calibration)
+bench_app.command("rota")(bench_rota_command)
+bench_app.command("rota-teams")(bench_rota_teams_command)
 
 
 @bench_app.command("api")

@@ -33,6 +33,7 @@ from hjemme.domain.security import Role
 from hjemme.domain.time import TimeWindow
 from hjemme.errors import NotFoundError
 from hjemme.store.realdata_tables import REALDATA_TABLES, PatientAddressRecord
+from hjemme.store.rota_tables import ROTA_TABLES
 from hjemme.store.tables import (
     EnrolmentRecord,
     PatientRecord,
@@ -397,7 +398,15 @@ def clear_population(session: Session) -> None:
     Users and the access log stay (accounts outlive a re-seed; the audit trail is never deleted);
     the database sets users' patient and staff links to NULL.
     """
-    tables = (TaskPinRecord, PlanRecord, *REALDATA_TABLES, EnrolmentRecord, PatientRecord, StaffRecord)
+    tables = (
+        TaskPinRecord,
+        PlanRecord,
+        *REALDATA_TABLES,
+        *ROTA_TABLES,
+        EnrolmentRecord,
+        PatientRecord,
+        StaffRecord,
+    )
     for table in (*tables, VehicleRecord):
         session.execute(delete(table))
 

@@ -36,9 +36,14 @@ ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
         ("/plan", N_("Day plan")),
         ("/registers", N_("Patients, staff and vehicles")),
         ("/logistics/orders", N_("Order suggestions")),
+        ("/rota", N_("Staff rota")),
         ("/scenarios", N_("Scenarios")),
     ),
-    Role.CLINICIAN: (("/my-day", N_("My day")), ("/my-patients", N_("My patients"))),
+    Role.CLINICIAN: (
+        ("/my-day", N_("My day")),
+        ("/my-rota", N_("My rota")),
+        ("/my-patients", N_("My patients")),
+    ),
     Role.RESPONDER: (("/response", N_("Response centre")),),
     Role.LOGISTICS: (
         ("/logistics", N_("Van routes")),
@@ -52,6 +57,7 @@ ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
         ("/admin/access-log", N_("Access log")),
         ("/admin/emergency-access", N_("Emergency access")),
         ("/registers", N_("Patients, staff and vehicles")),
+        ("/rota", N_("Staff rota")),
         ("/scenarios", N_("Scenarios")),
     ),
     Role.MANAGEMENT: (("/scenarios", N_("Scenarios")),),

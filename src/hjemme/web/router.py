@@ -28,6 +28,7 @@ from hjemme.web.pages import (
     plan_live,
     registers,
     response,
+    rota,
     scenarios,
 )
 from hjemme.web.rendering import STATIC, render
@@ -35,7 +36,7 @@ from hjemme.web.rendering import STATIC, render
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 PAGES = (
     auth, plan, plan_live, myday, care, response, logistics, orders, admin, exports, patient, scenarios,
-    registers,
+    registers, rota,
 )
 """Every page module; each has a ``router``."""
 for _page in PAGES:

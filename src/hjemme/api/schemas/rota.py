@@ -1,0 +1,82 @@
+"""Request and response bodies of the staff rota (issue 17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+class RotaCreate(BaseModel):
+    team: str = Field(min_length=1, max_length=64)
+    first_day: dt.date
+    weeks: int = Field(4, ge=1, le=8)
+    time_limit_s: float = Field(20.0, ge=1, le=300)
+
+
+class CellEditCreate(BaseModel):
+    staff_id: str = Field(min_length=1, max_length=64)
+    date: dt.date
+    shift: str | None = Field(None, description="D, E, N or null for a day off")
+    lock: bool = False
+
+
+class CellEditsCreate(BaseModel):
+    edits: list[CellEditCreate] = Field(min_length=1, max_length=500)
+
+
+class ReplanCreate(BaseModel):
+    time_limit_s: float = Field(20.0, ge=1, le=300)
+
+
+class WishCreate(BaseModel):
+    staff_id: str = Field(min_length=1, max_length=64)
+    date: dt.date
+    kind: str = Field(description="day_off, shift_wanted or shift_not_wanted")
+    shift: str | None = None
+    weight: int = Field(3, ge=1, le=10)
+
+
+class BreachRead(BaseModel):
+    code: str
+    hard: bool
+    staff_id: str
+    date: dt.date
+    message: str
+
+
+class CoverRead(BaseModel):
+    date: dt.date
+    shift: str
+    staffed: int
+    needed: int
+    by_skill: dict[str, int]
+    low: float
+    high: float
+
+
+class RotaSummaryRead(BaseModel):
+    id: int
+    team: str
+    first_day: dt.date
+    days: int
+    version: int
+    status: str
+    based_on: int | None
+    changed: int
+
+
+class RotaRead(RotaSummaryRead):
+    staff: list[dict[str, str]]
+    cells: list[dict[str, str]]
+    locks: list[dict[str, str | None]]
+    cover: list[CoverRead]
+    breaches: list[BreachRead]
+
+
+class MyShiftRead(BaseModel):
+    date: dt.date
+    shift: str | None
+    start: str | None
+    end: str | None
+    team: str

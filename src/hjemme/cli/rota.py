@@ -1,0 +1,172 @@
+"""``hjemme rota plan|check|edit|publish|replan|export|list``: the staff rota (issue 17), thin
+commands over :mod:`hjemme.services.rota`. A sick call is an absence (``hjemme staff absent``)
+followed by ``hjemme rota replan``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hjemme.cli._common import CLI_PRINCIPAL, cli_errors, database, parse_date_option
+from hjemme.domain.time import local_date
+from hjemme.rota.problem import RotaParams
+from hjemme.services import rota as service
+
+app = typer.Typer(
+    name="rota", help="Staff rota: plan, check, edit, publish, re-plan, export.", no_args_is_help=True
+)
+LANG = typer.Option("nb", "--lang", help="nb or en (breach messages).")
+COLOURS = {"D": "yellow", "E": "cyan", "N": "magenta"}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _monday_after(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def _show(view: service.RotaView, language: str) -> None:
+    rota = view.rota
+    console = Console()
+    table = Table(
+        title=f"{rota.team} · {rota.first_day} · v{rota.version} · {rota.status.value}"
+        + (f" · {rota.changed} changed" if rota.changed else "")
+    )
+    table.add_column("")
+    dates = [rota.first_day + dt.timedelta(days=d) for d in range(rota.days)]
+    for date in dates:
+        table.add_column(date.strftime("%d"), justify="center")
+    for person in view.staff:
+        cells = []
+        for date in dates:
+            code = rota.cells.get((person.id, date), "")
+            cells.append(f"[{COLOURS.get(code, 'white')}]{code}[/]" if code else "·")
+        table.add_row(person.name, *cells)
+    cover = view.cover()
+    for code in ("D", "E", "N"):
+        row = []
+        for d in range(rota.days):
+            have, cell = cover.get((d, code), (0, None))
+            need = cell.total if cell else 0
+            row.append(f"[{'red' if have < need else 'green'}]{have}/{need}[/]")
+        table.add_row(f"{code} cover", *row)
+    console.print(table)
+    hard = len(view.hard_breaches)
+    console.print(f"{hard} broken rule(s), {len(view.breaches) - hard} warning(s)")
+    for message, breach in zip(view.messages(language), view.breaches, strict=True):
+        console.print(("[red]✗[/] " if breach.hard else "[yellow]![/] ") + message)
+
+
+@app.command("plan")
+def plan_command(
+    team: str = typer.Option(..., "--team", help="The team (clinic id)."),
+    first: str | None = typer.Option(
+        None, "--from", callback=parse_date_option, help="First day (default next Monday)."
+    ),
+    weeks: int = typer.Option(4, "--weeks", help="2–8 weeks is usual (1–8 accepted)."),
+    time_limit: float = typer.Option(20.0, "--time-limit", min=1, max=600, help="Solver seconds."),
+    language: str = LANG,
+) -> None:
+    """Forecast the team's demand and plan a draft rota."""
+    first_day = first if isinstance(first, dt.date) else _monday_after(local_date(_now()))
+    with cli_errors(), database() as engine:
+        view = service.plan_rota(
+            engine=engine,
+            principal=CLI_PRINCIPAL,
+            team=team,
+            first_day=first_day,
+            weeks=weeks,
+            now=_now(),
+            params=RotaParams(time_limit_s=time_limit),
+        )
+    typer.echo(f"Planned rota #{view.rota.id} (draft).")
+    _show(view, language)
+
+
+@app.command("check")
+def check_command(rota_id: int = typer.Argument(...), language: str = LANG) -> None:
+    """Show a rota with its cover and every breach; exit 1 when a rule is broken."""
+    with cli_errors(), database() as engine:
+        view = service.read_rota(engine=engine, principal=CLI_PRINCIPAL, rota_id=rota_id)
+    _show(view, language)
+    if view.hard_breaches:
+        raise typer.Exit(1)
+
+
+@app.command("edit")
+def edit_command(
+    rota_id: int = typer.Argument(...),
+    staff_id: str = typer.Option(..., "--staff"),
+    date: str = typer.Option(..., "--date", callback=parse_date_option),
+    shift: str = typer.Option(..., "--shift", help="D, E, N or off."),
+    lock: bool = typer.Option(False, "--lock", help="Lock the cell against re-planning."),
+    language: str = LANG,
+) -> None:
+    """Set one cell (a published rota is copied into a new draft) and check at once."""
+    edit = service.CellEdit(staff_id, date, None if shift.lower() == "off" else shift.upper(), lock)  # type: ignore[arg-type]
+    with cli_errors(), database() as engine:
+        view = service.edit_rota(
+            engine=engine, principal=CLI_PRINCIPAL, rota_id=rota_id, edits=[edit], now=_now()
+        )
+    typer.echo(f"Rota #{view.rota.id} edited.")
+    _show(view, language)
+
+
+@app.command("publish")
+def publish_command(rota_id: int = typer.Argument(...)) -> None:
+    """Publish a draft that breaks no rule (it becomes what the day planner and the staff see)."""
+    with cli_errors(), database() as engine:
+        view = service.publish_rota(engine=engine, principal=CLI_PRINCIPAL, rota_id=rota_id, now=_now())
+    typer.echo(f"Published rota #{view.rota.id} ({view.rota.team}, from {view.rota.first_day}).")
+
+
+@app.command("replan")
+def replan_command(
+    rota_id: int = typer.Argument(...),
+    time_limit: float = typer.Option(20.0, "--time-limit", min=1, max=600),
+    language: str = LANG,
+) -> None:
+    """Re-plan after a sick call or new absence with as few changes to the others as possible."""
+    with cli_errors(), database() as engine:
+        view = service.replan_rota(
+            engine=engine,
+            principal=CLI_PRINCIPAL,
+            rota_id=rota_id,
+            now=_now(),
+            params=RotaParams(time_limit_s=time_limit),
+        )
+    typer.echo(f"Re-planned as draft #{view.rota.id}: {view.rota.changed} cell(s) changed.")
+    _show(view, language)
+
+
+@app.command("export")
+def export_command(
+    rota_id: int = typer.Argument(...),
+    out: Path = typer.Option(..., "--out", help="The .xlsx file to write."),
+    language: str = LANG,
+) -> None:
+    """Write the rota as an Excel workbook (formatted headers, coloured shifts, cover, breaches)."""
+    with cli_errors(), database() as engine:
+        data = service.export_rota_xlsx(
+            engine=engine, principal=CLI_PRINCIPAL, rota_id=rota_id, language=language
+        )
+    out.write_bytes(data)
+    typer.echo(f"Wrote {out}.")
+
+
+@app.command("list")
+def list_command(team: str | None = typer.Option(None, "--team")) -> None:
+    """Every rota version, newest first."""
+    with cli_errors(), database() as engine:
+        rotas = service.list_rotas(engine=engine, principal=CLI_PRINCIPAL, team=team)
+    for r in rotas:
+        typer.echo(
+            f"#{r.id}  {r.team}  {r.first_day}  {r.days} days  v{r.version}  {r.status.value}"
+            + (f"  ({r.changed} changed)" if r.changed else "")
+        )

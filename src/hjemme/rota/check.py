@@ -1,0 +1,226 @@
+"""The rota's rule checker: every breach of a working-time rule, lock or absence in a proposed or
+hand-edited rota, named in the user's language (issue 17).
+
+It shares no code with :mod:`hjemme.rota.solve` (an import contract keeps it so) and checks the way a
+person would: it lays each person's shifts out as intervals of minutes and measures the rests between
+them, where the model states clauses over pairs of shifts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from hjemme.rota.problem import Cells, RotaProblem
+
+DAY = 1440
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    code: str  # rest, weekly_rest, hours_day, hours_week, consecutive, weekends, absent, locked, ...
+    staff_id: str
+    day: int  # the first day it concerns
+    values: dict[str, object]
+    hard: bool = True  # False: a warning (cover, contract), not a broken rule
+
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "rest": {
+        "nb": "{name}: bare {hours} t hvile mellom vakter (minst {limit} t), {date}",
+        "en": "{name}: only {hours} h rest between shifts (at least {limit} h), {date}",
+    },
+    "weekly_rest": {
+        "nb": "{name}: ingen sammenhengende hvile på {limit} t i uken fra {date}",
+        "en": "{name}: no continuous rest of {limit} h in the week from {date}",
+    },
+    "hours_day": {
+        "nb": "{name}: vakt på {hours} t (høyst {limit} t), {date}",
+        "en": "{name}: a {hours} h shift (at most {limit} h), {date}",
+    },
+    "hours_week": {
+        "nb": "{name}: {hours} t i uken fra {date} (høyst {limit} t)",
+        "en": "{name}: {hours} h in the week from {date} (at most {limit} h)",
+    },
+    "consecutive": {
+        "nb": "{name}: {count} arbeidsdager på rad fra {date} (høyst {limit})",
+        "en": "{name}: {count} working days in a row from {date} (at most {limit})",
+    },
+    "weekends": {
+        "nb": "{name}: arbeider {count} av {cycle} helger på rad fra {date} (høyst én)",
+        "en": "{name}: works {count} of {cycle} weekends in a row from {date} (at most one)",
+    },
+    "absent": {
+        "nb": "{name}: satt på vakt {date}, men er borte (fravær)",
+        "en": "{name}: on a shift on {date} but absent",
+    },
+    "locked": {
+        "nb": "{name}: låst celle {date} er endret (låst: {want})",
+        "en": "{name}: locked cell on {date} was changed (locked: {want})",
+    },
+    "nights": {
+        "nb": "{name}: satt på nattevakt {date}, men går ikke natt",
+        "en": "{name}: on a night shift on {date} but does not work nights",
+    },
+    "under_cover": {
+        "nb": "{date} {shift}: {have} av {need} på vakt",
+        "en": "{date} {shift}: {have} of {need} on duty",
+    },
+    "skill_cover": {
+        "nb": "{date} {shift}: {have} av {need} med {skill}",
+        "en": "{date} {shift}: {have} of {need} with {skill}",
+    },
+    "contract": {
+        "nb": "{name}: {hours} t planlagt mot {target} t etter stillingsprosent",
+        "en": "{name}: {hours} h planned against {target} h by contract",
+    },
+}
+
+
+def describe(
+    breach: Breach, problem: RotaProblem, language: str = "nb", skill_names: Mapping[str, str] | None = None
+) -> str:
+    """The breach as a sentence in ``language`` (``nb`` or ``en``), naming the person, the date and
+    the skill (by ``skill_names`` when given)."""
+    names = {p.id: p.name for p in problem.staff}
+    values = dict(breach.values)
+    if "skill" in values:
+        skill = str(values["skill"])
+        values["skill"] = (skill_names or {}).get(skill, skill.replace("_", " "))
+    date = problem.date_of(breach.day)
+    when = date.strftime("%d.%m.%Y") if language == "nb" else date.strftime("%d %b %Y")
+    template = MESSAGES[breach.code]["nb" if language == "nb" else "en"]
+    return template.format(name=names.get(breach.staff_id, breach.staff_id), date=when, **values)
+
+
+def _hours(minutes: float) -> str:
+    return f"{minutes / 60:.1f}".rstrip("0").rstrip(".")
+
+
+def check_rota(problem: RotaProblem, cells: Cells) -> list[Breach]:
+    """Every breach in ``cells``: hard rules first (per person, by day), then cover and contract warnings."""
+    rules = problem.rules
+    defs = {s.code: s for s in problem.shifts}
+    out: list[Breach] = []
+    for person in problem.staff:
+        mine = sorted((day, code) for (sid, day), code in cells.items() if sid == person.id and code in defs)
+        intervals = [(day * DAY + defs[c].start_min, day * DAY + defs[c].end_min, day) for day, c in mine]
+        for day, code in mine:
+            if (person.id, day) in problem.unavailable:
+                out.append(Breach("absent", person.id, day, {}))
+            if defs[code].night and not person.can_work_nights:
+                out.append(Breach("nights", person.id, day, {}))
+            if defs[code].minutes > rules.max_hours_day * 60:
+                out.append(
+                    Breach(
+                        "hours_day",
+                        person.id,
+                        day,
+                        {"hours": _hours(defs[code].minutes), "limit": _hours(rules.max_hours_day * 60)},
+                    )
+                )
+        for (_, end, day), (start, _, _) in zip(intervals, intervals[1:], strict=False):
+            if start - end < rules.min_rest_h * 60:
+                out.append(
+                    Breach(
+                        "rest",
+                        person.id,
+                        day,
+                        {"hours": _hours(start - end), "limit": _hours(rules.min_rest_h * 60)},
+                    )
+                )
+        worked_days = {day for day, _ in mine}
+        # weekly rest: a free day in the week whose free period (to the neighbouring shifts) is long enough
+        for monday in range(-problem.first_day.weekday() % 7, problem.days - 6, 7):
+            longest = 0
+            for day in range(monday, monday + 7):
+                if day in worked_days:
+                    continue
+                before = max((e for s, e, _ in intervals if s < day * DAY), default=-(10**9))
+                after = min((s for s, _, _ in intervals if s >= (day + 1) * DAY), default=10**9)
+                longest = max(longest, after - max(before, -(10**9)))
+            if longest < rules.min_weekly_rest_h * 60:
+                out.append(
+                    Breach("weekly_rest", person.id, monday, {"limit": _hours(rules.min_weekly_rest_h * 60)})
+                )
+            week_min = sum(defs[c].minutes for day, c in mine if monday <= day < monday + 7)
+            if week_min > rules.max_hours_week * 60:
+                out.append(
+                    Breach(
+                        "hours_week",
+                        person.id,
+                        monday,
+                        {"hours": _hours(week_min), "limit": _hours(rules.max_hours_week * 60)},
+                    )
+                )
+        run = 0
+        for day in range(problem.days + 1):
+            if day < problem.days and day in worked_days:
+                run += 1
+                continue
+            if run > rules.max_consecutive_days:
+                out.append(
+                    Breach(
+                        "consecutive",
+                        person.id,
+                        day - run,
+                        {"count": run, "limit": rules.max_consecutive_days},
+                    )
+                )
+            run = 0
+        weekends: list[tuple[int, bool]] = []  # (first day of the weekend, worked)
+        for day in range(problem.days):
+            weekday = problem.date_of(day).weekday()
+            if weekday == 5 or (weekday == 6 and day == 0):
+                weekends.append(
+                    (
+                        day,
+                        any(
+                            d in worked_days
+                            for d in (day, day + 1)
+                            if d < problem.days and problem.date_of(d).weekday() >= 5
+                        ),
+                    )
+                )
+        cycle = rules.weekend_cycle
+        for i in range(len(weekends) - cycle + 1):
+            count = sum(w for _, w in weekends[i : i + cycle])
+            if count > 1:
+                out.append(Breach("weekends", person.id, weekends[i][0], {"count": count, "cycle": cycle}))
+        present = sum(1 for d in range(problem.days) if (person.id, d) not in problem.unavailable)
+        target = rules.full_time_week_min * person.contract_pct / 100 * present / 7
+        planned = sum(defs[c].minutes for _, c in mine)
+        if abs(planned - target) > target * rules.contract_tolerance_pct / 100:
+            out.append(
+                Breach(
+                    "contract", person.id, 0, {"hours": _hours(planned), "target": _hours(target)}, hard=False
+                )
+            )
+    for (sid, day), want in problem.locks.items():
+        if cells.get((sid, day)) != want:
+            out.append(Breach("locked", sid, day, {"want": want or "fri/off"}))
+    for cell in problem.demand:
+        on = [p for p in problem.staff if cells.get((p.id, cell.day)) == cell.shift]
+        if len(on) < cell.total:
+            out.append(
+                Breach(
+                    "under_cover",
+                    "",
+                    cell.day,
+                    {"shift": cell.shift, "have": len(on), "need": cell.total},
+                    hard=False,
+                )
+            )
+        for skill, need in cell.by_skill.items():
+            have = sum(1 for p in on if skill in p.skills)
+            if have < need:
+                out.append(
+                    Breach(
+                        "skill_cover",
+                        "",
+                        cell.day,
+                        {"shift": cell.shift, "skill": skill, "have": have, "need": need},
+                        hard=False,
+                    )
+                )
+    return out

@@ -1,0 +1,134 @@
+"""Staff needed per shift and skill from the forecast census (issue 17, item 1).
+
+The input is, per day ahead, the clinician minutes the *known* stays cause (their pathways' visits and
+video consultations, as the day planner would get them) by shift and skill, with the number of
+patients behind them; the census is then projected: stays that end are replaced by new admissions at
+the rate the service runs today (steady state, an assumption the caller can replace with an expected
+census per day), each new patient bringing the average minutes per patient-day of the known work.
+New admissions are uncertain: a Poisson count, so the band shown is the 10th–90th
+percentile (± 1.28 σ) of the people needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from hjemme.catalogue import Catalogue
+from hjemme.domain.people import Enrolment, Patient
+from hjemme.domain.tasks import TaskKind
+from hjemme.domain.workload import tasks_for_day
+from hjemme.rota.problem import DemandCell
+
+Z_80 = 1.2816  # 10th–90th percentile of a normal distribution
+
+
+@dataclass(frozen=True, slots=True)
+class DemandParams:
+    """Assumptions (configurable): a shift's minutes with patients, travel per visit minute, a floor."""
+
+    productive_min: Mapping[str, int] = field(default_factory=lambda: {"D": 330, "E": 300, "N": 360})
+    travel_per_visit_min: float = 0.45  # the day planner's observed travel per minute of visit (assumption)
+    minimum: Mapping[str, int] = field(default_factory=lambda: {"D": 1, "E": 0, "N": 0})
+    base_skill: str = "nurse"  # every person on the team has it; other skills get their own count
+
+
+def shift_of(start_min: int) -> str:
+    """The shift a visit starting at ``start_min`` (minutes after midnight) falls in."""
+    if 7 * 60 <= start_min < 15 * 60:
+        return "D"
+    if 15 * 60 <= start_min < 22 * 60:
+        return "E"
+    return "N"
+
+
+@dataclass(frozen=True, slots=True)
+class DayWork:
+    """The known work of one day: minutes by (shift, skill), ``travel`` marks visit minutes."""
+
+    visit_min: Mapping[tuple[str, str], float]
+    video_min: Mapping[tuple[str, str], float]
+    patients: int
+
+
+def team_work(
+    enrolments: Sequence[Enrolment],
+    patients: Mapping[str, Patient],
+    team: str,
+    first_day: dt.date,
+    days: int,
+    catalogue: Catalogue,
+) -> list[DayWork]:
+    """The known clinician work of the team's patients (``Patient.clinic``) on each day of the period:
+    visits and video consultations as the day planner would get them, by shift and skill."""
+    mine = [e for e in enrolments if e.patient_id in patients and patients[e.patient_id].clinic == team]
+    work = []
+    for day in range(days):
+        date = first_day + dt.timedelta(days=day)
+        active = [e for e in mine if e.is_active(date) and e.pathway_id in catalogue.pathways]
+        tasks = tasks_for_day(
+            date, active, dict(patients), catalogue.pathways, catalogue.products, catalogue.device_types
+        )
+        visit: dict[tuple[str, str], float] = defaultdict(float)
+        video: dict[tuple[str, str], float] = defaultdict(float)
+        for task in tasks:
+            if task.kind in (TaskKind.VISIT, TaskKind.VIDEO):
+                key = (shift_of(task.window.start_min), task.skill or "nurse")
+                (visit if task.kind is TaskKind.VISIT else video)[key] += task.duration_min
+        work.append(DayWork(visit, video, len({e.patient_id for e in active})))
+    return work
+
+
+def _minutes(today: DayWork, code: str, travel: float) -> dict[str, float]:
+    per_skill: dict[str, float] = {}
+    for key in set(today.visit_min) | set(today.video_min):
+        if key[0] == code:
+            minutes = today.visit_min.get(key, 0.0) * (1 + travel) + today.video_min.get(key, 0.0)
+            per_skill[key[1]] = per_skill.get(key[1], 0.0) + minutes
+    return per_skill
+
+
+def forecast_demand(
+    work: Sequence[DayWork],
+    expected_patients: Sequence[float] | None = None,
+    params: DemandParams = DemandParams(),
+    shifts: Sequence[str] = ("D", "E", "N"),
+) -> tuple[DemandCell, ...]:
+    """One cell per day and shift: people needed, by skill, with the 80 % band.
+
+    A day's minutes are those of its known stays plus, for each expected patient beyond them, the
+    average minutes per patient-day of the known work over the whole period. ``expected_patients``
+    (per day) defaults to the census of day 0 held steady."""
+    if not work:
+        return ()
+    expected = (
+        list(expected_patients) if expected_patients is not None else [float(work[0].patients)] * len(work)
+    )
+    patient_days = sum(day.patients for day in work)
+    cells = []
+    for code in shifts:
+        average: dict[str, float] = {}
+        for day in work:
+            for skill, minutes in _minutes(day, code, params.travel_per_visit_min).items():
+                average[skill] = average.get(skill, 0.0) + minutes / max(1, patient_days)
+        for index, today in enumerate(work):
+            new = max(0.0, expected[index] - today.patients)
+            per_skill = _minutes(today, code, params.travel_per_visit_min)
+            for skill, minutes in average.items():
+                per_skill[skill] = per_skill.get(skill, 0.0) + new * minutes
+            productive = params.productive_min.get(code, 330)
+            mean = sum(per_skill.values()) / productive
+            spread = Z_80 * math.sqrt(new) * sum(average.values()) / productive
+            by_skill = {
+                skill: math.ceil(minutes / productive - 1e-9)
+                for skill, minutes in sorted(per_skill.items())
+                if skill != params.base_skill and minutes > 0
+            }
+            total = max(params.minimum.get(code, 0), math.ceil(mean - 1e-9), sum(by_skill.values()))
+            cells.append(
+                DemandCell(index, code, total, by_skill, low=max(0.0, mean - spread), high=mean + spread)
+            )
+    return tuple(sorted(cells, key=lambda c: (c.day, shifts.index(c.shift))))

@@ -1,0 +1,86 @@
+"""``hjemme rota plan|check|edit|publish|replan|export|list`` through the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
+
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from hjemme.cli.main import app
+from hjemme.services.database import open_database
+from hjemme.services.seeding import seed_population
+from hjemme.store import repositories as repo
+from hjemme.store.database import session_scope
+
+runner = CliRunner()
+MONDAY = "2026-11-30"
+
+
+def _seed(url: str) -> str:
+    engine = open_database(url=url)
+    try:
+        seed_population(engine=engine, n_patients=80, seed=2, date=dt.date(2026, 11, 30))
+        with session_scope(engine) as session:
+            staff = repo.list_staff(session)
+        return Counter(s.clinic for s in staff if s.role.value == "nurse").most_common(1)[0][0]
+    finally:
+        engine.dispose()
+
+
+def test_plan_check_edit_publish_export(database_env: str, tmp_path: Path) -> None:
+    """A planned rota checks clean; an edit breaking the rest rule is named and exits 1 on check;
+    the clean draft publishes, exports and is listed."""
+    team = _seed(database_env)
+    plan = runner.invoke(
+        app, ["rota", "plan", "--team", team, "--from", MONDAY, "--weeks", "2", "--time-limit", "5"]
+    )
+    assert plan.exit_code == 0, plan.output
+    rota_id = re.search(r"Planned rota #(\d+)", plan.output).group(1)
+    assert "0 broken rule(s)" in plan.output
+    assert runner.invoke(app, ["rota", "check", rota_id]).exit_code == 0
+    export = tmp_path / "rota.xlsx"
+    assert (
+        runner.invoke(app, ["rota", "export", rota_id, "--out", str(export), "--lang", "en"]).exit_code == 0
+    )
+    assert load_workbook(export)["Rota"]["A1"].value == "Name"
+    published = runner.invoke(app, ["rota", "publish", rota_id])
+    assert published.exit_code == 0 and f"Published rota #{rota_id}" in published.output
+    listed = runner.invoke(app, ["rota", "list", "--team", team])
+    assert f"#{rota_id}" in listed.output and "published" in listed.output
+    staff_id = _first_member(database_env, team)
+    first_edit = runner.invoke(
+        app, ["rota", "edit", rota_id, "--staff", staff_id, "--date", "2026-12-02", "--shift", "E"]
+    )
+    draft = re.search(r"Rota #(\d+) edited", first_edit.output).group(1)
+    assert draft != rota_id  # a published rota is copied into a new draft
+    edited = runner.invoke(
+        app,
+        ["rota", "edit", draft, "--staff", staff_id, "--date", "2026-12-03", "--shift", "D", "--lang", "en"],
+    )
+    assert f"Rota #{draft} edited" in edited.output
+    check = runner.invoke(app, ["rota", "check", draft, "--lang", "en"])
+    assert check.exit_code == 1 and "rest between shifts" in check.output
+    refused = runner.invoke(app, ["rota", "publish", draft])
+    assert refused.exit_code == 1 and "breaks" in refused.output
+
+
+def _first_member(url: str, team: str) -> str:
+    engine = open_database(url=url)
+    try:
+        with session_scope(engine) as session:
+            return sorted(
+                s.id for s in repo.list_staff(session) if s.clinic == team and s.role.value == "nurse"
+            )[0]
+    finally:
+        engine.dispose()
+
+
+def test_unknown_team_is_bad_input(database_env: str) -> None:
+    """Planning a team with no clinical staff exits 2 naming --team."""
+    _seed(database_env)
+    result = runner.invoke(app, ["rota", "plan", "--team", "nowhere", "--from", MONDAY, "--weeks", "2"])
+    assert result.exit_code == 2 and "--team" in result.output

@@ -1,0 +1,72 @@
+"""The rota checker names every broken working-time rule, lock and absence, in bokmål and English."""
+
+from __future__ import annotations
+
+from hjemme.rota.check import check_rota, describe
+from hjemme.rota.problem import RotaRules
+from tests.rota.factories import problem
+
+
+def cells_of(line: str, staff_id: str = "s0") -> dict[tuple[str, int], str]:
+    return {(staff_id, d): c for d, c in enumerate(line) if c != "."}
+
+
+def codes(p, line: str) -> list[str]:
+    return [b.code for b in check_rota(p, cells_of(line)) if b.hard]
+
+
+def test_evening_then_day_breaks_the_daily_rest():
+    """Evening (ends 22:30) then day (starts 07:30) leaves 9 h, under 11 h; named with hours."""
+    p = problem()
+    breaches = [b for b in check_rota(p, cells_of("ED............")) if b.code == "rest"]
+    assert len(breaches) == 1
+    assert describe(breaches[0], p, "nb") == "Nurse 0: bare 9 t hvile mellom vakter (minst 11 t), 30.11.2026"
+    assert (
+        describe(breaches[0], p, "en") == "Nurse 0: only 9 h rest between shifts (at least 11 h), 30 Nov 2026"
+    )
+    assert "rest" not in codes(p, "DE............")
+
+
+def test_night_then_day_breaks_the_daily_rest():
+    """A night (ends 07:45) followed by a day shift the same morning is a breach."""
+    assert "rest" in codes(problem(), "ND............")
+
+
+def test_weekly_rest_needs_a_long_enough_free_period():
+    """Six shifts and a lone free day boxed in by an evening and a day shift (33 h) breaks 35 h rest;
+    two free days keep it."""
+    rules = RotaRules(max_consecutive_days=7)
+    assert "weekly_rest" in codes(problem(rules=rules), "DDDDE.D.......")
+    assert "weekly_rest" not in codes(problem(rules=rules), "DDDD..D.......")
+
+
+def test_consecutive_days():
+    """Seven working days in a row break a maximum of six."""
+    assert "consecutive" in codes(problem(), "DDDDDDD.......")
+    assert "consecutive" not in codes(problem(), "DDDDDD........")
+
+
+def test_weekends_in_a_cycle():
+    """Two weekends in a row worked break 'every other weekend off'; one in two is fine."""
+    assert "weekends" in codes(problem(), ".....D......D.")
+    assert "weekends" not in codes(problem(), ".....DD.......")
+
+
+def test_hours_per_week_and_per_day():
+    """A week of 6 nights (57 h) breaks 48 h; a shift longer than the daily limit is named."""
+    assert "hours_week" in codes(problem(), "NNN.NNN.......")
+    assert "hours_day" in codes(problem(rules=RotaRules(max_hours_day=9)), "N.............")
+
+
+def test_absent_and_locked_cells():
+    """A shift on an absence day and a changed locked cell are both breaches."""
+    p = problem(unavailable=frozenset({("s0", 2)}), locks={("s0", 4): "E"})
+    found = codes(p, "..D...........")
+    assert "absent" in found and "locked" in found
+
+
+def test_cover_and_contract_are_warnings():
+    """Missing cover and hours far from the contract are warnings, not broken rules."""
+    breaches = check_rota(problem(), {})
+    assert {b.code for b in breaches if not b.hard} >= {"under_cover", "skill_cover", "contract"}
+    assert not [b for b in breaches if b.hard]

@@ -1,0 +1,68 @@
+"""The CP-SAT rota keeps every working-time rule (checked by the independent checker), covers the
+demand it can, keeps locks and absences, grants wishes, and re-plans a sick call with few changes."""
+
+from __future__ import annotations
+
+from hjemme.rota.check import check_rota
+from hjemme.rota.problem import Wish, WishKind
+from hjemme.rota.solve import solve_rota
+from tests.rota.factories import FAST, problem
+
+
+def hard(p, cells):
+    return [b for b in check_rota(p, cells) if b.hard]
+
+
+def test_a_two_week_rota_keeps_every_rule_and_covers_the_demand():
+    """Eight nurses, two weeks of 2 day / 1 evening / 1 night: no broken rule and every shift covered."""
+    p = problem()
+    result = solve_rota(p, FAST)
+    assert hard(p, result.cells) == []
+    assert not [b for b in check_rota(p, result.cells) if b.code in ("under_cover", "skill_cover")]
+
+
+def test_locked_cells_and_absences_are_kept():
+    """A locked evening stays an evening, a locked day off stays off, nobody works while absent."""
+    p = problem(locks={("s1", 3): "E", ("s2", 5): None}, unavailable=frozenset({("s4", d) for d in range(7)}))
+    cells = solve_rota(p, FAST).cells
+    assert cells.get(("s1", 3)) == "E" and ("s2", 5) not in cells
+    assert not any(cells.get(("s4", d)) for d in range(7))
+    assert hard(p, cells) == []
+
+
+def test_wishes_are_granted_when_cover_allows():
+    """A day off and a wanted evening are granted when the team can spare them."""
+    wishes = (Wish("s3", 2, WishKind.DAY_OFF, weight=10), Wish("s5", 8, WishKind.SHIFT_WANTED, "E", 10))
+    cells = solve_rota(problem(wishes=wishes), FAST).cells
+    assert ("s3", 2) not in cells and cells.get(("s5", 8)) == "E"
+
+
+def test_nights_and_weekends_are_shared_fairly():
+    """Fourteen nights among eight nurses: nobody takes more than one above the fair two; worked
+    weekends are spread the same way."""
+    p = problem()
+    cells = solve_rota(p, FAST).cells
+    nights = [sum(1 for d in range(14) if cells.get((s.id, d)) == "N") for s in p.staff]
+    weekends = [
+        sum(1 for sat in (5, 12) if (s.id, sat) in cells or (s.id, sat + 1) in cells) for s in p.staff
+    ]
+    assert max(nights) <= 3
+    assert max(weekends) <= 1  # every other weekend off, two weekends in the period
+
+
+def test_sick_call_replan_changes_few_of_the_others_shifts():
+    """A nurse sick for three days: the re-plan takes them off, keeps the past, breaks no rule, and
+    changes only a handful of the other nurses' cells (counted)."""
+    p = problem()
+    first = solve_rota(p, FAST)
+    sick = frozenset({("s2", d) for d in range(5, 8)})
+    p2 = problem(unavailable=sick)
+    again = solve_rota(p2, FAST, previous=first.cells, keep_before=5)
+    assert hard(p2, again.cells) == []
+    assert not any(again.cells.get(k) for k in sick)
+    assert all(
+        again.cells.get((f"s{i}", d)) == first.cells.get((f"s{i}", d)) for i in range(8) for d in range(5)
+    )
+    others = [k for k in again.changed if k[0] != "s2"]
+    assert len(others) <= 8
+    assert set(again.changed) >= {k for k in sick if k in first.cells}

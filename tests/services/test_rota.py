@@ -1,0 +1,170 @@
+"""Rota use cases on SQLite and PostgreSQL: plan from the forecast, check, edit, publish, the day
+planner taking who works from the published rota, re-plan after a sick call, export, my rota."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from hjemme.domain.availability import Absence, AbsenceKind
+from hjemme.domain.security import Role
+from hjemme.errors import ConflictError, PermissionDeniedError
+from hjemme.rota.problem import RotaParams
+from hjemme.services.auth import Principal
+from hjemme.services.roster import working_on
+from hjemme.services.rota import (
+    CellEdit,
+    edit_rota,
+    export_rota_xlsx,
+    my_rota,
+    plan_rota,
+    publish_rota,
+    replan_rota,
+)
+from hjemme.services.seeding import seed_population
+from hjemme.services.users import add_user
+from hjemme.store import realdata
+from hjemme.store import repositories as repo
+from hjemme.store.database import session_scope
+
+MONDAY = dt.date(2026, 11, 30)
+NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+COORDINATOR = Principal("coord", Role.COORDINATOR)
+FAST = RotaParams(time_limit_s=5, workers=2)
+
+
+@pytest.fixture
+def seeded(db_engine: Engine) -> tuple[Engine, str]:
+    """A seeded population and its largest nursing team."""
+    seed_population(engine=db_engine, n_patients=120, seed=5, date=MONDAY)
+    with session_scope(db_engine) as session:
+        team = Counter(s.clinic for s in repo.list_staff(session) if s.role.value == "nurse").most_common(1)[
+            0
+        ][0]
+    return db_engine, team
+
+
+def _plan(engine: Engine, team: str):
+    return plan_rota(
+        engine=engine, principal=COORDINATOR, team=team, first_day=MONDAY, weeks=2, now=NOW, params=FAST
+    )
+
+
+def test_planned_rota_keeps_the_rules_and_shows_demand(seeded):
+    """A two-week draft for the team breaks no rule; demand per shift comes from the team's stays."""
+    engine, team = seeded
+    view = _plan(engine, team)
+    assert view.rota.status.value == "draft" and view.rota.version == 1
+    assert view.hard_breaches == ()
+    assert view.problem.demand and any(c.total > 0 for c in view.problem.demand if c.shift == "D")
+    assert view.rota.cells
+
+
+def test_day_planner_takes_who_works_from_the_published_rota(seeded):
+    """Before publishing every team member is on the day's roster; after, only those with a shift that
+    day, with the rota's hours."""
+    engine, team = seeded
+    view = _plan(engine, team)
+    day = MONDAY + dt.timedelta(days=2)
+    members = {s.id for s in view.staff}
+    with session_scope(engine) as session:
+        before = {s.id for s in working_on(session, day)[0]} & members
+    publish_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id, now=NOW)
+    with session_scope(engine) as session:
+        after = {s.id: s for s in working_on(session, day)[0] if s.id in members}
+    rostered = {sid: code for (sid, date), code in view.rota.cells.items() if date == day}
+    assert before == members
+    night_before = {
+        sid for (sid, date), c in view.rota.cells.items() if date == day - dt.timedelta(days=1) and c == "N"
+    }
+    assert set(after) == set(rostered) | night_before
+    for sid, code in rostered.items():
+        start = {"D": 450, "E": 900, "N": 1335}[code]
+        assert after[sid].shift.start_min == start
+
+
+def test_an_edit_breaking_the_rest_rule_is_named_and_blocks_publishing(seeded):
+    """An evening followed by a day shift is checked at once (named in bokmål) and cannot be published."""
+    engine, team = seeded
+    view = _plan(engine, team)
+    person = view.staff[0].id
+    edits = [
+        CellEdit(person, MONDAY + dt.timedelta(days=3), "E"),
+        CellEdit(person, MONDAY + dt.timedelta(days=4), "D"),
+    ]
+    edited = edit_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id, edits=edits, now=NOW)
+    assert any("hvile mellom vakter" in m for m in edited.messages("nb"))
+    with pytest.raises(ConflictError, match="breaks"):
+        publish_rota(engine=engine, principal=COORDINATOR, rota_id=edited.rota.id, now=NOW)
+
+
+def test_sick_call_replans_with_few_changes_and_supersedes_on_publish(seeded):
+    """A nurse sick for three days: the re-plan is a new draft that takes them off, counts the changed
+    cells (few), and once published replaces the earlier published rota."""
+    engine, team = seeded
+    first = _plan(engine, team)
+    publish_rota(engine=engine, principal=COORDINATOR, rota_id=first.rota.id, now=NOW)
+    sick = next(
+        sid
+        for (sid, date), _ in sorted(first.rota.cells.items(), key=lambda kv: kv[0][1])
+        if date >= MONDAY + dt.timedelta(days=2)
+    )
+    with session_scope(engine) as session:
+        realdata.add_absence(
+            session,
+            Absence(sick, AbsenceKind.SICK, MONDAY + dt.timedelta(days=2), MONDAY + dt.timedelta(days=4)),
+            username="coord",
+            at=NOW,
+        )
+    again = replan_rota(engine=engine, principal=COORDINATOR, rota_id=first.rota.id, now=NOW, params=FAST)
+    assert again.rota.based_on == first.rota.id and again.hard_breaches == ()
+    assert not any(again.rota.cells.get((sick, MONDAY + dt.timedelta(days=d))) for d in (2, 3, 4))
+    assert 1 <= again.rota.changed <= len(first.rota.cells) // 3
+    publish_rota(engine=engine, principal=COORDINATOR, rota_id=again.rota.id, now=NOW)
+    with session_scope(engine) as session:
+        from hjemme.store import rota as store
+
+        assert [r.id for r in store.published_on(session, MONDAY)] == [again.rota.id]
+
+
+def test_export_is_a_formatted_workbook(seeded):
+    """The Excel export has a bold header of dates, a row per person and a sheet of breaches."""
+    engine, team = seeded
+    view = _plan(engine, team)
+    book = load_workbook(
+        io.BytesIO(export_rota_xlsx(engine=engine, principal=COORDINATOR, rota_id=view.rota.id))
+    )
+    sheet = book["Turnus"]
+    assert sheet["A1"].value == "Navn" and sheet["B1"].font.bold
+    assert [sheet.cell(row=i + 2, column=1).value for i in range(len(view.staff))] == [
+        s.name for s in view.staff
+    ]
+    assert "Brudd" in book.sheetnames
+
+
+def test_a_clinician_cannot_plan_but_sees_their_own_published_rota(seeded):
+    """Planning needs a coordinator; a clinician linked to a member of staff reads their own shifts."""
+    engine, team = seeded
+    clinician = Principal("nurse1", Role.CLINICIAN)
+    with pytest.raises(PermissionDeniedError):
+        plan_rota(engine=engine, principal=clinician, team=team, first_day=MONDAY, weeks=2, now=NOW)
+    view = _plan(engine, team)
+    publish_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id, now=NOW)
+    person = view.staff[0].id
+    add_user(
+        engine=engine,
+        username="nurse1",
+        password="a long enough password",
+        role=Role.CLINICIAN,
+        now=NOW,
+        staff_id=person,
+    )
+    mine = my_rota(engine=engine, principal=clinician, first=MONDAY, days=14)
+    assert [(m.date, m.shift) for m in mine if m.shift] == sorted(
+        (date, code) for (sid, date), code in view.rota.cells.items() if sid == person
+    )
