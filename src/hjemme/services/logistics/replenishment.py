@@ -367,8 +367,9 @@ def order_low_stock(
     for what is still low), each chosen product gets the replenishment engine's suggested packs
     (up to its order-up-to level; at least the shortfall in whole packs), and the orders are
     written with who and when, plus one audit row in the access log ("purchase order <product
-    name> × <units>, …", no patient). A product already on order is skipped, so a repeated click places nothing twice.
-    A product not on the list, or no product at all, is an :class:`InputError` and places none.
+    name> × <units>, …", no patient). A product already on order is skipped, so a repeated click
+    places nothing twice. A product not on the list, or no product at all, is an
+    :class:`InputError` and places none.
     """
     require_role(principal, ORDER_ROLES)
     wanted = list(dict.fromkeys(product_ids))
