@@ -115,7 +115,7 @@ def test_ordering_the_low_list_places_audited_orders_once(morning: Engine) -> No
     with session_scope(morning) as session:
         audit = list(session.scalars(select(AccessLogRecord).where(AccessLogRecord.resource.like("purchase order%"))))
     assert len(audit) == 1 and audit[0].action == "write" and audit[0].patient_id is None
-    assert all(o.product_id in audit[0].resource for o in placed)
+    assert all(f"{products[o.product_id].name} × {o.units}" in audit[0].resource for o in placed)
     suggestions = service.suggest_purchase_orders(engine=morning, on=TODAY, **WHO)
     positions = suggestions.positions
     assert all(positions[o.product_id].on_order == o.units for o in placed)

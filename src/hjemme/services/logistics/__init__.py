@@ -17,7 +17,14 @@ check the caller's role and write the access log for every patient shown. The mo
 from hjemme.services.logistics._rows import DEVICE_ROLES, ORDER_ROLES, WAREHOUSE
 from hjemme.services.logistics.board import BoardPatient, OrderBoardView, read_order_board
 from hjemme.services.logistics.devices import device_tasks, devices_due, list_devices
-from hjemme.services.logistics.loads import PlanLoads, VanSheet, VanSheets, pick_lists, van_pick_sheets
+from hjemme.services.logistics.loads import (
+    PlanLoads,
+    VanSheet,
+    VanSheets,
+    pick_lists,
+    van_pick_sheets,
+    vehicle_names,
+)
 from hjemme.services.logistics.orders import (
     accept_order_lines,
     list_order_lines,
@@ -53,6 +60,7 @@ __all__ = [
     "order_low_stock",
     "read_order_board",
     "van_pick_sheets",
+    "vehicle_names",
     "DEVICE_ROLES",
     "LogisticsSeedResult",
     "ORDER_ROLES",

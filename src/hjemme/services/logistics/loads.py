@@ -221,3 +221,13 @@ def van_pick_sheets(
             )
         )
     return VanSheets(date, stored.version, warehouse, tuple(sheets))
+
+
+def vehicle_names(*, engine: Engine, principal: Principal) -> dict[str, str]:
+    """The vehicles' names by id ("Kjølebil 1" for ``COLD_VAN001``), for pages that name a route's van.
+
+    The register holds no patient data, so nothing is access-logged; the role is still checked.
+    """
+    require_role(principal, ORDER_ROLES)
+    with session_scope(engine) as session:
+        return {v.id: v.name for v in repo.list_vehicles(session)}

@@ -366,9 +366,10 @@ def order_low_stock(
     One transaction: the low list is worked out again from the ledger (so an order is placed only
     for what is still low), each chosen product gets the replenishment engine's suggested packs
     (up to its order-up-to level; at least the shortfall in whole packs), and the orders are
-    written with who and when, plus one audit row in the access log ("purchase order …", no
-    patient). A product already on order is skipped, so a repeated click places nothing twice.
-    A product not on the list, or no product at all, is an :class:`InputError` and places none.
+    written with who and when, plus one audit row in the access log ("purchase order <product
+    name> × <units>, …", no patient). A product already on order is skipped, so a repeated click
+    places nothing twice. A product not on the list, or no product at all, is an
+    :class:`InputError` and places none.
     """
     require_role(principal, ORDER_ROLES)
     wanted = list(dict.fromkeys(product_ids))
@@ -415,7 +416,9 @@ def order_low_stock(
                 session,
                 principal=principal,
                 patient_ids=[None],
-                resource="purchase order " + ", ".join(f"{o.product_id} {o.units}" for o in placed),
+                # product names, not codes: the admin reads this log on a page
+                resource="purchase order "
+                + ", ".join(f"{catalogue.products[o.product_id].name} × {o.units}" for o in placed),
                 client=client,
                 at=at,
                 action="write",

@@ -27,6 +27,7 @@ from hjemme.services.logistics import (
     order_low_stock,
     stock_levels,
     van_pick_sheets,
+    vehicle_names,
 )
 from hjemme.services.patients import local_date
 from hjemme.services.plans_view import read_transport_routes
@@ -53,7 +54,8 @@ def van_loads(request: Request, user: LogisticsDep, engine: EngineDep, now: NowD
     plan = read_transport_routes(engine=engine, principal=user, date=day, client=client, at=now)
     routes = plan.routes if plan is not None else ()
     chosen = next((r for r in routes if r.resource_id == van), routes[0] if routes else None)
-    context = {**page_context(user), "date": day, "plan": plan, "chosen": chosen}
+    context = {**page_context(user), "date": day, "plan": plan, "chosen": chosen,
+               "vehicles": vehicle_names(engine=engine, principal=user)}
     return render(request, "logistics/vans.html", context)
 
 

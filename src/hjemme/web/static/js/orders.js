@@ -1,6 +1,6 @@
 /* The order-suggestion board (issue 14): "choose all shown", a delivery's checkbox for its rows, and
    the count of chosen lines in the action bar. Without this script the form still works: the
-   server reads "all" as every line shown. A row's checkbox value holds the ids of the
+   server reads "all" as every line shown (the hidden "shown" field). A row's checkbox value holds the ids of the
    day-of-need lines behind it, separated by spaces. */
 (function () {
   "use strict";
@@ -44,5 +44,18 @@
     });
   });
   lines.forEach(function (box) { box.addEventListener("change", refresh); });
+
+  /* Post only what carries information: a quantity someone changed, and the rows ticked unless
+     "choose all" stands for them. A form field per line would pass the server's limit of 1,000
+     fields on a board of a few hundred deliveries; the server falls back to the same defaults. */
+  form.addEventListener("submit", function () {
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=number]"), function (input) {
+      if (input.value === input.defaultValue) { input.disabled = true; }
+    });
+    if (all.checked) { lines.forEach(function (box) { box.disabled = true; }); }
+  });
+  window.addEventListener("pageshow", function () {  /* back from the next page: usable again */
+    Array.prototype.forEach.call(form.querySelectorAll("input:disabled"), function (input) { input.disabled = false; });
+  });
   refresh();
 })();
