@@ -72,12 +72,12 @@ def test_pages_send_strangers_to_log_in(web, path):
 
 
 def test_menu_shows_only_the_roles_pages(web):
-    """The menu of a coordinator links to the day plan, the registers, the order suggestions (issue 14)
-    and scenarios, and to no other role's page."""
+    """The menu of a coordinator links to the day plan, the registers, the order suggestions (issue 14),
+    the staff rota (issue 17) and scenarios, and to no other role's page."""
     web.log_in(Role.COORDINATOR)
     page = web.client.get("/plan").text
     menu = re.search(r'<nav aria-label="Hovedmeny">(.*?)</nav>', page, re.S).group(1)
-    assert re.findall(r'href="([^"]+)"', menu) == ["/plan", "/registers", "/logistics/orders", "/scenarios"]
+    assert re.findall(r'href="([^"]+)"', menu) == ["/plan", "/registers", "/logistics/orders", "/rota", "/scenarios"]
 
 
 def test_log_out_ends_the_session(web):
