@@ -173,7 +173,7 @@ def evaluate(
         driver_hours_week += hours * frequency
     peak_hours = hours_by_weekday.max() * tr.peak_factor.central
     vehicles = float(math.ceil(peak_hours / tr.shift_hours.central - 1e-9))
-    electric = interpolate(vt.electric_share, year)
+    electric = interpolate(vt.electric_share_points(), year)
     co2_t = km_year * (electric * vt.co2_kg_per_km_electric.central
                        + (1 - electric) * vt.co2_kg_per_km_fossil.central) / 1000.0
 

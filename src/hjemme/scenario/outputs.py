@@ -24,6 +24,14 @@ from openpyxl import Workbook
 from hjemme import __version__
 from hjemme.scenario.config import ScenarioConfig
 from hjemme.scenario.fast import Sample
+from hjemme.scenario.sensitivity import SOBOL_METRICS, SensitivityResult
+from hjemme.scenario.sensitivity_outputs import (
+    break_even_dict,
+    decision_summary,
+    sobol_table,
+    tornado_svgs,
+    write_sensitivity,
+)
 from hjemme.scenario.summary import (
     ALTERNATIVE_LABELS_NB,
     DECIDING,
@@ -56,8 +64,13 @@ def write_outputs(
     replications: int,
     seed: int,
     deep: Mapping[str, Any] | None = None,
+    sensitivity: SensitivityResult | None = None,
 ) -> dict[str, Path]:
-    """Write every output file into ``out_dir``; return their paths by kind."""
+    """Write every output file into ``out_dir``; return their paths by kind.
+
+    With ``sensitivity`` (issue 15) the report opens with the decision and shows the tornado charts,
+    break-evens and Sobol indices; ``decision.json`` keeps the opening for the scenarios page.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     records = summarise(samples)
     paths = {
@@ -77,7 +90,23 @@ def write_outputs(
     assumptions = assumption_rows(config)
     _write_workbook(paths["xlsx"], records, assumptions, deep)
     svgs = _write_charts(paths["charts"], records)
-    _write_html(paths["html"], config, records, samples, assumptions, svgs, replications, seed, deep)
+    years = sorted({r["year"] for r in records})
+    decision = decision_summary(samples, sensitivity, sensitivity.year if sensitivity else years[-1])
+    paths["decision"] = out_dir / "decision.json"
+    paths["decision"].write_text(json.dumps(decision, indent=1, ensure_ascii=False), encoding="utf-8")
+    extra: dict[str, Any] = {"decision": decision, "sensitivity": None}
+    if sensitivity is not None:
+        paths.update({f"sensitivity_{k}": v for k, v in write_sensitivity(out_dir, sensitivity).items()
+                      if k != "charts"})
+        extra["sensitivity"] = {
+            "year": sensitivity.year,
+            "tornados": tornado_svgs(sensitivity),
+            "break_evens": [break_even_dict(e) for e in sensitivity.break_evens],
+            "sobol": {m: sobol_table(sensitivity, m) for m in SOBOL_METRICS if sobol_table(sensitivity, m)},
+            "sobol_n": sensitivity.sobol_n,
+            "factors": len(sensitivity.factors),
+        }
+    _write_html(paths["html"], config, records, samples, assumptions, svgs, replications, seed, deep, extra)
     return paths
 
 
@@ -172,7 +201,8 @@ def _headline(records: Sequence[Mapping[str, Any]], year: int) -> list[str]:
 
 def _write_html(path: Path, config: ScenarioConfig, records: Sequence[Mapping[str, Any]],
                 samples: Sequence[Sample], assumptions: Sequence[Mapping[str, Any]], svgs: Mapping[str, str],
-                replications: int, seed: int, deep: Mapping[str, Any] | None) -> None:
+                replications: int, seed: int, deep: Mapping[str, Any] | None,
+                extra: Mapping[str, Any]) -> None:
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
     years = sorted({r["year"] for r in records})
     alternatives = sorted({r["alternative"] for r in records})
@@ -190,6 +220,6 @@ def _write_html(path: Path, config: ScenarioConfig, records: Sequence[Mapping[st
         compare_years=compare_years, labels=METRIC_LABELS_NB, alt_labels=ALTERNATIVE_LABELS_NB,
         decisions=decide(samples, years[-1]), charts=svgs, assumptions=assumptions, deep=deep,
         headline=_headline(records, years[-1]), replications=replications, seed=seed, fmt=fmt,
-        version=__version__,
+        version=__version__, metric_labels=METRIC_LABELS_NB, **extra,
     )
     path.write_text(html, encoding="utf-8")

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
 
-from hjemme.scenario.config import Assumption, ScenarioConfig
+from hjemme.scenario.config import ScenarioConfig
 from hjemme.scenario.fast import Sample
 
 METRIC_LABELS_NB = {
@@ -99,29 +98,10 @@ def decide(samples: Sequence[Sample], year: int, *, min_win_share: float = 0.9,
 
 
 def assumption_rows(config: ScenarioConfig) -> list[dict[str, Any]]:
-    """Every assumption of the scenario as a flat row (key path, numbers, unit, source, owner)."""
-    rows: list[dict[str, Any]] = []
+    """Every number of the scenario as a flat row (key path, numbers, unit, source, owner, kind).
 
-    def walk(obj: Any, path: str) -> None:
-        if isinstance(obj, Assumption):
-            rows.append({"key": path, "value": obj.value, "low": obj.low, "likely": obj.likely,
-                         "high": obj.high, "unit": obj.unit, "source": obj.source, "owner": obj.owner,
-                         "note": obj.note})
-        elif isinstance(obj, BaseModel):
-            for name in type(obj).model_fields:
-                walk(getattr(obj, name), f"{path}.{name}" if path else name)
-        elif isinstance(obj, dict):
-            for k in obj:
-                walk(obj[k], f"{path}.{k}")
-        elif isinstance(obj, list):
-            for i, v in enumerate(obj):
-                walk(v, f"{path}[{i}]")
+    The walk itself is :func:`hjemme.scenario.assumptions.list_assumptions` (issue 15, item 1).
+    """
+    from hjemme.scenario.assumptions import list_assumptions
 
-    walk(config, "")
-    t = config.trajectory
-    for kind, points in t.shares.items():
-        for year, share in sorted(points.items()):
-            rows.append({"key": f"trajectory.shares.{kind}.{year}", "value": share, "low": None,
-                         "likely": None, "high": None, "unit": "andel", "source": t.source,
-                         "owner": t.owner, "note": ""})
-    return rows
+    return [row.as_dict() for row in list_assumptions(config)]
