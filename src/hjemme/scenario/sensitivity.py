@@ -178,16 +178,16 @@ def _tokens(path: str) -> list[str | int]:
     return [int(index) if index else name for name, index in _TOKEN.findall(path)]
 
 
-def _set_path(obj: Any, tokens: Sequence[str | int], value: float) -> Any:
+def _replace(obj: Any, tokens: Sequence[str | int], change: Callable[[Assumption], Assumption]) -> Any:
     if not tokens:
         if not isinstance(obj, Assumption):
-            raise ValueError("the path does not lead to an assumption")
-        return obj.model_copy(update={"value": float(value), "low": None, "likely": None, "high": None})
+            raise KeyError("the path does not lead to an assumption")
+        return change(obj)
     head, rest = tokens[0], tokens[1:]
     if isinstance(obj, BaseModel):
         if str(head) not in type(obj).model_fields:
             raise KeyError(head)
-        return obj.model_copy(update={str(head): _set_path(getattr(obj, str(head)), rest, value)})
+        return obj.model_copy(update={str(head): _replace(getattr(obj, str(head)), rest, change)})
     if isinstance(obj, dict):
         key: Any = head
         if key not in obj and isinstance(head, str) and head.lstrip("-").isdigit():
@@ -195,20 +195,85 @@ def _set_path(obj: Any, tokens: Sequence[str | int], value: float) -> Any:
         if key not in obj:
             raise KeyError(head)
         new = dict(obj)
-        new[key] = _set_path(obj[key], rest, value)
+        new[key] = _replace(obj[key], rest, change)
         return new
     if isinstance(obj, list):
         new_list = list(obj)
-        new_list[int(head)] = _set_path(obj[int(head)], rest, value)
+        new_list[int(head)] = _replace(obj[int(head)], rest, change)
         return new_list
     raise KeyError(head)
+
+
+def assumption_at(config: ScenarioConfig, path: str) -> Assumption:
+    """The assumption at a dotted path; ``KeyError`` when there is none."""
+    found: list[Assumption] = []
+
+    def keep(a: Assumption) -> Assumption:
+        found.append(a)
+        return a
+
+    _replace(config, _tokens(path), keep)
+    return found[0]
 
 
 def with_values(config: ScenarioConfig, values: Mapping[str, float]) -> ScenarioConfig:
     """A copy of ``config`` with the assumptions at the given dotted paths fixed to a value."""
     out = config
     for path, value in values.items():
-        out = _set_path(out, _tokens(path), value)
+        out = _replace(out, _tokens(path), lambda a, v=float(value): a.model_copy(
+            update={"value": v, "low": None, "likely": None, "high": None}))
+    return out
+
+
+MAIN_ASSUMPTIONS = (
+    "delivery_models.alt1.order_min_per_patient_week",
+    "delivery_models.alt2.order_min_per_patient_week",
+    "delivery_models.alt3.order_min_per_patient_week",
+    "delivery_models.alt1.fixed_cost_nok_per_year",
+    "delivery_models.alt1.nodes.logistics_centre.fixed_area_m2",
+    "delivery_models.alt1.nodes.logistics_centre.rent_nok_per_m2_year",
+    "delivery_models.alt2.flows[0].fee_nok_per_delivery",
+    "trajectory.achievement",
+    "scope.dho.in_scope_share",
+    "staff.clinical_cost_nok_per_hour",
+    "vehicle_types.van.electric_share.2030",
+)
+"""What the scenarios page lets a manager change (those present in the scenario are shown)."""
+
+
+def range_problem(original: Assumption, low: float, likely: float, high: float) -> str | None:
+    """Why a changed range is refused, as a code (``not_finite``, ``order``, ``negative``, ``share``
+    above 1), or ``None``; adapters word the code for people."""
+    if not all(math.isfinite(v) for v in (low, likely, high)):
+        return "not_finite"
+    if not low <= likely <= high:
+        return "order"
+    lowest = original.low if original.low is not None else original.central
+    if lowest >= 0 and low < 0:
+        return "negative"
+    top = original.high if original.high is not None else original.central
+    if original.unit in ("", "andel") and 0 <= top <= 1 and high > 1:
+        return "share"
+    return None
+
+
+def with_ranges(
+    config: ScenarioConfig, ranges: Mapping[str, tuple[float, float, float]], *, note: str = ""
+) -> ScenarioConfig:
+    """A copy with new low/likely/high at the given paths, and at every place the same assumption is
+    used (a YAML anchor), keeping source and owner; ``ValueError`` naming the path if one is refused."""
+    factors = {p: f for f in uncertain_factors(config) for p in f.paths}
+    out = config
+    for path, (low, likely, high) in ranges.items():
+        original = assumption_at(config, path)
+        problem = range_problem(original, low, likely, high)
+        if problem is not None:
+            raise ValueError(f"{path}: {problem}")
+        paths = factors[path].paths if path in factors else (path,)
+        for target in paths:
+            out = _replace(out, _tokens(target), lambda a, r=(low, likely, high): a.model_copy(update={
+                "value": None, "low": r[0], "likely": r[1], "high": r[2],
+                "note": (f"{a.note} – {note}" if a.note else note) if note else a.note}))
     return out
 
 
