@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hjemme.cli.main import app
@@ -233,3 +235,14 @@ def test_cli_sensitivity_writes_tornados_and_break_evens(tmp_path: Path) -> None
         ],
     )
     assert bad.exit_code == 2 and "--year" in bad.output
+
+
+@given(st.floats(-1e6, 1e6), st.floats(0, 1), st.floats(1e-6, 1e6))
+def test_triangular_quantiles_are_monotone_and_inside_the_range(low: float, where: float, width: float) -> None:
+    """Whatever the range, the mapped sample rises with u and stays within low–high (Sobol draws no
+    value the owner ruled out)."""
+    high = low + width
+    likely = low + where * width
+    x = triangular_ppf(np.linspace(0.0, 1.0, 101), low, likely, high)
+    assert np.all(np.diff(x) >= -1e-9 * max(1.0, abs(high)))
+    assert x[0] == pytest.approx(low, abs=1e-9 * max(1.0, abs(low))) and x[-1] == pytest.approx(high, rel=1e-9)

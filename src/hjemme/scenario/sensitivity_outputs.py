@@ -355,8 +355,8 @@ def decision_summary(
         f"{alt_label(chosen)} har lavest {metric_noun(primary)} i {year}: lavest i "
         f"{round(100 * d.win_share)} % av replikasjonene, median {fmt(d.gap_pct)} % under nest beste."
     )
-    wins = [r["label"].lower() for r in rows if r["same"] and r["metric"] != primary]
-    losses = [f"{r['label'].lower()} ({alt_short(r['best'])})" for r in rows if not r["same"]]
+    wins = [metric_noun(r["metric"]) for r in rows if r["same"] and r["metric"] != primary]
+    losses = [f"{metric_noun(r['metric'])} ({alt_short(r['best'])})" for r in rows if not r["same"]]
     return {
         "year": year,
         "metric": primary,
