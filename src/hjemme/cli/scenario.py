@@ -126,6 +126,7 @@ def sensitivity_command(
 ) -> None:
     """Hva driver svaret: tornado per nøkkeltall, break-even per par av alternativer, Sobol-indekser."""
     from hjemme.scenario.sensitivity_outputs import break_even_sentence, write_sensitivity
+    from hjemme.scenario.summary import METRIC_LABELS_NB
 
     cfg, model = _load(config)
     the_year = cfg.years[-1] if year is None else year
@@ -139,7 +140,8 @@ def sensitivity_command(
     for column in ("Nøkkeltall", "Forutsetning", "Snur", "I spennet"):
         table.add_column(column)
     for e in result.break_evens:
-        table.add_row(e.metric, break_even_sentence(e), e.direction, "ja" if e.within_range else "nei")
+        table.add_row(METRIC_LABELS_NB.get(e.metric, e.metric), break_even_sentence(e),
+                      "over" if e.direction == "above" else "under", "ja" if e.within_range else "nei")
     console.print(table)
     typer.echo(f"Skrev {paths['json']}, {paths['oat']}, {paths['break_even']}"
                + (f", {paths['sobol']}" if "sobol" in paths else "") + f"; tornadoer i {paths['charts']}/")

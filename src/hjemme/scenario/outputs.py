@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from hjemme import __version__
 from hjemme.scenario.config import ScenarioConfig
 from hjemme.scenario.fast import Sample
-from hjemme.scenario.sensitivity import SOBOL_METRICS, SensitivityResult
+from hjemme.scenario.sensitivity import KEY_METRICS, SOBOL_METRICS, SensitivityResult
 from hjemme.scenario.sensitivity_outputs import (
     break_even_dict,
     decision_summary,
@@ -100,8 +100,8 @@ def write_outputs(
                       if k != "charts"})
         extra["sensitivity"] = {
             "year": sensitivity.year,
-            "tornados": tornado_svgs(sensitivity),
-            "break_evens": [break_even_dict(e) for e in sensitivity.break_evens],
+            "tornados": {m: svg for m, svg in tornado_svgs(sensitivity).items() if m in KEY_METRICS},
+            "break_evens": [break_even_dict(e) for e in sensitivity.break_evens if e.metric in KEY_METRICS],
             "sobol": {m: sobol_table(sensitivity, m) for m in SOBOL_METRICS if sobol_table(sensitivity, m)},
             "sobol_n": sensitivity.sobol_n,
             "factors": len(sensitivity.factors),

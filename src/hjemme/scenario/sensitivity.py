@@ -36,6 +36,7 @@ from hjemme.scenario.assumptions import list_assumptions
 from hjemme.scenario.config import Assumption, ScenarioConfig
 from hjemme.scenario.fast import CensusParams, evaluate, expected_census
 from hjemme.scenario.model import ProjectionModel, sample_params
+from hjemme.scenario.summary import DECIDING
 
 KEY_METRICS = ("cost_nok_per_year", "co2_tonnes_per_year", "km_per_year", "storage_m2")
 """The metrics a decision is read on first; tornados and break-evens are computed for these."""
@@ -550,6 +551,9 @@ def run_sensitivity(
 ) -> SensitivityResult:
     """One-at-a-time runs, tornados and break-evens for ``year``; Sobol indices when ``sobol_n > 0``.
 
+    ``metrics`` defaults to every deciding metric the model outputs (``summary.DECIDING``, key
+    metrics first), so a metric added to the model joins by itself.
+
     ``on_progress(phase, done, total)`` is called as work advances; phases are ``oat`` (evaluations),
     ``break_even`` (factors) and ``sobol`` (evaluations).
     """
@@ -568,7 +572,8 @@ def run_sensitivity(
 
     base, rows = one_at_a_time(model, config, year, factors, counter("oat", 1 + 2 * len(factors)))
     available = set(base[next(iter(base))])
-    chosen = tuple(m for m in (metrics or KEY_METRICS) if m in available)
+    wanted = metrics or (*KEY_METRICS, *(m for m in DECIDING if m not in KEY_METRICS))
+    chosen = tuple(m for m in wanted if m in available)
     evens = break_evens(
         model, config, year, factors, chosen, base, on_factor=counter("break_even", len(factors))
     )
