@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEMO_ARGS ?=
 
 .PHONY: demo test lint serve seed bench clean
 
@@ -16,7 +17,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	mkdir -p var
-	$(BIN)/hjemme demo --host $(HOST) --port $(PORT)
+	$(BIN)/hjemme demo --host $(HOST) --port $(PORT) $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

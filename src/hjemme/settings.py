@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         default=Path("var"),
         description="Where `hjemme demo` keeps its generated keys (demo-keys.json, mode 0600).",
     )
+    demo_stream: bool = Field(
+        default=True,
+        description="`hjemme demo` runs synthetic patients' devices sending measurements through the "
+        "ingest (MQTT when the broker answers, CSV otherwise); `hjemme serve` never does.",
+    )
     https: bool = Field(
         default=False,
         description="Served to users over https (e.g. behind a TLS proxy): send HSTS on every response.",

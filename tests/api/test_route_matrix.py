@@ -156,9 +156,11 @@ WEB: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/response/alarms/{alarm_id}/resolve"): (L, 403, 403, 403, 422, 403, 403, 403, 403, 403),
     ("POST", "/response/alarms/{alarm_id}/urgent-visit"): (L, 403, 403, 403, 404, 403, 403, 403, 403, 403),
     ("GET", "/logistics"): (L, 403, 403, 403, 403, 200, 403, 403, 403, 403),
-    ("GET", "/logistics/orders"): (L, 403, 403, 403, 403, 200, 403, 403, 403, 403),
-    ("POST", "/logistics/orders"): (L, 403, 403, 403, 403, 303, 403, 403, 403, 403),
+    ("GET", "/logistics/pick-lists"): (L, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    ("GET", "/logistics/orders"): (L, 403, 200, 403, 403, 200, 403, 403, 403, 403),  # coordinators decide too
+    ("POST", "/logistics/orders"): (L, 403, 303, 403, 403, 303, 403, 403, 403, 403),  # nothing chosen: back
     ("GET", "/logistics/stock"): (L, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    ("POST", "/logistics/stock/order"): (L, 403, 403, 403, 403, 303, 403, 403, 403, 403),  # nothing chosen: back
     ("GET", "/devices"): (L, 403, 403, 403, 403, 403, 200, 403, 403, 403),
     ("GET", "/admin"): (L, 200, 403, 403, 403, 403, 403, 403, 403, 403),
     ("GET", "/admin/access-log"): (L, 200, 403, 403, 403, 403, 403, 403, 403, 403),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
 from typer.testing import CliRunner
 
@@ -14,8 +15,11 @@ from hjemme.geo import make_provider
 from hjemme.planning.plan_json import plan_from_json
 from hjemme.planning.problem_json import problem_from_json
 from hjemme.planning.validate import validate_plan
+from hjemme.services.auth import Principal
 from hjemme.services.database import open_database
+from hjemme.services.logistics import list_order_lines
 from hjemme.services.planning import stored_problem
+from hjemme.settings import get_settings
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 
@@ -135,3 +139,80 @@ def test_serve_refuses_one_key_for_both_purposes(database_env: str, monkeypatch)
     result = runner.invoke(app, ["serve"], env=env)
     assert result.exit_code == 2
     assert "HJEMME_RESEARCH_KEY must differ from HJEMME_SECRET_KEY" in result.output
+
+
+# -- a demo with life in it (issue 14 item 7) ---------------------------------------------------------
+
+NO_BROKER = "mqtt://127.0.0.1:9"  # nothing speaks MQTT on the discard port: the stream uses CSV
+
+
+def _stream_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("demo-")]
+
+
+def _environment(monkeypatch, **variables: str) -> None:
+    """Set HJEMME_ variables for the next command (settings are read once, then cached)."""
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+
+
+def test_demo_leaves_order_suggestions_for_the_logistics_role(database_env: str) -> None:
+    """After the demo the logistics role has the coming week's order suggestions to accept or reject."""
+    result = runner.invoke(app, ["demo", "--no-serve", "--patients", "15", "--plan-seconds", "0.3"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "order suggestions" in result.output
+    engine = open_database(url=database_env)
+    try:
+        lines = list_order_lines(engine=engine, principal=Principal("logistics", Role.LOGISTICS),
+                                 at=dt.datetime.now(dt.UTC), status="suggested")
+    finally:
+        engine.dispose()
+    today = local_date(dt.datetime.now(dt.UTC))
+    assert lines and all(today <= ln.delivery_date <= today + dt.timedelta(days=7) for ln in lines)
+    assert f"{len(lines)} order suggestions" in result.output
+
+
+def test_demo_streams_devices_while_the_server_runs_and_stops_with_it(database_env: str, monkeypatch) -> None:
+    """The device stream is on by default in the demo, runs while the server does and ends with it."""
+    seen: list[list[str]] = []
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", lambda app, **kw: seen.append(_stream_threads()))
+    _environment(monkeypatch, HJEMME_MQTT_URL=NO_BROKER)
+    result = runner.invoke(app, ["demo", "--patients", "12", "--plan-seconds", "0.2"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert seen == [["demo-stream"]] and "CSV ingest" in result.output
+    assert _stream_threads() == []
+
+
+def test_the_device_stream_stops_when_the_server_is_interrupted(database_env: str, monkeypatch) -> None:
+    """Ctrl-C in the server still stops the stream: no thread of it is left behind."""
+    def interrupted(app, **kw) -> None:
+        assert _stream_threads() == ["demo-stream"]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", interrupted)
+    _environment(monkeypatch, HJEMME_MQTT_URL=NO_BROKER)
+    runner.invoke(app, ["demo", "--patients", "12", "--plan-seconds", "0.2"], env={"COLUMNS": "200"})
+    assert _stream_threads() == []
+
+
+def test_the_device_stream_can_be_switched_off(database_env: str, monkeypatch) -> None:
+    """--no-stream, or HJEMME_DEMO_STREAM=false, serves the demo without synthetic devices."""
+    seen: list[list[str]] = []
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", lambda app, **kw: seen.append(_stream_threads()))
+    args = ["demo", "--patients", "12", "--plan-seconds", "0.2"]
+    assert runner.invoke(app, [*args, "--no-stream"], env={"COLUMNS": "200"}).exit_code == 0
+    _environment(monkeypatch, HJEMME_DEMO_STREAM="false")
+    assert runner.invoke(app, args, env={"COLUMNS": "200"}).exit_code == 0
+    assert seen == [[], []]
+
+
+def test_serve_never_runs_the_device_stream(database_env: str, monkeypatch) -> None:
+    """Production `hjemme serve` has no synthetic devices, whatever HJEMME_DEMO_STREAM says."""
+    seen: list[list[str]] = []
+    monkeypatch.setattr("hjemme.cli.serve.uvicorn_run", lambda app, **kw: seen.append(_stream_threads()))
+    _environment(monkeypatch, HJEMME_SECRET_KEY="k" * 40, HJEMME_RESEARCH_KEY="r" * 40, HJEMME_DEMO_STREAM="true",
+                 HJEMME_MQTT_URL=NO_BROKER)
+    assert runner.invoke(app, ["serve"], env={"COLUMNS": "200"}).exit_code == 0
+    assert seen == [[]]

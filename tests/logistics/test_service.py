@@ -111,7 +111,8 @@ def test_negative_movement_is_refused_and_nothing_is_written(enrolled: Engine) -
                 Movement(
                     "X",
                     MovementKind.SCRAP,
-                    "gloves_box-1-0",
+                    next(e.lot_id for e in service.expiring_stock(engine=enrolled, on=TODAY, within_days=9999, **WHO)
+                         if e.product_id == "gloves_box"),
                     10_000,
                     "logistics_centre",
                     None,

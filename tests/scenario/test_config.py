@@ -22,9 +22,9 @@ def _default() -> dict:
 
 
 def test_default_scenario_validates_with_every_assumption_sourced() -> None:
-    """The shipped default loads, covers all three alternatives and names a source and owner everywhere."""
+    """The shipped default loads, covers today and the three alternatives and names a source and owner everywhere."""
     config = load_scenario(DEFAULT)
-    assert sorted(config.delivery_models) == ["alt1", "alt2", "alt3"]
+    assert sorted(config.delivery_models) == ["alt0", "alt1", "alt2", "alt3"]
     assert config.baseline.admissions_per_year.source == "assumption"
     assert all(f.source and f.owner for dm in config.delivery_models.values() for f in dm.flows)
 

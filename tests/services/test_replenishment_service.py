@@ -188,7 +188,11 @@ def test_consumption_history_comes_from_picks_out_of_the_centre(db_engine: Engin
     """Daily picks out of the centre become the history (transfers and returns do not), and drive the forecast."""
     start = DATE - dt.timedelta(days=21)
     seed_population(engine=db_engine, n_patients=10, seed=4, date=start)
-    lot = "syringe_10ml-4-1"  # the seed's long-dated lot
+    with session_scope(db_engine) as session:  # the seed's long-dated lot
+        lot = session.scalars(
+            select(StockLotRecord.id).where(StockLotRecord.product_id == "syringe_10ml")
+            .order_by(StockLotRecord.expiry_date.desc())
+        ).first()
     moves = []
     for day in range(21):
         when = dt.datetime.combine(start + dt.timedelta(days=day), dt.time(9), tzinfo=dt.UTC)

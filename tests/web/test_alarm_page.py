@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import update
+
 from hjemme.domain.security import Role
 from hjemme.store.database import session_scope
 from hjemme.store.monitoring_tables import PersonalThresholdRecord
+from hjemme.store.tables import PatientRecord
 from tests.web.test_language_scan import visible_text
 from tests.web.world import ALARM_RED, ALARM_YELLOW, NOW, SELF
 
@@ -15,14 +18,24 @@ PAGE = f"/response/alarms/{ALARM_RED}"
 
 
 def test_alarm_page_says_who_the_patient_is(web):
-    """Name, age, the pathway's Norwegian name, a phone link, and that next of kin are not registered."""
+    """Name, age, the pathway's Norwegian name, a phone link, and that no next of kin is registered."""
     web.log_in(Role.RESPONDER)
     page = web.client.get(PAGE).text
     text = visible_text(page)
     assert "Pasient P00001" in text and "78 år" in text  # born 1948, seen in 2026
     assert "Avansert hjemmesykehus – lunge" in text
     assert 'href="tel:+4791234567"' in page
-    assert "Pårørende ikke registrert i hjemme" in text
+    assert "Pårørende ikke registrert" in text
+
+
+def test_alarm_page_shows_the_registered_next_of_kin(web):
+    """Next of kin as the clinic registered them stand on the page, to be phoned from the response centre."""
+    with session_scope(web.engine) as session:
+        session.execute(update(PatientRecord).where(PatientRecord.id == SELF)
+                        .values(next_of_kin="Kari Nordmann (datter) 98765432"))
+    web.log_in(Role.RESPONDER)
+    text = visible_text(web.client.get(PAGE).text)
+    assert "Pårørende Kari Nordmann (datter) 98765432" in text
 
 
 def test_measurements_have_names_units_limits_and_the_cited_readings(web):

@@ -74,11 +74,11 @@ def test_small_scenario_runs_and_its_excel_downloads(planned_site, browser, tmp_
         page.locator(".charts img").evaluate_all("imgs => Promise.all(imgs.map(i => i.decode()))")
         shot(page, "coordinator_scenario_results")
         with page.expect_download() as info:
-            page.get_by_role("link", name="Excel-arbeidsbok").click()
+            page.get_by_role("link", name="Excel-arbeidsbok", exact=True).click()
         target = tmp_path / "scenario.xlsx"
         info.value.save_as(target)
         workbook = openpyxl.load_workbook(target)
-        assert "sammendrag" in workbook.sheetnames and "forutsetninger" in workbook.sheetnames
+        assert "Sammendrag" in workbook.sheetnames and "Forutsetninger" in workbook.sheetnames
     finally:
         context.close()
 

@@ -3,6 +3,7 @@ TestClient over a day planned by the planner's own services (plan stored with it
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -220,7 +221,8 @@ def test_my_day_lists_samples_and_goods_where_the_plan_has_them(planned):
 def test_scenario_upload_with_a_bad_key_names_the_key_path(planned):
     """An uploaded scenario with a wrong value is refused with its key path; no run directory is left."""
     planned.log_in(Role.ADMIN)
-    bad = DEFAULT_SCENARIO.read_text(encoding="utf-8").replace("replications: 30", "replications: -3", 1)
+    text = DEFAULT_SCENARIO.read_text(encoding="utf-8")
+    bad = re.sub(r"^replications: \d+", "replications: -3", text, count=1, flags=re.MULTILINE)
     response = planned.client.post(
         "/scenarios/runs", data={"source": "upload", "replications": "2"},
         files={"file": ("min.yaml", io.BytesIO(bad.encode()), "application/yaml")},
@@ -242,7 +244,8 @@ def test_scenario_replications_out_of_range_are_refused(planned, value):
 
 
 def test_scenario_run_shows_results_and_serves_a_valid_workbook(planned):
-    """The default scenario runs in the background; its page then has the table, charts and an xlsx to download."""
+    """The default scenario runs in the background; its page then has the table, charts and an xlsx to download,
+    in English too (labels, chart and workbook) when the page is English."""
     planned.log_in(Role.COORDINATOR)
     response = planned.client.post("/scenarios/runs", data={"source": "default", "replications": "1"},
                                    follow_redirects=False)
@@ -257,7 +260,15 @@ def test_scenario_run_shows_results_and_serves_a_valid_workbook(planned):
     download = planned.client.get(f"/scenarios/runs/{run_id}/files/scenario.xlsx")
     assert download.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(download.content))
-    assert "sammendrag" in workbook.sheetnames
+    assert "Sammendrag" in workbook.sheetnames
+    english = planned.client.get(f"/scenarios/runs/{run_id}?lang=en").text
+    assert "Alt 1 – logistics centre" in english and "Cost (NOK per year)" in english
+    assert "Kostnad (NOK per år)" not in english and "Excel workbook in English" in english
+    chart = planned.client.get(f"/scenarios/runs/{run_id}/charts/cost_nok_per_year.svg").text
+    assert ">Year<" in chart and "1e8" not in chart
+    in_english = planned.client.get(f"/scenarios/runs/{run_id}/files/scenario-en.xlsx")
+    assert "Summary" in openpyxl.load_workbook(io.BytesIO(in_english.content)).sheetnames
+    planned.client.get(f"/scenarios/runs/{run_id}?lang=nb")
     progress = planned.client.get(f"/scenarios/runs/{run_id}/progress")
     assert progress.headers["HX-Redirect"] == f"/scenarios/runs/{run_id}"
     assert json.loads((planned.app.state.scenario_root / run_id / "status.json").read_text())["status"] == "done"
@@ -280,18 +291,19 @@ def test_scenarios_are_for_coordinators_and_admins_only(planned, role):
 
 
 def test_logistics_sees_the_days_pick_list_first_expiry_first(planned):
-    """The van-loads page lists what the warehouse picks, lot by lot, earliest expiry first per product."""
+    """The pick lists name what the warehouse picks for each stop, lot by lot, earliest expiry first per
+    product and never an expired lot (issue 14: one printable list per van, on its own page)."""
     planned.log_in(Role.LOGISTICS)
-    page = planned.client.get(f"/logistics?date={TODAY}").text
+    page = planned.client.get(f"/logistics/pick-lists?date={TODAY}").text
     assert "Plukkliste" in page and "Lasterekkefølge" in page
-    rows = re.findall(r'<tr data-pick="([^"]+)">(.*?)</tr>', page)
-    assert rows, "the planned day has deliveries to pick"
-    expiries: dict[str, list[str]] = {}
-    for product, cells in rows:
-        expiry = re.findall(r"<td>([^<]*)</td>", cells)[-1]
-        if expiry:
-            expiries.setdefault(product, []).append(expiry)
-    assert all(dates == sorted(dates) for dates in expiries.values())
+    stops = re.findall(r'<tbody class="load-item">(.*?)</tbody>', page, flags=re.S)
+    assert stops, "the planned day has deliveries to pick"
+    for stop in stops:
+        expiries: dict[str, list[dt.date]] = {}
+        for product, cells in re.findall(r'<tr data-pick="([^"]+)"[^>]*>(.*?)</tr>', stop, flags=re.S):
+            for found in re.findall(r'<td class="nowrap">(\d\d\.\d\d\.\d{4})</td>', cells):
+                expiries.setdefault(product, []).append(dt.datetime.strptime(found, "%d.%m.%Y").date())
+        assert all(dates == sorted(dates) and dates[0] >= TODAY for dates in expiries.values())
 
 
 def test_urgent_visit_from_an_alarm_is_ordered_once_and_shown_instead_of_the_button(planned):

@@ -25,6 +25,10 @@ def test_every_string_is_translated_to_bokmal():
         catalogue = read_po(f)
     nb = translations("nb")
     for message in catalogue:
-        if message.id:
+        if isinstance(message.id, tuple):  # a plural: one form for 1, the other for 2 (bokmål has two)
+            assert all(message.string), message.id
+            assert nb.ngettext(*message.id, 1) == message.string[0], message.id
+            assert nb.ngettext(*message.id, 2) == message.string[1], message.id
+        elif message.id:
             assert message.string, message.id
             assert nb.gettext(message.id) == message.string, message.id

@@ -8,12 +8,14 @@ import re
 from sqlalchemy import update
 
 from hjemme.domain.security import Role
+from hjemme.services.auth import Principal
 from hjemme.services.planning import task_statuses
+from hjemme.services.plans_view import read_transport_routes
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
-from hjemme.store.tables import UserRecord
+from hjemme.store.tables import PatientRecord, UserRecord
 from tests.web.test_language_scan import visible_text
-from tests.web.world import TODAY, Planned
+from tests.web.world import NOW, TODAY, Planned
 
 
 def _first_visit(planned: Planned) -> tuple[str, dict]:
@@ -40,6 +42,22 @@ def test_each_visit_can_be_called_and_navigated_to(planned: Planned):
     assert f"{TODAY.year - patient.birth_year} år" in text and "Behandling:" in text
     if patient.delivery_notes:
         assert f"Adkomst og levering: {patient.delivery_notes}" in text
+
+
+def test_door_notes_and_next_of_kin_are_on_the_nurses_card_only(planned: Planned):
+    """How to get in and who the next of kin are show on the clinician's card, never on a driver's page."""
+    task, stop = _first_visit(planned)
+    with session_scope(planned.engine) as session:
+        session.execute(update(PatientRecord).where(PatientRecord.id == stop["patient"]).values(
+            access_notes="Nøkkelboks 4321", next_of_kin="Ola Nordmann (sønn) 98765432"))
+    planned.log_in(Role.CLINICIAN)
+    text = visible_text(_card(planned.client.get(f"/my-day?date={TODAY}").text, task))
+    assert "Slik kommer du inn: Nøkkelboks 4321" in text
+    assert "Pårørende: Ola Nordmann (sønn) 98765432" in text
+    driver = Principal(username="logistics1", role=Role.LOGISTICS)
+    transport = read_transport_routes(engine=planned.engine, principal=driver, date=TODAY, client=None, at=NOW)
+    stops = [s for r in transport.routes for s in r.stops if s.patient_id == stop["patient"]]
+    assert all(not s.access_notes and not s.next_of_kin for s in stops)
 
 
 def test_marks_come_in_order_and_the_last_one_can_be_undone(planned: Planned):

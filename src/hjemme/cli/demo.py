@@ -1,8 +1,10 @@
-"""``hjemme demo``: a ready-to-click installation — migrate, seed today, demo log-ins, serve."""
+"""``hjemme demo``: a ready-to-click installation — migrate, seed today, demo log-ins, order
+suggestions, serve, with synthetic patients' devices sending measurements while the server runs."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -12,10 +14,15 @@ from rich.table import Table
 from hjemme.cli._common import CLI_PRINCIPAL, at_least, cli_errors, database
 from hjemme.cli.serve import require_keys, run_server, server_settings
 from hjemme.domain.time import local_date
+from hjemme.errors import HjemmeError
 from hjemme.planning.params import PlannerParams
+from hjemme.services.demo_stream import open_demo_stream
 from hjemme.services.journal import plan_day
 from hjemme.services.seeding import link_demo_clinician, prepare_demo
-from hjemme.settings import with_demo_keys
+from hjemme.settings import Settings, with_demo_keys
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def demo_command(
@@ -28,6 +35,12 @@ def demo_command(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the server afterwards."),
     plan_seconds: float = typer.Option(
         2.0, "--plan-seconds", min=0.1, max=600, help="Routing search seconds for today's plan."
+    ),
+    stream: bool | None = typer.Option(
+        None,
+        "--stream/--no-stream",
+        help="Synthetic patients' devices send measurements while the server runs "
+        "(default: HJEMME_DEMO_STREAM, on).",
     ),
 ) -> None:
     """Set up a demo database (var/hjemme.db by default) with log-ins for every role and serve it.
@@ -84,6 +97,51 @@ def demo_command(
     for login in result.logins:
         table.add_row(login.username, login.role.value, login.password or "(unchanged)")
     console.print(table)
+    console.print(
+        f"{result.order_suggestions} order suggestions for the coming week wait for the logistics role "
+        "(/logistics/orders)."
+    )
     console.print(f"Open http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    if serve:
+    if not serve:
+        return
+    if not (settings.demo_stream if stream is None else stream):
         run_server(host, port, settings)
+        return
+    with database() as engine:
+        run_with_device_stream(engine, host, port, settings, seed=seed, console=console)
+
+
+def run_with_device_stream(
+    engine: Engine, host: str, port: int, settings: Settings, *, seed: int, console: Console
+) -> None:
+    """Serve while the demo's synthetic devices send measurements; the stream stops with the server."""
+    now = dt.datetime.now(dt.UTC)
+    try:
+        device_stream = open_demo_stream(
+            engine=engine,
+            mqtt_url=settings.mqtt_url,
+            work_dir=settings.var_dir,
+            date=local_date(now),
+            origin=now,
+            seed=seed,
+        )
+    except (HjemmeError, OSError) as error:  # the demo still serves; it just has no devices
+        console.print(f"Device stream not started: {error}")
+        run_server(host, port, settings)
+        return
+    mode = device_stream.start()
+    patients = len(device_stream.stream.patient_ids)
+    if mode == "mqtt":
+        console.print(
+            f"Device stream: {patients} patients' devices publish to {settings.mqtt_url}; "
+            "hjemme's MQTT ingest stores them (alarms within a minute). --no-stream to turn off."
+        )
+    else:
+        console.print(
+            f"Device stream: no MQTT broker at {settings.mqtt_url}; {patients} patients' "
+            "measurements go in through the CSV ingest (alarms within a minute). --no-stream to turn off."
+        )
+    try:
+        run_server(host, port, settings)
+    finally:
+        device_stream.stop()

@@ -18,6 +18,7 @@ from rich.table import Table
 from hjemme.bench_report import append_report, machine_description
 from hjemme.catalogue import load_catalogue
 from hjemme.cli.monitoring import bench_ingest_command
+from hjemme.cli.scenario import bench_scenario_calibration
 from hjemme.domain.workload import tasks_for_day
 from hjemme.errors import InputError
 from hjemme.geo import make_provider
@@ -284,6 +285,7 @@ def validate_command(
 
 
 bench_app.command("ingest")(bench_ingest_command)
+bench_app.command("scenario-calibration")(bench_scenario_calibration)
 
 
 @bench_app.command("api")

@@ -81,13 +81,14 @@ def run(
             dtask = progress.add_task("Dyp modus", total=deep_days * len(cfg.delivery_models))
             deep_params = DeepParams(time_limit_s=deep_time_limit, census_scale=deep_scale)
             deep = run_deep(model, days=deep_days, seed=the_seed, year=cfg.years[-1], workers=workers,
-                            params=deep_params, on_day=lambda: progress.advance(dtask))
+                            params=deep_params, alternatives=sorted(cfg.delivery_models),
+                            on_day=lambda: progress.advance(dtask))
         result = None
         if sensitivity or sobol:
             result = _sensitivity(progress, model, cfg, cfg.years[-1], sobol, the_seed)
         paths = write_outputs(out, cfg, samples, replications=reps, seed=the_seed, deep=deep,
                               sensitivity=result)
-    typer.echo(f"Skrev {paths['json']}, {paths['csv']}, {paths['xlsx']}, {paths['html']}")
+    typer.echo(f"Skrev {paths['json']}, {paths['csv']}, {paths['xlsx']}, {paths['xlsx_en']}, {paths['html']}")
     typer.echo(f"Figurer i {paths['charts']}/")
     if pdf:
         _pdf(paths["html"])
@@ -217,3 +218,88 @@ def sweep(
                             on_cell=lambda: progress.advance(task))
     paths = write_sweep_outputs(out, results)
     typer.echo(f"{len(cells)} celler; skrev {paths['json']} og {paths['csv']}")
+
+
+CALIBRATION_SECTION = "## Scenario calibration (fast vs deep mode)"
+
+
+def bench_scenario_calibration(
+    config: Path = typer.Option(Path("scenarios/default.yaml"), "--config", help="Scenario file (YAML)."),
+    years: str = typer.Option("2027,2030", "--years", help="Comma-separated projection years."),
+    days: int = typer.Option(2, "--days", min=1, help="Deep-mode days per year and alternative."),
+    seed: int = typer.Option(13, "--seed", help="Seed of the deep-mode days (the fit used 7 and 11)."),
+    deep_time_limit: float = typer.Option(1.0, "--deep-time-limit", min=0.1, help="Search s per origin."),
+    clinician_patients: int = typer.Option(
+        1500, "--clinician-patients", min=0, help="Patients of the planned day for km per visit (0: skip)."
+    ),
+    clinician_time_limit: float = typer.Option(20.0, "--clinician-time-limit", min=0.1),
+    report: Path = typer.Option(Path("docs/benchmarks.md"), "--report", help="Markdown file to append to."),
+) -> None:
+    """Fast mode's km and vans against deep mode (the planner) on the same stops, per alternative and
+    year, and clinicians' km and driving minutes per visit from a planned day; print and append."""
+    import datetime as dt
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from hjemme.bench_report import append_report, run_heading
+    from hjemme.scenario.calibration import clinician_travel, fast_deep_table, within
+    from hjemme.scenario.deep import DeepParams
+
+    cfg, model = _load(config)
+    year_list = [int(y) for y in years.split(",") if y.strip()]
+    alternatives = sorted(cfg.delivery_models)
+    console = Console()
+    with _progress() as progress:
+        task = progress.add_task("Dyp modus", total=len(year_list) * days * len(alternatives))
+        rows = fast_deep_table(model, years=year_list, days=days, seed=seed,
+                               params=DeepParams(time_limit_s=deep_time_limit), alternatives=alternatives,
+                               on_day=lambda: progress.advance(task))
+    table = Table(title="Fast / deep mode on the same stops (±10 % target)")
+    for col in ("year", "alternative", "stops/day", "km fast", "km deep", "km fast/deep", "vans fast",
+                "vans deep", "vans fast/deep", "violations"):
+        table.add_column(col, justify="right")
+    lines = ["| year | alternative | stops/day | km fast | km deep | km fast/deep | vans fast | vans deep "
+             "| vans fast/deep | unplanned/day | validator violations |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        cells = [str(r["year"]), r["alternative"], f"{r['stops_per_day']:.0f}", f"{r['fast_km']:.0f}",
+                 f"{r['deep_km']:.0f}", f"{r['km_ratio']:.3f}", f"{r['fast_vans']:.1f}",
+                 f"{r['deep_vans']:.1f}", f"{r['vans_ratio']:.3f}"]
+        table.add_row(*cells, str(r["violations"]))
+        extra = [f"{r['unplanned_per_day']:.1f}", str(r["violations"])]
+        lines.append("| " + " | ".join(cells + extra) + " |")
+    console.print(table)
+    verdict = "all within ±10 %" if within(rows) else "NOT all within ±10 %"
+    console.print(verdict)
+    clinician_lines: list[str] = []
+    if clinician_patients:
+        with console.status(f"Planning a day of {clinician_patients} patients for clinicians' travel …"):
+            travel, violations = clinician_travel(load_catalogue(), patients=clinician_patients, seed=1,
+                                                  time_limit_s=clinician_time_limit)
+        ctable = Table(title=f"Clinicians' travel per home visit ({clinician_patients} patients, "
+                             f"{'valid' if not violations else f'{violations} violations'})")
+        for col in ("kind", "visits", "km", "km/visit", "drive min/visit"):
+            ctable.add_column(col, justify="right")
+        clinician_lines = ["", f"Clinicians' travel on a planned day of {clinician_patients} patients "
+                           f"(seed 1, {clinician_time_limit:g} s search, "
+                           f"{'valid' if not violations else f'{violations} violations'}):", "",
+                           "| service kind | visits | km | km per visit | drive min per visit |",
+                           "|---|---:|---:|---:|---:|"]
+        for t in travel:
+            cells = [t.kind, str(t.visits), f"{t.km:.0f}", f"{t.km_per_visit:.2f}", f"{t.min_per_visit:.1f}"]
+            ctable.add_row(*cells)
+            clinician_lines.append("| " + " | ".join(cells) + " |")
+        console.print(ctable)
+    block = "\n".join([
+        run_heading(dt.datetime.now(dt.UTC), "hjemme bench scenario-calibration"),
+        "",
+        f"{config}: deep mode {days} day(s) per year and alternative at the full census, seed {seed}, "
+        f"{deep_time_limit:g} s search per origin; fast mode's route model on the same stops "
+        f"(window_factor, km_calibration, trip_km from the scenario file). Result: {verdict}.",
+        "",
+        *lines,
+        *clinician_lines,
+    ])
+    append_report(report, block, section=CALIBRATION_SECTION)
+    console.print(f"appended to {report}")

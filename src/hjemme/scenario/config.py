@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hjemme.errors import CatalogueError
 
-ALTERNATIVES = ("alt1", "alt2", "alt3")
+ALTERNATIVES = ("alt0", "alt1", "alt2", "alt3")  # alt0: today's practice (the baseline)
 SERVICE_KINDS = ("ahs", "ambulant", "dho")
 CATEGORIES = ("consumable", "mtu", "medicine", "sample_kit")
 CLINIC_NODE = "clinic"  # a flow from "clinic" leaves from the site of the pathway's own clinic
@@ -157,7 +157,10 @@ class Node(_Strict):
     stock: Literal["pooled", "per_clinic", "none"]
     ous_area: bool  # counts towards the area OUS must provide
     replenishment_days: float = Field(gt=0)
-    fixed_area_m2: Assumption
+    # "supplier": the supplier's own carrier delivers to the patient and the flow's fee pays for picking,
+    # packing and transport at once (Alt 2); its km and CO2 count, but no OUS van, driver or km cost.
+    delivered_by: Literal["ous", "supplier"] = "ous"
+    fixed_area_m2: Assumption  # area that does not grow with volume (offices, planning desks)
     rent_nok_per_m2_year: Assumption
     source: str = Field(min_length=1)
     owner: str = Field(min_length=1)
@@ -172,7 +175,27 @@ class DeliveryModel(_Strict):
     fixed_cost_nok_per_year: Assumption
     source: str = Field(min_length=1)
     owner: str = Field(min_length=1)
+    # Transition (issue 15): before ``transition_year`` the alternative runs as Alt 0 (today); the
+    # investment and set-up cost fall in the transition year. Absent: in place from the first year.
+    transition_year: Assumption | None = None
+    investment_nok: Assumption | None = None
+    setup_cost_nok: Assumption | None = None
+    # Space OUS can give this model in each clinical building (site id -> m²). A model whose need at
+    # a site exceeds it is flagged infeasible (Alt 0 and Alt 3 in the default file). Empty: no limit.
+    available_area_m2: dict[str, Assumption] = Field(default_factory=dict)
+    available_area_from_year: Assumption | None = None  # the limit applies from this year (new buildings)
 
+
+
+class Handling(_Strict):
+    """Area that grows with the flow through a node, besides the stock itself (issue 15, item 4)."""
+
+    pick_station_m2: Assumption  # one picking/packing station incl. its share of aisles
+    station_hours_per_day: Assumption  # hours a station is staffed on a working day
+    goods_in_m2_per_m3_day: Assumption  # goods-in staging per m³ received per day
+    returns_hold_days: Assumption  # days returned goods wait for sorting / cleaning
+    mtu_cleaning_min_per_device: Assumption
+    mtu_cleaning_station_m2: Assumption
 
 
 class Storage(_Strict):
@@ -183,6 +206,7 @@ class Storage(_Strict):
     pallet_threshold_unit_volume_l: Assumption  # items at least this big go on pallets
     fill_rate: Assumption
     service_level: Assumption  # cycle service level of the safety stock (0.95 → z = 1.645)
+    handling: Handling
 
 
 class VehicleType(_Strict):
@@ -214,6 +238,77 @@ class Transport(_Strict):
     shift_hours: Assumption
     peak_factor: Assumption
     driver_cost_nok_per_hour: Assumption
+    # Calibration on deep mode (issue 15, item 6; ``hjemme bench scenario-calibration``): how many van
+    # windows a stop takes relative to its service and travel time, and a factor on the local tour km.
+    window_factor: Assumption | None = None
+    km_calibration: Assumption | None = None
+    trip_km: Assumption | None = None  # km each van trip adds to reach its part of the area
+
+
+class ClinicianTravel(_Strict):
+    """Clinicians' own travel to home visits (issue 15, item 3); the same in every delivery model."""
+
+    km_per_visit: dict[Literal["ahs", "ambulant", "dho"], Assumption]  # calibrated on planner routes
+    cost_nok_per_km: Assumption
+    co2_kg_per_km_fossil: Assumption
+    co2_kg_per_km_electric: Assumption
+    # by year, linear between given years; a year's share may be an uncertain assumption (issue 15)
+    electric_share: dict[int, Assumption | Fraction] = Field(min_length=1)
+    source: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+
+    def electric_share_points(self) -> dict[int, float]:
+        """The electric share by year as plain numbers (``likely`` for a range not yet sampled)."""
+        return {y: v.central if isinstance(v, Assumption) else float(v)
+                for y, v in self.electric_share.items()}
+
+
+class Samples(_Strict):
+    """Biological samples taken at home visits and driven to the lab (Livsvitenskapsbygget)."""
+
+    lab_site: str
+    courier_share: Assumption  # share of sample-taking visits whose sample a courier collects
+    source: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+
+
+class Digital(_Strict):
+    """All of Table 1's digital follow-up: video/phone consultations and the response centre."""
+
+    consultation_min: Assumption  # a video/phone consultation outside hjemme's pathways
+    alarm_share_of_measurements: Assumption  # measurements and PROM answers that raise an alarm
+    min_per_alarm: Assumption
+    review_min_per_monitored_patient_day: Assumption  # routine review of the day's measurements
+    response_centre_hours_per_week: Assumption  # opening hours (24/7 = 168)
+    response_centre_min_staffed: Assumption  # people on duty at all opening hours, at least
+    video_hours_per_week: Assumption  # opening hours of video/phone consultations
+    workstation_utilisation: Assumption
+    workstation_m2: Assumption
+    rent_nok_per_m2_year: Assumption
+
+
+class Economics(_Strict):
+    """Net present value of each alternative's costs (issue 15, item 5)."""
+
+    discount_rate: Assumption
+    npv_first_year: int
+    npv_last_year: int
+    # where the horizon comes from (issue 15: every number of the scenario file has a source and owner)
+    source: str | None = None
+    owner: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Economics:
+        if self.npv_last_year < self.npv_first_year:
+            raise ValueError("needs npv_first_year <= npv_last_year")
+        return self
+
+
+class Targets(_Strict):
+    """The strategic plan's ambitions the projection is measured against (issue 15, item 7)."""
+
+    home_share: Assumption  # share of OUS activity delivered at home
+    digital_share: Assumption  # share of outpatient consultations by video/phone
 
 
 class Staff(_Strict):
@@ -240,11 +335,16 @@ class ScenarioConfig(_Strict):
     length_of_stay: dict[str, LengthOfStayOverride] = Field(default_factory=dict)
     arrivals: Arrivals
     clinic_sites: dict[str, str]  # clinic -> hospital site it dispatches from (Alt 3)
-    delivery_models: dict[Literal["alt1", "alt2", "alt3"], DeliveryModel]
+    delivery_models: dict[Literal["alt0", "alt1", "alt2", "alt3"], DeliveryModel]
     storage: Storage
     vehicle_types: dict[str, VehicleType]
     transport: Transport
     staff: Staff
+    clinician_travel: ClinicianTravel
+    samples: Samples
+    digital: Digital
+    economics: Economics
+    targets: Targets
 
 
 
@@ -295,7 +395,8 @@ class Grid(_Strict):
 
     patients: list[int | None] = Field(min_length=1)
     mixes: dict[str, GridMix | None] = Field(min_length=1)  # None: the scenario's own mix
-    alternatives: list[Literal["alt1", "alt2", "alt3"]] = Field(default_factory=lambda: list(ALTERNATIVES))
+    alternatives: list[Literal["alt0", "alt1", "alt2", "alt3"]] = Field(
+        default_factory=lambda: list(ALTERNATIVES))
     years: list[int] = Field(min_length=1)
     replications: int = Field(default=10, ge=1)
     seed: int | None = None

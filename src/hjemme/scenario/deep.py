@@ -41,6 +41,7 @@ from hjemme.planning.validate import validate_plan
 from hjemme.scenario.config import SERVICE_KINDS, ScenarioConfig
 from hjemme.scenario.fast import CensusParams, expected_census, replication_rng, route_estimate
 from hjemme.scenario.model import ProjectionModel, build_model, sample_params, site_of
+from hjemme.scenario.profiles import usable_window_h
 from hjemme.synthetic.params import SyntheticParams
 from hjemme.synthetic.population import generate_population
 
@@ -142,7 +143,7 @@ def plan_day(model: ProjectionModel, catalogue: Catalogue, alt: str, day: int, y
     patients, tasks = day_tasks(catalogue, model, year, day, seed, params)
     central = sample_params(model.config, None)
     provider = make_provider("builtin")
-    stops = km = fast_km = fast_hours = 0.0
+    stops = km = fast_km = fast_hours = fast_vans = 0.0
     vehicles = unplanned = violations = 0
     for site, group in sorted(split_by_origin(tasks, model, alt, catalogue).items()):
         qualified = any(t.goods is not None and t.goods.qualified_carrier for t in group)
@@ -158,14 +159,19 @@ def plan_day(model: ProjectionModel, catalogue: Catalogue, alt: str, day: int, y
         n_stops = len({(t.patient_id) for t in group})
         stops += n_stops
         litres = sum(t.goods.volume_l for t in group if t.goods is not None)
-        _trips, fkm, fh = route_estimate(model, central, site, n_stops, litres / max(n_stops, 1))
+        window_h: dict[str, float] = {}  # a patient's stop is as tight as its tightest task window
+        for t in group:
+            w = usable_window_h((t.window.start_min, t.window.end_min))
+            window_h[t.patient_id] = min(window_h.get(t.patient_id, w), w)
+        inv_window = sum(1.0 / w for w in window_h.values()) / max(n_stops, 1)
+        trips, fkm, fh = route_estimate(model, central, site, n_stops, litres / max(n_stops, 1), inv_window)
         fast_km += fkm
         fast_hours += fh
-    shift_h = central.transport.shift_hours.central
+        fast_vans += max(trips, math.ceil(fh / central.transport.shift_hours.central - 1e-9))
     mean = expected_census(model, central, year, CensusParams())
     fast_stops = sum(mean[p] * params.census_scale * model.profiles[alt][p].stops for p in mean)
     return DeepDayResult(day, alt, patients, int(stops), km, vehicles, unplanned, fast_stops, fast_km,
-                         float(math.ceil(fast_hours / shift_h - 1e-9)), violations)
+                         float(fast_vans), violations)
 
 
 @lru_cache(maxsize=2)

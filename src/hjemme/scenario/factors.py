@@ -1,8 +1,8 @@
 """The uncertain assumptions of a scenario as factors to vary, and the scenario with them set (issue 15).
 
 A *factor* is an assumption with ``low < high`` (generic: a key added later is one too); assumptions
-equal in every field — a YAML anchor such as the PPL fee used by four flows — are one factor and
-move together. :func:`with_values` fixes factors to values (the sensitivity analysis),
+equal in every field — a YAML anchor such as the supply centre's PPL fee used by three flows — are
+one factor and move together. :func:`with_values` fixes factors to values (the sensitivity analysis),
 :func:`with_ranges` gives them new ranges (the scenarios page's form), both by dotted key path, as
 :mod:`hjemme.scenario.assumptions` names them. :func:`evaluate_central` is the deterministic
 function they are varied in: everything at ``likely`` and the census at its mean.
@@ -20,7 +20,14 @@ from pydantic import BaseModel
 
 from hjemme.scenario.assumptions import list_assumptions
 from hjemme.scenario.config import Assumption, ScenarioConfig
-from hjemme.scenario.fast import CensusParams, evaluate, expected_census
+from hjemme.scenario.fast import (
+    CensusParams,
+    effective_alternative,
+    evaluate,
+    expected_census,
+    npv,
+    one_off_costs,
+)
 from hjemme.scenario.model import ProjectionModel, sample_params
 
 EXTEND = 2.0  # break-evens are searched this many range-widths beyond low and high
@@ -196,10 +203,45 @@ def with_ranges(
 
 
 def evaluate_central(
-    model: ProjectionModel, config: ScenarioConfig, year: int, census: CensusParams | None = None
+    model: ProjectionModel,
+    config: ScenarioConfig,
+    year: int,
+    census: CensusParams | None = None,
+    *,
+    economics: bool = True,
 ) -> Results:
     """Every alternative's metrics for ``year`` with all assumptions at ``value``/``likely`` and the
-    mean census: the deterministic function the sensitivity analysis varies."""
+    mean census: the deterministic function the sensitivity analysis varies.
+
+    As in the Monte Carlo (:func:`~hjemme.scenario.fast.run_fast`), an alternative runs as Alt 0
+    (today) before its transition year; in the last projection year, with ``economics``, each
+    alternative also gets ``npv_cost_nok``: the present value of its yearly costs over the economics
+    horizon (years after the projection at the last year's level) plus investment and set-up in the
+    transition year.
+    """
     params = sample_params(config, None)
-    mean = expected_census(model, params, year, census or CensusParams())
-    return {alt: evaluate(model, params, mean, alt, year) for alt in sorted(params.delivery_models)}
+    census = census or CensusParams()
+    last = max(config.years)
+    means: dict[int, dict[str, float]] = {}
+    cache: dict[tuple[str, int], dict[str, float]] = {}
+
+    def at(alt: str, y: int) -> dict[str, float]:
+        eff, y = effective_alternative(params, alt, y), min(y, last)
+        if (eff, y) not in cache:
+            if y not in means:
+                means[y] = expected_census(model, params, y, census)
+            cache[(eff, y)] = evaluate(model, params, means[y], eff, y)
+        return cache[(eff, y)]
+
+    alternatives = sorted(params.delivery_models)
+    out = {alt: dict(at(alt, year)) for alt in alternatives}
+    if economics and year == last:
+        ec = params.economics
+        for alt in alternatives:
+            horizon = range(ec.npv_first_year, ec.npv_last_year + 1)
+            costs = {y: at(alt, y)["cost_nok_per_year"] for y in horizon}
+            one_off_year, amount = one_off_costs(params, alt)
+            if one_off_year is not None and one_off_year in costs:
+                costs[one_off_year] += amount
+            out[alt]["npv_cost_nok"] = npv(costs, ec.discount_rate.central, ec.npv_first_year)
+    return out

@@ -8,11 +8,10 @@ replication from a seeded generator. Both are pure: the same inputs give the sam
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel
 
 from hjemme.catalogue.loader import Catalogue
@@ -47,6 +46,8 @@ class ProjectionModel:
     turnaround_days: Mapping[str, float]  # MTU product -> cleaning/service turnaround
     depot_km: Mapping[str, float]  # site id -> straight-line km to the patients' centroid
     service_area_km2: float
+    # numpy views of the profiles per alternative, filled on first use by fast mode (derived data)
+    arrays: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _haversine_km(a: Location, b: Location) -> float:
@@ -152,9 +153,47 @@ def site_of(config: ScenarioConfig, alt: str, node: str, clinic: str) -> str:
     return site
 
 
-def sample_params(config: ScenarioConfig, rng: np.random.Generator | None) -> ScenarioConfig:
+class UniformStream:
+    """Draws triangular numbers by inverse CDF from a fixed sequence of uniforms (a Latin hypercube row).
+
+    Stands in for a numpy ``Generator`` in :func:`sample_params`: the k-th uncertain assumption of
+    the walk takes the k-th uniform, so stratified uniforms give stratified assumptions.
+    """
+
+    def __init__(self, uniforms: Sequence[float]) -> None:
+        self._u = list(uniforms)
+        self._i = 0
+
+    def triangular(self, low: float, mode: float, high: float) -> float:
+        u = self._u[self._i]
+        self._i += 1
+        span = high - low
+        cut = (mode - low) / span
+        if u < cut:
+            return low + math.sqrt(u * span * (mode - low))
+        return high - math.sqrt((1.0 - u) * span * (high - mode))
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def triangular(self, low: float, mode: float, high: float) -> float:
+        self.n += 1
+        return mode
+
+
+def uncertain_count(config: ScenarioConfig) -> int:
+    """How many draws :func:`sample_params` makes for one replication of ``config``."""
+    counter = _Counter()
+    _resolve(config, counter)
+    return counter.n
+
+
+def sample_params(config: ScenarioConfig, rng: Any) -> ScenarioConfig:
     """A copy of ``config`` whose uncertain assumptions are fixed to one triangular draw each.
 
+    ``rng`` is a numpy ``Generator`` or a :class:`UniformStream` (anything with ``triangular``);
     ``rng=None`` gives the central (``value``/``likely``) scenario. Draws happen in a fixed walk
     order (fields in declaration order, mapping keys sorted), so a seed reproduces a replication
     whatever process runs it.
@@ -162,7 +201,7 @@ def sample_params(config: ScenarioConfig, rng: np.random.Generator | None) -> Sc
     return _resolve(config, rng)  # type: ignore[no-any-return]
 
 
-def _resolve(obj: Any, rng: np.random.Generator | None) -> Any:
+def _resolve(obj: Any, rng: Any) -> Any:
     if isinstance(obj, Assumption):
         if obj.value is not None:
             return obj

@@ -40,6 +40,15 @@ WEEKDAYS_BY_FREQUENCY: Mapping[int, tuple[int, ...]] = {
     7: (0, 1, 2, 3, 4, 5, 6),
 }
 _MAX_LOS_POINTS = 30
+VAN_START_MIN = 7 * 60 + 30  # vans start at 07:30 (deep mode's rosters): earlier window time is lost
+_DEVICE_WINDOW = (7 * 60 + 30, 11 * 60)  # a device out on day 0 without a delivery: the sampling window
+_SWAP_WINDOW = (9 * 60, 15 * 60)  # device swaps (as hjemme.domain.workload plans them)
+_PICKUP_WINDOW = (9 * 60, 16 * 60)  # a pick-up of its own
+
+
+def usable_window_h(window: tuple[int, int]) -> float:
+    """Hours of a time window a van can use (from 07:30), at least half an hour."""
+    return max(window[1] - max(window[0], VAN_START_MIN), 30) / 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +73,7 @@ class NodeLoad:
     deliveries: float
     stops: float
     volume_l: float
+    inv_window_h: float = 0.0  # Σ over stops of 1 / usable time window (h): van-windows the stops take
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,9 @@ class StayProfile:
     units: Mapping[str, float]  # product id -> units per patient-day
     units_sq: Mapping[str, float]  # product id -> sum of squared quantities per patient-day
     starts: float  # 1 / mean LOS: new stays per patient-day (MTU issues)
+    sample_days: float = 0.0  # days with a sample taken by staff at a visit (to the lab), per patient-day
+    measurements: float = 0.0  # home measurements and questionnaire answers per patient-day
+    monitored: bool = False  # the pathway monitors the patient (response centre reviews the data)
 
 
 def los_points(los: LengthOfStay) -> tuple[np.ndarray, np.ndarray]:
@@ -138,6 +151,10 @@ def build_profile(
         units={p: q / mean_los for p, q in sorted(units.items())},
         units_sq={p: q / mean_los for p, q in sorted(units_sq.items())},
         starts=1.0 / mean_los,
+        sample_days=rate("sample_days"),
+        measurements=sum(24.0 / m.interval_hours for m in pathway.monitoring)
+        + sum(1.0 / p.every_days for p in pathway.proms),
+        monitored=bool(pathway.monitoring or pathway.proms),
     )
 
 
@@ -179,27 +196,35 @@ def _one_stay(
         add("videos", n)
         add("video_min", n * vspec.duration_min)
 
-    needs: list[tuple[int, str, int]] = []  # (day, product, quantity)
+    taken = [spec for spec in pathway.samples if not spec.self_sampled]
+    add("sample_days", sum(any(spec.schedule.applies(k, length) for spec in taken) for k in range(length)))
+
+    needs: list[tuple[int, str, int, tuple[int, int]]] = []  # (day, product, quantity, window)
     pickups: list[tuple[int, str]] = []  # (day, product)
+    first_window: tuple[int, int] | None = None
     for dspec in pathway.deliveries:
+        window = (dspec.window.start_min, dspec.window.end_min)
         for k in range(length):
             if dspec.schedule.applies(k, length):
-                needs.extend((k, line.product_id, line.quantity) for line in dspec.lines)
+                needs.extend((k, line.product_id, line.quantity, window) for line in dspec.lines)
+                if k == 0 and first_window is None:
+                    first_window = window
     for pspec in pathway.pickups:
         for k in range(length):
             if pspec.schedule.applies(k, length):
                 pickups.extend((k, line.product_id) for line in pspec.lines)
     for device in pathway.devices:
         dtype = device_types[device.device_type_id]
-        needs.append((0, dtype.product_id, device.quantity))
+        needs.append((0, dtype.product_id, device.quantity, first_window or _DEVICE_WINDOW))
         pickups.append((length - 1, dtype.product_id))
         for k in range(1, length - 1):
             if k % dtype.service_interval_days == 0:  # swap: a fresh device out, the old one back
-                needs.append((k, dtype.product_id, device.quantity))
+                needs.append((k, dtype.product_id, device.quantity, _SWAP_WINDOW))
                 pickups.append((k, dtype.product_id))
 
     events: dict[tuple[str, int], float] = {}  # (origin, day) -> litres
-    for k, pid, qty in needs:
+    windows: dict[tuple[str, int], tuple[int, int]] = {}  # (origin, day) -> joint time window
+    for k, pid, qty, window in needs:
         product = products[pid]
         fi = _flow_of(product, flows)
         flow = flows[fi]
@@ -208,6 +233,11 @@ def _one_stay(
             target = k
         origin = "*" if consolidation == "per_patient_day" else flow.node
         events[(origin, target)] = events.get((origin, target), 0.0) + qty * product.unit_volume_l
+        old = windows.get((origin, target))
+        if old is None:
+            windows[(origin, target)] = window
+        elif max(old[0], window[0]) < min(old[1], window[1]):
+            windows[(origin, target)] = (max(old[0], window[0]), min(old[1], window[1]))
         units[pid] = units.get(pid, 0.0) + weight * qty
         units_sq[pid] = units_sq.get(pid, 0.0) + weight * qty * qty
     extra_stops: dict[str, set[int]] = {}
@@ -218,15 +248,18 @@ def _one_stay(
             extra_stops.setdefault(origin, set()).add(k)
 
     single_node = flows[0].node
-    for (origin, _day), litres in events.items():
+    for (origin, day), litres in events.items():
         node = single_node if origin == "*" else origin
-        acc = node_totals.setdefault(node, [0.0, 0.0, 0.0])
+        acc = node_totals.setdefault(node, [0.0, 0.0, 0.0, 0.0])
         acc[0] += weight
         acc[1] += weight
         acc[2] += weight * litres
+        acc[3] += weight / usable_window_h(windows[(origin, day)])
     for origin, days_ in extra_stops.items():
         node = single_node if origin == "*" else origin
-        node_totals.setdefault(node, [0.0, 0.0, 0.0])[1] += weight * len(days_)
+        acc = node_totals.setdefault(node, [0.0, 0.0, 0.0, 0.0])
+        acc[1] += weight * len(days_)
+        acc[3] += weight * len(days_) / usable_window_h(_PICKUP_WINDOW)
     add("deliveries", len(events))
     add("stops", len(events) + sum(len(v) for v in extra_stops.values()))
 

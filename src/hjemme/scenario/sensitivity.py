@@ -42,7 +42,7 @@ from hjemme.scenario.factors import (
     with_values,
 )
 from hjemme.scenario.model import ProjectionModel
-from hjemme.scenario.summary import DECIDING
+from hjemme.scenario.summary import DECIDING, candidates
 
 __all__ = [  # the factors are part of this module's surface too (the page and the tests use them)
     "KEY_METRICS",
@@ -163,12 +163,17 @@ class _Evaluator:
         config: ScenarioConfig,
         year: int,
         on_eval: Callable[[], None] | None = None,
+        *,
+        economics: bool = True,
     ) -> None:
         self.model, self.config, self.year, self.on_eval = model, config, year, on_eval
+        self.economics = economics  # NPV too (≈ 3× the work; Sobol's cost and CO2 do not need it)
 
     def __call__(self, settings: Mapping[Factor, float]) -> Results:
         values = {path: v for factor, v in settings.items() for path in factor.paths}
-        out = evaluate_central(self.model, with_values(self.config, values), self.year)
+        out = evaluate_central(
+            self.model, with_values(self.config, values), self.year, economics=self.economics
+        )
         if self.on_eval is not None:
             self.on_eval()
         return out
@@ -192,8 +197,9 @@ def one_at_a_time(
 
 
 def leader_and_runner_up(base: Results, metric: str) -> tuple[str, str] | None:
-    """The lowest and second-lowest alternative on ``metric`` (alphabetical on ties)."""
-    ranked = sorted((values[metric], alt) for alt, values in base.items() if metric in values)
+    """The lowest and second-lowest candidate (Alt 1–3; Alt 0 is the baseline) on ``metric``
+    (alphabetical on ties)."""
+    ranked = sorted((base[alt][metric], alt) for alt in candidates(base) if metric in base[alt])
     return (ranked[0][1], ranked[1][1]) if len(ranked) >= 2 else None
 
 
@@ -238,7 +244,8 @@ def break_evens(
     """
     run = _Evaluator(model, config, year)
     base = base if base is not None else run({})
-    alts = sorted(base)
+    alts = candidates(base)  # Alt 0 (today) is the baseline, not a choice: no break-even against it
+    metrics = [m for m in metrics if alts and m in base[alts[0]]]  # NPV only in the last year
     pairs = [(a, b) for i, a in enumerate(alts) for b in alts[i + 1 :]]
     out: list[BreakEven] = []
     for factor in factors:
@@ -358,7 +365,7 @@ def sobol_indices(
 
     if not factors:
         return []
-    run = _Evaluator(model, config, year, on_eval)
+    run = _Evaluator(model, config, year, on_eval, economics="npv_cost_nok" in metrics)
     base = base if base is not None else evaluate_central(model, config, year)
     problem = {
         "num_vars": len(factors),
@@ -373,7 +380,7 @@ def sobol_indices(
         if metric not in base[next(iter(base))]:
             continue
         outputs: dict[str, np.ndarray] = {
-            alt: np.array([r[alt][metric] for r in results]) for alt in sorted(base)
+            alt: np.array([r[alt][metric] for r in results]) for alt in candidates(base)
         }
         pair = leader_and_runner_up(base, metric)
         if pair is not None:

@@ -26,14 +26,20 @@ from hjemme.scenario.summary import ALTERNATIVE_LABELS_NB, METRIC_LABELS_NB, dec
 
 METRIC_NOUN_NB = {
     "cost_nok_per_year": "kostnad",
-    "co2_tonnes_per_year": "CO₂-utslipp",
-    "km_per_year": "kjørte km",
+    "npv_cost_nok": "nåverdi av kostnadene",
+    "co2_tonnes_per_year": "CO₂-utslipp fra varetransport",
+    "total_co2_tonnes_per_year": "CO₂-utslipp i alt",
+    "km_per_year": "kjørte km med varer",
+    "total_km_per_year": "kjørte km i alt",
     "storage_m2": "lagerareal",
     "vehicles": "antall kjøretøy",
     "transports_per_week": "antall transporter",
+    "trips_per_week": "antall kjøreturer",
+    "deliveries_per_patient_week": "leveranser per pasientuke",
+    "health_staff_logistics_hours_per_week": "helsepersonells logistikktimer",
     "clinical_fte": "kliniske årsverk",
 }
-METRIC_SCALE = {"cost_nok_per_year": (1e6, "MNOK")}
+METRIC_SCALE = {"cost_nok_per_year": (1e6, "MNOK"), "npv_cost_nok": (1e6, "MNOK")}
 """Metrics shown in another unit in charts and sentences (value / divisor, unit)."""
 
 

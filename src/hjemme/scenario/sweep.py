@@ -71,7 +71,7 @@ def compute_cell(config_json: str, cell: Cell) -> dict[str, Any]:
     model = _model(config_json)
     census = CensusParams(cell.patients, dict(cell.kind_mix) if cell.kind_mix else None)
     samples = run_fast(model, replications=cell.replications, seed=cell.seed, years=[cell.year],
-                       alternatives=[cell.alternative], census=census)
+                       alternatives=[cell.alternative], census=census, economics=False)
     return {"cell": asdict(cell), "records": summarise(samples)}
 
 

@@ -60,7 +60,7 @@ class AlarmPatient:
     phone: str
     address: str
     pathways: tuple[tuple[str, str], ...]  # (bokmål name, English name) of the pathways active today
-    next_of_kin: tuple[str, ...] = ()  # not stored by hjemme yet
+    next_of_kin: str = ""  # name, relation and phone, as the clinic wrote it
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +105,9 @@ def read_alarm_page(
         (catalogue.pathways[e.pathway_id].name_nb, catalogue.pathways[e.pathway_id].name)
         for e in enrolments if e.pathway_id in catalogue.pathways
     )
-    patient = next(
-        (AlarmPatient(p.id, p.name, p.birth_year, p.phone, p.address, pathways) for p in found), None
-    )
+    patient = next((
+        AlarmPatient(p.id, p.name, p.birth_year, p.phone, p.address, pathways, p.next_of_kin) for p in found
+    ), None)
     specs = {s.code: s for s in setup.parameters}
     by_parameter: dict[str, list[Observation]] = {}
     for o in sorted(observations, key=lambda o: o.effective_at):

@@ -62,6 +62,8 @@ class StopView:
     phone: str = ""
     birth_year: int | None = None
     delivery_notes: str = ""
+    access_notes: str = ""  # the two below only on a clinician's own route (need-to-know)
+    next_of_kin: str = ""
 
     @property
     def start(self) -> str:
@@ -204,7 +206,7 @@ def read_my_route(
         date=stored.date, version=stored.version, created_at=stored.created_at, routes=(), unplanned=(),
         resources=_resources(_problem(stored)),
     )
-    return view, (_route(mine[0], names) if mine else None)
+    return view, (_route(mine[0], names, clinical=True) if mine else None)
 
 
 def read_transport_routes(
@@ -317,17 +319,17 @@ def _name(patients: Mapping[str, Patient], patient_id: str | None) -> str:
     return patient.name if patient is not None else ""
 
 
-def _route(route: Route, names: Mapping[str, Patient]) -> RouteView:
+def _route(route: Route, names: Mapping[str, Patient], *, clinical: bool = False) -> RouteView:
     return RouteView(
         resource_id=route.resource_id,
         kind=str(route.kind),
         vehicle_id=route.vehicle_id,
         staff_id=route.resource_id if route.kind is ResourceKind.CLINICIAN else None,
-        stops=tuple(_stop(s, names) for s in route.stops),
+        stops=tuple(_stop(s, names, clinical=clinical) for s in route.stops),
     )
 
 
-def _stop(stop: Stop, patients: Mapping[str, Patient]) -> StopView:
+def _stop(stop: Stop, patients: Mapping[str, Patient], *, clinical: bool) -> StopView:
     patient = patients.get(stop.patient_id) if stop.patient_id else None
     return StopView(
         task_id=stop.task_id,
@@ -345,6 +347,8 @@ def _stop(stop: Stop, patients: Mapping[str, Patient]) -> StopView:
         phone=patient.phone if patient else "",
         birth_year=patient.birth_year if patient else None,
         delivery_notes=patient.delivery_notes if patient else "",
+        access_notes=patient.access_notes if patient and clinical else "",
+        next_of_kin=patient.next_of_kin if patient and clinical else "",
     )
 
 

@@ -20,9 +20,10 @@ from hjemme.domain.plans import Plan
 from hjemme.domain.resources import ResourceKind
 from hjemme.domain.security import Role
 from hjemme.errors import ConflictError, InputError
+from hjemme.logistics.orders import LineStatus
 from hjemme.services.access import SYSTEM
 from hjemme.services.availability import register_in
-from hjemme.services.logistics import clear_logistics_in, seed_logistics_in
+from hjemme.services.logistics import clear_logistics_in, seed_logistics_in, suggest_orders
 from hjemme.services.stays import admission_of, admit_in
 from hjemme.services.users import create_user
 from hjemme.store import repositories as repo
@@ -32,6 +33,7 @@ from hjemme.synthetic import Population, SyntheticParams, generate_population
 ProgressCallback = Callable[[int, int], None]  # (rows written, rows in total)
 CHUNK_ROWS = 500
 MAX_PATIENTS = 1_000_000
+DEMO_ORDER_HORIZON_DAYS = 7  # the demo's order suggestions: the coming week, as `hjemme orders suggest`
 _T = TypeVar("_T")
 
 
@@ -93,6 +95,7 @@ class DemoLogin:
 class DemoResult:
     seeded: SeedResult | None  # None when the database held a population already
     logins: tuple[DemoLogin, ...]
+    order_suggestions: int = 0  # suggested order lines waiting for the logistics role
 
 
 def prepare_demo(
@@ -105,7 +108,8 @@ def prepare_demo(
     catalogue: Catalogue | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> DemoResult:
-    """Seed ``n_patients`` for ``date`` unless a population exists, and create one log-in per role.
+    """Seed ``n_patients`` for ``date`` unless a population exists, create one log-in per role, and
+    suggest the coming week's orders (the order-suggestion service, run as the system).
 
     Demo user names are the role names and the passwords ``<role>-demo``; the ``patient`` user is
     the first patient, the ``clinician`` user the first nurse. Existing accounts are left alone.
@@ -140,7 +144,12 @@ def prepare_demo(
                 staff_id=first_nurse.id if role is Role.CLINICIAN and first_nurse else None,
             )
             logins.append(DemoLogin(username, role, password))
-    return DemoResult(seeded=seeded, logins=tuple(logins))
+    # The logistics role finds the week's order suggestions waiting, from the same service (a system
+    # run, as a nightly job would make it); decisions already taken are kept (issue 14 item 7).
+    orders = suggest_orders(engine=engine, date=date, horizon_days=DEMO_ORDER_HORIZON_DAYS,
+                            catalogue=catalogue)
+    waiting = sum(1 for line in orders.lines if line.status is LineStatus.SUGGESTED)
+    return DemoResult(seeded=seeded, logins=tuple(logins), order_suggestions=waiting)
 
 
 def link_demo_clinician(*, engine: Engine, plan: Plan) -> str | None:

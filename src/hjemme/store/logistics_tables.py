@@ -83,3 +83,26 @@ class OrderLineRecord(Base):
     model: Mapped[str] = mapped_column(String(8))
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class PurchaseOrderRecord(Base):
+    """A purchase order placed from the stock page's low list (issue 14): what, how much, by whom.
+
+    Open orders (``status`` ``ordered``) count as on order in the replenishment position, so the
+    same shortage is not ordered twice; a receipt in the ledger closes them (``received``).
+    Created by migration ``0012_purchase_orders``.
+    """
+
+    __tablename__ = "purchase_orders"
+    __table_args__ = (Index("ix_purchase_orders_product_id_status", "product_id", "status"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    product_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    location: Mapped[str] = mapped_column(String(LOCATION_LENGTH))
+    packs: Mapped[int] = mapped_column(Integer)
+    units: Mapped[int] = mapped_column(Integer)
+    cost_nok: Mapped[float] = mapped_column(Float)
+    expected_arrival: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    ordered_by: Mapped[str] = mapped_column(String(100))
+    ordered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

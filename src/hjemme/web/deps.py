@@ -35,12 +35,14 @@ ROLE_PAGES: Mapping[Role, tuple[tuple[str, str], ...]] = {
     Role.COORDINATOR: (
         ("/plan", N_("Day plan")),
         ("/registers", N_("Patients, staff and vehicles")),
+        ("/logistics/orders", N_("Order suggestions")),
         ("/scenarios", N_("Scenarios")),
     ),
     Role.CLINICIAN: (("/my-day", N_("My day")), ("/my-patients", N_("My patients"))),
     Role.RESPONDER: (("/response", N_("Response centre")),),
     Role.LOGISTICS: (
-        ("/logistics", N_("Van loads")),
+        ("/logistics", N_("Van routes")),
+        ("/logistics/pick-lists", N_("Pick lists")),
         ("/logistics/orders", N_("Order suggestions")),
         ("/logistics/stock", N_("Stock")),
     ),

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hjemme.domain.time import format_hhmm, format_local, format_local_date
+from hjemme.web import logistics_words
 from hjemme.web.csrf import form_token, set_anchor_cookie
 
 HERE = Path(__file__).parent
@@ -151,6 +152,8 @@ ACCESS_WORDS = {
     "assign": N_("assigned"),
     "read": N_("read"),
     "write": N_("changed"),
+    "purchase order": N_("purchase order"),
+    "order suggestions": N_("order suggestions"),
 }
 """The words the services write in the access log's "what" and "action" (English, for the log's
 readers) as the page's language says them; ids, dates and versions pass through unchanged."""
@@ -191,6 +194,7 @@ def environment(language: str) -> Environment:
     env.filters["unit"] = lambda code: UNITS.get(code, code)
     env.filters["access_text"] = lambda text: access_text(str(text), language)
     env.filters["alarm_cause"] = lambda alarm: alarm_cause(alarm, language, env.filters["kind_name"])
+    env.filters.update(logistics_words.filters(translations(language).gettext))
     return env
 
 

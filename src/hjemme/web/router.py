@@ -22,6 +22,7 @@ from hjemme.web.pages import (
     exports,
     logistics,
     myday,
+    orders,
     patient,
     plan,
     plan_live,
@@ -33,7 +34,8 @@ from hjemme.web.rendering import STATIC, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 PAGES = (
-    auth, plan, plan_live, myday, care, response, logistics, admin, exports, patient, scenarios, registers,
+    auth, plan, plan_live, myday, care, response, logistics, orders, admin, exports, patient, scenarios,
+    registers,
 )
 """Every page module; each has a ``router``."""
 for _page in PAGES:

@@ -36,6 +36,7 @@ OnFinish = Callable[[str, dict[str, Any], str], None]
 RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 DOWNLOADS = {
     "scenario.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "scenario-en.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "rapport.html": "text/html; charset=utf-8",
     "summary.csv": "text/csv; charset=utf-8",
     "summary.json": "application/json",

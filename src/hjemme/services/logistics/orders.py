@@ -135,7 +135,15 @@ def _decide(
         result = OrderSuggestionResult(
             at.date(), 1, DeliveryModel.ALT1, tuple(_order_line(records[i]) for i in wanted)
         )
-        for line_id in wanted:
+        # Only real changes go through the engine's check: a form sends every chosen line's quantity,
+        # and adjusting 500 unchanged lines one by one is quadratic (issue 14: 500 lines at once).
+        changed = [
+            i
+            for i in wanted
+            if quantities.get(i, records[i].quantity) != records[i].quantity
+            or delivery_dates.get(i, records[i].delivery_date) != records[i].delivery_date
+        ]
+        for line_id in changed:
             try:
                 result = order_engine.adjust_line(
                     result,

@@ -18,7 +18,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from hjemme.catalogue import Catalogue, load_catalogue
 from hjemme.domain.catalogue import Product, ProductCategory
@@ -38,6 +39,7 @@ from hjemme.logistics.replenishment import (
 )
 from hjemme.logistics.stock import LowStock, MovementKind, StockLedger, low_stock
 from hjemme.services.access import require_role
+from hjemme.services.access_log import write_access
 from hjemme.services.auth import Principal
 from hjemme.services.logistics._rows import (
     ORDER_ROLES,
@@ -49,11 +51,13 @@ from hjemme.services.logistics._rows import (
 )
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
-from hjemme.store.logistics_tables import OrderLineRecord
+from hjemme.store.logistics_tables import OrderLineRecord, PurchaseOrderRecord
 
 ISSUES = frozenset({MovementKind.PICK, MovementKind.DELIVERY})
 """Movements out of the centre that count as consumption (transfers, scrap and counts do not)."""
 DEFAULT_HISTORY_DAYS = 56
+ORDERED = "ordered"
+"""A purchase order's status from placing until its receipt is booked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,9 +179,36 @@ def suggest_purchase_orders(
     Need-to-know: only aggregates per product (and per clinic) leave this use case — no patient,
     enrolment or pathway — so it writes no access-log rows; the role is still checked (admin,
     coordinator, logistics). ``client`` and ``at`` are taken for the same signature as the other
-    logistics use cases. Purchase orders are not stored, so nothing counts as on order.
+    logistics use cases. Purchase orders placed from the low list (:func:`order_low_stock`) and not
+    yet received count as on order.
     """
     require_role(principal, ORDER_ROLES)
+    with session_scope(engine) as session:
+        return _suggest_in(
+            session,
+            on=on,
+            horizon_days=horizon_days,
+            service_level=service_level,
+            params=params,
+            history_days=history_days,
+            catalogue=catalogue,
+        )[0]
+
+
+def _suggest_in(
+    session: Session,
+    *,
+    on: dt.date,
+    horizon_days: int,
+    service_level: float,
+    params: ReplenishmentParams | None = None,
+    history_days: int = DEFAULT_HISTORY_DAYS,
+    catalogue: Catalogue | None = None,
+) -> tuple[PurchaseOrderResult, StockLedger]:
+    """:func:`suggest_purchase_orders` inside the caller's transaction, with the ledger it read.
+
+    Open purchase orders (placed from the low list, not yet received) count as on order.
+    """
     if horizon_days < 1:
         raise InputError("horizon", "horisonten må være minst én dag")
     if history_days < 0:
@@ -186,30 +217,30 @@ def suggest_purchase_orders(
     catalogue = catalogue or load_catalogue()
     products = {p.id: p for p in catalogue.products.values() if p.category is not ProductCategory.MTU}
     end = on + dt.timedelta(days=horizon_days - 1)
-    with session_scope(engine) as session:
-        ledger = _load_ledger(session)
-        enrolments = _overlapping(session, on, end)
-        ids = sorted({e.patient_id for e in enrolments})
-        patients = {p.id: p for p in repo.list_patients(session, ids=ids)} if ids else {}
-        suggestion = order_engine.suggest_orders(
-            on,
-            horizon_days,
-            enrolments,
-            catalogue.pathways,
-            catalogue.products,
-            catalogue.device_types,
-            patients=patients,
-            home_stock=_home_stock(ledger, on),
-        )
-        decided = {
-            r.id: _order_line(r)
-            for r in session.scalars(
-                select(OrderLineRecord).where(
-                    OrderLineRecord.id.in_([ln.id for ln in suggestion.lines]),
-                    OrderLineRecord.status != LineStatus.SUGGESTED.value,
-                )
+    ledger = _load_ledger(session)
+    enrolments = _overlapping(session, on, end)
+    ids = sorted({e.patient_id for e in enrolments})
+    patients = {p.id: p for p in repo.list_patients(session, ids=ids)} if ids else {}
+    suggestion = order_engine.suggest_orders(
+        on,
+        horizon_days,
+        enrolments,
+        catalogue.pathways,
+        catalogue.products,
+        catalogue.device_types,
+        patients=patients,
+        home_stock=_home_stock(ledger, on),
+    )
+    decided = {
+        r.id: _order_line(r)
+        for r in session.scalars(
+            select(OrderLineRecord).where(
+                OrderLineRecord.id.in_([ln.id for ln in suggestion.lines]),
+                OrderLineRecord.status != LineStatus.SUGGESTED.value,
             )
-        }
+        )
+    }
+    on_order = open_orders_in(session)
     suggestion = replace(suggestion, lines=tuple(decided.get(ln.id, ln) for ln in suggestion.lines))
     census = census_demand(suggestion)
     length, history = consumption_history(ledger, on, history_days)
@@ -222,6 +253,7 @@ def suggest_purchase_orders(
             on,
             _daily_demand(product, on, census.get(pid, {}), history.get(pid, ()), params),
             params,
+            on_order=on_order.get(pid, 0),
         )
         for pid, product in products.items()
     }
@@ -256,9 +288,22 @@ def suggest_purchase_orders(
         for e in enrolments
     }
     pooling = _pooling(suggestion, clinic_of, products, horizon_days, params.service_level)
-    return PurchaseOrderResult(
+    found = PurchaseOrderResult(
         on, horizon_days, params.service_level, length, orders, result.rows, positions, pooling
     )
+    return found, ledger
+
+
+
+
+def open_orders_in(session: Session) -> dict[str, int]:
+    """Units on order (placed, not yet received) per product, from the purchase-order table."""
+    rows = session.execute(
+        select(PurchaseOrderRecord.product_id, func.sum(PurchaseOrderRecord.units))
+        .where(PurchaseOrderRecord.status == ORDERED)
+        .group_by(PurchaseOrderRecord.product_id)
+    )
+    return {pid: int(units or 0) for pid, units in rows}
 
 
 def low_stock_list(
@@ -277,19 +322,124 @@ def low_stock_list(
     patients' pathways will need (and consumption history), so "low" means low for the coming
     patients, not against a fixed number. Aggregates only: no access-log rows.
     """
-    result = suggest_purchase_orders(
-        engine=engine,
-        principal=principal,
-        client=client,
-        at=at,
-        on=on,
-        horizon_days=horizon_days,
-        service_level=service_level,
-    )
-    points = {row.product_id: math.ceil(row.reorder_point) for row in result.rows}
+    require_role(principal, ORDER_ROLES)
     with session_scope(engine) as session:
-        ledger = _load_ledger(session)
+        result, ledger = _suggest_in(session, on=on, horizon_days=horizon_days, service_level=service_level)
+    return _low(result, ledger, on)
+
+
+def _low(result: PurchaseOrderResult, ledger: StockLedger, on: dt.date) -> list[LowStock]:
+    points = {row.product_id: math.ceil(row.reorder_point) for row in result.rows}
     return low_stock(ledger, WAREHOUSE, points, on)
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrder:
+    """A placed purchase order: ``units`` (``packs`` × pack size) of one product for the centre."""
+
+    id: str
+    product_id: str
+    location: str
+    packs: int
+    units: int
+    cost_nok: float
+    expected_arrival: dt.date
+    status: str
+    ordered_by: str
+    ordered_at: dt.datetime
+
+
+def order_low_stock(
+    *,
+    engine: Engine,
+    principal: Principal,
+    client: str | None,
+    at: dt.datetime,
+    on: dt.date,
+    product_ids: Sequence[str],
+    horizon_days: int = 14,
+    service_level: float = 0.95,
+    catalogue: Catalogue | None = None,
+) -> list[PurchaseOrder]:
+    """Place purchase orders for the chosen products of the below-reorder-point list; the new orders.
+
+    One transaction: the low list is worked out again from the ledger (so an order is placed only
+    for what is still low), each chosen product gets the replenishment engine's suggested packs
+    (up to its order-up-to level; at least the shortfall in whole packs), and the orders are
+    written with who and when, plus one audit row in the access log ("purchase order …", no
+    patient). A product already on order is skipped, so a repeated click places nothing twice.
+    A product not on the list, or no product at all, is an :class:`InputError` and places none.
+    """
+    require_role(principal, ORDER_ROLES)
+    wanted = list(dict.fromkeys(product_ids))
+    if not wanted:
+        raise InputError("product", "ingen varer valgt")
+    catalogue = catalogue or load_catalogue()
+    with session_scope(engine) as session:
+        result, ledger = _suggest_in(
+            session, on=on, horizon_days=horizon_days, service_level=service_level, catalogue=catalogue
+        )
+        low = {item.product_id: item for item in _low(result, ledger, on)}
+        stray = [pid for pid in wanted if pid not in low]
+        if stray:
+            raise InputError("product", f"ikke under bestillingspunktet: {', '.join(stray)}")
+        on_order = open_orders_in(session)
+        suggested = {po.product_id: po for po in result.orders}
+        placed: list[PurchaseOrder] = []
+        for pid in wanted:
+            if on_order.get(pid, 0) > 0:
+                continue
+            product = catalogue.products[pid]
+            packs = max(
+                suggested[pid].packs if pid in suggested else 0,
+                math.ceil(low[pid].shortfall / product.pack_size),
+                1,
+            )
+            order = PurchaseOrder(
+                id=f"PO-{at:%Y%m%d%H%M%S}-{pid}"[:64],
+                product_id=pid,
+                location=WAREHOUSE,
+                packs=packs,
+                units=packs * product.pack_size,
+                cost_nok=round(packs * product.pack_size * product.unit_cost_nok, 2),
+                expected_arrival=on + dt.timedelta(days=product.supplier_lead_days),
+                status=ORDERED,
+                ordered_by=principal.username,
+                ordered_at=at,
+            )
+            session.add(PurchaseOrderRecord(**{f: getattr(order, f) for f in order.__slots__}))
+            placed.append(order)
+        if placed:
+            session.flush()
+            write_access(
+                session,
+                principal=principal,
+                patient_ids=[None],
+                resource="purchase order " + ", ".join(f"{o.product_id} {o.units}" for o in placed),
+                client=client,
+                at=at,
+                action="write",
+            )
+    return placed
+
+
+def list_purchase_orders(
+    *, engine: Engine, principal: Principal, status: str | None = ORDERED
+) -> list[PurchaseOrder]:
+    """Placed purchase orders (the open ones by default), newest first. No patient data."""
+    require_role(principal, ORDER_ROLES)
+    record = PurchaseOrderRecord
+    query = select(record).order_by(record.ordered_at.desc(), record.id)
+    if status is not None:
+        query = query.where(PurchaseOrderRecord.status == status)
+    with session_scope(engine) as session:
+        return [
+            PurchaseOrder(
+                r.id, r.product_id, r.location, r.packs, r.units, r.cost_nok, r.expected_arrival, r.status,
+                r.ordered_by, r.ordered_at,
+            )
+            for r in session.scalars(query)
+        ]
 
 
 def _daily_demand(

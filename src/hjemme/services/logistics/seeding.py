@@ -72,7 +72,7 @@ def seed_logistics_in(
         raise ConflictError("logistikkdata er allerede lagt inn (lagerpartier finnes)")
     lots: list[Lot] = []
     movements: list[Movement] = []
-    for product in sorted(catalogue.products.values(), key=lambda p: p.id):
+    for index, product in enumerate(sorted(catalogue.products.values(), key=lambda p: p.id), start=1):
         if product.category is ProductCategory.MTU:
             continue
         for n in range(2):
@@ -85,7 +85,8 @@ def seed_logistics_in(
                     else rng.randint(max(1, shelf // 2), shelf)
                 )
                 expiry = date + dt.timedelta(days=days)
-            lot = Lot(f"{product.id}-{seed}-{n}", product.id, expiry)
+            # a batch number as printed on a package, not a product code (pages show it to pickers)
+            lot = Lot(f"L{seed:02d}{index:03d}-{n + 1}", product.id, expiry)
             units = product.pack_size * rng.randint(4, 20)
             lots.append(lot)
             movements.append(

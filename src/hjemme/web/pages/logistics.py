@@ -1,34 +1,32 @@
-"""Logistics and the medical-technical staff: the vans' routes, order suggestions to accept or
-adjust, stock with what expires, and devices due for service.
+"""Logistics and the medical-technical staff: the vans' routes (one van at a time), a printable pick
+list per van, stock with its warnings and an action to order what is low, and devices due for
+service. Order suggestions are in :mod:`hjemme.web.pages.orders` (issue 14 split the old
+16,000-pixel page into these).
 
-Need-to-know: these pages show addresses, parcels and patient ids, never a pathway or diagnosis
-(the order lines' pathway is dropped before rendering).
+Need-to-know: these pages show names, addresses, parcels and patient ids, never a pathway or
+diagnosis.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from hjemme.catalogue import load_catalogue
 from hjemme.domain.security import Role
-from hjemme.errors import ConflictError, InputError, NotFoundError
-from hjemme.logistics.orders import LineStatus
+from hjemme.errors import InputError, NotFoundError
 from hjemme.services.auth import Principal
 from hjemme.services.logistics import (
-    accept_order_lines,
     devices_due,
     expiring_stock,
-    list_order_lines,
+    list_purchase_orders,
     low_stock_list,
-    pick_lists,
-    reject_order_lines,
+    order_low_stock,
     stock_levels,
+    van_pick_sheets,
 )
 from hjemme.services.patients import local_date
 from hjemme.services.plans_view import read_transport_routes
@@ -49,84 +47,76 @@ def _products() -> dict[str, str]:
 
 @router.get("/logistics")
 def van_loads(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep, client: ClientDep,
-              date: DateQuery = None) -> Response:
-    """The day's van and courier routes, stop by stop, as the drivers will drive them."""
+              date: DateQuery = None, van: str = "") -> Response:
+    """The day's vans and couriers, one line each, and the stops of the one chosen (the first by default)."""
     day = date or local_date(now)
     plan = read_transport_routes(engine=engine, principal=user, date=day, client=client, at=now)
-    try:
-        loads = pick_lists(engine=engine, principal=user, client=client, at=now, date=day)
-    except NotFoundError:  # no plan, or one stored without its input: nothing to pick from
-        loads = None
-    context = {**page_context(user), "date": day, "plan": plan, "loads": loads, "products": _products()}
+    routes = plan.routes if plan is not None else ()
+    chosen = next((r for r in routes if r.resource_id == van), routes[0] if routes else None)
+    context = {**page_context(user), "date": day, "plan": plan, "chosen": chosen}
     return render(request, "logistics/vans.html", context)
 
 
-@router.get("/logistics/orders")
-def orders(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep, client: ClientDep,
-           date: DateQuery = None, error: str = "") -> Response:
-    """Suggested order lines for a delivery date, to accept (with an adjusted quantity) or reject."""
+@router.get("/logistics/pick-lists")
+def pick_list_sheets(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep, client: ClientDep,
+                     date: DateQuery = None, van: str = "") -> Response:
+    """One printable pick list per van, its stops in loading order (last stop loaded first)."""
     day = date or local_date(now)
-    lines = list_order_lines(engine=engine, principal=user, client=client, at=now, delivery_date=day)
+    try:
+        found = van_pick_sheets(engine=engine, principal=user, client=client, at=now, date=day)
+    except NotFoundError:  # no plan, or one stored without its input: nothing to pick from
+        found = None
+    sheets = found.sheets if found is not None else ()
+    shown = [s for s in sheets if not van or s.resource_id == van]
     context = {
         **page_context(user),
         "date": day,
-        "suggested": [ln for ln in lines if ln.status is LineStatus.SUGGESTED],
-        "decided": [ln for ln in lines if ln.status is not LineStatus.SUGGESTED],
+        "found": found,
+        "sheets": sheets,
+        "shown": shown,
+        "van": van,
         "products": _products(),
-        "error": error in ("input", "conflict"),
     }
-    return render(request, "logistics/orders.html", context)
-
-
-@router.post("/logistics/orders")
-async def decide(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep,
-                 client: ClientDep) -> Response:
-    """Accept or reject the ticked lines; a changed quantity field adjusts its line when accepting."""
-    form = await request.form()
-    return await run_in_threadpool(_decide, request, form, user, engine, now, client)
-
-
-def _decide(request: Request, form: Any, user: Principal, engine: Engine, now: dt.datetime,
-            client: str | None) -> Response:
-    ids = [str(v) for v in form.getlist("line")]
-    date = str(form.get("date", ""))
-    quantities: dict[str, int] = {}
-    for line_id in ids:
-        raw = str(form.get(f"quantity-{line_id}", "")).strip()
-        if raw.isdigit():
-            quantities[line_id] = int(raw)
-    error = ""
-    try:
-        if form.get("decision") == "reject":
-            reject_order_lines(engine=engine, principal=user, client=client, at=now, line_ids=ids)
-        else:
-            accept_order_lines(engine=engine, principal=user, client=client, at=now, line_ids=ids,
-                               quantities=quantities)
-    except InputError:
-        error = "input"
-    except ConflictError:
-        error = "conflict"
-    target = request.url_for("orders").include_query_params(date=date)
-    if error:
-        target = target.include_query_params(error=error)
-    return RedirectResponse(str(target.path) + "?" + target.query, status_code=303)
+    return render(request, "logistics/picklists.html", context)
 
 
 @router.get("/logistics/stock")
-def stock(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep,
-          client: ClientDep) -> Response:
-    """Stock per location and product, what is below its reorder point, and what expires within a week."""
+def stock(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep, client: ClientDep,
+          days: Annotated[int, Query(ge=0, le=365)] = EXPIRING_DAYS, error: str = "",
+          ordered: int = -1) -> Response:
+    """Warnings first (expired, expiring within ``days``, below the reorder point, with an action to
+    order what is low), then the stock levels."""
     day = local_date(now)
+    expiring = expiring_stock(engine=engine, principal=user, client=client, at=now, on=day, within_days=days)
     context = {
         **page_context(user),
         "levels": stock_levels(engine=engine, principal=user, client=client, at=now, on=day),
-        "expiring": expiring_stock(engine=engine, principal=user, client=client, at=now, on=day,
-                                   within_days=EXPIRING_DAYS),
+        "expired": [e for e in expiring if e.days_left < 0],
+        "expiring": [e for e in expiring if e.days_left >= 0],
         "low": low_stock_list(engine=engine, principal=user, client=client, at=now, on=day),
+        "on_order": {po.product_id: po for po in list_purchase_orders(engine=engine, principal=user)},
         "products": _products(),
-        "days": EXPIRING_DAYS,
+        "days": days,
+        "error": error == "input",
+        "ordered": ordered,
     }
     return render(request, "logistics/stock.html", context)
+
+
+@router.post("/logistics/stock/order")
+async def order_low(request: Request, user: LogisticsDep, engine: EngineDep, now: NowDep,
+                    client: ClientDep) -> Response:
+    """Place purchase orders for the chosen products of the below-reorder-point list (one transaction)."""
+    form = await request.form()
+    products = [str(v) for v in form.getlist("product")]
+    try:
+        placed = await run_in_threadpool(
+            lambda: order_low_stock(engine=engine, principal=user, client=client, at=now, on=local_date(now),
+                                    product_ids=products)
+        )
+    except InputError:
+        return RedirectResponse("/logistics/stock?error=input#low-heading", status_code=303)
+    return RedirectResponse(f"/logistics/stock?ordered={len(placed)}#low-heading", status_code=303)
 
 
 @router.get("/devices")

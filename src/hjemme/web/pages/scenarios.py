@@ -24,13 +24,14 @@ from hjemme.domain.time import format_local
 from hjemme.errors import ConflictError, InputError, NotFoundError
 from hjemme.scenario.assumptions import describe
 from hjemme.scenario.config import ScenarioConfig, ScenarioFileError, load_scenario
-from hjemme.scenario.outputs import fmt
+from hjemme.scenario.labels import alternative_label, metric_label
+from hjemme.scenario.numbers import format_number
 from hjemme.scenario.sensitivity import MAIN_ASSUMPTIONS, assumption_at, range_problem
 from hjemme.scenario.summary import ALTERNATIVE_LABELS_NB, METRIC_LABELS_NB
 from hjemme.services import scenario_runs as stored
 from hjemme.services.auth import Principal
-from hjemme.web.deps import EngineDep, NowDep, engine_of, page_context, page_for_roles
-from hjemme.web.rendering import N_, render
+from hjemme.web.deps import EngineDep, NowDep, engine_of, page_context, page_for_roles, settings_of
+from hjemme.web.rendering import N_, language_of, render
 from hjemme.web.scenario_runs import DOWNLOADS, ScenarioBusyError, ScenarioRuns
 
 router = APIRouter()
@@ -139,12 +140,13 @@ def scenarios(request: Request, user: ManagerDep) -> Response:
 def _form(request: Request, user: Principal, errors: list[Any] | None = None, detail: str = "",
           status_code: int = 200, form: Any = None) -> Response:
     runs = stored.list_scenario_runs(engine=engine_of(request), principal=user)
+    language = language_of(request, settings_of(request).language)
     context = {
         **page_context(user), "errors": errors or [], "detail": detail,
         "default_name": _default_path(request).name, "replications": DEFAULT_REPLICATIONS,
         "max_replications": MAX_REPLICATIONS, "main": main_assumptions(_default_config(request), form),
         "run_name": str(form.get("name", "")) if form is not None else "", "runs": runs,
-        "alt_labels": ALTERNATIVE_LABELS_NB,
+        "alt_labels": {a: alternative_label(a, language) for a in ALTERNATIVE_LABELS_NB},
     }
     return render(request, "scenarios/index.html", context, status_code=status_code)
 
@@ -256,7 +258,7 @@ def show_run(request: Request, user: ManagerDep, run_id: str) -> Response:
     context: dict[str, Any] = {**page_context(user), "run": state}
     directory = runs.directory(run_id)
     if state.status == "done" and directory is not None:
-        context.update(_results(directory))
+        context.update(_results(directory, language_of(request, settings_of(request).language)))
     return render(request, "scenarios/run.html", context)
 
 
@@ -282,36 +284,46 @@ def download(request: Request, user: ManagerDep, run_id: str, name: str) -> Resp
 
 @router.get("/scenarios/runs/{run_id}/charts/{metric}.svg")
 def chart(request: Request, user: ManagerDep, run_id: str, metric: str) -> Response:
-    """The metric's chart (years on x, one line per alternative with its P10–P90 band)."""
+    """The metric's chart (years on x, one line per alternative with its P10–P90 band), in the page's
+    language when the run wrote one in it (runs before issue 14 have the bokmål charts only)."""
     directory = runs_of(request).directory(run_id)
-    path = directory / "charts" / f"{metric}.svg" if directory is not None else None
-    if path is None or metric not in METRIC_LABELS_NB or not path.is_file():
+    if directory is None or metric not in METRIC_LABELS_NB:
+        return Response(status_code=404)
+    path = directory / "charts" / f"{metric}.svg"
+    english = directory / "charts" / "en" / f"{metric}.svg"
+    if language_of(request, settings_of(request).language) == "en" and english.is_file():
+        path = english
+    if not path.is_file():
         return Response(status_code=404)
     return FileResponse(path, media_type="image/svg+xml")
 
 
-def _results(directory: Path) -> dict[str, Any]:
+def _results(directory: Path, language: str) -> dict[str, Any]:
     records = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
     years = sorted({r["year"] for r in records})
     alternatives = sorted({r["alternative"] for r in records})
     last = years[-1] if years else None
     index = {(r["alternative"], r["metric"]): r for r in records if r["year"] == last}
     metrics = [m for m in METRIC_LABELS_NB if any(r["metric"] == m for r in records)]
+    def number(value: float) -> str:
+        return format_number(value, language)
+
     table = [
-        (METRIC_LABELS_NB[m], [
-            (fmt(index[(a, m)]["p50"]), fmt(index[(a, m)]["p10"]), fmt(index[(a, m)]["p90"]))
+        (metric_label(m, language), [
+            (number(index[(a, m)]["p50"]), number(index[(a, m)]["p10"]), number(index[(a, m)]["p90"]))
             if (a, m) in index else ("", "", "")
             for a in alternatives
         ])
         for m in metrics
     ]
-    charts = [(m, METRIC_LABELS_NB[m]) for m in metrics if (directory / "charts" / f"{m}.svg").is_file()]
+    charts = [(m, metric_label(m, language)) for m in metrics
+              if (directory / "charts" / f"{m}.svg").is_file()]
     decision_path = directory / "decision.json"
     decision = json.loads(decision_path.read_text(encoding="utf-8")) if decision_path.is_file() else {}
     return {
         "decision": decision,
         "year": last, "years": years, "table": table, "charts": charts,
-        "alternatives": [ALTERNATIVE_LABELS_NB.get(a, a) for a in alternatives],
+        "alternatives": [alternative_label(a, language) for a in alternatives],
         "downloads": [name for name in DOWNLOADS if (directory / name).is_file()],
     }
 
@@ -320,6 +332,7 @@ def _results(directory: Path) -> dict[str, Any]:
 def compare(request: Request, user: ManagerDep, engine: EngineDep) -> Response:
     """Named runs side by side: changed assumptions, the decision, and each alternative's key numbers."""
     ids = [i for i in request.query_params.getlist("run") if i]
+    language = language_of(request, settings_of(request).language)
     context: dict[str, Any] = {**page_context(user), "columns": [], "rows": [], "errors": []}
     if len(ids) < 2:
         context["errors"] = [N_("Choose at least two runs to compare.")]
@@ -330,7 +343,7 @@ def compare(request: Request, user: ManagerDep, engine: EngineDep) -> Response:
         return render(request, "errors/404.html", page_context(user), status_code=404)
     context["columns"] = runs
     context["changed"] = [
-        (describe(path), [_range_text(r.overrides.get(path)) for r in runs])
+        (describe(path), [_range_text(r.overrides.get(path), language) for r in runs])
         for path in sorted({p for r in runs for p in r.overrides}, key=lambda p: describe(p))
     ]
     alternatives = sorted({a for r in runs for a in r.results.get("p50", {})})
@@ -339,14 +352,14 @@ def compare(request: Request, user: ManagerDep, engine: EngineDep) -> Response:
         for alt in alternatives:
             values = [r.results.get("p50", {}).get(alt, {}).get(metric) for r in runs]
             if any(v is not None for v in values):
-                rows.append((METRIC_LABELS_NB.get(metric, metric), ALTERNATIVE_LABELS_NB.get(alt, alt),
-                             [fmt(v) for v in values]))
+                rows.append((metric_label(metric, language), alternative_label(alt, language),
+                             [format_number(v, language) for v in values]))
     context["rows"] = rows
     context["decisions"] = [r.results.get("decision", {}) for r in runs]
     return render(request, "scenarios/compare.html", context)
 
 
-def _range_text(value: Any) -> str:
+def _range_text(value: Any, language: str) -> str:
     if not value:
         return "–"
-    return " – ".join(fmt(float(v)) for v in value)
+    return " – ".join(format_number(float(v), language) for v in value)
