@@ -239,8 +239,42 @@ LEAF_LABELS_NB = {
     "frequency_per_week": "leveringer per uke",
     "lead_time_days": "ledetid (dager)",
     "replenishment_days": "dager mellom påfyll",
+    # issue 15, items 3-7: the rest of the workload, areas, transition, economics and targets
+    "transition_year": "overgangsår (første år i drift)",
+    "investment_nok": "investering",
+    "setup_cost_nok": "etableringskostnad",
+    "available_area_from_year": "år arealgrensen gjelder fra",
+    "available_area_m2": "ledig areal i sykehusbygget",
+    "km_per_visit": "helsepersonells km per hjemmebesøk",
+    "shares": "andel i tabell 1",
+    "courier_share": "andel prøver som hentes av kurer",
+    "consultation_min": "minutter per video- eller telefonkonsultasjon",
+    "alarm_share_of_measurements": "andel målinger som gir alarm",
+    "min_per_alarm": "minutter per alarm",
+    "review_min_per_monitored_patient_day": "gjennomgang per overvåket pasientdag (min)",
+    "response_centre_hours_per_week": "responssenterets åpningstid per uke",
+    "response_centre_min_staffed": "minste bemanning i responssenteret",
+    "video_hours_per_week": "åpningstid for video og telefon per uke",
+    "workstation_utilisation": "utnyttelse av arbeidsplassene",
+    "workstation_m2": "areal per arbeidsplass",
+    "pick_station_m2": "areal per pakkeplass",
+    "station_hours_per_day": "timer per pakkeplass per dag",
+    "goods_in_m2_per_m3_day": "varemottak: m² per m³ om dagen",
+    "returns_hold_days": "dager returer venter",
+    "mtu_cleaning_min_per_device": "MTU-vask: minutter per enhet",
+    "mtu_cleaning_station_m2": "areal per vaskeplass for MTU",
+    "window_factor": "tidsvindusfaktor (kalibrert)",
+    "km_calibration": "km-faktor for lokale turer (kalibrert)",
+    "trip_km": "km per tur for å nå området (kalibrert)",
+    "discount_rate": "kalkulasjonsrente",
+    "npv_first_year": "nåverdiens første år",
+    "npv_last_year": "nåverdiens siste år",
+    "home_share": "mål: andel av aktiviteten hjemme",
+    "digital_share": "mål: andel konsultasjoner på video eller telefon",
 }
 KIND_NB = {"ahs": "AHS", "ambulant": "ambulant", "dho": "digital oppfølging"}
+SITE_NB = {"aker": "Aker", "rikshospitalet": "Rikshospitalet", "radiumhospitalet": "Radiumhospitalet",
+           "ulleval": "Ullevål"}
 NODE_NB = {
     "logistics_centre": "logistikksenteret",
     "supply_centre": "forsyningssenteret",
@@ -261,9 +295,18 @@ def describe(path: str) -> str:
     year = None
     if leaf.isdigit() and len(words) >= 2:
         year, leaf = leaf, words[-2]
+    qualifier = None
+    parent = -2 if year is None else -3
+    if len(words) >= -parent and words[parent] in ("km_per_visit", "shares", "available_area_m2"):
+        # a per-kind or per-site number: named by its parent, the kind or site in brackets
+        qualifier, leaf = leaf, words[parent]
     label = LEAF_LABELS_NB.get(leaf, leaf.replace("_", " "))
+    if qualifier is not None:
+        label = f"{label} ({KIND_NB.get(qualifier, SITE_NB.get(qualifier, qualifier.replace('_', ' ')))})"
     if year is not None:
         label = f"{label} {year}"
+    if words and words[0] == "clinician_travel" and leaf != "km_per_visit":
+        label = f"helsepersonells biler: {label}"
     if "scope" in words and len(words) >= 2 and words[1] in KIND_NB:
         label = f"{KIND_NB[words[1]]}: {label}"
     if "nodes" in words:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,17 @@ def factor_label(factor: Factor) -> str:
     return label
 
 
-def _with_unit(value: float, unit: str) -> str:
+def _with_unit(value: float, unit: str, direction: str = "") -> str:
+    if unit == "år":  # a year (the model rounds it): whole years, no thousands space, no unit
+        whole = math.floor(value) if direction == "above" else math.ceil(value)
+        return str(whole)
     return f"{fmt(value)} {unit}".strip()
+
+
+def _range(f: Factor) -> str:
+    if f.unit == "år":
+        return f"{f.low:.0f}–{f.high:.0f}"
+    return f"{fmt(f.low)}–{fmt(f.high)} {f.unit}"
 
 
 def break_even_sentence(e: BreakEven) -> str:
@@ -84,10 +94,11 @@ def break_even_sentence(e: BreakEven) -> str:
     f = e.factor
     verb = "overstiger" if e.direction == "above" else "er under"
     where = "" if e.within_range else "; utenfor spennet"
+    likely = f"{f.likely:.0f}" if f.unit == "år" else fmt(f.likely)
     return (
         f"{alt_short(e.challenger)} får lavere {metric_noun(e.metric)} enn {alt_short(e.leader)} hvis "
-        f"«{factor_label(f)}» {verb} {_with_unit(e.value, f.unit)} "
-        f"(antatt {fmt(f.low)}–{fmt(f.high)} {f.unit}, sannsynlig {fmt(f.likely)}{where})."
+        f"«{factor_label(f)}» {verb} {_with_unit(e.value, f.unit, e.direction)} "
+        f"(antatt {_range(f)}, sannsynlig {likely}{where})."
     ).replace(" ,", ",")
 
 
