@@ -34,7 +34,7 @@ def bench_fast(replications: int | None = None) -> tuple[float, str]:
 
     start = time.perf_counter()
     config = load_scenario(DEFAULT)
-    replications = replications or config.replications  # the default run (1000 since issue 15)
+    replications = replications or config.replications  # the default run (2000 since issue 15)
     model = build_model(config, load_catalogue())
     samples = run_fast(model, replications=replications, seed=config.seed, years=config.years,
                        alternatives=sorted(config.delivery_models))

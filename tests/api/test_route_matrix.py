@@ -180,6 +180,7 @@ WEB: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/scenarios"): (L, 200, 200, 403, 403, 403, 403, 200, 403, 403),
     ("POST", "/scenarios/runs"): (L, 422, 422, 403, 403, 403, 403, 422, 403, 403),
     ("GET", "/scenarios/runs/{run_id}"): (L, 404, 404, 403, 403, 403, 403, 404, 403, 403),
+    ("GET", "/scenarios/compare"): (L, 200, 200, 403, 403, 403, 403, 200, 403, 403),
     ("GET", "/scenarios/runs/{run_id}/progress"): (L, 404, 404, 403, 403, 403, 403, 404, 403, 403),
     ("GET", "/scenarios/runs/{run_id}/files/{name}"): (L, 404, 404, 403, 403, 403, 403, 404, 403, 403),
     ("GET", "/scenarios/runs/{run_id}/charts/{metric}.svg"): (L, 404, 404, 403, 403, 403, 403, 404, 403, 403),

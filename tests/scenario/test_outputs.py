@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from hjemme.cli.main import app
 from hjemme.scenario.labels import METRIC_SHEETS, SHEET_NAMES
+from hjemme.scenario.pdf import find_chromium
 from tests.scenario.conftest import DEFAULT
 
 REQUIRED = {
@@ -138,7 +139,7 @@ def test_charts_exist_as_png_and_svg(run_dir: Path) -> None:
 def test_html_report_is_norwegian_and_self_contained(run_dir: Path) -> None:
     """The report has the Norwegian headings, inline charts and no external resources."""
     html = (run_dir / "rapport.html").read_text(encoding="utf-8")
-    for heading in ("Framskrivning av logistikkbehov", "Forutsetninger", "Sammenligning av alternativene",
+    for heading in ("Framskrivning av logistikkbehov", "alle forutsetninger", "Sammenligning av alternativene",
                     "Hvilke nøkkeltall skiller alternativene"):
         assert heading in html
     assert "<svg" in html and "src=\"http" not in html and "<link" not in html
@@ -152,3 +153,30 @@ def test_bad_scenario_file_exits_2_naming_the_key_path(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["scenario", "run", "--config", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "bad.yaml: transport.shift_hours.value" in result.output
+
+
+def test_report_opens_with_the_decision_and_ends_with_every_assumption(run_dir: Path) -> None:
+    """The report's first section is the decision (alternative, win share, what would change it); the
+    tornado charts follow, and the appendix lists every assumption with its source (issue 15, item 8)."""
+    html = (run_dir / "rapport.html").read_text(encoding="utf-8")
+    sections = re.findall(r"<h2>([^<]+)</h2>", html)
+    assert sections[0].startswith("Beslutning 2030")
+    assert sections[-1] == "Vedlegg: alle forutsetninger"
+    assert "Hva driver svaret (2030)" in sections
+    decision = json.loads((run_dir / "decision.json").read_text(encoding="utf-8"))
+    assert decision["alternative"] in {"alt1", "alt2", "alt3"} and 0 < decision["win_share"] <= 1
+    assert f"Anbefaling: {decision['label']}." in html
+    assert f"lavest i {round(100 * decision['win_share'])} % av replikasjonene" in html
+    assert html.count('class="tornado"') == 4
+    for sentence in decision["changes"]:
+        assert sentence.replace("«", "&#171;").replace("»", "&#187;") in html or sentence in html
+    appendix = html[html.index("Vedlegg: alle forutsetninger"):]
+    assert "delivery_models.alt1.order_min_per_patient_week" in appendix and "(antakelse)" in appendix
+    assert (run_dir / "break_even.csv").is_file() and (run_dir / "sensitivity.json").is_file()
+
+
+def test_report_is_printed_to_pdf(run_dir: Path) -> None:
+    """With Chromium on the machine, `scenario run` also writes the report as a PDF."""
+    if find_chromium() is None:
+        pytest.skip("no Chromium on PATH: the PDF is skipped by design")
+    assert (run_dir / "rapport.pdf").read_bytes().startswith(b"%PDF")

@@ -71,7 +71,10 @@ def test_small_scenario_runs_and_its_excel_downloads(planned_site, browser, tmp_
         assert page.locator(".charts img").count() >= 5
         assert page.locator("table.compare tbody tr").count() >= 5
         # every chart decoded (wait_for_function would evaluate a string, which the page's CSP forbids)
-        page.locator(".charts img").evaluate_all("imgs => Promise.all(imgs.map(i => i.decode()))")
+        # lazy images below the fold load only when scrolled to: make them eager first, or decode() waits forever
+        page.locator(".charts img").evaluate_all(
+            "imgs => Promise.all(imgs.map(i => { i.loading = 'eager'; return i.decode(); }))"
+        )
         shot(page, "coordinator_scenario_results")
         with page.expect_download() as info:
             page.get_by_role("link", name="Excel-arbeidsbok", exact=True).click()

@@ -216,7 +216,14 @@ class VehicleType(_Strict):
     annual_cost_nok: Assumption
     co2_kg_per_km_fossil: Assumption
     co2_kg_per_km_electric: Assumption
-    electric_share: dict[int, Fraction] = Field(min_length=1)  # by year, linear between given years
+    # by year, linear between given years; a year's share may be an uncertain assumption (issue 15)
+    electric_share: dict[int, Assumption | Fraction] = Field(min_length=1)
+
+    def electric_share_points(self) -> dict[int, float]:
+        """The electric share by year as plain numbers (``likely`` for a range not yet sampled)."""
+        return {y: v.central if isinstance(v, Assumption) else float(v)
+                for y, v in self.electric_share.items()}
+
     source: str = Field(min_length=1)
     owner: str = Field(min_length=1)
 
@@ -245,9 +252,15 @@ class ClinicianTravel(_Strict):
     cost_nok_per_km: Assumption
     co2_kg_per_km_fossil: Assumption
     co2_kg_per_km_electric: Assumption
-    electric_share: dict[int, Fraction] = Field(min_length=1)
+    # by year, linear between given years; a year's share may be an uncertain assumption (issue 15)
+    electric_share: dict[int, Assumption | Fraction] = Field(min_length=1)
     source: str = Field(min_length=1)
     owner: str = Field(min_length=1)
+
+    def electric_share_points(self) -> dict[int, float]:
+        """The electric share by year as plain numbers (``likely`` for a range not yet sampled)."""
+        return {y: v.central if isinstance(v, Assumption) else float(v)
+                for y, v in self.electric_share.items()}
 
 
 class Samples(_Strict):
@@ -280,6 +293,9 @@ class Economics(_Strict):
     discount_rate: Assumption
     npv_first_year: int
     npv_last_year: int
+    # where the horizon comes from (issue 15: every number of the scenario file has a source and owner)
+    source: str | None = None
+    owner: str | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Economics:

@@ -208,7 +208,7 @@ def evaluate(
     # a van per trip on the busiest weekday (time windows rarely allow a second tour), or by shift hours
     busiest = max(vans_by_weekday.max(), hours_by_weekday.max() / tr.shift_hours.central)
     vehicles = float(math.ceil(busiest * tr.peak_factor.central - 1e-9))
-    electric = interpolate(vt.electric_share, year)
+    electric = interpolate(vt.electric_share_points(), year)
     van_co2_per_km = (electric * vt.co2_kg_per_km_electric.central
                       + (1 - electric) * vt.co2_kg_per_km_fossil.central)
     co2_t = km_year * van_co2_per_km / 1000.0
@@ -237,7 +237,7 @@ def evaluate(
     clinician_km_year = 365.0 * sum(census[p] * profiles[p].visits
                                     * ct.km_per_visit[model.pathways[p].kind].central  # type: ignore[index]
                                     for p in census)
-    car_electric = interpolate(ct.electric_share, year)
+    car_electric = interpolate(ct.electric_share_points(), year)
     clinician_co2_t = clinician_km_year * (car_electric * ct.co2_kg_per_km_electric.central
                                            + (1 - car_electric) * ct.co2_kg_per_km_fossil.central) / 1000.0
 

@@ -46,6 +46,14 @@ from hjemme.scenario.numbers import (
     excel_number_format,
     format_number,
 )
+from hjemme.scenario.sensitivity import KEY_METRICS, SOBOL_METRICS, SensitivityResult
+from hjemme.scenario.sensitivity_outputs import (
+    break_even_dict,
+    decision_summary,
+    sobol_table,
+    tornado_svgs,
+    write_sensitivity,
+)
 from hjemme.scenario.summary import (
     ALTERNATIVE_LABELS_NB,
     DECIDING,
@@ -80,8 +88,13 @@ def write_outputs(
     replications: int,
     seed: int,
     deep: Mapping[str, Any] | None = None,
+    sensitivity: SensitivityResult | None = None,
 ) -> dict[str, Path]:
-    """Write every output file into ``out_dir``; return their paths by kind."""
+    """Write every output file into ``out_dir``; return their paths by kind.
+
+    With ``sensitivity`` (issue 15) the report opens with the decision and shows the tornado charts,
+    break-evens and Sobol indices; ``decision.json`` keeps the opening for the scenarios page.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     records = summarise(samples)
     paths = {
@@ -112,7 +125,23 @@ def write_outputs(
     _write_workbook(paths["xlsx_en"], records, assumptions, deep, "en", mcse)
     svgs = _write_charts(paths["charts"], records, "nb", config)
     _write_charts(paths["charts"] / "en", records, "en", config)
-    _write_html(paths["html"], config, records, samples, assumptions, svgs, replications, seed, deep,
+    years = sorted({r["year"] for r in records})
+    decision = decision_summary(samples, sensitivity, sensitivity.year if sensitivity else years[-1])
+    paths["decision"] = out_dir / "decision.json"
+    paths["decision"].write_text(json.dumps(decision, indent=1, ensure_ascii=False), encoding="utf-8")
+    extra: dict[str, Any] = {"decision": decision, "sensitivity": None}
+    if sensitivity is not None:
+        paths.update({f"sensitivity_{k}": v for k, v in write_sensitivity(out_dir, sensitivity).items()
+                      if k != "charts"})
+        extra["sensitivity"] = {
+            "year": sensitivity.year,
+            "tornados": {m: svg for m, svg in tornado_svgs(sensitivity).items() if m in KEY_METRICS},
+            "break_evens": [break_even_dict(e) for e in sensitivity.break_evens if e.metric in KEY_METRICS],
+            "sobol": {m: sobol_table(sensitivity, m) for m in SOBOL_METRICS if sobol_table(sensitivity, m)},
+            "sobol_n": sensitivity.sobol_n,
+            "factors": len(sensitivity.factors),
+        }
+    _write_html(paths["html"], config, records, samples, assumptions, svgs, replications, seed, deep, extra,
                 worst_mcse(mcse, last))
     return paths
 
@@ -335,6 +364,7 @@ def _write_html(
     replications: int,
     seed: int,
     deep: Mapping[str, Any] | None,
+    extra: Mapping[str, Any],
     mcse: Mapping[str, Any] | None = None,
 ) -> None:
     env = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -372,5 +402,7 @@ def _write_html(
         fmt=fmt,
         version=__version__,
         mcse=mcse,
+        metric_labels=METRIC_LABELS_NB,
+        **extra,
     )
     path.write_text(html, encoding="utf-8")

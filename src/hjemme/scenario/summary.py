@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
 
-from hjemme.scenario.config import Assumption, ScenarioConfig
-from hjemme.scenario.fast import Sample, lhs_batches
+from hjemme.scenario.config import ScenarioConfig
+from hjemme.scenario.fast import BASELINE, Sample, lhs_batches
 
 METRIC_LABELS_NB = {
     "patients_at_home": "Pasienter hjemme per dag",
@@ -171,9 +170,18 @@ MCSE_EXEMPT = ("infeasible", "vehicles", "digital_workstations", "area_excess_m2
 MCSE_TARGET_PCT = 1.0
 
 
+def candidates(alternatives: Iterable[str]) -> list[str]:
+    """The alternatives the decision is between (Alt 1–3), sorted: Alt 0 (today) is the baseline the
+    decision is read against, shown in every table but never ranked as a choice for 2030."""
+    return sorted(a for a in alternatives if a != BASELINE)
+
+
 def decide(samples: Sequence[Sample], year: int, *, min_win_share: float = 0.9,
            min_gap_pct: float = 5.0) -> list[Decision]:
     """Which alternative is lowest per deciding metric, paired replication by replication.
+
+    Only the candidates (Alt 1–3, :func:`candidates`) are compared; Alt 0, today's practice, is the
+    baseline and not a choice (in 2030 it does not even fit the clinical buildings).
 
     The replications share their draws across alternatives, so comparing them pairwise removes the
     uncertainty common to all alternatives (volumes, costs) and keeps what tells them apart. A
@@ -181,7 +189,7 @@ def decide(samples: Sequence[Sample], year: int, *, min_win_share: float = 0.9,
     """
     table: dict[tuple[str, int], dict[str, float]] = defaultdict(dict)
     for s in samples:
-        if s.year == year and s.metric in DECIDING:
+        if s.year == year and s.metric in DECIDING and s.alternative != BASELINE:
             table[(s.metric, s.replication)][s.alternative] = s.value
     out = []
     for metric in DECIDING:
@@ -203,29 +211,10 @@ def decide(samples: Sequence[Sample], year: int, *, min_win_share: float = 0.9,
 
 
 def assumption_rows(config: ScenarioConfig) -> list[dict[str, Any]]:
-    """Every assumption of the scenario as a flat row (key path, numbers, unit, source, owner)."""
-    rows: list[dict[str, Any]] = []
+    """Every number of the scenario as a flat row (key path, numbers, unit, source, owner, kind).
 
-    def walk(obj: Any, path: str) -> None:
-        if isinstance(obj, Assumption):
-            rows.append({"key": path, "value": obj.value, "low": obj.low, "likely": obj.likely,
-                         "high": obj.high, "unit": obj.unit, "source": obj.source, "owner": obj.owner,
-                         "note": obj.note})
-        elif isinstance(obj, BaseModel):
-            for name in type(obj).model_fields:
-                walk(getattr(obj, name), f"{path}.{name}" if path else name)
-        elif isinstance(obj, dict):
-            for k in obj:
-                walk(obj[k], f"{path}.{k}")
-        elif isinstance(obj, list):
-            for i, v in enumerate(obj):
-                walk(v, f"{path}[{i}]")
+    The walk itself is :func:`hjemme.scenario.assumptions.list_assumptions` (issue 15, item 1).
+    """
+    from hjemme.scenario.assumptions import list_assumptions
 
-    walk(config, "")
-    t = config.trajectory
-    for kind, points in t.shares.items():
-        for year, share in sorted(points.items()):
-            rows.append({"key": f"trajectory.shares.{kind}.{year}", "value": share, "low": None,
-                         "likely": None, "high": None, "unit": "andel", "source": t.source,
-                         "owner": t.owner, "note": ""})
-    return rows
+    return [row.as_dict() for row in list_assumptions(config)]
