@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from hjemme.api.deps import EngineDep, NowDep, require_roles
@@ -34,6 +34,7 @@ Planner = Annotated[Principal, Depends(require_roles(*service.PLANNERS))]
 Reader = Annotated[Principal, Depends(require_roles(*service.READERS))]
 Wisher = Annotated[Principal, Depends(require_roles(*service.PLANNERS, Role.CLINICIAN))]
 Lang = Annotated[str, Query(pattern="^(nb|en)$")]
+RotaId = Annotated[int, Path(ge=1, le=2**62)]  # a stored id; larger numbers are refused, not looked up
 
 
 def _summary(r: RotaVersion) -> dict[str, object]:
@@ -108,14 +109,19 @@ def plan(body: RotaCreate, principal: Planner, engine: EngineDep, now: NowDep, l
 
 
 @router.get("/api/rotas/{rota_id}", response_model=RotaRead)
-def read(rota_id: int, principal: Reader, engine: EngineDep, lang: Lang = "nb") -> RotaRead:
+def read(rota_id: RotaId, principal: Reader, engine: EngineDep, lang: Lang = "nb") -> RotaRead:
     """A rota with its cover against demand and every breach named in ``lang``."""
     return rota_read(service.read_rota(engine=engine, principal=principal, rota_id=rota_id), lang)
 
 
 @router.post("/api/rotas/{rota_id}/cells", response_model=RotaRead)
 def edit(
-    rota_id: int, body: CellEditsCreate, principal: Planner, engine: EngineDep, now: NowDep, lang: Lang = "nb"
+    rota_id: RotaId,
+    body: CellEditsCreate,
+    principal: Planner,
+    engine: EngineDep,
+    now: NowDep,
+    lang: Lang = "nb",
 ) -> RotaRead:
     """Set cells (a published rota is copied into a new draft) and answer with the check at once."""
     edits = [service.CellEdit(e.staff_id, e.date, e.shift, e.lock) for e in body.edits]
@@ -125,14 +131,16 @@ def edit(
 
 
 @router.post("/api/rotas/{rota_id}/publish", response_model=RotaRead)
-def publish(rota_id: int, principal: Planner, engine: EngineDep, now: NowDep, lang: Lang = "nb") -> RotaRead:
+def publish(
+    rota_id: RotaId, principal: Planner, engine: EngineDep, now: NowDep, lang: Lang = "nb"
+) -> RotaRead:
     """Publish a draft that breaks no rule (409 naming the breaches otherwise)."""
     return rota_read(service.publish_rota(engine=engine, principal=principal, rota_id=rota_id, now=now), lang)
 
 
 @router.post("/api/rotas/{rota_id}/replan", response_model=RotaRead)
 def replan(
-    rota_id: int,
+    rota_id: RotaId,
     principal: Planner,
     engine: EngineDep,
     now: NowDep,
@@ -148,7 +156,7 @@ def replan(
 
 
 @router.get("/api/rotas/{rota_id}/export.xlsx")
-def export(rota_id: int, principal: Reader, engine: EngineDep, lang: Lang = "nb") -> Response:
+def export(rota_id: RotaId, principal: Reader, engine: EngineDep, lang: Lang = "nb") -> Response:
     """The rota as an Excel workbook."""
     data = service.export_rota_xlsx(engine=engine, principal=principal, rota_id=rota_id, language=lang)
     return Response(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hjemme.domain.rota import StaffWish
@@ -25,6 +25,7 @@ from hjemme.store.database import session_scope
 from hjemme.web.deps import EngineDep, NowDep, ServiceDate, page_context, page_for, page_for_roles
 from hjemme.web.rendering import N_, language_of, render
 
+RotaId = Annotated[int, Path(ge=1, le=2**62)]  # a stored id; larger numbers are refused, not looked up
 router = APIRouter()
 PlannerDep = Annotated[Principal, Depends(page_for_roles(Role.COORDINATOR, Role.ADMIN))]
 ClinicianDep = Annotated[Principal, Depends(page_for(Role.CLINICIAN))]
@@ -139,7 +140,7 @@ def _grid(
 
 
 @router.get("/rota/{rota_id}")
-def rota_grid(request: Request, user: PlannerDep, engine: EngineDep, rota_id: int) -> Response:
+def rota_grid(request: Request, user: PlannerDep, engine: EngineDep, rota_id: RotaId) -> Response:
     try:
         view = service.read_rota(engine=engine, principal=user, rota_id=rota_id)
     except NotFoundError:
@@ -153,7 +154,7 @@ def rota_cells(
     user: PlannerDep,
     engine: EngineDep,
     now: NowDep,
-    rota_id: int,
+    rota_id: RotaId,
     cell: Annotated[str, Form()],
     shift: Annotated[str, Form()] = "",  # empty: a day off
     lock: Annotated[str, Form()] = "1",
@@ -182,7 +183,7 @@ def rota_cells(
 
 @router.post("/rota/{rota_id}/publish")
 def rota_publish(
-    request: Request, user: PlannerDep, engine: EngineDep, now: NowDep, rota_id: int
+    request: Request, user: PlannerDep, engine: EngineDep, now: NowDep, rota_id: RotaId
 ) -> Response:
     try:
         view = service.publish_rota(engine=engine, principal=user, rota_id=rota_id, now=now)
@@ -195,7 +196,9 @@ def rota_publish(
 
 
 @router.post("/rota/{rota_id}/replan")
-def rota_replan(request: Request, user: PlannerDep, engine: EngineDep, now: NowDep, rota_id: int) -> Response:
+def rota_replan(
+    request: Request, user: PlannerDep, engine: EngineDep, now: NowDep, rota_id: RotaId
+) -> Response:
     """After a sick call (recorded in the absence register): a new draft with as few changes as possible."""
     try:
         view = service.replan_rota(
@@ -211,7 +214,7 @@ def rota_replan(request: Request, user: PlannerDep, engine: EngineDep, now: NowD
 
 
 @router.get("/rota/{rota_id}/export.xlsx")
-def rota_export(request: Request, user: PlannerDep, engine: EngineDep, rota_id: int) -> Response:
+def rota_export(request: Request, user: PlannerDep, engine: EngineDep, rota_id: RotaId) -> Response:
     language = language_of(request, request.app.state.settings.language)
     try:
         data = service.export_rota_xlsx(engine=engine, principal=user, rota_id=rota_id, language=language)
