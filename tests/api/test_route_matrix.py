@@ -31,7 +31,7 @@ D = TODAY.isoformat()
 PATH_VALUES = {"date": D, "task_id": "no-such-task", "alarm_id": "no-such-alarm", "patient_id": OTHER,
                "access_id": "1", "job_id": "no-such-job", "kind": "patients", "fmt": "csv", "staff_id": "S0001",
                "vehicle_id": "no-such-vehicle", "username": "no-such-user", "run_id": "no-such-run", "name": "x.csv", "metric": "km",
-               "rota_id": "0"}
+               "rota_id": "1"}
 QUERIES = {"/api/lab-results": f"?patient={SELF}", "/fhir/Patient": f"?identifier=urn:hjemme:patient|{SELF}","/api/tasks": f"?date={D}", "/fhir/CarePlan": f"?patient={OTHER}", "/api/orders/suggest": f"?date={D}"}
 
 BODIES = {"/api/plans/{date}": {"time_limit_s": 0}}
