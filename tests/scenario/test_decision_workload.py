@@ -21,7 +21,7 @@ from hjemme.scenario.fast import (
     one_off_costs,
     run_fast,
 )
-from hjemme.scenario.model import ProjectionModel, build_model, sample_params
+from hjemme.scenario.model import ProjectionModel, UniformStream, build_model, sample_params, uncertain_count
 from hjemme.scenario.summary import MCSE_TARGET_PCT, mcse_records, worst_mcse
 
 ALTS = ("alt0", "alt1", "alt2", "alt3")
@@ -213,11 +213,17 @@ def test_npv_matches_a_hand_computation_on_a_tiny_config(default_config: Scenari
     assert annuity(1000.0, 0.0, 4) == 250.0
 
 
-def test_alt1_pays_off_from_its_break_even_volume(default_model: ProjectionModel) -> None:
-    """At the break-even volume Alt 1 (investment as an annuity) is cheapest; at half of it, it is not."""
-    params = sample_params(default_model.config, None)
-    n = break_even_patients(default_model, params, 2030)
+@pytest.mark.parametrize("draw", [None, 0.1, 0.9])
+def test_alt1_pays_off_from_its_break_even_volume(default_model: ProjectionModel, draw: float | None) -> None:
+    """At the break-even volume Alt 1 (investment as an annuity) is cheapest; 2 % and 50 % below it, it is
+    not — for the central assumptions and for two draws far from them."""
+    config = default_model.config
+    stream = None if draw is None else UniformStream([draw] * uncertain_count(config))
+    params = sample_params(config, stream)
+    central = break_even_patients(default_model, sample_params(config, None), 2030)
+    n = break_even_patients(default_model, params, 2030, guess=central)
     assert 10 < n < 20000
+    assert n == pytest.approx(break_even_patients(default_model, params, 2030), rel=0.01), "depends on the guess"
     rate = params.economics.discount_rate.central
 
     def cheapest(patients: float) -> str:
@@ -233,6 +239,7 @@ def test_alt1_pays_off_from_its_break_even_volume(default_model: ProjectionModel
         return min(costs, key=costs.__getitem__)
 
     assert cheapest(n) == "alt1"
+    assert cheapest(n * 0.98) != "alt1"
     assert cheapest(n / 2) != "alt1"
 
 

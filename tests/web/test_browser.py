@@ -5,55 +5,27 @@ Screenshots of every page land in ``test-output/screenshots/`` for a reviewer to
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from hjemme.api.app import create_app
 from hjemme.domain.security import Role
 from hjemme.planning.plan_json import plan_from_json
 from hjemme.store import repositories as repo
 from hjemme.store.database import create_db_engine, session_scope, upgrade
-from hjemme.web.deps import ROLE_PAGES, start_page
+from hjemme.web.deps import ROLE_PAGES
 from hjemme.web.router import mount_web
-from tests.web.world import ALARM_RED, NOW, PASSWORD, SETTINGS, TODAY, seed_world, username
+from tests.web.browser import CHROMIUM, Server, log_in, shot
+from tests.web.world import ALARM_RED, NOW, SETTINGS, TODAY, seed_world
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 ALL_PAGES = sorted({path for pages in ROLE_PAGES.values() for path, _ in pages})
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
 ]
-
-
-class Server:
-    """uvicorn serving the app in a thread, on a socket that is listening before the thread starts."""
-
-    def __init__(self, app: object) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(64)
-        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.socket.close()
 
 
 def serve(database: Path, password_hash: str, **seed: object) -> tuple[Server, object]:
@@ -75,33 +47,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterat
     with server:
         yield server.url, engine
     engine.dispose()  # type: ignore[attr-defined]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def log_in(browser, url: str, role: Role, *, phone: bool = False):
-    viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
-    context = browser.new_context(viewport=viewport, base_url=url)
-    page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Brukernavn").fill(username(role))
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_url(f"{url}{start_page(role)}*")
-    return context, page
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -13,15 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from hjemme.api.app import create_app
 from hjemme.domain.security import Role
 from hjemme.planning.params import PlannerParams
 from hjemme.services.planning import task_statuses as pin_statuses
-from hjemme.store.database import create_db_engine, upgrade
-from hjemme.web.deps import get_now
-from hjemme.web.router import mount_web
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Server, log_in, shot
-from tests.web.world import NOW, SETTINGS, TODAY, seed_planned_world
+from tests.web.browser import CHROMIUM, log_in, planned_site, shot
+from tests.web.world import TODAY
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,35 +27,14 @@ FAST = PlannerParams(time_limit_s=0.3, rounds=1)
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def served(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterator[tuple[str, object, str]]:
+    with planned_site(tmp_path_factory.mktemp("browser-planned"), password_hash, replan_params=FAST) as site:
+        yield site
 
 
-@pytest.fixture(scope="module")
-def planned_site(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterator[tuple[str, object, str]]:
-    directory = tmp_path_factory.mktemp("browser-planned")
-    engine = create_db_engine(f"sqlite:///{directory / 'hjemme.db'}")
-    upgrade(engine)
-    staff_id = seed_planned_world(engine, password_hash)
-    app = create_app(SETTINGS, engine=engine)
-    mount_web(app)
-    app.dependency_overrides[get_now] = lambda: NOW
-    app.state.web_plan_params = FAST
-    app.state.web_replan_params = FAST
-    app.state.scenario_root = directory / "scenarios"
-    with Server(app) as server:
-        yield server.url, engine, staff_id
-    engine.dispose()
-
-
-def test_small_scenario_runs_and_its_excel_downloads(planned_site, browser, tmp_path: Path):
+def test_small_scenario_runs_and_its_excel_downloads(served, browser, tmp_path: Path):
     """A coordinator runs the default scenario with one replication, sees the results and downloads a valid xlsx."""
-    url, _engine, _staff = planned_site
+    url, _engine, _staff = served
     context, page = log_in(browser, url, Role.COORDINATOR)
     try:
         page.goto("/scenarios")
@@ -86,11 +61,11 @@ def test_small_scenario_runs_and_its_excel_downloads(planned_site, browser, tmp_
         context.close()
 
 
-def test_coordinator_adds_an_urgent_visit_and_it_survives_planning_the_day_again(planned_site, browser):
+def test_coordinator_adds_an_urgent_visit_and_it_survives_planning_the_day_again(served, browser):
     """Choosing a patient and "Legg til akuttbesøket" shows the next version with the visit and what moved;
     then "Optimaliser dagen på nytt" (confirmed) runs with progress and the urgent visit is still there;
     a move to 03:00 is refused naming the rule in Norwegian."""
-    url, _engine, _staff = planned_site
+    url, _engine, _staff = served
     context, page = log_in(browser, url, Role.COORDINATOR)
     try:
         page.goto(f"/plan?date={TODAY}")
@@ -126,9 +101,9 @@ def test_coordinator_adds_an_urgent_visit_and_it_survives_planning_the_day_again
         context.close()
 
 
-def test_clinician_marks_a_visit_started(planned_site, browser):
+def test_clinician_marks_a_visit_started(served, browser):
     """On a phone-sized screen the clinician taps "Start besøk" on a visit; it is pinned and shown as started."""
-    url, engine, _staff = planned_site
+    url, engine, _staff = served
     context, page = log_in(browser, url, Role.CLINICIAN, phone=True)
     try:
         page.goto(f"/my-day?date={TODAY}")

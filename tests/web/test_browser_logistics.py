@@ -17,18 +17,15 @@ from urllib.parse import parse_qsl
 import pytest
 from sqlalchemy import select
 
-from hjemme.api.app import create_app
 from hjemme.domain.security import Role
 from hjemme.logistics.orders import LineStatus
 from hjemme.services.auth import Principal
-from hjemme.services.logistics import list_order_lines, low_stock_list, suggest_orders, van_pick_sheets
-from hjemme.store.database import create_db_engine, session_scope, upgrade
+from hjemme.services.logistics import list_order_lines, low_stock_list, van_pick_sheets
+from hjemme.store.database import session_scope
 from hjemme.store.logistics_tables import PurchaseOrderRecord
 from hjemme.store.tables import AccessLogRecord
-from hjemme.web.deps import get_now
-from hjemme.web.router import mount_web
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Server, log_in, shot
-from tests.web.world import NOW, SETTINGS, TODAY, seed_planned_world
+from tests.web.browser import CHROMIUM, SCREENSHOTS, log_in, planned_site, shot
+from tests.web.world import NOW, TODAY
 
 pytestmark = [
     pytest.mark.browser,
@@ -41,29 +38,11 @@ LOGISTICS = Principal("logistics1", Role.LOGISTICS)
 TIMINGS = Path(__file__).resolve().parents[2] / "test-output" / "logistics-timings.txt"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def morning(tmp_path: Path, password_hash: str) -> Iterator[tuple[str, object]]:
     """A fresh planned day of 170 patients with a week of order suggestions, served by uvicorn."""
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'hjemme.db'}")
-    upgrade(engine)
-    seed_planned_world(engine, password_hash, patients=PATIENTS)
-    suggest_orders(engine=engine, date=TODAY, horizon_days=HORIZON_DAYS)
-    app = create_app(SETTINGS, engine=engine)
-    mount_web(app)
-    app.dependency_overrides[get_now] = lambda: NOW
-    with Server(app) as server:
-        yield server.url, engine
-    engine.dispose()
+    with planned_site(tmp_path, password_hash, patients=PATIENTS, order_days=HORIZON_DAYS) as (url, engine, _):
+        yield url, engine
 
 
 def _in_view(page, selector: str) -> bool:

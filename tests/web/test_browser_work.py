@@ -11,14 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from hjemme.api.app import create_app
 from hjemme.domain.security import Role
-from hjemme.services.logistics import suggest_orders
-from hjemme.store.database import create_db_engine, upgrade
-from hjemme.web.deps import ROLE_PAGES, get_now
-from hjemme.web.router import mount_web
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Server, log_in, shot
-from tests.web.world import ALARM_RED, FAST, NOW, SETTINGS, TODAY, seed_alarms, seed_planned_world
+from hjemme.web.deps import ROLE_PAGES
+from tests.web.browser import CHROMIUM, log_in, planned_site, shot
+from tests.web.world import ALARM_RED, FAST, TODAY
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,33 +25,10 @@ DATED = {"/plan", "/my-day", "/logistics"}
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterator[tuple[str, object, str]]:
-    directory = tmp_path_factory.mktemp("browser-work")
-    engine = create_db_engine(f"sqlite:///{directory / 'hjemme.db'}")
-    upgrade(engine)
-    staff_id = seed_planned_world(engine, password_hash)
-    seed_alarms(engine)
-    suggest_orders(engine=engine, date=TODAY, horizon_days=3)
-    app = create_app(SETTINGS, engine=engine)
-    mount_web(app)
-    app.dependency_overrides[get_now] = lambda: NOW
-    app.state.web_plan_params = FAST
-    app.state.web_replan_params = FAST
-    app.state.plan_events_check_s = 0.3
-    app.state.scenario_root = directory / "scenarios"
-    with Server(app) as server:
-        yield server.url, engine, staff_id
-    engine.dispose()
+    with planned_site(tmp_path_factory.mktemp("browser-work"), password_hash, alarms=True, order_days=3,
+                      replan_params=FAST, events_check_s=0.3) as site:
+        yield site
 
 
 def test_map_shows_oslo_offline_and_one_route_can_be_picked(world, browser):

@@ -163,10 +163,8 @@ def worst_mcse(records: Iterable[dict[str, Any]], year: int | None = None) -> di
 
 # Integer-valued, 0/1 or whole-location metrics: the median of a discrete quantity stays put or jumps a
 # whole step (a van, a workstation, a 1.2 m² shelf location), so a relative MCSE says nothing.
-# The break-even volume is a search per replication, run on the first 50 only for its P10–P90 (its MCSE,
-# ≈ 5 %, is still written to mcse.json).
 MCSE_EXEMPT = ("infeasible", "vehicles", "digital_workstations", "area_excess_m2", "risk_pooling_saving_m2",
-               "trips_per_week", "sample_transports_per_week", "break_even_patients_per_day")
+               "trips_per_week", "sample_transports_per_week")
 MCSE_TARGET_PCT = 1.0
 
 
