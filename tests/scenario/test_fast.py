@@ -73,6 +73,18 @@ def test_same_seed_same_numbers(default_model: ProjectionModel) -> None:
     assert a == b and a != c
 
 
+def test_worker_processes_give_the_same_numbers_in_the_same_order(default_model: ProjectionModel) -> None:
+    """A run spread over two worker processes gives exactly the serial run's samples, break-even
+    included, and reports every replication's progress once."""
+    kwargs = {"replications": 9, "seed": 5, "years": [2029, 2030], "alternatives": ["alt0", "alt1", "alt2"]}
+    serial = run_fast(default_model, **kwargs)
+    done: list[int] = []
+    parallel = run_fast(default_model, processes=2, on_replication=done.append, **kwargs)
+    assert parallel == serial
+    assert sorted(done) == list(range(9))
+    assert sum(s.metric == "break_even_patients_per_day" for s in parallel) == 9
+
+
 def test_pooling_shows_in_alt1_not_alt3(default_model: ProjectionModel) -> None:
     """The logistics centre's pooled stock saves area; the clinics' separate stocks save none."""
     samples = run_fast(default_model, replications=2, seed=1, years=[2030], alternatives=["alt1", "alt3"])

@@ -8,6 +8,7 @@ scenario engine directly, as ``news2`` does. Bad files exit with status 2 and na
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,8 @@ def run(
     deep_days: int = typer.Option(0, "--deep-days", min=0, help="Dager i dyp modus."),
     seed: int | None = typer.Option(None, "--seed", help="Frø (standard: scenariofilens)."),
     workers: int = typer.Option(1, "--workers", min=1, help="Dask-arbeidere for dyp modus."),
+    processes: int = typer.Option(0, "--processes", min=0,
+                                  help="Prosesser for rask modus (0 = én per kjerne)."),
     deep_scale: float = typer.Option(1.0, "--deep-scale", min=0.01, max=1.0, help="Andel av belegget (dyp)."),
     deep_time_limit: float = typer.Option(1.0, "--deep-time-limit", min=0.1, help="Sek. søk per dag (dyp)."),
     sensitivity: bool = typer.Option(True, "--sensitivity/--no-sensitivity",
@@ -73,7 +76,8 @@ def run(
         task = progress.add_task("Rask modus", total=reps)
         samples = run_fast(model, replications=reps, seed=the_seed, years=cfg.years,
                            alternatives=sorted(cfg.delivery_models),
-                           on_replication=lambda _r: progress.advance(task))
+                           on_replication=lambda _r: progress.advance(task),
+                           processes=processes or os.cpu_count() or 1)
         deep = None
         if deep_days:
             from hjemme.scenario.deep import DeepParams, run_deep

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -669,6 +671,76 @@ def assumption_streams(config: ScenarioConfig, seed: int, replications: int) -> 
     return streams
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every replication of one run shares (picklable: sent once to each worker process)."""
+
+    model: ProjectionModel
+    seed: int
+    years: tuple[int, ...]
+    alternatives: tuple[str, ...]
+    census: CensusParams
+    economics: bool
+    break_even_from: float | None  # the central assumptions' break-even: where each search starts
+
+
+def _replication(run: _Run, r: int, stream: UniformStream) -> list[Sample]:
+    """All samples of replication ``r`` (its assumptions drawn from ``stream``)."""
+    model, seed, years, census = run.model, run.seed, run.years, run.census
+    variant = census_key(census)
+    out: list[Sample] = []
+    params = sample_params(model.config, stream)
+    ec = params.economics
+    all_years = sorted(set(years) | (set(range(ec.npv_first_year, ec.npv_last_year + 1))
+                                     if run.economics else set()))
+    last_year = max(years) if years else 0
+    cache: dict[tuple[str, int], dict[str, float]] = {}
+    drawn_by_year: dict[int, dict[str, float]] = {}
+
+    def metrics(alt: str, year: int) -> dict[str, float]:
+        eff = effective_alternative(params, alt, year)
+        year = min(year, last_year)  # after the projection: the last year's level (Table 1 ends)
+        if (eff, year) not in cache:
+            if year not in drawn_by_year:
+                mean = expected_census(model, params, year, census)
+                rng = replication_rng(seed, r, year, variant)
+                drawn_by_year[year] = {p: float(v) for p, v in
+                                       zip(mean, rng.poisson([mean[p] for p in mean]), strict=True)}
+            cache[(eff, year)] = evaluate(model, params, drawn_by_year[year], eff, year)
+        return cache[(eff, year)]
+
+    for year in years:
+        for alt in run.alternatives:
+            for metric, value in metrics(alt, year).items():
+                out.append(Sample(r, year, alt, metric, value))
+    if run.economics and years:
+        for alt in run.alternatives:
+            one_off_year, amount = one_off_costs(params, alt)
+            costs = {y: metrics(alt, y)["cost_nok_per_year"] for y in all_years
+                     if ec.npv_first_year <= y <= ec.npv_last_year}
+            if one_off_year is not None and one_off_year in costs:
+                costs[one_off_year] += amount
+            out.append(Sample(r, years[-1], alt, "npv_cost_nok",
+                              npv(costs, ec.discount_rate.central, ec.npv_first_year)))
+        if run.break_even_from is not None:
+            out.append(Sample(r, years[-1], "alt1", "break_even_patients_per_day",
+                              break_even_patients(model, params, years[-1], guess=run.break_even_from)))
+    return out
+
+
+_WORKER_RUN: _Run | None = None  # set once in each worker process by _start_worker
+
+
+def _start_worker(run: _Run) -> None:
+    global _WORKER_RUN
+    _WORKER_RUN = run
+
+
+def _replications_in_worker(first: int, streams: list[UniformStream]) -> list[Sample]:
+    assert _WORKER_RUN is not None
+    return [s for i, stream in enumerate(streams) for s in _replication(_WORKER_RUN, first + i, stream)]
+
+
 def run_fast(
     model: ProjectionModel,
     *,
@@ -679,12 +751,14 @@ def run_fast(
     census: CensusParams | None = None,
     on_replication: Callable[[int], None] | None = None,
     economics: bool = True,
+    processes: int = 1,
 ) -> list[Sample]:
     """Monte Carlo replications of the projection; deterministic for a seed.
 
     Replication r takes its assumptions from row r of a replicated Latin hypercube drawn from
     (seed, replications) and year y's census from (seed, r, y, census variant): the same numbers
-    come out whether cells are run together, one by one or on Dask.
+    come out whether cells are run together, one by one, on Dask or in ``processes`` worker processes
+    (spawned, so a threaded server can ask; samples come back in replication order).
     Before an alternative's transition year its metrics are Alt 0's (today). With ``economics``
     each alternative also gets, under the last year, the NPV of its costs over the economics horizon
     (years after the last projection year cost as much as it: Table 1 and the electric shares end there)
@@ -692,52 +766,30 @@ def run_fast(
     transition year) and, for Alt 1, the break-even volume (census from the trajectory only).
     """
     census = census or CensusParams()
-    variant = census_key(census)
-    out: list[Sample] = []
     streams = assumption_streams(model.config, seed, replications)
-    break_even_from: float | None = None  # the central assumptions' break-even: where each search starts
+    break_even_from = None
     if economics and years and "alt1" in alternatives and census.patients_total is None:
         break_even_from = break_even_patients(model, sample_params(model.config, None), years[-1])
-    for r in range(replications):
-        params = sample_params(model.config, streams[r])
-        ec = params.economics
-        all_years = sorted(set(years) | (set(range(ec.npv_first_year, ec.npv_last_year + 1))
-                                         if economics else set()))
-        last_year = max(years) if years else 0
-        cache: dict[tuple[str, int], dict[str, float]] = {}
-        drawn_by_year: dict[int, dict[str, float]] = {}
-
-        def metrics(alt: str, year: int, params: ScenarioConfig = params, r: int = r,
-                    cache: dict[tuple[str, int], dict[str, float]] = cache,
-                    drawn_by_year: dict[int, dict[str, float]] = drawn_by_year,
-                    last_year: int = last_year) -> dict[str, float]:
-            eff = effective_alternative(params, alt, year)
-            year = min(year, last_year)  # after the projection: the last year's level (Table 1 ends)
-            if (eff, year) not in cache:
-                if year not in drawn_by_year:
-                    mean = expected_census(model, params, year, census)
-                    rng = replication_rng(seed, r, year, variant)
-                    drawn_by_year[year] = {p: float(v) for p, v in
-                                           zip(mean, rng.poisson([mean[p] for p in mean]), strict=True)}
-                cache[(eff, year)] = evaluate(model, params, drawn_by_year[year], eff, year)
-            return cache[(eff, year)]
-
-        for year in years:
-            for alt in alternatives:
-                for metric, value in metrics(alt, year).items():
-                    out.append(Sample(r, year, alt, metric, value))
-        if economics and years:
-            for alt in alternatives:
-                one_off_year, amount = one_off_costs(params, alt)
-                costs = {y: metrics(alt, y)["cost_nok_per_year"] for y in all_years
-                         if ec.npv_first_year <= y <= ec.npv_last_year}
-                if one_off_year is not None and one_off_year in costs:
-                    costs[one_off_year] += amount
-                out.append(Sample(r, years[-1], alt, "npv_cost_nok",
-                                  npv(costs, ec.discount_rate.central, ec.npv_first_year)))
-            if break_even_from is not None:
-                out.append(Sample(r, years[-1], "alt1", "break_even_patients_per_day",
-                                  break_even_patients(model, params, years[-1], guess=break_even_from)))
-        if on_replication is not None:
-            on_replication(r)
-    return out
+    run = _Run(model, seed, tuple(years), tuple(alternatives), census, economics, break_even_from)
+    processes = max(1, min(processes, replications))
+    if processes == 1:
+        out: list[Sample] = []
+        for r in range(replications):
+            out.extend(_replication(run, r, streams[r]))
+            if on_replication is not None:
+                on_replication(r)
+        return out
+    chunk = max(1, min(25, replications // (4 * processes)))  # progress every few replications
+    by_first: dict[int, list[Sample]] = {}
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_start_worker,
+                             initargs=(run,)) as pool:
+        futures = {pool.submit(_replications_in_worker, first, streams[first:first + chunk]): first
+                   for first in range(0, replications, chunk)}
+        for future in as_completed(futures):
+            first = futures[future]
+            by_first[first] = future.result()
+            if on_replication is not None:
+                for r in range(first, min(first + chunk, replications)):
+                    on_replication(r)
+    return [s for first in sorted(by_first) for s in by_first[first]]
