@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -47,6 +48,10 @@ PLANNERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 READERS = PLANNERS | {Role.CLINICIAN, Role.RESPONDER, Role.MANAGEMENT}
 """Who may read a team's rota (no patient data in it)."""
 MIN_WEEKS, MAX_WEEKS = 1, 8
+MIN_WISH_WEIGHT, MAX_WISH_WEIGHT = 1, 5
+MIN_SHIFT_MIN, MAX_SHIFT_MIN = 60, 10 * 60  # a shift lasts 1–10 h (AML § 10-5 (1) caps the day at 10 h)
+Progress = Callable[[str], None]
+"""Told the stage a long use case has reached: ``demand``, ``search``, ``store`` (for a job's bar)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,7 @@ class RotaView:
     problem: RotaProblem
     breaches: tuple[Breach, ...]
     skill_names: dict[str, str] = field(default_factory=dict)  # bokmål names from the catalogue
+    wishes: tuple[StaffWish, ...] = ()  # the team's stored wishes for the period (with their ids)
 
     def messages(self, language: str = "nb") -> list[str]:
         names = self.skill_names if language == "nb" else None
@@ -66,6 +72,13 @@ class RotaView:
     @property
     def hard_breaches(self) -> tuple[Breach, ...]:
         return tuple(b for b in self.breaches if b.hard)
+
+    def wish_met(self, wish: StaffWish) -> bool:
+        """Whether the rota grants ``wish``."""
+        code = self.rota.cells.get((wish.staff_id, wish.date))
+        if wish.kind == WishKind.DAY_OFF:
+            return code is None
+        return (code == wish.shift) == (wish.kind == WishKind.SHIFT_WANTED)
 
     def cover(self) -> dict[tuple[int, str], tuple[int, DemandCell]]:
         """(day, shift) -> (people on it, demand)."""
@@ -124,7 +137,8 @@ def _problem(
     demand: tuple[DemandCell, ...],
     locks: dict[tuple[str, dt.date], str | None],
     rules: RotaRules,
-) -> tuple[RotaProblem, list[Staff]]:
+    shifts: tuple[ShiftDef, ...],
+) -> tuple[RotaProblem, list[Staff], list[StaffWish]]:
     staff = team_staff(session, team)
     ids = {s.id for s in staff}
     last = first_day + dt.timedelta(days=days - 1)
@@ -134,9 +148,9 @@ def _problem(
             for day in range(days):
                 if absence.covers(first_day + dt.timedelta(days=day)):
                     unavailable.add((absence.staff_id, day))
+    stored = store.wishes(session, ids, first_day, last)
     wishes = tuple(
-        Wish(w.staff_id, (w.date - first_day).days, WishKind(w.kind), w.shift, w.weight)
-        for w in store.wishes(session, ids, first_day, last)
+        Wish(w.staff_id, (w.date - first_day).days, WishKind(w.kind), w.shift, w.weight) for w in stored
     )
     problem = RotaProblem(
         team=team,
@@ -144,12 +158,13 @@ def _problem(
         days=days,
         staff=tuple(RotaStaff(s.id, s.name, s.skills, s.contract_pct) for s in staff),
         demand=demand,
+        shifts=shifts,
         rules=rules,
         wishes=wishes,
         locks={(sid, (d - first_day).days): code for (sid, d), code in locks.items() if sid in ids},
         unavailable=frozenset(unavailable),
     )
-    return problem, staff
+    return problem, staff, stored
 
 
 def _demand_rows(demand: tuple[DemandCell, ...]) -> list[dict[str, object]]:
@@ -164,6 +179,24 @@ def _rules(rows: dict[str, object]) -> RotaRules:
     return RotaRules(**rows) if rows else RotaRules()  # type: ignore[arg-type]
 
 
+def shifts_with(times: dict[str, tuple[int, int]]) -> tuple[ShiftDef, ...]:
+    """The default shifts with a team's own times (code -> (start, end) minutes) where it has them."""
+    return tuple(
+        replace(d, start_min=times[d.code][0], end_min=times[d.code][1]) if d.code in times else d
+        for d in DEFAULT_SHIFTS
+    )
+
+
+def shift_defs(rows: list[dict[str, object]]) -> tuple[ShiftDef, ...]:
+    """The shifts a stored rota was planned with (rotas from before per-team times: the defaults)."""
+    return tuple(ShiftDef(**row) for row in rows) if rows else DEFAULT_SHIFTS  # type: ignore[arg-type]
+
+
+def team_shifts(session: Session, team: str) -> tuple[ShiftDef, ...]:
+    """The team's shifts: its own times where set, the defaults otherwise."""
+    return shifts_with(store.team_shifts(session, team))
+
+
 def _dated(first_day: dt.date, cells: dict[tuple[str, int], str]) -> dict[tuple[str, dt.date], str]:
     return {(sid, first_day + dt.timedelta(days=day)): code for (sid, day), code in cells.items()}
 
@@ -172,8 +205,9 @@ def _indexed(rota: RotaVersion) -> dict[tuple[str, int], str]:
     return {(sid, (date - rota.first_day).days): code for (sid, date), code in rota.cells.items()}
 
 
-def _view(session: Session, rota: RotaVersion) -> RotaView:
-    problem, staff = _problem(
+def _stored_problem(session: Session, rota: RotaVersion) -> tuple[RotaProblem, list[Staff], list[StaffWish]]:
+    """The problem of a stored rota: its demand, rules and shift times, today's absences and wishes."""
+    return _problem(
         session,
         rota.team,
         rota.first_day,
@@ -181,9 +215,33 @@ def _view(session: Session, rota: RotaVersion) -> RotaView:
         _demand_cells(rota.demand),
         rota.locks,
         _rules(rota.rules),
+        shift_defs(rota.shifts),
     )
+
+
+def _view(session: Session, rota: RotaVersion) -> RotaView:
+    problem, staff, wishes = _stored_problem(session, rota)
     skills = dict(load_catalogue().skills)
-    return RotaView(rota, tuple(staff), problem, tuple(check_rota(problem, _indexed(rota))), skills)
+    breaches = tuple(check_rota(problem, _indexed(rota)))
+    return RotaView(rota, tuple(staff), problem, breaches, skills, tuple(wishes))
+
+
+def _store_draft(session: Session, draft: RotaVersion, principal: Principal, now: dt.datetime) -> int:
+    """Store ``draft`` as the next draft version of its team and period, made by ``principal`` at
+    ``now``; the one way a new version comes to be (planned, edited from a published one, re-planned)."""
+    return store.add_rota(
+        session,
+        replace(
+            draft,
+            id=0,
+            status=RotaStatus.DRAFT,
+            version=store.next_version(session, draft.team, draft.first_day),
+            username=principal.username,
+            at=now,
+            published_by=None,
+            published_at=None,
+        ),
+    )
 
 
 def _load(session: Session, rota_id: int, *, for_update: bool = False) -> RotaVersion:
@@ -204,36 +262,53 @@ def plan_rota(
     params: RotaParams | None = None,
     rules: RotaRules | None = None,
     catalogue: Catalogue | None = None,
+    progress: Progress | None = None,
 ) -> RotaView:
-    """Forecast the team's demand, solve the rota and store it as a new draft version."""
+    """Forecast the team's demand, solve the rota with the team's shift times and store it as a new
+    draft version. ``progress`` is told each stage (a background job shows it)."""
     require_role(principal, PLANNERS)
     days = _period(first_day, weeks)
     catalogue = catalogue or load_catalogue()
     rules = rules or RotaRules()
+    step = progress or (lambda _stage: None)
     with session_scope(engine) as session:
-        if not team_staff(session, team):
-            raise InputError(
-                "team", f"no clinical staff in team {team!r}; one of {', '.join(teams(session))}"
-            )
+        _require_team(session, team)
+        step("demand")
         demand = team_demand(session, team, first_day, days, catalogue)
-        problem, _ = _problem(session, team, first_day, days, demand, {}, rules)
+        shifts = team_shifts(session, team)
+        problem, _, _ = _problem(session, team, first_day, days, demand, {}, rules, shifts)
+        step("search")
         result = solve_rota(problem, params or RotaParams())
-        version = RotaVersion(
+        step("store")
+        draft = RotaVersion(
             id=0,
             team=team,
             first_day=first_day,
             days=days,
             status=RotaStatus.DRAFT,
-            version=store.next_version(session, team, first_day),
+            version=0,
             cells=_dated(first_day, result.cells),
             demand=_demand_rows(demand),
             rules=asdict(rules),
-            username=principal.username,
-            at=now,
+            shifts=[asdict(s) for s in shifts],
         )
-        rota_id = store.add_rota(session, version)
+        rota_id = _store_draft(session, draft, principal, now)
         _audit(session, principal, f"rota {rota_id} planned for {team} from {first_day}", now, "write")
         return _view(session, _load(session, rota_id))
+
+
+def _require_team(session: Session, team: str) -> None:
+    if not team_staff(session, team):
+        raise InputError("team", f"no clinical staff in team {team!r}; one of {', '.join(teams(session))}")
+
+
+def check_plan_request(*, engine: Engine, principal: Principal, team: str, weeks: int) -> None:
+    """Refuse a plan that would fail on its input (role, weeks, team) before a background job is
+    started for it, so bad input is answered at once and nothing runs."""
+    require_role(principal, PLANNERS)
+    _period(dt.date.min, weeks)
+    with session_scope(engine) as session:
+        _require_team(session, team)
 
 
 def read_rota(*, engine: Engine, principal: Principal, rota_id: int) -> RotaView:
@@ -264,7 +339,7 @@ def edit_rota(
     require_role(principal, PLANNERS)
     with session_scope(engine) as session:
         rota = _load(session, rota_id, for_update=True)
-        codes = {s.code for s in _view(session, rota).problem.shifts}
+        codes = {s.code for s in shift_defs(rota.shifts)}
         members = {s.id for s in team_staff(session, rota.team)}
         cells, locks = dict(rota.cells), dict(rota.locks)
         for edit in edits:
@@ -286,24 +361,8 @@ def edit_rota(
             store.replace_cells(session, rota.id, cells, locks)
             target = rota.id
         else:
-            target = store.add_rota(
-                session,
-                RotaVersion(
-                    id=0,
-                    team=rota.team,
-                    first_day=rota.first_day,
-                    days=rota.days,
-                    status=RotaStatus.DRAFT,
-                    version=store.next_version(session, rota.team, rota.first_day),
-                    cells=cells,
-                    locks=locks,
-                    based_on=rota.id,
-                    demand=rota.demand,
-                    rules=rota.rules,
-                    username=principal.username,
-                    at=now,
-                ),
-            )
+            draft = replace(rota, cells=cells, locks=locks, based_on=rota.id, changed=0, note="")
+            target = _store_draft(session, draft, principal, now)
         _audit(session, principal, f"rota {target}: {len(edits)} cell(s) edited", now, "write")
         return _view(session, _load(session, target))
 
@@ -340,63 +399,140 @@ def replan_rota(
     rota_id: int,
     now: dt.datetime,
     params: RotaParams | None = None,
+    progress: Progress | None = None,
 ) -> RotaView:
     """After a sick call or a new absence (recorded in the absence register): re-plan from today with
     as few changes as possible to the others' shifts; the result is a new draft with the count of
-    changed cells (publish it to make it the rota)."""
+    changed cells (publish it to make it the rota). It keeps the shift times the rota was planned with."""
     require_role(principal, PLANNERS)
+    step = progress or (lambda _stage: None)
     with session_scope(engine) as session:
         rota = _load(session, rota_id)
-        problem, _ = _problem(
-            session,
-            rota.team,
-            rota.first_day,
-            rota.days,
-            _demand_cells(rota.demand),
-            rota.locks,
-            _rules(rota.rules),
-        )
+        step("demand")
+        problem, _, _ = _stored_problem(session, rota)
         keep_before = max(0, (local_date(now) - rota.first_day).days)
+        step("search")
         result = solve_rota(problem, params or RotaParams(), previous=_indexed(rota), keep_before=keep_before)
-        new_id = store.add_rota(
-            session,
-            RotaVersion(
-                id=0,
-                team=rota.team,
-                first_day=rota.first_day,
-                days=rota.days,
-                status=RotaStatus.DRAFT,
-                version=store.next_version(session, rota.team, rota.first_day),
-                cells=_dated(rota.first_day, result.cells),
-                locks=rota.locks,
-                based_on=rota.id,
-                demand=rota.demand,
-                rules=rota.rules,
-                changed=len(result.changed),
-                username=principal.username,
-                at=now,
-                note=f"re-planned from version {rota.version}: {len(result.changed)} cell(s) changed",
-            ),
+        step("store")
+        draft = replace(
+            rota,
+            cells=_dated(rota.first_day, result.cells),
+            based_on=rota.id,
+            changed=len(result.changed),
+            note=f"re-planned from version {rota.version}: {len(result.changed)} cell(s) changed",
         )
+        new_id = _store_draft(session, draft, principal, now)
         _audit(session, principal, f"rota {new_id} re-planned from {rota_id}", now, "write")
         return _view(session, _load(session, new_id))
 
 
+def _check_wish(wish: StaffWish, today: dt.date) -> None:
+    kinds = [k.value for k in WishKind]
+    if wish.kind not in kinds:
+        raise InputError("kind", f"one of {', '.join(kinds)}, not {wish.kind!r}")
+    codes = [d.code for d in DEFAULT_SHIFTS]
+    if wish.kind == WishKind.DAY_OFF and wish.shift is not None:
+        raise InputError("shift", "a day-off wish names no shift")
+    if wish.kind != WishKind.DAY_OFF and wish.shift not in codes:
+        raise InputError("shift", f"a shift wish names its shift, one of {', '.join(codes)}")
+    if not MIN_WISH_WEIGHT <= wish.weight <= MAX_WISH_WEIGHT:
+        raise InputError(
+            "weight", f"from {MIN_WISH_WEIGHT} (low) to {MAX_WISH_WEIGHT} (high), not {wish.weight}"
+        )
+    if wish.date < today:
+        raise InputError("date", f"{wish.date} has passed; a wish is for today or later")
+
+
+def _own_staff_id(session: Session, principal: Principal) -> str | None:
+    user = repo.get_user(session, principal.username)
+    return user.staff_id if user is not None else None
+
+
 def add_wish(*, engine: Engine, principal: Principal, wish: StaffWish, now: dt.datetime) -> int:
-    """Record a staff wish (planners for anyone; a clinician for themself)."""
+    """Record a staff wish (planners for anyone; a clinician for themself): a day off, or a shift
+    wanted or not wanted, weighted 1 (low) to 5 (high). The next plan of the team weighs it; the
+    same wish recorded again takes the new weight (one wish, one id)."""
     require_role(principal, PLANNERS | {Role.CLINICIAN})
-    if wish.kind not in {k.value for k in WishKind}:
-        raise InputError("kind", f"one of {', '.join(k.value for k in WishKind)}")
+    _check_wish(wish, local_date(now))
     with session_scope(engine) as session:
-        if principal.role is Role.CLINICIAN:
-            user = repo.get_user(session, principal.username)
-            if user is None or user.staff_id != wish.staff_id:
-                raise InputError("staff_id", "a clinician records wishes for themself only")
+        if principal.role is Role.CLINICIAN and _own_staff_id(session, principal) != wish.staff_id:
+            raise InputError("staff_id", "a clinician records wishes for themself only")
         if realdata.find_staff(session, wish.staff_id) is None:
             raise NotFoundError("staff", wish.staff_id)
         wish_id = store.add_wish(session, wish, username=principal.username, at=now)
         _audit(session, principal, f"rota wish {wish_id} for {wish.staff_id}", now, "write")
         return wish_id
+
+
+def remove_wish(*, engine: Engine, principal: Principal, wish_id: int, now: dt.datetime) -> StaffWish:
+    """Withdraw a wish (planners any; a clinician their own); returns what was withdrawn."""
+    require_role(principal, PLANNERS | {Role.CLINICIAN})
+    with session_scope(engine) as session:
+        wish = store.get_wish(session, wish_id)
+        if wish is None or (
+            principal.role is Role.CLINICIAN and _own_staff_id(session, principal) != wish.staff_id
+        ):
+            raise NotFoundError("wish", wish_id)  # another's wish is not the clinician's to know of
+        store.remove_wish(session, wish_id)
+        _audit(session, principal, f"rota wish {wish_id} of {wish.staff_id} withdrawn", now, "write")
+        return wish
+
+
+def _parse_hhmm(field_name: str, text: str) -> int:
+    hours, sep, minutes = text.strip().partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise InputError(field_name, f"a time as HH:MM, not {text!r}")
+    if int(hours) > 23 or int(minutes) > 59:
+        raise InputError(field_name, f"a time of day from 00:00 to 23:59, not {text!r}")
+    return int(hours) * 60 + int(minutes)
+
+
+def shift_times(field_prefix: str, start: str, end: str) -> tuple[int, int]:
+    """``start``/``end`` as HH:MM → minutes after midnight of the shift's day (an end at or before
+    the start is the next morning); a shift lasts 1–10 h."""
+    start_min = _parse_hhmm(f"{field_prefix}_start", start)
+    end_min = _parse_hhmm(f"{field_prefix}_end", end)
+    if end_min <= start_min:
+        end_min += 1440
+    if not MIN_SHIFT_MIN <= end_min - start_min <= MAX_SHIFT_MIN:
+        raise InputError(
+            f"{field_prefix}_end",
+            f"a shift lasts 1–10 h, not {(end_min - start_min) / 60:g} h",
+        )
+    return start_min, end_min
+
+
+def set_team_shifts(
+    *, engine: Engine, principal: Principal, team: str, times: dict[str, tuple[int, int]], now: dt.datetime
+) -> tuple[ShiftDef, ...]:
+    """Set a team's shift times (code -> (start, end) minutes; a code left out keeps the default).
+    Rotas planned afterwards use them, and the rules (rest, hours per day and week) are measured on
+    them; rotas already planned keep the times they were planned with."""
+    require_role(principal, PLANNERS)
+    codes = [d.code for d in DEFAULT_SHIFTS]
+    for code, (start, end) in times.items():
+        if code not in codes:
+            raise InputError("shift", f"one of {', '.join(codes)}, not {code!r}")
+        if not (0 <= start < 1440 and MIN_SHIFT_MIN <= end - start <= MAX_SHIFT_MIN):
+            raise InputError(
+                f"{code}_end", f"a shift starts within the day and lasts 1–10 h, not {start}–{end}"
+            )
+    defaults = {d.code: (d.start_min, d.end_min) for d in DEFAULT_SHIFTS}
+    own = {code: t for code, t in times.items() if t != defaults[code]}
+    with session_scope(engine) as session:
+        if not team_staff(session, team):
+            raise NotFoundError("team", team)
+        store.set_team_shifts(session, team, own, username=principal.username, at=now)
+        _audit(session, principal, f"rota shift times of {team} set", now, "write")
+        return team_shifts(session, team)
+
+
+def read_team_shifts(*, engine: Engine, principal: Principal, team: str) -> tuple[ShiftDef, ...]:
+    require_role(principal, READERS)
+    with session_scope(engine) as session:
+        if not team_staff(session, team):
+            raise NotFoundError("team", team)
+        return team_shifts(session, team)
 
 
 def my_wishes(*, engine: Engine, principal: Principal, first: dt.date, days: int = 56) -> list[StaffWish]:
@@ -433,8 +569,8 @@ def my_rota(
         out = []
         for day in range(days):
             date = first + dt.timedelta(days=day)
-            code = published_shift(session, staff_id, date, person.clinic if person else None)
-            shift = _shift_def(code)
+            code, shifts = _published(session, staff_id, date, person.clinic if person else None)
+            shift = next((s for s in shifts if s.code == code), None)
             out.append(
                 MyShift(
                     date,
@@ -447,15 +583,14 @@ def my_rota(
         return out
 
 
-def _shift_def(code: str | None) -> ShiftDef | None:
-    return next((s for s in DEFAULT_SHIFTS if s.code == code), None)
-
-
-def published_shift(session: Session, staff_id: str, date: dt.date, team: str | None) -> str | None:
-    """The shift ``staff_id`` works on ``date`` in the team's published rota (None: off or no rota)."""
+def _published(
+    session: Session, staff_id: str, date: dt.date, team: str | None
+) -> tuple[str | None, tuple[ShiftDef, ...]]:
+    """The shift ``staff_id`` works on ``date`` in the team's published rota (None: off or no rota),
+    with the shift times of that rota."""
     for rota in store.published_on(session, date, [team] if team else None):
-        return rota.cells.get((staff_id, date))
-    return None
+        return rota.cells.get((staff_id, date)), shift_defs(rota.shifts)
+    return None, DEFAULT_SHIFTS
 
 
 def export_rota_xlsx(*, engine: Engine, principal: Principal, rota_id: int, language: str = "nb") -> bytes:
