@@ -305,3 +305,4 @@ def test_a_clinician_wishes_for_themself_only(seeded):
     with pytest.raises(NotFoundError):
         remove_wish(engine=engine, principal=nurse, wish_id=other, now=NOW)
     assert remove_wish(engine=engine, principal=nurse, wish_id=own, now=NOW).shift == "N"
+

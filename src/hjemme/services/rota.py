@@ -265,7 +265,11 @@ def plan_rota(
     progress: Progress | None = None,
 ) -> RotaView:
     """Forecast the team's demand, solve the rota with the team's shift times and store it as a new
-    draft version. ``progress`` is told each stage (a background job shows it)."""
+    draft version. ``progress`` is told each stage (a background job shows it).
+
+    The search runs between two transactions — reading the problem, then the one write transaction
+    that stores the draft with its access-log row — so no database transaction stays open for the
+    solver's seconds (up to minutes from the API) while the job runs in the background."""
     require_role(principal, PLANNERS)
     days = _period(first_day, weeks)
     catalogue = catalogue or load_catalogue()
@@ -277,9 +281,10 @@ def plan_rota(
         demand = team_demand(session, team, first_day, days, catalogue)
         shifts = team_shifts(session, team)
         problem, _, _ = _problem(session, team, first_day, days, demand, {}, rules, shifts)
-        step("search")
-        result = solve_rota(problem, params or RotaParams())
-        step("store")
+    step("search")
+    result = solve_rota(problem, params or RotaParams())
+    step("store")
+    with session_scope(engine) as session:
         draft = RotaVersion(
             id=0,
             team=team,
@@ -403,17 +408,19 @@ def replan_rota(
 ) -> RotaView:
     """After a sick call or a new absence (recorded in the absence register): re-plan from today with
     as few changes as possible to the others' shifts; the result is a new draft with the count of
-    changed cells (publish it to make it the rota). It keeps the shift times the rota was planned with."""
+    changed cells (publish it to make it the rota). It keeps the shift times the rota was planned with.
+    Like :func:`plan_rota`, it searches between the read and the one write transaction."""
     require_role(principal, PLANNERS)
     step = progress or (lambda _stage: None)
     with session_scope(engine) as session:
         rota = _load(session, rota_id)
         step("demand")
         problem, _, _ = _stored_problem(session, rota)
-        keep_before = max(0, (local_date(now) - rota.first_day).days)
-        step("search")
-        result = solve_rota(problem, params or RotaParams(), previous=_indexed(rota), keep_before=keep_before)
-        step("store")
+    keep_before = max(0, (local_date(now) - rota.first_day).days)
+    step("search")
+    result = solve_rota(problem, params or RotaParams(), previous=_indexed(rota), keep_before=keep_before)
+    step("store")
+    with session_scope(engine) as session:
         draft = replace(
             rota,
             cells=_dated(rota.first_day, result.cells),
