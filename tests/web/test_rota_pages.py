@@ -205,7 +205,8 @@ def test_a_bad_plan_request_is_refused_at_once_in_the_page_language(client: Form
 
 def test_team_shift_times_are_set_on_the_page_and_used_by_the_next_plan(client: FormClient) -> None:
     """The planner gives the team a 07:00–15:00 day shift: the page shows it, the next plan's grid
-    shows 07:00–15:00 (8 h) in its legend; a 12-hour shift is refused in bokmål and nothing changes."""
+    shows 07:00–15:00 (8 h) in its legend; a 12-hour shift is refused in bokmål and nothing changes;
+    times changed later leave the planned rota's own and the grid says so."""
     _login(client, Role.COORDINATOR)
     times = {"D_start": "07:00", "D_end": "15:00", "E_start": "15:00", "E_end": "22:30"}
     times |= {"N_start": "22:15", "N_end": "07:45"}
@@ -221,8 +222,12 @@ def test_team_shift_times_are_set_on_the_page_and_used_by_the_next_plan(client: 
         data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
         follow_redirects=False,
     )
-    grid = client.get(_finished(client, planned) + "?lang=en")
-    assert "Day 07:00–15:00 (8.0 h)" in grid.text
+    grid_url = _finished(client, planned)
+    grid = client.get(grid_url + "?lang=en")
+    assert "Day 07:00–15:00 (8.0 h)" in grid.text and "shift times have changed" not in grid.text
+    client.post("/rota/teams/haematology/shifts", data={**times, "D_start": "08:00", "D_end": "16:00"})
+    kept = client.get(grid_url + "?lang=nb").text
+    assert "Dag 07:00–15:00" in kept and "Teamets vakttider er endret siden" in kept
 
 
 def test_the_planner_enters_a_wish_on_the_grid_and_the_next_plan_grants_it(client: FormClient) -> None:

@@ -64,6 +64,12 @@ class RotaView:
     breaches: tuple[Breach, ...]
     skill_names: dict[str, str] = field(default_factory=dict)  # bokmål names from the catalogue
     wishes: tuple[StaffWish, ...] = ()  # the team's stored wishes for the period (with their ids)
+    team_shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS  # the team's shift times today
+
+    @property
+    def team_times_changed(self) -> bool:
+        """Whether the team's shift times have changed since this rota was planned."""
+        return self.team_shifts != self.problem.shifts
 
     def messages(self, language: str = "nb") -> list[str]:
         names = self.skill_names if language == "nb" else None
@@ -223,7 +229,9 @@ def _view(session: Session, rota: RotaVersion) -> RotaView:
     problem, staff, wishes = _stored_problem(session, rota)
     skills = dict(load_catalogue().skills)
     breaches = tuple(check_rota(problem, _indexed(rota)))
-    return RotaView(rota, tuple(staff), problem, breaches, skills, tuple(wishes))
+    return RotaView(
+        rota, tuple(staff), problem, breaches, skills, tuple(wishes), team_shifts(session, rota.team)
+    )
 
 
 def _store_draft(session: Session, draft: RotaVersion, principal: Principal, now: dt.datetime) -> int:
