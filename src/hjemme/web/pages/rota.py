@@ -191,6 +191,8 @@ def rota_job(request: Request, user: PlannerDep, job_id: JobId) -> Response:
 def rota_job_progress(request: Request, user: PlannerDep, job_id: JobId) -> Response:
     """The progress bar alone (polled by htmx); once the job ends, the page reloads to its outcome."""
     job = rota_jobs.jobs_of(request.app.state).get(job_id, user.username)
+    if job is None and request.headers.get("HX-Request"):  # forgotten (a restart): stop polling, say so
+        return Response(status_code=204, headers={"HX-Redirect": f"/rota/jobs/{job_id}"})
     if job is None:
         return Response(status_code=404)
     if job.finished:
