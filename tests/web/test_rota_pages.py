@@ -166,7 +166,8 @@ def test_a_sick_call_is_replanned_from_the_grid(client: FormClient, db_engine: E
 
 def test_planning_shows_a_progress_bar_then_the_draft(client: FormClient) -> None:
     """Planning from the page answers at once with a job page whose bar the page polls (in bokmål and
-    English); the bar's own URL sends the browser on when the job ends; the job page then opens the draft."""
+        English); the bar's own URL sends the browser on when the job ends; the job page then opens the draft;
+    a job the server does not know (after a restart) is said so, and its polling stops."""
     _login(client, Role.COORDINATOR)
     started = client.post(
         "/rota/plan",
@@ -187,6 +188,10 @@ def test_planning_shows_a_progress_bar_then_the_draft(client: FormClient) -> Non
     assert polled.status_code == 204 and polled.headers["HX-Redirect"] == job_url
     opened = client.get(job_url, follow_redirects=False)
     assert opened.status_code == 303 and opened.headers["location"] == f"/rota/{job.rota_id}"
+    forgotten = client.get("/rota/jobs/" + "0" * 32 + "?lang=nb")  # e.g. after a restart
+    assert forgotten.status_code == 404 and "Den planleggingsjobben er ukjent" in forgotten.text
+    polled = client.get("/rota/jobs/" + "0" * 32 + "/progress", headers={"HX-Request": "true"})
+    assert polled.status_code == 204 and polled.headers["HX-Redirect"] == "/rota/jobs/" + "0" * 32
 
 
 def test_a_bad_plan_request_is_refused_at_once_in_the_page_language(client: FormClient) -> None:
