@@ -140,7 +140,8 @@ def test_sick_call_replans_with_few_changes_and_supersedes_on_publish(seeded):
 
 
 def test_export_is_a_formatted_workbook(seeded):
-    """The Excel export has a bold header of dates, a row per person and a sheet of breaches."""
+    """The Excel export has a bold header of dates, a row per person, the rota's shift times and a
+    sheet of breaches."""
     engine, team = seeded
     view = _plan(engine, team)
     book = load_workbook(
@@ -152,6 +153,8 @@ def test_export_is_a_formatted_workbook(seeded):
         s.name for s in view.staff
     ]
     assert "Brudd" in book.sheetnames
+    last = [c.value for c in sheet[sheet.max_row]][:4]
+    assert last == ["Vakttider", "D 07:30–15:30", "E 15:00–22:30", "N 22:15–07:45"]
 
 
 def test_a_clinician_cannot_plan_but_sees_their_own_published_rota(seeded):
@@ -305,4 +308,3 @@ def test_a_clinician_wishes_for_themself_only(seeded):
     with pytest.raises(NotFoundError):
         remove_wish(engine=engine, principal=nurse, wish_id=other, now=NOW)
     assert remove_wish(engine=engine, principal=nurse, wish_id=own, now=NOW).shift == "N"
-

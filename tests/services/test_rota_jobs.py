@@ -147,3 +147,22 @@ def test_bad_requests_are_refused_before_any_job_starts(seeded):
     assert jobs._jobs == {}
     with session_scope(engine) as session:
         assert repo.list_staff(session)  # the population is untouched
+
+
+def test_old_finished_jobs_are_forgotten_first(monkeypatch):
+    """Past the limit the oldest finished job is forgotten; a running one never is."""
+    from hjemme.services import rota_jobs
+
+    monkeypatch.setattr(rota_jobs, "KEPT", 2)
+    jobs = RotaJobs()
+    gate = threading.Event()
+    running = jobs.start(
+        "a", kind="plan", username="coord", team="t", time_limit_s=1, run=lambda p: gate.wait(10) and 1
+    )
+    done = jobs.start("b", kind="plan", username="coord", team="t", time_limit_s=1, run=lambda p: 2)
+    assert done.ended.wait(10)
+    newest = jobs.start("c", kind="plan", username="coord", team="t", time_limit_s=1, run=lambda p: 3)
+    assert jobs.get(done.job_id, "coord") is None
+    assert jobs.get(running.job_id, "coord") is running and jobs.get(newest.job_id, "coord") is newest
+    gate.set()
+    assert running.ended.wait(10) and newest.ended.wait(10)

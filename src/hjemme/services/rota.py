@@ -608,6 +608,10 @@ def _published(
     return None, DEFAULT_SHIFTS
 
 
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
 def export_rota_xlsx(*, engine: Engine, principal: Principal, rota_id: int, language: str = "nb") -> bytes:
     """The rota as an Excel workbook: people × days with coloured shifts, cover against demand,
     and a sheet of breaches in ``language``."""
@@ -651,6 +655,12 @@ def export_rota_xlsx(*, engine: Engine, principal: Principal, rota_id: int, lang
                 ],
             ]
         )
+    sheet.append(
+        [
+            "Vakttider" if nb else "Shift times",
+            *[f"{s.code} {_hhmm(s.start_min)}–{_hhmm(s.end_min)}" for s in view.problem.shifts],
+        ]
+    )
     sheet.column_dimensions["A"].width = 28
     sheet.freeze_panes = "B2"
     notes = book.create_sheet("Brudd" if nb else "Breaches")

@@ -28,6 +28,8 @@ from hjemme.services.auth import Principal
 
 JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 STAGES = ("queued", "demand", "search", "store", "done", "failed")
+KEPT = 200
+"""Jobs remembered at most (a page that follows a job forgotten since says so)."""
 Run = Callable[[Callable[[str], None]], int]
 """``run(progress)`` plans and returns the id of the draft it stored."""
 
@@ -81,6 +83,7 @@ class RotaJobs:
             if running is not None and not running.finished:
                 return running
             job = RotaJob(uuid.uuid4().hex, kind, username, team, time_limit_s)
+            self._forget_old()
             self._jobs[job.job_id] = job
             self._running[(username, key)] = job
 
@@ -100,6 +103,12 @@ class RotaJobs:
 
         threading.Thread(target=work, name=f"rota-{job.job_id[:8]}", daemon=True).start()
         return job
+
+    def _forget_old(self) -> None:
+        """Keep at most :data:`KEPT` jobs: the oldest finished ones go first (their drafts are stored)."""
+        finished = [job_id for job_id, job in self._jobs.items() if job.finished]  # oldest first
+        for job_id in finished[: max(0, len(self._jobs) - KEPT + 1)]:
+            del self._jobs[job_id]
 
     def get(self, job_id: str, username: str) -> RotaJob | None:
         """The job, for the user who started it only."""
