@@ -21,18 +21,15 @@ from hjemme.services.auth import Principal
 from hjemme.services.roster import working_on
 from hjemme.services.rota import (
     CellEdit,
-    add_wish,
     edit_rota,
     export_rota_xlsx,
     my_rota,
     plan_rota,
     publish_rota,
     read_rota,
-    remove_wish,
     replan_rota,
-    set_team_shifts,
-    shift_times,
 )
+from hjemme.services.rota_team import add_wish, remove_wish, set_team_shifts, shift_times
 from hjemme.services.seeding import seed_population
 from hjemme.services.users import add_user
 from hjemme.store import realdata

@@ -20,6 +20,7 @@ from hjemme.domain.time import local_date
 from hjemme.errors import InputError
 from hjemme.rota.problem import RotaParams
 from hjemme.services import rota as service
+from hjemme.services import rota_team as team_service
 
 app = typer.Typer(
     name="rota", help="Staff rota: plan, check, edit, publish, re-plan, export.", no_args_is_help=True
@@ -221,7 +222,7 @@ def _times(option: str, text: str) -> tuple[int, int]:
     try:
         if not sep:
             raise InputError(option, f"START-END as HH:MM-HH:MM, not {text!r}")
-        return service.shift_times(option, start, end)
+        return team_service.shift_times(option, start, end)
     except InputError as error:
         raise InputError(option, error.problem) from None
 
@@ -237,13 +238,13 @@ def shifts_command(
     """Show a team's shift times, or set them (the team's next rota uses them)."""
     given = {"D": ("day", day), "E": ("evening", evening), "N": ("night", night)}
     with cli_errors(), database() as engine:
-        current = service.read_team_shifts(engine=engine, principal=CLI_PRINCIPAL, team=team)
+        current = team_service.read_team_shifts(engine=engine, principal=CLI_PRINCIPAL, team=team)
         if reset or any(text for _, text in given.values()):
             times = {} if reset else {s.code: (s.start_min, s.end_min) for s in current}
             for code, (option, text) in given.items():
                 if text:
                     times[code] = _times(option, text)
-            current = service.set_team_shifts(
+            current = team_service.set_team_shifts(
                 engine=engine, principal=CLI_PRINCIPAL, team=team, times=times, now=_now()
             )
     for s in current:
@@ -262,7 +263,7 @@ def wish_command(
     wish = StaffWish(staff_id, date, kind, shift.upper() if shift else None, weight)  # type: ignore[arg-type]
     with cli_errors(), database() as engine:
         try:
-            wish_id = service.add_wish(engine=engine, principal=CLI_PRINCIPAL, wish=wish, now=_now())
+            wish_id = team_service.add_wish(engine=engine, principal=CLI_PRINCIPAL, wish=wish, now=_now())
         except InputError as error:
             raise InputError("staff" if error.field == "staff_id" else error.field, error.problem) from None
     typer.echo(f"Wish #{wish_id} recorded.")
@@ -272,5 +273,5 @@ def wish_command(
 def withdraw_wish_command(wish_id: int = typer.Argument(...)) -> None:
     """Withdraw a staff wish."""
     with cli_errors(), database() as engine:
-        wish = service.remove_wish(engine=engine, principal=CLI_PRINCIPAL, wish_id=wish_id, now=_now())
+        wish = team_service.remove_wish(engine=engine, principal=CLI_PRINCIPAL, wish_id=wish_id, now=_now())
     typer.echo(f"Wish #{wish_id} of {wish.staff_id} for {wish.date} withdrawn.")

@@ -32,6 +32,7 @@ from hjemme.errors import NotFoundError
 from hjemme.rota.problem import RotaParams, ShiftDef
 from hjemme.services import rota as service
 from hjemme.services import rota_jobs
+from hjemme.services import rota_team as team_service
 from hjemme.services.auth import Principal
 
 router = APIRouter(tags=["rota"])
@@ -239,7 +240,7 @@ def export(rota_id: RotaId, principal: Reader, engine: EngineDep, lang: Lang = "
 @router.post("/api/rota-wishes", status_code=201)
 def wish(body: WishCreate, principal: Wisher, engine: EngineDep, now: NowDep) -> dict[str, int]:
     """A staff wish for a date (a clinician for themself)."""
-    wish_id = service.add_wish(
+    wish_id = team_service.add_wish(
         engine=engine,
         principal=principal,
         now=now,
@@ -251,14 +252,16 @@ def wish(body: WishCreate, principal: Wisher, engine: EngineDep, now: NowDep) ->
 @router.delete("/api/rota-wishes/{wish_id}", status_code=204)
 def withdraw_wish(wish_id: WishId, principal: Wisher, engine: EngineDep, now: NowDep) -> Response:
     """Withdraw a wish (a clinician their own)."""
-    service.remove_wish(engine=engine, principal=principal, wish_id=wish_id, now=now)
+    team_service.remove_wish(engine=engine, principal=principal, wish_id=wish_id, now=now)
     return Response(status_code=204)
 
 
 @router.get("/api/rota-teams/{team}/shifts", response_model=list[ShiftRead])
 def team_shifts(team: Team, principal: Reader, engine: EngineDep) -> list[ShiftRead]:
     """The team's shift times (its own where set, the defaults otherwise)."""
-    return [shift_read(s) for s in service.read_team_shifts(engine=engine, principal=principal, team=team)]
+    return [
+        shift_read(s) for s in team_service.read_team_shifts(engine=engine, principal=principal, team=team)
+    ]
 
 
 @router.put("/api/rota-teams/{team}/shifts", response_model=list[ShiftRead])
@@ -266,8 +269,8 @@ def set_team_shifts(
     team: Team, body: TeamShiftsUpdate, principal: Planner, engine: EngineDep, now: NowDep
 ) -> list[ShiftRead]:
     """Set the team's shift times; rotas planned afterwards use them (and the rules are measured on them)."""
-    times = {code: service.shift_times(code, t.start, t.end) for code, t in body.shifts.items()}
-    shifts = service.set_team_shifts(engine=engine, principal=principal, team=team, times=times, now=now)
+    times = {code: team_service.shift_times(code, t.start, t.end) for code, t in body.shifts.items()}
+    shifts = team_service.set_team_shifts(engine=engine, principal=principal, team=team, times=times, now=now)
     return [shift_read(s) for s in shifts]
 
 

@@ -23,6 +23,7 @@ from hjemme.errors import ConflictError, HjemmeError, InputError, NotFoundError
 from hjemme.rota.problem import DEFAULT_SHIFTS, RotaParams
 from hjemme.services import rota as service
 from hjemme.services import rota_jobs
+from hjemme.services import rota_team as team_service
 from hjemme.services.auth import Principal
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
@@ -135,8 +136,8 @@ def rota_team_shifts(
     """A team's own shift times (the next rota of the team uses them)."""
     given = {"D": (D_start, D_end), "E": (E_start, E_end), "N": (N_start, N_end)}
     try:
-        times = {code: service.shift_times(code, *pair) for code, pair in given.items()}
-        service.set_team_shifts(engine=engine, principal=user, team=team, times=times, now=now)
+        times = {code: team_service.shift_times(code, *pair) for code, pair in given.items()}
+        team_service.set_team_shifts(engine=engine, principal=user, team=team, times=times, now=now)
     except NotFoundError:
         return render(request, "errors/404.html", page_context(user), status_code=404)
     except InputError as error:
@@ -285,7 +286,7 @@ def rota_wish(
             raise InputError("date", f"{day} is outside the rota's period")
         shift = "" if kind == "day_off" else shift  # the form's shift list is ignored for a day off
         wish = StaffWish(staff_id, day, kind, shift or None, _form_int("weight", weight))
-        service.add_wish(engine=engine, principal=user, wish=wish, now=now)
+        team_service.add_wish(engine=engine, principal=user, wish=wish, now=now)
     except InputError as error:
         return _grid(request, user, view, error=_input_error(error), status=422)
     return RedirectResponse(f"/rota/{rota_id}?note=wish#wishes", status_code=303)
@@ -297,7 +298,7 @@ def rota_wish_delete(
 ) -> Response:
     """Withdraw a wish from the grid."""
     try:
-        service.remove_wish(engine=engine, principal=user, wish_id=wish_id, now=now)
+        team_service.remove_wish(engine=engine, principal=user, wish_id=wish_id, now=now)
     except NotFoundError:
         return render(request, "errors/404.html", page_context(user), status_code=404)
     return RedirectResponse(f"/rota/{rota_id}?note=withdrawn#wishes", status_code=303)
@@ -423,7 +424,7 @@ def my_rota(request: Request, user: ClinicianDep, engine: EngineDep, now: NowDep
         "shift_names": SHIFT_NAMES,
         "today": today,
         "linked": account is not None and account.staff_id is not None,
-        "wishes": service.my_wishes(engine=engine, principal=user, first=today),
+        "wishes": team_service.my_wishes(engine=engine, principal=user, first=today),
         "wish_kinds": WISH_KINDS,
         "wish_weights": WISH_WEIGHTS,
         "note": WISH_NOTES.get(note),
@@ -453,7 +454,7 @@ def add_my_wish(
         shift = ""  # the form's shift list is ignored for a day off
     try:
         wish = StaffWish(staff_id, date, kind, shift or None, _form_int("weight", weight))
-        service.add_wish(engine=engine, principal=user, now=now, wish=wish)
+        team_service.add_wish(engine=engine, principal=user, now=now, wish=wish)
     except InputError as error:
         field = error.field if f"bad-{error.field}" in WISH_NOTES else ""
         return RedirectResponse(f"/my-rota?note=bad{'-' + field if field else ''}", status_code=303)
@@ -466,7 +467,7 @@ def add_my_wish(
 def remove_my_wish(user: ClinicianDep, engine: EngineDep, now: NowDep, wish_id: WishId) -> Response:
     """The clinician withdraws one of their wishes (another's wish is not found)."""
     try:
-        service.remove_wish(engine=engine, principal=user, wish_id=wish_id, now=now)
+        team_service.remove_wish(engine=engine, principal=user, wish_id=wish_id, now=now)
     except NotFoundError:
         return Response(status_code=404)
     return RedirectResponse("/my-rota?note=withdrawn", status_code=303)
