@@ -44,14 +44,24 @@ def _team(api: Api, n: int = 6) -> list[str]:
     return [s.id for s in staff]
 
 
+def _planned(api: Api, started) -> dict:
+    """Follow a 202 plan/re-plan job to its end (waiting on the job's own event) and read the draft."""
+    assert started.status_code == 202, started.text
+    job_url = started.headers["location"]
+    assert job_url == f"/api/rota-jobs/{started.json()['job_id']}"
+    job = api.client.app.state.rota_jobs.get(started.json()["job_id"], "coordinator1")
+    assert job is not None and job.ended.wait(120)
+    done = api.client.get(job_url, headers=api.headers(Role.COORDINATOR)).json()
+    assert done["stage"] == "done" and done["percent"] == 100, done
+    return api.client.get(done["rota_url"], headers=api.headers(Role.COORDINATOR)).json()
+
+
 def test_plan_edit_publish_and_my_rota(api: Api) -> None:
     """A coordinator plans and publishes; an edit answers with the named breach; the nurse sees their shifts."""
     _team(api)
     coord = api.headers(Role.COORDINATOR)
     body = {"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": 2, "time_limit_s": 5}
-    planned = api.client.post("/api/rotas", json=body, headers=coord)
-    assert planned.status_code == 201, planned.text
-    rota = planned.json()
+    rota = _planned(api, api.client.post("/api/rotas", json=body, headers=coord))
     assert rota["status"] == "draft" and not [b for b in rota["breaches"] if b["hard"]]
     assert {c["shift"] for c in rota["cover"]} == {"D", "E", "N"}
     edits = {
@@ -74,3 +84,71 @@ def test_plan_edit_publish_and_my_rota(api: Api) -> None:
     assert shifts == cells
     export = api.client.get(f"/api/rotas/{rota['id']}/export.xlsx", headers=coord)
     assert export.status_code == 200 and export.content[:2] == b"PK"
+
+
+def test_a_plan_is_a_job_and_bad_input_is_refused_at_once(api: Api) -> None:
+    """``POST /api/rotas`` answers 202 with the job; an unknown team is 422 naming the field, no job;
+    another user cannot follow the job (404)."""
+    _team(api)
+    coord = api.headers(Role.COORDINATOR)
+    bad = api.client.post(
+        "/api/rotas", json={"team": "nobody", "first_day": MONDAY.isoformat(), "weeks": 1}, headers=coord
+    )
+    assert bad.status_code == 422 and "team" in bad.text
+    assert (
+        getattr(api.client.app.state, "rota_jobs", None) is None or not api.client.app.state.rota_jobs._jobs
+    )
+    body = {"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": 1, "time_limit_s": 2}
+    started = api.client.post("/api/rotas", json=body, headers=coord)
+    assert started.json()["stage"] in ("queued", "demand", "search", "store", "done")
+    other = api.client.get(started.headers["location"], headers=api.headers(Role.ADMIN))
+    assert other.status_code == 404
+    rota = _planned(api, started)
+    assert [s["start"] for s in rota["shifts"]] == ["07:30", "15:00", "22:15"]
+
+
+def test_team_shift_times_through_the_api(api: Api) -> None:
+    """PUT sets a team's day shift to 07:00–15:00 and the next rota carries it; a 12-hour shift is 422
+    naming the field and changes nothing; readers see the times, a clinician cannot set them."""
+    _team(api)
+    coord = api.headers(Role.COORDINATOR)
+    url = "/api/rota-teams/haematology/shifts"
+    refused = api.client.put(url, json={"shifts": {"D": {"start": "07:00", "end": "19:00"}}}, headers=coord)
+    assert refused.status_code == 422 and "D_end" in refused.text
+    assert api.client.get(url, headers=api.headers(Role.CLINICIAN)).json()[0]["start"] == "07:30"
+    forbidden = api.client.put(
+        url, json={"shifts": {"D": {"start": "07:00", "end": "15:00"}}}, headers=api.headers(Role.CLINICIAN)
+    )
+    assert forbidden.status_code == 403
+    saved = api.client.put(url, json={"shifts": {"D": {"start": "07:00", "end": "15:00"}}}, headers=coord)
+    assert saved.status_code == 200 and saved.json()[0] == {
+        "code": "D",
+        "start": "07:00",
+        "end": "15:00",
+        "hours": 8.0,
+        "night": False,
+    }
+    assert api.client.get("/api/rota-teams/nobody/shifts", headers=coord).status_code == 404
+    body = {"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": 1, "time_limit_s": 2}
+    rota = _planned(api, api.client.post("/api/rotas", json=body, headers=coord))
+    assert rota["shifts"][0]["start"] == "07:00"
+
+
+def test_wishes_are_shown_with_the_rota_and_withdrawn(api: Api) -> None:
+    """A wish posted for a team member is in the rota's answer with whether it is granted; the nurse
+    cannot withdraw another's wish (404); the planner withdraws it (204) and it is gone."""
+    _team(api)
+    coord = api.headers(Role.COORDINATOR)
+    wish = {"staff_id": "R2", "date": "2026-12-01", "kind": "day_off", "weight": 5}
+    made = api.client.post("/api/rota-wishes", json=wish, headers=coord)
+    assert made.status_code == 201
+    bad = api.client.post("/api/rota-wishes", json={**wish, "kind": "shift_wanted"}, headers=coord)
+    assert bad.status_code == 422 and "shift" in bad.text
+    body = {"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": 1, "time_limit_s": 2}
+    rota = _planned(api, api.client.post("/api/rotas", json=body, headers=coord))
+    assert [(w["staff_id"], w["weight"], w["met"]) for w in rota["wishes"]] == [("R2", 5, True)]
+    wish_id = made.json()["id"]
+    nurse = api.client.delete(f"/api/rota-wishes/{wish_id}", headers=api.headers(Role.CLINICIAN))
+    assert nurse.status_code == 404
+    assert api.client.delete(f"/api/rota-wishes/{wish_id}", headers=coord).status_code == 204
+    assert api.client.get(f"/api/rotas/{rota['id']}", headers=coord).json()["wishes"] == []

@@ -31,7 +31,7 @@ D = TODAY.isoformat()
 PATH_VALUES = {"date": D, "task_id": "no-such-task", "alarm_id": "no-such-alarm", "patient_id": OTHER,
                "access_id": "1", "job_id": "no-such-job", "kind": "patients", "fmt": "csv", "staff_id": "S0001",
                "vehicle_id": "no-such-vehicle", "username": "no-such-user", "run_id": "no-such-run", "name": "x.csv", "metric": "km",
-               "rota_id": "1"}
+               "rota_id": "1", "wish_id": "1", "team": "no-such-team"}
 QUERIES = {"/api/lab-results": f"?patient={SELF}", "/fhir/Patient": f"?identifier=urn:hjemme:patient|{SELF}","/api/tasks": f"?date={D}", "/fhir/CarePlan": f"?patient={OTHER}", "/api/orders/suggest": f"?date={D}"}
 
 BODIES = {"/api/plans/{date}": {"time_limit_s": 0}}
@@ -115,6 +115,10 @@ API: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/rotas/{rota_id}/replan"): (A, 404, 404, 403, 403, 403, 403, 403, 403, 403),
     ("GET", "/api/rotas/{rota_id}/export.xlsx"): (A, 404, 404, 404, 404, 403, 403, 404, 403, 403),
     ("POST", "/api/rota-wishes"): (A, 422, 422, 422, 403, 403, 403, 403, 403, 403),
+    ("DELETE", "/api/rota-wishes/{wish_id}"): (A, 404, 404, 404, 403, 403, 403, 403, 403, 403),
+    ("GET", "/api/rota-jobs/{job_id}"): (A, 404, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/api/rota-teams/{team}/shifts"): (A, 404, 404, 404, 404, 403, 403, 404, 403, 403),
+    ("PUT", "/api/rota-teams/{team}/shifts"): (A, 422, 422, 403, 403, 403, 403, 403, 403, 403),
     ("GET", "/api/me/rota"): (A, 200, 200, 200, 200, 403, 403, 200, 403, 403),
 }
 
@@ -193,6 +197,12 @@ WEB: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/rota/{rota_id}/export.xlsx"): (L, 404, 404, 403, 403, 403, 403, 403, 403, 403),
     ("GET", "/my-rota"): (L, 403, 403, 200, 403, 403, 403, 403, 403, 403),
     ("POST", "/my-rota/wishes"): (L, 403, 403, 422, 403, 403, 403, 403, 403, 403),
+    ("POST", "/my-rota/wishes/{wish_id}/delete"): (L, 403, 403, 404, 403, 403, 403, 403, 403, 403),
+    ("POST", "/rota/teams/{team}/shifts"): (L, 422, 422, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/rota/jobs/{job_id}"): (L, 404, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("GET", "/rota/jobs/{job_id}/progress"): (L, 404, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/rota/{rota_id}/wishes"): (L, 404, 404, 403, 403, 403, 403, 403, 403, 403),
+    ("POST", "/rota/{rota_id}/wishes/{wish_id}/delete"): (L, 404, 404, 403, 403, 403, 403, 403, 403, 403),
 }
 
 

@@ -84,3 +84,42 @@ def test_unknown_team_is_bad_input(database_env: str) -> None:
     _seed(database_env)
     result = runner.invoke(app, ["rota", "plan", "--team", "nowhere", "--from", MONDAY, "--weeks", "2"])
     assert result.exit_code == 2 and "--team" in result.output
+
+
+def test_team_shift_times_and_wishes_from_the_command_line(database_env: str) -> None:
+    """``rota shifts`` sets a team's day shift (a 12-hour one exits 2 naming --day), the next plan
+    lists the new times; ``rota wish`` records a wish (a bad weight exits 2) and ``withdraw-wish`` withdraws it."""
+    team = _seed(database_env)
+    refused = runner.invoke(app, ["rota", "shifts", "--team", team, "--day", "07:00-19:00"])
+    assert refused.exit_code == 2 and "--day" in refused.output
+    shown = runner.invoke(app, ["rota", "shifts", "--team", team, "--day", "07:00-15:00"])
+    assert shown.exit_code == 0 and "D  07:00–15:00  8 h" in shown.output and "N  22:15–07:45" in shown.output
+    staff_id = _first_member(database_env, team)
+    bad = runner.invoke(
+        app,
+        ["rota", "wish", "--staff", staff_id, "--date", "2099-12-01", "--kind", "day_off", "--weight", "9"],
+    )
+    assert bad.exit_code == 2 and "--weight" in bad.output
+    made = runner.invoke(
+        app,
+        [
+            "rota",
+            "wish",
+            "--staff",
+            staff_id,
+            "--date",
+            "2099-12-01",
+            "--kind",
+            "shift_wanted",
+            "--shift",
+            "d",
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    wish_id = re.search(r"Wish #(\d+) recorded", made.output).group(1)
+    withdrawn = runner.invoke(app, ["rota", "withdraw-wish", wish_id])
+    assert withdrawn.exit_code == 0 and "withdrawn" in withdrawn.output
+    plan = runner.invoke(
+        app, ["rota", "plan", "--team", team, "--from", "2099-11-30", "--weeks", "1", "--time-limit", "2"]
+    )
+    assert plan.exit_code == 0 and "D 07:00–15:00" in plan.output

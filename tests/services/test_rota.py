@@ -1,5 +1,6 @@
 """Rota use cases on SQLite and PostgreSQL: plan from the forecast, check, edit, publish, the day
-planner taking who works from the published rota, re-plan after a sick call, export, my rota."""
+planner taking who works from the published rota, re-plan after a sick call, export, my rota, team
+shift times, staff wishes."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from hjemme.domain.availability import Absence, AbsenceKind
+from hjemme.domain.rota import StaffWish
 from hjemme.domain.security import Role
-from hjemme.errors import ConflictError, PermissionDeniedError
-from hjemme.rota.problem import RotaParams
+from hjemme.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from hjemme.rota.problem import DEFAULT_SHIFTS, RotaParams
 from hjemme.services.auth import Principal
 from hjemme.services.roster import working_on
 from hjemme.services.rota import (
@@ -24,8 +26,10 @@ from hjemme.services.rota import (
     my_rota,
     plan_rota,
     publish_rota,
+    read_rota,
     replan_rota,
 )
+from hjemme.services.rota_team import add_wish, remove_wish, set_team_shifts, shift_times
 from hjemme.services.seeding import seed_population
 from hjemme.services.users import add_user
 from hjemme.store import realdata
@@ -133,7 +137,8 @@ def test_sick_call_replans_with_few_changes_and_supersedes_on_publish(seeded):
 
 
 def test_export_is_a_formatted_workbook(seeded):
-    """The Excel export has a bold header of dates, a row per person and a sheet of breaches."""
+    """The Excel export has a bold header of dates, a row per person, the rota's shift times and a
+    sheet of breaches."""
     engine, team = seeded
     view = _plan(engine, team)
     book = load_workbook(
@@ -145,6 +150,8 @@ def test_export_is_a_formatted_workbook(seeded):
         s.name for s in view.staff
     ]
     assert "Brudd" in book.sheetnames
+    last = [c.value for c in sheet[sheet.max_row]][:4]
+    assert last == ["Vakttider", "D 07:30–15:30", "E 15:00–22:30", "N 22:15–07:45"]
 
 
 def test_a_clinician_cannot_plan_but_sees_their_own_published_rota(seeded):
@@ -168,3 +175,133 @@ def test_a_clinician_cannot_plan_but_sees_their_own_published_rota(seeded):
     assert [(m.date, m.shift) for m in mine if m.shift] == sorted(
         (date, code) for (sid, date), code in view.rota.cells.items() if sid == person
     )
+
+
+def _log_rows(engine: Engine, text: str) -> list[str]:
+    from sqlalchemy import select
+
+    from hjemme.store.tables import AccessLogRecord
+
+    with session_scope(engine) as session:
+        resources = session.scalars(select(AccessLogRecord.resource))
+        return [r for r in resources if text in r]
+
+
+def test_team_shift_times_shape_the_plan_the_rules_and_the_day(seeded):
+    """A team with a 07:00 day shift and an evening to 23:00: the next plan is made with those times,
+    the rest rule is measured on them (an evening before a day shift leaves 8 h, named so), and once
+    published the day planner and the nurse's own rota start the day shift at 07:00."""
+    engine, team = seeded
+    times = {"D": shift_times("D", "07:00", "15:00"), "E": shift_times("E", "15:00", "23:00")}
+    shifts = set_team_shifts(engine=engine, principal=COORDINATOR, team=team, times=times, now=NOW)
+    assert [(s.code, s.start_min, s.end_min) for s in shifts] == [
+        ("D", 420, 900),
+        ("E", 900, 1380),
+        ("N", 1335, 1905),  # the night keeps its default
+    ]
+    view = _plan(engine, team)
+    assert [(s.start_min, s.end_min) for s in view.problem.shifts][:2] == [(420, 900), (900, 1380)]
+    assert view.hard_breaches == ()
+    publish_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id, now=NOW)
+    day = next(date for (sid, date), code in sorted(view.rota.cells.items()) if code == "D")
+    on_day = {sid for (sid, date), code in view.rota.cells.items() if date == day and code == "D"}
+    with session_scope(engine) as session:
+        starts = {s.shift.start_min for s in working_on(session, day)[0] if s.id in on_day}
+    assert starts == {420}
+    person = view.staff[0].id
+    edits = [
+        CellEdit(person, MONDAY + dt.timedelta(days=3), "E"),
+        CellEdit(person, MONDAY + dt.timedelta(days=4), "D"),
+    ]
+    edited = edit_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id, edits=edits, now=NOW)
+    assert edited.rota.shifts == view.rota.shifts  # the new draft keeps the times it was planned with
+    assert any("bare 8 t hvile mellom vakter" in m for m in edited.messages("nb"))
+    assert _log_rows(engine, f"rota shift times of {team} set")
+
+
+def test_bad_shift_times_are_refused_and_change_nothing(seeded):
+    """A 12-hour shift, a time that is no time, an unknown shift code and a clinician are refused with
+    the field named; the team keeps the default times."""
+    engine, team = seeded
+    with pytest.raises(InputError, match="D_end: a shift lasts 1–10 h, not 12 h"):
+        shift_times("D", "07:00", "19:00")
+    with pytest.raises(InputError, match="E_start: a time of day"):
+        shift_times("E", "25:00", "07:00")
+    with pytest.raises(InputError, match="shift: one of D, E, N"):
+        set_team_shifts(engine=engine, principal=COORDINATOR, team=team, times={"X": (420, 900)}, now=NOW)
+    with pytest.raises(PermissionDeniedError):
+        set_team_shifts(
+            engine=engine,
+            principal=Principal("nurse1", Role.CLINICIAN),
+            team=team,
+            times={"D": (420, 900)},
+            now=NOW,
+        )
+    view = _plan(engine, team)
+    assert view.problem.shifts == DEFAULT_SHIFTS and view.rota.shifts == [
+        {"code": s.code, "start_min": s.start_min, "end_min": s.end_min, "night": s.night}
+        for s in DEFAULT_SHIFTS
+    ]
+
+
+def test_a_planner_wish_is_stored_once_weighed_by_the_plan_and_withdrawn(seeded):
+    """A day-off wish of weight 5 entered by the planner: stored once (recorded again it keeps its id
+    and takes the new weight), access-logged, granted by the next plan and shown as granted; withdrawn,
+    it is gone. Bad wishes are refused with the field named and store nothing."""
+    engine, team = seeded
+    first = _plan(engine, team)
+    person, day = next((sid, date) for (sid, date), code in sorted(first.rota.cells.items()) if date > MONDAY)
+    wish = StaffWish(person, day, "day_off", None, 2)
+    wish_id = add_wish(engine=engine, principal=COORDINATOR, wish=wish, now=NOW)
+    again = add_wish(
+        engine=engine, principal=COORDINATOR, wish=StaffWish(person, day, "day_off", None, 5), now=NOW
+    )
+    assert again == wish_id and _log_rows(engine, f"rota wish {wish_id} for {person}")
+    for bad, field in [
+        (StaffWish(person, day, "day_off", "D", 3), "shift"),
+        (StaffWish(person, day, "shift_wanted", None, 3), "shift"),
+        (StaffWish(person, day, "shift_wanted", "X", 3), "shift"),
+        (StaffWish(person, day, "holiday", None, 3), "kind"),
+        (StaffWish(person, day, "day_off", None, 9), "weight"),
+        (StaffWish(person, dt.date(2026, 11, 1), "day_off", None, 3), "date"),
+    ]:
+        with pytest.raises(InputError) as refused:
+            add_wish(engine=engine, principal=COORDINATOR, wish=bad, now=NOW)
+        assert refused.value.field == field
+    planned = _plan(engine, team)
+    assert [(w.id, w.weight) for w in planned.wishes] == [(wish_id, 5)]
+    assert (person, day) not in planned.rota.cells and planned.wish_met(planned.wishes[0])
+    assert not first.wish_met(planned.wishes[0])  # the earlier rota had them working
+    remove_wish(engine=engine, principal=COORDINATOR, wish_id=wish_id, now=NOW)
+    assert read_rota(engine=engine, principal=COORDINATOR, rota_id=planned.rota.id).wishes == ()
+    with pytest.raises(NotFoundError):
+        remove_wish(engine=engine, principal=COORDINATOR, wish_id=wish_id, now=NOW)
+
+
+def test_a_clinician_wishes_for_themself_only(seeded):
+    """A nurse records and withdraws their own wish; another's wish they can neither record nor withdraw."""
+    engine, team = seeded
+    members = [s.id for s in _plan(engine, team).staff]
+    add_user(
+        engine=engine,
+        username="nurse1",
+        password="a long enough password",
+        role=Role.CLINICIAN,
+        now=NOW,
+        staff_id=members[0],
+    )
+    nurse = Principal("nurse1", Role.CLINICIAN)
+    own = add_wish(
+        engine=engine,
+        principal=nurse,
+        wish=StaffWish(members[0], MONDAY, "shift_not_wanted", "N", 4),
+        now=NOW,
+    )
+    with pytest.raises(InputError, match="themself"):
+        add_wish(engine=engine, principal=nurse, wish=StaffWish(members[1], MONDAY, "day_off"), now=NOW)
+    other = add_wish(
+        engine=engine, principal=COORDINATOR, wish=StaffWish(members[1], MONDAY, "day_off"), now=NOW
+    )
+    with pytest.raises(NotFoundError):
+        remove_wish(engine=engine, principal=nurse, wish_id=other, now=NOW)
+    assert remove_wish(engine=engine, principal=nurse, wish_id=own, now=NOW).shift == "N"

@@ -4,6 +4,7 @@ cell and is told at once (in bokmål) what rule it breaks, publishes; the nurse 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import Engine
@@ -32,6 +33,27 @@ def client(db_engine: Engine):
         yield client
 
 
+def _finished(client: FormClient, response) -> str:
+    """Follow a plan or re-plan job started by ``response`` (303 to its page) to its end, waiting on
+    the job's own event (no sleeping); the job page then sends on to the draft's grid: its URL."""
+    assert response.status_code == 303 and response.headers["location"].startswith("/rota/jobs/")
+    job_url = response.headers["location"]
+    job = client.app.state.rota_jobs.get(job_url.rsplit("/", 1)[1], username(Role.COORDINATOR))
+    assert job is not None and job.ended.wait(120), job
+    done = client.get(job_url, follow_redirects=False)
+    assert done.status_code == 303, done.text
+    return done.headers["location"]
+
+
+def _my_wishes(page: str) -> list[str]:
+    """The wishes listed on 'My rota', each as its text after the date."""
+    listed = page.split('<ul class="my-wishes">', 1)[1].split("</ul>", 1)[0] if "my-wishes" in page else ""
+    return [
+        item.split(": ", 1)[1].split("\n", 1)[0].strip()
+        for item in re.findall(r"<li>(.*?)<form", listed, re.S)
+    ]
+
+
 def _login(client: FormClient, role: Role) -> None:
     client.cookies.clear()
     response = client.post(
@@ -51,8 +73,7 @@ def test_plan_edit_check_publish_and_my_rota(client: FormClient) -> None:
         data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "2"},
         follow_redirects=False,
     )
-    assert planned.status_code == 303
-    grid_url = planned.headers["location"]
+    grid_url = _finished(client, planned)
     grid = client.get(grid_url + "?lang=nb")
     assert (
         "Kari Turnus 0" in grid.text
@@ -89,11 +110,23 @@ def test_a_nurse_records_a_wish_on_the_phone(client: FormClient) -> None:
     )
     assert saved.status_code == 303 and saved.headers["location"] == "/my-rota?note=saved"
     page = client.get("/my-rota?note=saved&lang=nb")
-    assert "Ønsket ditt er lagret" in page.text and "Fri dag" in page.text
+    assert "Ønsket ditt er lagret" in page.text and _my_wishes(page.text) == ["Fri dag, normal"]
     refused = client.post(
         "/my-rota/wishes", data={"date": "2026-12-02", "kind": "shift_wanted"}, follow_redirects=False
     )
-    assert refused.headers["location"] == "/my-rota?note=bad"
+    assert refused.headers["location"] == "/my-rota?note=bad-shift"
+    assert "Et vaktønske må si hvilken vakt" in client.get("/my-rota?note=bad-shift&lang=nb").text
+    high = client.post(
+        "/my-rota/wishes",
+        data={"date": "2026-12-03", "kind": "shift_not_wanted", "shift": "N", "weight": "5"},
+        follow_redirects=False,
+    )
+    assert high.headers["location"] == "/my-rota?note=saved"
+    page = client.get("/my-rota?lang=en").text
+    assert _my_wishes(page) == ["Day off, normal", "I do not want this shift (Night), high"]
+    first = re.search(r"/my-rota/wishes/(\d+)/delete", page).group(1)
+    assert client.post(f"/my-rota/wishes/{first}/delete", follow_redirects=False).status_code == 303
+    assert _my_wishes(client.get("/my-rota?lang=nb").text) == ["Jeg ønsker ikke denne vakten (Natt), høy"]
 
 
 def test_a_sick_call_is_replanned_from_the_grid(client: FormClient, db_engine: Engine) -> None:
@@ -109,7 +142,7 @@ def test_a_sick_call_is_replanned_from_the_grid(client: FormClient, db_engine: E
         data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "2"},
         follow_redirects=False,
     )
-    rota_id = int(planned.headers["location"].rsplit("/", 1)[1])
+    rota_id = int(_finished(client, planned).rsplit("/", 1)[1])
     assert client.post(f"/rota/{rota_id}/publish", follow_redirects=False).status_code == 303
     coordinator = Principal("coordinator1", Role.COORDINATOR)
     cells = read_rota(engine=db_engine, principal=coordinator, rota_id=rota_id).rota.cells
@@ -121,12 +154,116 @@ def test_a_sick_call_is_replanned_from_the_grid(client: FormClient, db_engine: E
             username="coordinator1",
             at=NOW,
         )
-    again = client.post(f"/rota/{rota_id}/replan", follow_redirects=False)
-    assert again.status_code == 303
-    new_id = int(again.headers["location"].rsplit("/", 1)[1])
+    again = _finished(client, client.post(f"/rota/{rota_id}/replan", follow_redirects=False))
+    new_id = int(again.rsplit("/", 1)[1])
     assert new_id != rota_id
     view = read_rota(engine=db_engine, principal=coordinator, rota_id=new_id)
     assert not any(view.rota.cells.get((sick, dt.date(2026, 12, d))) for d in (1, 2, 3))
     assert view.rota.changed >= 1 and view.hard_breaches == ()
-    page = client.get(again.headers["location"] + "?lang=nb")
+    page = client.get(again + "?lang=nb")
     assert f"{view.rota.changed} celler endret av omplanleggingen" in page.text
+
+
+def test_planning_shows_a_progress_bar_then_the_draft(client: FormClient) -> None:
+    """Planning from the page answers at once with a job page whose bar the page polls (in bokmål and
+        English); the bar's own URL sends the browser on when the job ends; the job page then opens the draft;
+    a job the server does not know (after a restart) is said so, and its polling stops."""
+    _login(client, Role.COORDINATOR)
+    started = client.post(
+        "/rota/plan",
+        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
+        follow_redirects=False,
+    )
+    job_url = started.headers["location"]
+    job = client.app.state.rota_jobs.get(job_url.rsplit("/", 1)[1], username(Role.COORDINATOR))
+    while_running = client.get(job_url + "?lang=nb")
+    if while_running.status_code == 200:  # the job may already have ended on a fast machine
+        assert "<progress" in while_running.text and "Planlegger turnusen" in while_running.text
+        english = client.get(job_url + "?lang=en")
+        assert english.status_code in (200, 303)
+        if english.status_code == 200:
+            assert "Planning the rota" in english.text
+    assert job.ended.wait(120)
+    polled = client.get(job_url + "/progress", headers={"HX-Request": "true"})
+    assert polled.status_code == 204 and polled.headers["HX-Redirect"] == job_url
+    opened = client.get(job_url, follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"] == f"/rota/{job.rota_id}"
+    forgotten = client.get("/rota/jobs/" + "0" * 32 + "?lang=nb")  # e.g. after a restart
+    assert forgotten.status_code == 404 and "Den planleggingsjobben er ukjent" in forgotten.text
+    polled = client.get("/rota/jobs/" + "0" * 32 + "/progress", headers={"HX-Request": "true"})
+    assert polled.status_code == 204 and polled.headers["HX-Redirect"] == "/rota/jobs/" + "0" * 32
+
+
+def test_a_bad_plan_request_is_refused_at_once_in_the_page_language(client: FormClient) -> None:
+    """Weeks out of range and an unknown team are refused before any job starts, named in bokmål/English."""
+    _login(client, Role.COORDINATOR)
+    weeks = client.post(
+        "/rota/plan?lang=nb", data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "9"}
+    )
+    assert weeks.status_code == 422 and "Planlegg fra 1 til 8 uker." in weeks.text
+    team = client.post(
+        "/rota/plan?lang=en", data={"team": "no_such_team", "first_day": MONDAY.isoformat(), "weeks": "2"}
+    )
+    assert team.status_code == 422 and "Choose a team that has clinical staff." in team.text
+    assert getattr(client.app.state, "rota_jobs", None) is None or not client.app.state.rota_jobs._jobs
+
+
+def test_team_shift_times_are_set_on_the_page_and_used_by_the_next_plan(client: FormClient) -> None:
+    """The planner gives the team a 07:00–15:00 day shift: the page shows it, the next plan's grid
+    shows 07:00–15:00 (8 h) in its legend; a 12-hour shift is refused in bokmål and nothing changes;
+    times changed later leave the planned rota's own and the grid says so."""
+    _login(client, Role.COORDINATOR)
+    times = {"D_start": "07:00", "D_end": "15:00", "E_start": "15:00", "E_end": "22:30"}
+    times |= {"N_start": "22:15", "N_end": "07:45"}
+    saved = client.post("/rota/teams/haematology/shifts", data=times, follow_redirects=False)
+    assert saved.status_code == 303
+    home = client.get("/rota?note=shifts&lang=nb")
+    assert "Vakttidene er lagret" in home.text and 'value="07:00"' in home.text
+    refused = client.post("/rota/teams/haematology/shifts?lang=nb", data={**times, "D_end": "19:00"})
+    assert refused.status_code == 422 and "en vakt varer fra 1 til 10 timer" in refused.text
+    assert 'value="15:00" required aria-label="Hematologi, dag: slutt"' in refused.text  # unchanged
+    planned = client.post(
+        "/rota/plan",
+        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
+        follow_redirects=False,
+    )
+    grid_url = _finished(client, planned)
+    grid = client.get(grid_url + "?lang=en")
+    assert "Day 07:00–15:00 (8.0 h)" in grid.text and "shift times have changed" not in grid.text
+    client.post("/rota/teams/haematology/shifts", data={**times, "D_start": "08:00", "D_end": "16:00"})
+    kept = client.get(grid_url + "?lang=nb").text
+    assert "Dag 07:00–15:00" in kept and "Teamets vakttider er endret siden" in kept
+
+
+def test_the_planner_enters_a_wish_on_the_grid_and_the_next_plan_grants_it(client: FormClient) -> None:
+    """A day-off wish of high weight entered on the grid is listed with whether the rota grants it;
+    the next plan grants it (the cell is off, marked granted); a wish without its shift is refused in
+    bokmål; the wish can be withdrawn."""
+    _login(client, Role.COORDINATOR)
+    planned = client.post(
+        "/rota/plan",
+        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
+        follow_redirects=False,
+    )
+    grid_url = _finished(client, planned)
+    rota_id = grid_url.rsplit("/", 1)[1]
+    wish = {"staff_id": "S010", "date": "2026-12-02", "kind": "day_off", "weight": "5"}
+    saved = client.post(f"/rota/{rota_id}/wishes", data=wish, follow_redirects=False)
+    assert saved.status_code == 303
+    page = client.get(saved.headers["location"].replace("#wishes", "") + "&lang=nb")
+    assert "Ønsket er lagret" in page.text and "Ønsker (1)" in page.text and "Fri dag" in page.text
+    refused = client.post(
+        f"/rota/{rota_id}/wishes?lang=nb", data={**wish, "kind": "shift_wanted", "shift": ""}
+    )
+    assert refused.status_code == 422 and "Et vaktønske må si hvilken vakt" in refused.text
+    again = client.post(
+        "/rota/plan",
+        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
+        follow_redirects=False,
+    )
+    grid = client.get(_finished(client, again) + "?lang=en")
+    assert "Wishes (1)" in grid.text and '<td class="wish-met">granted</td>' in grid.text
+    wish_id = re.search(r"/wishes/(\d+)/delete", grid.text).group(1)
+    withdrawn = client.post(f"/rota/{rota_id}/wishes/{wish_id}/delete", follow_redirects=False)
+    assert withdrawn.status_code == 303
+    assert "Wishes (0)" in client.get(f"/rota/{rota_id}?lang=en").text

@@ -1,20 +1,26 @@
-"""``hjemme rota plan|check|edit|publish|replan|export|list``: the staff rota (issue 17), thin
-commands over :mod:`hjemme.services.rota`. A sick call is an absence (``hjemme staff absent``)
-followed by ``hjemme rota replan``."""
+"""``hjemme rota plan|check|edit|publish|replan|export|list|shifts|wish|withdraw-wish``: the staff
+rota (issue 17), thin commands over :mod:`hjemme.services.rota`. A sick call is an absence
+(``hjemme staff absent``) followed by ``hjemme rota replan``. Planning shows a Rich progress bar."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hjemme.cli._common import CLI_PRINCIPAL, cli_errors, database, parse_date_option
+from hjemme.domain.rota import StaffWish
 from hjemme.domain.time import local_date
+from hjemme.errors import InputError
 from hjemme.rota.problem import RotaParams
 from hjemme.services import rota as service
+from hjemme.services import rota_team as team_service
 
 app = typer.Typer(
     name="rota", help="Staff rota: plan, check, edit, publish, re-plan, export.", no_args_is_help=True
@@ -31,6 +37,36 @@ def _monday_after(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
 
 
+STAGES = {
+    "demand": ("forecasting the demand", 10),
+    "search": ("searching for the best rota", None),  # as long as the solver needs: a pulsing bar
+    "store": ("checking and storing the draft", 95),
+}
+
+
+@contextmanager
+def _progress(title: str) -> Iterator[Callable[[str], None]]:
+    """A Rich progress bar on stderr that follows the service's stages."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(title, total=100)
+
+        def step(stage: str) -> None:
+            text, done = STAGES.get(stage, (stage, None))
+            bar.update(
+                task, description=f"{title}: {text}", total=None if done is None else 100, completed=done or 0
+            )
+
+        yield step
+        bar.update(task, total=100, completed=100)
+
+
 def _show(view: service.RotaView, language: str) -> None:
     rota = view.rota
     console = Console()
@@ -42,6 +78,9 @@ def _show(view: service.RotaView, language: str) -> None:
     dates = [rota.first_day + dt.timedelta(days=d) for d in range(rota.days)]
     for date in dates:
         table.add_column(date.strftime("%d"), justify="center")
+    table.caption = " · ".join(
+        f"{s.code} {_hhmm(s.start_min)}–{_hhmm(s.end_min)}" for s in view.problem.shifts
+    )
     for person in view.staff:
         cells = []
         for date in dates:
@@ -75,7 +114,7 @@ def plan_command(
 ) -> None:
     """Forecast the team's demand and plan a draft rota."""
     first_day = first if isinstance(first, dt.date) else _monday_after(local_date(_now()))
-    with cli_errors(), database() as engine:
+    with cli_errors(), database() as engine, _progress("Planning the rota") as step:
         view = service.plan_rota(
             engine=engine,
             principal=CLI_PRINCIPAL,
@@ -84,6 +123,7 @@ def plan_command(
             weeks=weeks,
             now=_now(),
             params=RotaParams(time_limit_s=time_limit),
+            progress=step,
         )
     typer.echo(f"Planned rota #{view.rota.id} (draft).")
     _show(view, language)
@@ -133,13 +173,14 @@ def replan_command(
     language: str = LANG,
 ) -> None:
     """Re-plan after a sick call or new absence with as few changes to the others as possible."""
-    with cli_errors(), database() as engine:
+    with cli_errors(), database() as engine, _progress("Re-planning the rota") as step:
         view = service.replan_rota(
             engine=engine,
             principal=CLI_PRINCIPAL,
             rota_id=rota_id,
             now=_now(),
             params=RotaParams(time_limit_s=time_limit),
+            progress=step,
         )
     typer.echo(f"Re-planned as draft #{view.rota.id}: {view.rota.changed} cell(s) changed.")
     _show(view, language)
@@ -170,3 +211,67 @@ def list_command(team: str | None = typer.Option(None, "--team")) -> None:
             f"#{r.id}  {r.team}  {r.first_day}  {r.days} days  v{r.version}  {r.status.value}"
             + (f"  ({r.changed} changed)" if r.changed else "")
         )
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
+def _times(option: str, text: str) -> tuple[int, int]:
+    start, sep, end = text.partition("-")
+    try:
+        if not sep:
+            raise InputError(option, f"START-END as HH:MM-HH:MM, not {text!r}")
+        return team_service.shift_times(option, start, end)
+    except InputError as error:
+        raise InputError(option, error.problem) from None
+
+
+@app.command("shifts")
+def shifts_command(
+    team: str = typer.Option(..., "--team", help="The team (clinic id)."),
+    day: str | None = typer.Option(None, "--day", help="Day shift as HH:MM-HH:MM."),
+    evening: str | None = typer.Option(None, "--evening", help="Evening shift as HH:MM-HH:MM."),
+    night: str | None = typer.Option(None, "--night", help="Night shift (ends next morning), HH:MM-HH:MM."),
+    reset: bool = typer.Option(False, "--reset", help="Back to the default times."),
+) -> None:
+    """Show a team's shift times, or set them (the team's next rota uses them)."""
+    given = {"D": ("day", day), "E": ("evening", evening), "N": ("night", night)}
+    with cli_errors(), database() as engine:
+        current = team_service.read_team_shifts(engine=engine, principal=CLI_PRINCIPAL, team=team)
+        if reset or any(text for _, text in given.values()):
+            times = {} if reset else {s.code: (s.start_min, s.end_min) for s in current}
+            for code, (option, text) in given.items():
+                if text:
+                    times[code] = _times(option, text)
+            current = team_service.set_team_shifts(
+                engine=engine, principal=CLI_PRINCIPAL, team=team, times=times, now=_now()
+            )
+    for s in current:
+        typer.echo(f"{s.code}  {_hhmm(s.start_min)}–{_hhmm(s.end_min)}  {s.minutes / 60:g} h")
+
+
+@app.command("wish")
+def wish_command(
+    staff_id: str = typer.Option(..., "--staff"),
+    date: str = typer.Option(..., "--date", callback=parse_date_option),
+    kind: str = typer.Option(..., "--kind", help="day_off, shift_wanted or shift_not_wanted."),
+    shift: str | None = typer.Option(None, "--shift", help="D, E or N (for a shift wish)."),
+    weight: int = typer.Option(3, "--weight", help="1 (low) to 5 (high)."),
+) -> None:
+    """Record a staff wish; the team's next plan or re-plan weighs it."""
+    wish = StaffWish(staff_id, date, kind, shift.upper() if shift else None, weight)  # type: ignore[arg-type]
+    with cli_errors(), database() as engine:
+        try:
+            wish_id = team_service.add_wish(engine=engine, principal=CLI_PRINCIPAL, wish=wish, now=_now())
+        except InputError as error:
+            raise InputError("staff" if error.field == "staff_id" else error.field, error.problem) from None
+    typer.echo(f"Wish #{wish_id} recorded.")
+
+
+@app.command("withdraw-wish")
+def withdraw_wish_command(wish_id: int = typer.Argument(...)) -> None:
+    """Withdraw a staff wish."""
+    with cli_errors(), database() as engine:
+        wish = team_service.remove_wish(engine=engine, principal=CLI_PRINCIPAL, wish_id=wish_id, now=_now())
+    typer.echo(f"Wish #{wish_id} of {wish.staff_id} for {wish.date} withdrawn.")

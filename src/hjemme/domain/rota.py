@@ -32,6 +32,7 @@ class RotaVersion:
     note: str = ""
     demand: list[dict[str, Any]] = field(default_factory=list)
     rules: dict[str, Any] = field(default_factory=dict)
+    shifts: list[dict[str, Any]] = field(default_factory=list)  # the shift times planned with; [] = defaults
     changed: int = 0
     username: str = ""
     at: dt.datetime | None = None

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from hjemme.domain.availability import staff_on, vehicles_on
 from hjemme.domain.people import Staff, Vehicle
 from hjemme.domain.time import MINUTES_PER_DAY, TimeWindow
-from hjemme.rota.problem import DEFAULT_SHIFTS
+from hjemme.services.rota import shift_defs
 from hjemme.store import realdata as store
 from hjemme.store import repositories as repo
 from hjemme.store import rota as rota_store
+
+if TYPE_CHECKING:
+    from hjemme.domain.rota import RotaVersion
+    from hjemme.rota.problem import ShiftDef
 
 
 def working_on(session: Session, date: dt.date) -> tuple[list[Staff], list[Vehicle]]:
@@ -34,7 +39,6 @@ def working_on(session: Session, date: dt.date) -> tuple[list[Staff], list[Vehic
 
 def rostered(session: Session, staff: list[Staff], date: dt.date) -> list[Staff]:
     """``staff`` as the published rotas have them on ``date`` (unchanged for teams without one)."""
-    shifts = {s.code: s for s in DEFAULT_SHIFTS}
     today = {r.team: r for r in reversed(rota_store.published_on(session, date))}
     yesterday = {r.team: r for r in reversed(rota_store.published_on(session, date - dt.timedelta(days=1)))}
     out = []
@@ -43,12 +47,14 @@ def rostered(session: Session, staff: list[Staff], date: dt.date) -> list[Staff]
             out.append(person)
             continue
         code = today[person.clinic].cells.get((person.id, date))
+        shifts = _shifts(today[person.clinic])
         before = yesterday.get(person.clinic)
         last_night = before.cells.get((person.id, date - dt.timedelta(days=1))) if before else None
+        earlier = _shifts(before) if before else {}
         if code in shifts:
             window = TimeWindow(shifts[code].start_min, min(shifts[code].end_min, MINUTES_PER_DAY))
-        elif last_night in shifts and shifts[last_night].end_min > MINUTES_PER_DAY:
-            window = TimeWindow(0, shifts[last_night].end_min - MINUTES_PER_DAY)
+        elif last_night in earlier and earlier[last_night].end_min > MINUTES_PER_DAY:
+            window = TimeWindow(0, earlier[last_night].end_min - MINUTES_PER_DAY)
         else:
             continue
         brk = person.break_window
@@ -63,3 +69,8 @@ def rostered(session: Session, staff: list[Staff], date: dt.date) -> list[Staff]
             )
         )
     return out
+
+
+def _shifts(rota: RotaVersion) -> dict[str, ShiftDef]:
+    """The shift times the rota was planned with (its team's, issue 17)."""
+    return {s.code: s for s in shift_defs(rota.shifts)}

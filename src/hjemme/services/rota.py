@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -47,6 +48,8 @@ PLANNERS = frozenset({Role.COORDINATOR, Role.ADMIN})
 READERS = PLANNERS | {Role.CLINICIAN, Role.RESPONDER, Role.MANAGEMENT}
 """Who may read a team's rota (no patient data in it)."""
 MIN_WEEKS, MAX_WEEKS = 1, 8
+Progress = Callable[[str], None]
+"""Told the stage a long use case has reached: ``demand``, ``search``, ``store`` (for a job's bar)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,13 @@ class RotaView:
     problem: RotaProblem
     breaches: tuple[Breach, ...]
     skill_names: dict[str, str] = field(default_factory=dict)  # bokmål names from the catalogue
+    wishes: tuple[StaffWish, ...] = ()  # the team's stored wishes for the period (with their ids)
+    team_shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS  # the team's shift times today
+
+    @property
+    def team_times_changed(self) -> bool:
+        """Whether the team's shift times have changed since this rota was planned."""
+        return self.team_shifts != self.problem.shifts
 
     def messages(self, language: str = "nb") -> list[str]:
         names = self.skill_names if language == "nb" else None
@@ -67,6 +77,13 @@ class RotaView:
     def hard_breaches(self) -> tuple[Breach, ...]:
         return tuple(b for b in self.breaches if b.hard)
 
+    def wish_met(self, wish: StaffWish) -> bool:
+        """Whether the rota grants ``wish``."""
+        code = self.rota.cells.get((wish.staff_id, wish.date))
+        if wish.kind == WishKind.DAY_OFF:
+            return code is None
+        return (code == wish.shift) == (wish.kind == WishKind.SHIFT_WANTED)
+
     def cover(self) -> dict[tuple[int, str], tuple[int, DemandCell]]:
         """(day, shift) -> (people on it, demand)."""
         on: dict[tuple[int, str], int] = defaultdict(int)
@@ -75,7 +92,7 @@ class RotaView:
         return {(c.day, c.shift): (on[c.day, c.shift], c) for c in self.problem.demand}
 
 
-def _audit(session: Session, principal: Principal, resource: str, at: dt.datetime, action: str) -> None:
+def audit(session: Session, principal: Principal, resource: str, at: dt.datetime, action: str) -> None:
     log_access(
         session=session,
         principal=principal,
@@ -124,7 +141,8 @@ def _problem(
     demand: tuple[DemandCell, ...],
     locks: dict[tuple[str, dt.date], str | None],
     rules: RotaRules,
-) -> tuple[RotaProblem, list[Staff]]:
+    shifts: tuple[ShiftDef, ...],
+) -> tuple[RotaProblem, list[Staff], list[StaffWish]]:
     staff = team_staff(session, team)
     ids = {s.id for s in staff}
     last = first_day + dt.timedelta(days=days - 1)
@@ -134,9 +152,9 @@ def _problem(
             for day in range(days):
                 if absence.covers(first_day + dt.timedelta(days=day)):
                     unavailable.add((absence.staff_id, day))
+    stored = store.wishes(session, ids, first_day, last)
     wishes = tuple(
-        Wish(w.staff_id, (w.date - first_day).days, WishKind(w.kind), w.shift, w.weight)
-        for w in store.wishes(session, ids, first_day, last)
+        Wish(w.staff_id, (w.date - first_day).days, WishKind(w.kind), w.shift, w.weight) for w in stored
     )
     problem = RotaProblem(
         team=team,
@@ -144,12 +162,13 @@ def _problem(
         days=days,
         staff=tuple(RotaStaff(s.id, s.name, s.skills, s.contract_pct) for s in staff),
         demand=demand,
+        shifts=shifts,
         rules=rules,
         wishes=wishes,
         locks={(sid, (d - first_day).days): code for (sid, d), code in locks.items() if sid in ids},
         unavailable=frozenset(unavailable),
     )
-    return problem, staff
+    return problem, staff, stored
 
 
 def _demand_rows(demand: tuple[DemandCell, ...]) -> list[dict[str, object]]:
@@ -164,6 +183,24 @@ def _rules(rows: dict[str, object]) -> RotaRules:
     return RotaRules(**rows) if rows else RotaRules()  # type: ignore[arg-type]
 
 
+def shifts_with(times: dict[str, tuple[int, int]]) -> tuple[ShiftDef, ...]:
+    """The default shifts with a team's own times (code -> (start, end) minutes) where it has them."""
+    return tuple(
+        replace(d, start_min=times[d.code][0], end_min=times[d.code][1]) if d.code in times else d
+        for d in DEFAULT_SHIFTS
+    )
+
+
+def shift_defs(rows: list[dict[str, object]]) -> tuple[ShiftDef, ...]:
+    """The shifts a stored rota was planned with (rotas from before per-team times: the defaults)."""
+    return tuple(ShiftDef(**row) for row in rows) if rows else DEFAULT_SHIFTS  # type: ignore[arg-type]
+
+
+def team_shifts(session: Session, team: str) -> tuple[ShiftDef, ...]:
+    """The team's shifts: its own times where set, the defaults otherwise."""
+    return shifts_with(store.team_shifts(session, team))
+
+
 def _dated(first_day: dt.date, cells: dict[tuple[str, int], str]) -> dict[tuple[str, dt.date], str]:
     return {(sid, first_day + dt.timedelta(days=day)): code for (sid, day), code in cells.items()}
 
@@ -172,8 +209,9 @@ def _indexed(rota: RotaVersion) -> dict[tuple[str, int], str]:
     return {(sid, (date - rota.first_day).days): code for (sid, date), code in rota.cells.items()}
 
 
-def _view(session: Session, rota: RotaVersion) -> RotaView:
-    problem, staff = _problem(
+def _stored_problem(session: Session, rota: RotaVersion) -> tuple[RotaProblem, list[Staff], list[StaffWish]]:
+    """The problem of a stored rota: its demand, rules and shift times, today's absences and wishes."""
+    return _problem(
         session,
         rota.team,
         rota.first_day,
@@ -181,9 +219,35 @@ def _view(session: Session, rota: RotaVersion) -> RotaView:
         _demand_cells(rota.demand),
         rota.locks,
         _rules(rota.rules),
+        shift_defs(rota.shifts),
     )
+
+
+def _view(session: Session, rota: RotaVersion) -> RotaView:
+    problem, staff, wishes = _stored_problem(session, rota)
     skills = dict(load_catalogue().skills)
-    return RotaView(rota, tuple(staff), problem, tuple(check_rota(problem, _indexed(rota))), skills)
+    breaches = tuple(check_rota(problem, _indexed(rota)))
+    return RotaView(
+        rota, tuple(staff), problem, breaches, skills, tuple(wishes), team_shifts(session, rota.team)
+    )
+
+
+def _store_draft(session: Session, draft: RotaVersion, principal: Principal, now: dt.datetime) -> int:
+    """Store ``draft`` as the next draft version of its team and period, made by ``principal`` at
+    ``now``; the one way a new version comes to be (planned, edited from a published one, re-planned)."""
+    return store.add_rota(
+        session,
+        replace(
+            draft,
+            id=0,
+            status=RotaStatus.DRAFT,
+            version=store.next_version(session, draft.team, draft.first_day),
+            username=principal.username,
+            at=now,
+            published_by=None,
+            published_at=None,
+        ),
+    )
 
 
 def _load(session: Session, rota_id: int, *, for_update: bool = False) -> RotaVersion:
@@ -204,36 +268,58 @@ def plan_rota(
     params: RotaParams | None = None,
     rules: RotaRules | None = None,
     catalogue: Catalogue | None = None,
+    progress: Progress | None = None,
 ) -> RotaView:
-    """Forecast the team's demand, solve the rota and store it as a new draft version."""
+    """Forecast the team's demand, solve the rota with the team's shift times and store it as a new
+    draft version. ``progress`` is told each stage (a background job shows it).
+
+    The search runs between two transactions — reading the problem, then the one write transaction
+    that stores the draft with its access-log row — so no database transaction stays open for the
+    solver's seconds (up to minutes from the API) while the job runs in the background."""
     require_role(principal, PLANNERS)
     days = _period(first_day, weeks)
     catalogue = catalogue or load_catalogue()
     rules = rules or RotaRules()
+    step = progress or (lambda _stage: None)
     with session_scope(engine) as session:
-        if not team_staff(session, team):
-            raise InputError(
-                "team", f"no clinical staff in team {team!r}; one of {', '.join(teams(session))}"
-            )
+        _require_team(session, team)
+        step("demand")
         demand = team_demand(session, team, first_day, days, catalogue)
-        problem, _ = _problem(session, team, first_day, days, demand, {}, rules)
-        result = solve_rota(problem, params or RotaParams())
-        version = RotaVersion(
+        shifts = team_shifts(session, team)
+        problem, _, _ = _problem(session, team, first_day, days, demand, {}, rules, shifts)
+    step("search")
+    result = solve_rota(problem, params or RotaParams())
+    step("store")
+    with session_scope(engine) as session:
+        draft = RotaVersion(
             id=0,
             team=team,
             first_day=first_day,
             days=days,
             status=RotaStatus.DRAFT,
-            version=store.next_version(session, team, first_day),
+            version=0,
             cells=_dated(first_day, result.cells),
             demand=_demand_rows(demand),
             rules=asdict(rules),
-            username=principal.username,
-            at=now,
+            shifts=[asdict(s) for s in shifts],
         )
-        rota_id = store.add_rota(session, version)
-        _audit(session, principal, f"rota {rota_id} planned for {team} from {first_day}", now, "write")
+        rota_id = _store_draft(session, draft, principal, now)
+        audit(session, principal, f"rota {rota_id} planned for {team} from {first_day}", now, "write")
         return _view(session, _load(session, rota_id))
+
+
+def _require_team(session: Session, team: str) -> None:
+    if not team_staff(session, team):
+        raise InputError("team", f"no clinical staff in team {team!r}; one of {', '.join(teams(session))}")
+
+
+def check_plan_request(*, engine: Engine, principal: Principal, team: str, weeks: int) -> None:
+    """Refuse a plan that would fail on its input (role, weeks, team) before a background job is
+    started for it, so bad input is answered at once and nothing runs."""
+    require_role(principal, PLANNERS)
+    _period(dt.date.min, weeks)
+    with session_scope(engine) as session:
+        _require_team(session, team)
 
 
 def read_rota(*, engine: Engine, principal: Principal, rota_id: int) -> RotaView:
@@ -264,7 +350,7 @@ def edit_rota(
     require_role(principal, PLANNERS)
     with session_scope(engine) as session:
         rota = _load(session, rota_id, for_update=True)
-        codes = {s.code for s in _view(session, rota).problem.shifts}
+        codes = {s.code for s in shift_defs(rota.shifts)}
         members = {s.id for s in team_staff(session, rota.team)}
         cells, locks = dict(rota.cells), dict(rota.locks)
         for edit in edits:
@@ -286,25 +372,9 @@ def edit_rota(
             store.replace_cells(session, rota.id, cells, locks)
             target = rota.id
         else:
-            target = store.add_rota(
-                session,
-                RotaVersion(
-                    id=0,
-                    team=rota.team,
-                    first_day=rota.first_day,
-                    days=rota.days,
-                    status=RotaStatus.DRAFT,
-                    version=store.next_version(session, rota.team, rota.first_day),
-                    cells=cells,
-                    locks=locks,
-                    based_on=rota.id,
-                    demand=rota.demand,
-                    rules=rota.rules,
-                    username=principal.username,
-                    at=now,
-                ),
-            )
-        _audit(session, principal, f"rota {target}: {len(edits)} cell(s) edited", now, "write")
+            draft = replace(rota, cells=cells, locks=locks, based_on=rota.id, changed=0, note="")
+            target = _store_draft(session, draft, principal, now)
+        audit(session, principal, f"rota {target}: {len(edits)} cell(s) edited", now, "write")
         return _view(session, _load(session, target))
 
 
@@ -329,7 +399,7 @@ def publish_rota(*, engine: Engine, principal: Principal, rota_id: int, now: dt.
             if other.id != rota.id and other.status is RotaStatus.PUBLISHED and overlaps:
                 store.set_status(session, other.id, RotaStatus.SUPERSEDED)
         store.set_status(session, rota.id, RotaStatus.PUBLISHED, username=principal.username, at=now)
-        _audit(session, principal, f"rota {rota_id} published", now, "write")
+        audit(session, principal, f"rota {rota_id} published", now, "write")
         return _view(session, _load(session, rota_id))
 
 
@@ -340,73 +410,33 @@ def replan_rota(
     rota_id: int,
     now: dt.datetime,
     params: RotaParams | None = None,
+    progress: Progress | None = None,
 ) -> RotaView:
     """After a sick call or a new absence (recorded in the absence register): re-plan from today with
     as few changes as possible to the others' shifts; the result is a new draft with the count of
-    changed cells (publish it to make it the rota)."""
+    changed cells (publish it to make it the rota). It keeps the shift times the rota was planned with.
+    Like :func:`plan_rota`, it searches between the read and the one write transaction."""
     require_role(principal, PLANNERS)
+    step = progress or (lambda _stage: None)
     with session_scope(engine) as session:
         rota = _load(session, rota_id)
-        problem, _ = _problem(
-            session,
-            rota.team,
-            rota.first_day,
-            rota.days,
-            _demand_cells(rota.demand),
-            rota.locks,
-            _rules(rota.rules),
+        step("demand")
+        problem, _, _ = _stored_problem(session, rota)
+    keep_before = max(0, (local_date(now) - rota.first_day).days)
+    step("search")
+    result = solve_rota(problem, params or RotaParams(), previous=_indexed(rota), keep_before=keep_before)
+    step("store")
+    with session_scope(engine) as session:
+        draft = replace(
+            rota,
+            cells=_dated(rota.first_day, result.cells),
+            based_on=rota.id,
+            changed=len(result.changed),
+            note=f"re-planned from version {rota.version}: {len(result.changed)} cell(s) changed",
         )
-        keep_before = max(0, (local_date(now) - rota.first_day).days)
-        result = solve_rota(problem, params or RotaParams(), previous=_indexed(rota), keep_before=keep_before)
-        new_id = store.add_rota(
-            session,
-            RotaVersion(
-                id=0,
-                team=rota.team,
-                first_day=rota.first_day,
-                days=rota.days,
-                status=RotaStatus.DRAFT,
-                version=store.next_version(session, rota.team, rota.first_day),
-                cells=_dated(rota.first_day, result.cells),
-                locks=rota.locks,
-                based_on=rota.id,
-                demand=rota.demand,
-                rules=rota.rules,
-                changed=len(result.changed),
-                username=principal.username,
-                at=now,
-                note=f"re-planned from version {rota.version}: {len(result.changed)} cell(s) changed",
-            ),
-        )
-        _audit(session, principal, f"rota {new_id} re-planned from {rota_id}", now, "write")
+        new_id = _store_draft(session, draft, principal, now)
+        audit(session, principal, f"rota {new_id} re-planned from {rota_id}", now, "write")
         return _view(session, _load(session, new_id))
-
-
-def add_wish(*, engine: Engine, principal: Principal, wish: StaffWish, now: dt.datetime) -> int:
-    """Record a staff wish (planners for anyone; a clinician for themself)."""
-    require_role(principal, PLANNERS | {Role.CLINICIAN})
-    if wish.kind not in {k.value for k in WishKind}:
-        raise InputError("kind", f"one of {', '.join(k.value for k in WishKind)}")
-    with session_scope(engine) as session:
-        if principal.role is Role.CLINICIAN:
-            user = repo.get_user(session, principal.username)
-            if user is None or user.staff_id != wish.staff_id:
-                raise InputError("staff_id", "a clinician records wishes for themself only")
-        if realdata.find_staff(session, wish.staff_id) is None:
-            raise NotFoundError("staff", wish.staff_id)
-        wish_id = store.add_wish(session, wish, username=principal.username, at=now)
-        _audit(session, principal, f"rota wish {wish_id} for {wish.staff_id}", now, "write")
-        return wish_id
-
-
-def my_wishes(*, engine: Engine, principal: Principal, first: dt.date, days: int = 56) -> list[StaffWish]:
-    """The caller's own wishes (a clinician's linked staff id) from ``first`` on."""
-    require_role(principal, READERS)
-    with session_scope(engine) as session:
-        user = repo.get_user(session, principal.username)
-        if user is None or user.staff_id is None:
-            return []
-        return store.wishes(session, [user.staff_id], first, first + dt.timedelta(days=days - 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,8 +463,8 @@ def my_rota(
         out = []
         for day in range(days):
             date = first + dt.timedelta(days=day)
-            code = published_shift(session, staff_id, date, person.clinic if person else None)
-            shift = _shift_def(code)
+            code, shifts = _published(session, staff_id, date, person.clinic if person else None)
+            shift = next((s for s in shifts if s.code == code), None)
             out.append(
                 MyShift(
                     date,
@@ -447,15 +477,18 @@ def my_rota(
         return out
 
 
-def _shift_def(code: str | None) -> ShiftDef | None:
-    return next((s for s in DEFAULT_SHIFTS if s.code == code), None)
-
-
-def published_shift(session: Session, staff_id: str, date: dt.date, team: str | None) -> str | None:
-    """The shift ``staff_id`` works on ``date`` in the team's published rota (None: off or no rota)."""
+def _published(
+    session: Session, staff_id: str, date: dt.date, team: str | None
+) -> tuple[str | None, tuple[ShiftDef, ...]]:
+    """The shift ``staff_id`` works on ``date`` in the team's published rota (None: off or no rota),
+    with the shift times of that rota."""
     for rota in store.published_on(session, date, [team] if team else None):
-        return rota.cells.get((staff_id, date))
-    return None
+        return rota.cells.get((staff_id, date)), shift_defs(rota.shifts)
+    return None, DEFAULT_SHIFTS
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 def export_rota_xlsx(*, engine: Engine, principal: Principal, rota_id: int, language: str = "nb") -> bytes:
@@ -501,6 +534,12 @@ def export_rota_xlsx(*, engine: Engine, principal: Principal, rota_id: int, lang
                 ],
             ]
         )
+    sheet.append(
+        [
+            "Vakttider" if nb else "Shift times",
+            *[f"{s.code} {_hhmm(s.start_min)}–{_hhmm(s.end_min)}" for s in view.problem.shifts],
+        ]
+    )
     sheet.column_dimensions["A"].width = 28
     sheet.freeze_panes = "B2"
     notes = book.create_sheet("Brudd" if nb else "Breaches")

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from hjemme.domain.rota import RotaStatus, RotaVersion, StaffWish
-from hjemme.store.rota_tables import RotaCellRecord, RotaRecord, RotaWishRecord
+from hjemme.store.rota_tables import RotaCellRecord, RotaRecord, RotaWishRecord, TeamShiftRecord
 
 
 def _version(session: Session, row: RotaRecord) -> RotaVersion:
@@ -36,6 +36,7 @@ def _version(session: Session, row: RotaRecord) -> RotaVersion:
         note=row.note,
         demand=list(row.demand or []),
         rules=dict(row.rules or {}),
+        shifts=list(row.shifts or []),
         changed=row.changed,
         username=row.username,
         at=row.at,
@@ -63,6 +64,7 @@ def add_rota(session: Session, rota: RotaVersion) -> int:
         note=rota.note,
         demand=rota.demand,
         rules=rota.rules,
+        shifts=rota.shifts or None,
         changed=rota.changed,
         username=rota.username,
         at=rota.at,
@@ -164,6 +166,20 @@ def published_on(session: Session, date: dt.date, teams: Collection[str] | None 
 
 
 def add_wish(session: Session, wish: StaffWish, *, username: str, at: dt.datetime) -> int:
+    """Store a wish; the same wish (person, date, kind, shift) stored again takes the new weight and
+    keeps its id, so a repeated request has the effect of one."""
+    same = session.scalar(
+        select(RotaWishRecord).where(
+            RotaWishRecord.staff_id == wish.staff_id,
+            RotaWishRecord.date == wish.date,
+            RotaWishRecord.kind == wish.kind,
+            RotaWishRecord.shift.is_(None) if wish.shift is None else RotaWishRecord.shift == wish.shift,
+        )
+    )
+    if same is not None:
+        same.weight, same.username, same.at = wish.weight, username, at
+        session.flush()
+        return same.id
     row = RotaWishRecord(
         staff_id=wish.staff_id,
         date=wish.date,
@@ -176,6 +192,33 @@ def add_wish(session: Session, wish: StaffWish, *, username: str, at: dt.datetim
     session.add(row)
     session.flush()
     return row.id
+
+
+def get_wish(session: Session, wish_id: int) -> StaffWish | None:
+    r = session.get(RotaWishRecord, wish_id)
+    return None if r is None else StaffWish(r.staff_id, r.date, r.kind, r.shift, r.weight, r.id)
+
+
+def remove_wish(session: Session, wish_id: int) -> None:
+    session.execute(delete(RotaWishRecord).where(RotaWishRecord.id == wish_id))
+
+
+def team_shifts(session: Session, team: str) -> dict[str, tuple[int, int]]:
+    """The team's own shift times: code -> (start, end) in minutes after midnight of the first day."""
+    rows = session.scalars(select(TeamShiftRecord).where(TeamShiftRecord.team == team))
+    return {r.code: (r.start_min, r.end_min) for r in rows}
+
+
+def set_team_shifts(
+    session: Session, team: str, times: dict[str, tuple[int, int]], *, username: str, at: dt.datetime
+) -> None:
+    """Replace the team's shift times by ``times`` (a code left out returns to the default)."""
+    session.execute(delete(TeamShiftRecord).where(TeamShiftRecord.team == team))
+    session.add_all(
+        TeamShiftRecord(team=team, code=code, start_min=start, end_min=end, username=username, at=at)
+        for code, (start, end) in sorted(times.items())
+    )
+    session.flush()
 
 
 def wishes(session: Session, staff_ids: Collection[str], first: dt.date, last: dt.date) -> list[StaffWish]:

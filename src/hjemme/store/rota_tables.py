@@ -27,6 +27,7 @@ class RotaRecord(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     demand: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    shifts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)  # NULL: the defaults
     changed: Mapped[int] = mapped_column(Integer, default=0)
     username: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
@@ -61,6 +62,19 @@ class RotaWishRecord(Base):
     kind: Mapped[str] = mapped_column(String(24))
     shift: Mapped[str | None] = mapped_column(String(8), nullable=True)
     weight: Mapped[int] = mapped_column(Integer, default=3)
+    username: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class TeamShiftRecord(Base):
+    """A team's own times for one shift (day, evening, night); a shift without a row keeps the default."""
+
+    __tablename__ = "rota_team_shifts"
+
+    team: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    start_min: Mapped[int] = mapped_column(Integer)
+    end_min: Mapped[int] = mapped_column(Integer)
     username: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 

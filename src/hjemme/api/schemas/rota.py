@@ -34,7 +34,47 @@ class WishCreate(BaseModel):
     date: dt.date
     kind: str = Field(description="day_off, shift_wanted or shift_not_wanted")
     shift: str | None = None
-    weight: int = Field(3, ge=1, le=10)
+    weight: int = Field(3, ge=1, le=5, description="1 (low) to 5 (high)")
+
+
+class WishRead(BaseModel):
+    id: int
+    staff_id: str
+    date: dt.date
+    kind: str
+    shift: str | None
+    weight: int
+    met: bool | None = Field(None, description="in a rota: whether the rota grants the wish")
+
+
+class ShiftTimesCreate(BaseModel):
+    start: str = Field(pattern=r"^\d{1,2}:\d{2}$", description="HH:MM")
+    end: str = Field(pattern=r"^\d{1,2}:\d{2}$", description="HH:MM; at or before start: the next morning")
+
+
+class TeamShiftsUpdate(BaseModel):
+    shifts: dict[str, ShiftTimesCreate] = Field(
+        min_length=1, max_length=3, description="by code (D, E, N); a code left out returns to the default"
+    )
+
+
+class ShiftRead(BaseModel):
+    code: str
+    start: str
+    end: str
+    hours: float
+    night: bool
+
+
+class RotaJobRead(BaseModel):
+    job_id: str
+    kind: str = Field(description="plan or replan")
+    team: str
+    stage: str = Field(description="queued, demand, search, store, done or failed")
+    percent: int
+    rota_id: int | None = Field(None, description="the draft, once done")
+    rota_url: str | None = None
+    error: str = ""
 
 
 class BreachRead(BaseModel):
@@ -72,6 +112,8 @@ class RotaRead(RotaSummaryRead):
     locks: list[dict[str, str | None]]
     cover: list[CoverRead]
     breaches: list[BreachRead]
+    shifts: list[ShiftRead]
+    wishes: list[WishRead]
 
 
 class MyShiftRead(BaseModel):

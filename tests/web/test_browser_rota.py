@@ -1,0 +1,63 @@
+"""The rota pages in a real Chromium: planning runs as a job whose page follows it (htmx polling the
+progress bar) to the draft's grid without the planner reloading; in English the legend and the
+wish form read in English."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from hjemme.domain.security import Role
+from hjemme.store import repositories as repo
+from hjemme.store.database import session_scope
+from tests.store import factories
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, log_in, serve, shot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterator[str]:
+    server, engine = serve(tmp_path_factory.mktemp("browser-rota") / "hjemme.db", password_hash)
+    with session_scope(engine) as session:  # type: ignore[arg-type]
+        repo.add_staff(session, [factories.nurse(f"S01{i}", name=f"Kari Turnus {i}") for i in range(5)])
+    with server:
+        yield server.url
+    engine.dispose()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_planning_follows_the_job_to_the_grid(site, browser):
+    """Plan → the job page (a progress bar) → by itself, the draft's grid with the team's shift times;
+    a wish entered on the grid is listed as the page says."""
+    context, page = log_in(browser, site, Role.COORDINATOR)
+    try:
+        page.goto("/rota?lang=en")
+        page.get_by_label("Team", exact=True).select_option("haematology")
+        page.get_by_label("Weeks").fill("1")
+        page.get_by_role("button", name="Plan", exact=True).click()
+        page.wait_for_url(re.compile(r".*/rota/(jobs/[0-9a-f]{32}|\d+)$"))
+        page.wait_for_url(re.compile(r".*/rota/\d+$"), timeout=90_000)  # no reload by hand
+        assert "Day 07:30–15:30" in page.locator("p.legend").inner_text()
+        page.get_by_label("Wish", exact=True).select_option("day_off")
+        page.get_by_label("Weight").select_option("5")
+        page.get_by_role("button", name="Save the wish").click()
+        page.wait_for_url(re.compile(r".*note=wish.*"))
+        assert "Wishes (1)" in page.locator("#wishes").inner_text()
+        shot(page, "coordinator_rota_grid_wish")
+    finally:
+        context.close()
