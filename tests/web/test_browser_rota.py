@@ -13,7 +13,8 @@ from hjemme.domain.security import Role
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from tests.store import factories
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, log_in, serve, shot
+from tests.web.browser import CHROMIUM, log_in, shot
+from tests.web.test_browser import serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,16 +30,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterat
     with server:
         yield server.url
     engine.dispose()  # type: ignore[attr-defined]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_planning_follows_the_job_to_the_grid(site, browser):
