@@ -117,7 +117,9 @@ class Model:
         if self._near is None:
             where = [self.node[ids[0]] for ids in self.tasks_of]
             self._near = [
-                sorted((q for q in range(len(where)) if q != p), key=lambda q, a=where[p]: self.D[a][where[q]])
+                sorted(
+                    (q for q in range(len(where)) if q != p), key=lambda q, a=where[p]: self.D[a][where[q]]
+                )
                 for p in range(len(where))
             ]
         return self._near

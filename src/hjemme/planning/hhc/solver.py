@@ -34,7 +34,7 @@ class HhcParams:
     time_limit_s: float = 10.0
     seed: int = 0
     max_removed: int = 20
-    temperature: float = 1.0  # start temperature as a share of the best objective per patient
+    temperature: float = 10.0  # start temperature, in units of the best objective per patient
     workers: int = 1  # independent searches side by side (processes, seeds seed, seed+1, …)
 
 
@@ -165,6 +165,8 @@ def _candidates(st: State, t: int, exclude: int, limit: int) -> list[tuple[float
 
 
 SINGLE_EVALS = 10
+K_DIV = 25
+COOLING = 1 / 50  # the last temperature, as a share of the first
 PAIR_EVALS = 16
 
 
@@ -178,7 +180,7 @@ def _insert_patient(st: State, pi: int) -> bool:
     if len(tasks) == 1:
         t = tasks[0]
         evals = 0
-        for bound, c, i in _candidates(st, t, -1, 40):
+        for bound, c, i in _candidates(st, t, -1, SINGLE_EVALS):
             if base + bound >= best or evals >= SINGLE_EVALS:
                 break
             evals += 1
@@ -414,7 +416,7 @@ def _search(
     weights = [1.0] * ops
     scores = [0.0] * ops
     uses = [0] * ops
-    cooling = 1 / 200
+    cooling = COOLING
     iteration = 0
     while True:
         elapsed = clock() - began
@@ -424,7 +426,7 @@ def _search(
         temp = params.temperature * best_obj / max(1, n) * cooling**frac
         iteration += 1
         op = rng.choices(range(ops), weights=weights)[0]
-        k = rng.randint(1, max(2, min(params.max_removed, 4 + n // 10)))
+        k = rng.randint(1, max(2, min(params.max_removed, 4 + n // K_DIV)))
         cand = cur.copy()
         removed = _ruin(cand, rng, k, op)
         if not _remove_patients(cand, removed):
