@@ -16,10 +16,12 @@ import random
 from typing import Any
 
 
-def mankowska_like(patients: int, seed: int) -> dict[str, Any]:
-    """An instance in the ``iolab-uniud/hhcrsp`` JSON format."""
+def mankowska_like(patients: int, seed: int, caregivers: int | None = None) -> dict[str, Any]:
+    """An instance in the ``iolab-uniud/hhcrsp`` JSON format; ``caregivers`` overrides the default
+    three per ten patients (Mankowska's own sets have one per five patients, 40 at most)."""
     rng = random.Random(seed * 1009 + patients)
-    caregivers = min(40, max(3, round(patients * 0.3)))
+    if caregivers is None:
+        caregivers = min(40, max(3, round(patients * 0.3)))
     duration = float(rng.randint(10, 20))
     points = [(float(rng.randint(0, 100)), float(rng.randint(0, 100))) for _ in range(patients + 1)]
     kinds = (("s1", "s2", "s3"), ("s4", "s5", "s6"))

@@ -107,7 +107,22 @@ class Model:
             self.w = (1.0, 1.0, 1.0, 0.0, 0.0, 0.0)
         else:
             self.w = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+        # the objective has no shift, waiting or idle terms: insertions can be costed incrementally
+        self.plain = self.w[3] == self.w[4] == self.w[5] == 0.0
+        self._near: list[list[int]] | None = None
         self.horizon = max(self.close) + sum(self.dur) + 2 * max(max(r) for r in self.D) * (self.T + 1) + 1e4
+
+    def near_patients(self) -> list[list[int]]:
+        """Per patient, the other patients nearest first (built on first use)."""
+        if self._near is None:
+            where = [self.node[ids[0]] for ids in self.tasks_of]
+            self._near = [
+                sorted(
+                    (q for q in range(len(where)) if q != p), key=lambda q, a=where[p]: self.D[a][where[q]]
+                )
+                for p in range(len(where))
+            ]
+        return self._near
 
 
 def depart(start: float, duration: float) -> float:
@@ -121,7 +136,7 @@ def depart(start: float, duration: float) -> float:
 class State:
     """Routes, links and the schedule of one solution, with per-route cost components cached."""
 
-    __slots__ = ("m", "routes", "where", "pred", "succ", "s", "rc", "tmax", "log")
+    __slots__ = ("m", "routes", "where", "pred", "succ", "s", "rc", "tmax", "log", "idle")
 
     def __init__(self, m: Model) -> None:
         self.m = m
@@ -133,6 +148,7 @@ class State:
         self.rc: list[tuple[float, ...]] = [(0.0,) * 6 for _ in range(m.C)]
         self.tmax = 0.0
         self.log: list[tuple[int, float]] | None = None
+        self.idle: tuple[float, int] | None = None
 
     def copy(self) -> State:
         o = State.__new__(State)
@@ -145,6 +161,7 @@ class State:
         o.rc = list(self.rc)
         o.tmax = self.tmax
         o.log = None
+        o.idle = self.idle
         return o
 
     # -- links --------------------------------------------------------------------------------------
@@ -238,6 +255,7 @@ class State:
         ok = self.propagate(queue, repeats=self.m.T + 2)
         if ok:
             self.rc = [self.route_cost(c) for c in range(self.m.C)]
+            self.idle = None
             self.tmax = max(x[2] for x in self.rc)
         return ok
 
@@ -299,6 +317,13 @@ class State:
                 starts[k] = x
         return starts
 
+    def idle_max(self) -> tuple[float, int]:
+        """The largest idle time of the routes and whose it is (cached until the routes change)."""
+        if self.idle is None:
+            at = max(range(self.m.C), key=lambda c: self.rc[c][5])
+            self.idle = (self.rc[at][5], at)
+        return self.idle
+
     def objective(self, rc: list[tuple[float, ...]] | None = None) -> float:
         rc = rc if rc is not None else self.rc
         w = self.m.w
@@ -320,12 +345,38 @@ class State:
         only grow and only the touched routes need re-costing."""
         log: list[tuple[int, float]] = []
         self.log = log
+        m = self.m
+        D, node = m.D, m.node
+        travel = 0.0
         for t, c, i in moves:
             self.link(c, i, t)
+            p, n = self.pred[t], self.succ[t]
+            a = node[p] if p >= 0 else m.cnode[c]
+            b = node[n] if n >= 0 else m.cnode[c]
+            travel += D[a][node[t]] + D[node[t]][b] - D[a][b]
         ok = self.propagate(deque(t for t, _, _ in moves), repeats)
         value = INF
-        if ok:
-            m, rc = self.m, self.rc
+        if ok and m.plain:
+            # travel, total and maximum tardiness only (Mankowska): the delta is the added legs and
+            # the lateness of the starts that moved — no route needs re-costing
+            s, close = self.s, m.close
+            first: dict[int, float] = {}
+            for t, old_start in log:
+                if t not in first:
+                    first[t] = old_start
+            late_sum = 0.0
+            worst = self.tmax
+            for t, old_start in first.items():
+                new_late = s[t] - close[t]
+                if new_late > 0:
+                    old_late = old_start - close[t]
+                    late_sum += new_late - (old_late if old_late > 0 else 0.0)
+                    if new_late > worst:
+                        worst = new_late
+            w = m.w
+            value = base + w[0] * travel + w[1] * late_sum + w[2] * (worst - self.tmax)
+        elif ok:
+            rc = self.rc
             w = m.w
             touched = {c for _, c, _ in moves}
             where = self.where
@@ -349,8 +400,15 @@ class State:
                     tmax_new = new[2]
             delta += w[2] * (tmax_new - tmax_old)
             if w[5]:
-                idle_old = max(x[5] for x in rc)
-                idle_new = max(new_costs[c][5] if c in new_costs else rc[c][5] for c in range(m.C))
+                idle_old, idle_at = self.idle_max()
+                idle_new = max(x[5] for x in new_costs.values())
+                if idle_at in new_costs:
+                    # the longest idle time changed: the rest have to be looked at
+                    for c in range(m.C):
+                        if c not in new_costs and rc[c][5] > idle_new:
+                            idle_new = rc[c][5]
+                elif idle_old > idle_new:
+                    idle_new = idle_old
                 delta += w[5] * (idle_new - idle_old)
             value = base + delta
         s = self.s
@@ -370,5 +428,6 @@ class State:
         self.log = None
         for c in touched:
             self.rc[c] = self.route_cost(c)
+        self.idle = None
         self.tmax = max(x[2] for x in self.rc)
         return ok
