@@ -11,12 +11,13 @@ roster this returns is re-scored by :mod:`hjemme.rota.benchmark.evaluate`, which
 
 Two ways to solve, by size:
 
-* **Whole model** (up to ``FULL_MODEL_UP_TO`` Boolean variables: instances 1–12 and most of 13–19 by
-  their published sizes): every variable in one CP-SAT search, which proves the optimum on small
-  instances. Above ``WARM_START_ABOVE`` variables it starts from the constructed roster as a hint.
-* **Large neighbourhood search** (above it: instances 20–24 sizes, where one model of up to 1.7 M
-  Booleans cannot even be presolved in the time): a feasible roster first, then repeatedly a CP-SAT
-  model over a few employees × a window of days with everything else fixed, kept when no worse.
+* **Whole model** (up to ``FULL_MODEL_UP_TO`` shift Booleans: instances 1–12, and 13–19 at their
+  published sizes as generated here): every variable in one CP-SAT search, which proves the optimum
+  on small instances. Above ``WARM_START_ABOVE`` Booleans it starts from the first roster as a hint.
+* **Large neighbourhood search** (above it: instances 20–24's sizes, where the whole model found no
+  roster, or a poor one, in the time): the first roster, then repeatedly a small CP-SAT model over
+  employees × a window of days with every other cell fixed, kept when no worse. The threshold is
+  the crossover measured on generated instances at 60 s (docs/rota.md).
 
 The first roster: every hard rule concerns one employee, so a line per employee that keeps them all
 (a small CP-SAT model each, stopped at its first solution) makes a feasible roster, whatever the cover.
