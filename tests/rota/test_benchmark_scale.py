@@ -53,7 +53,9 @@ def test_neighbourhood_search_roster_is_feasible_and_better_than_the_first():
     instance = read_instance(text, "Gen")
     start = first_roster(instance, seconds=10, workers=2)
     assert start is not None
-    result = solve_benchmark(instance, BenchmarkSolveParams(time_limit_s=8, workers=2, full_model_up_to=0))
+    result = solve_benchmark(
+        instance, BenchmarkSolveParams(time_limit_s=8, workers=2, full_model_up_to=0, whole_model_horizon=0)
+    )
     assert result.method.startswith("neighbourhood search")
     score = score_roster(text, read_roster_xml(roster_to_xml("Gen.ros", result.roster)))
     assert score.feasible, score.breaches[:5]
@@ -76,7 +78,7 @@ def test_whole_model_roster_on_a_generated_medium_instance_is_feasible():
 def test_neighbourhood_search_breaks_no_hard_rule_on_random_instances(text):
     """On random small instances solved by the neighbourhood search, whenever the solver returns a
     roster the evaluator finds no hard-rule breach in it and the same objective."""
-    params = BenchmarkSolveParams(time_limit_s=1.5, workers=1, full_model_up_to=0)
+    params = BenchmarkSolveParams(time_limit_s=1.5, workers=1, full_model_up_to=0, whole_model_horizon=0)
     result = solve_benchmark(read_instance(text), params)
     if result.objective is None:
         return  # infeasible limits: nothing to check

@@ -64,9 +64,10 @@ def _blocks(rng: random.Random, horizon: int, count: int, longest: int) -> list[
     return out
 
 
-def generate_instance(staff: int, days: int, shift_types: int, seed: int = 0) -> str:
+def generate_instance(staff: int, days: int, shift_types: int, seed: int = 0, skills_above: int = 4) -> str:
     """An instance of ``staff`` people over ``days`` days (a whole number of weeks, from a Monday)
-    with ``shift_types`` shift types, in the benchmark's text format."""
+    with ``shift_types`` shift types, in the benchmark's text format. With more than ``skills_above``
+    shift types each person may work only a few of them (skills); else nearly all."""
     if staff < 1 or shift_types < 1 or days < 7 or days % 7:
         raise ValueError("staff and shift types at least 1; days a positive multiple of 7")
     rng = random.Random(seed)
@@ -103,7 +104,7 @@ def generate_instance(staff: int, days: int, shift_types: int, seed: int = 0) ->
     days_off: dict[str, set[int]] = {}
     capacity = 0.0  # expected shifts worked per day, summed over staff
     for i, name in enumerate(names):
-        if shift_types <= 4:
+        if shift_types <= skills_above:
             allowed = list(ids)
             if shift_types > 1 and rng.random() < 0.2:  # some work no night-like shift
                 allowed = [s for s in ids if not banned[s]] or list(ids)

@@ -14,7 +14,8 @@ Two ways to solve, by size:
 * **Whole model** (up to ``FULL_MODEL_UP_TO`` shift Booleans: instances 1–12, and 13–19 at their
   published sizes as generated here): every variable in one CP-SAT search, which proves the optimum
   on small instances. Above ``WARM_START_ABOVE`` Booleans it starts from the first roster as a hint.
-* **Large neighbourhood search** (above it: instances 20–24's sizes, where the whole model found no
+* **Large neighbourhood search** (above it, on horizons over ``WHOLE_MODEL_HORIZON`` days:
+  instances 20–24's sizes, where the whole model found no
   roster, or a poor one, in the time): the first roster, then repeatedly a small CP-SAT model over
   employees × a window of days with every other cell fixed, kept when no worse. The threshold is
   the crossover measured on generated instances at 60 s (docs/rota.md).
@@ -37,6 +38,7 @@ from hjemme.rota.benchmark.instance import BenchmarkInstance, Employee
 
 WARM_START_ABOVE = 5_000  # Boolean variables; smaller instances find a first roster at once
 FULL_MODEL_UP_TO = 20_000  # Boolean variables; above, large neighbourhood search (measured crossover)
+WHOLE_MODEL_HORIZON = 28  # days; up to it the whole model at any size (measured, docs/rota.md)
 NEIGHBOURHOOD_SECONDS = 3.0  # at most, per neighbourhood of the search
 
 Roster = dict[str, dict[int, str]]  # employee -> day -> shift id (a missing day is a day off)
@@ -49,7 +51,8 @@ class BenchmarkSolveParams:
     workers: int = 8
     seed: int = 0
     warm_start: bool = True  # per-employee feasible lines as a hint, on instances above WARM_START_ABOVE
-    full_model_up_to: int = FULL_MODEL_UP_TO  # Boolean variables; above it, neighbourhood search
+    full_model_up_to: int = FULL_MODEL_UP_TO  # Boolean variables; above it, neighbourhood search …
+    whole_model_horizon: int = WHOLE_MODEL_HORIZON  # … unless the horizon is this short
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0 or self.workers < 1:
@@ -411,7 +414,7 @@ def solve_benchmark(
     """Solve within the time limit (``clock`` measures it); return the best roster found."""
     began = clock()
     n_vars = _count_vars(instance)
-    search = n_vars > params.full_model_up_to
+    search = n_vars > params.full_model_up_to and instance.horizon_days > params.whole_model_horizon
     hint = None
     if search or (params.warm_start and n_vars > WARM_START_ABOVE):
         hint = first_roster(instance, 0.25 * params.time_limit_s, params.workers, params.seed)
