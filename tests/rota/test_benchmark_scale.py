@@ -37,10 +37,12 @@ def test_generated_instance_has_the_published_size_and_scores(number: int):
     assert {b.rule for b in score.breaches} == {"total minutes"}
 
 
-def test_first_roster_keeps_every_hard_rule_on_a_long_generated_instance():
-    """The line-per-employee first roster of a 26-week instance breaks no hard rule."""
+@pytest.mark.parametrize("cover", [False, True])
+def test_first_roster_keeps_every_hard_rule_on_a_long_generated_instance(cover: bool):
+    """The line-per-employee first roster of a 26-week instance breaks no hard rule, whether each
+    line is the first found or the best against the cover the earlier lines leave."""
     text = generate_instance(12, 182, 6, seed=3)
-    roster = first_roster(read_instance(text), seconds=30, workers=2)
+    roster = first_roster(read_instance(text), seconds=30, workers=2, cover=cover)
     assert roster is not None
     score = rescore(text, roster)
     assert score.feasible, score.breaches[:5]

@@ -235,35 +235,55 @@ def _objective(
 
 
 def _first_line(
-    instance: BenchmarkInstance, emp: Employee, seconds: float, workers: int, seed: int
+    instance: BenchmarkInstance,
+    emp: Employee,
+    seconds: float,
+    workers: int,
+    seed: int,
+    need: Mapping[tuple[int, str], tuple[int, int, int]] | None = None,
 ) -> dict[int, str] | None:
-    """A roster line for ``emp`` alone that keeps every hard rule (the first CP-SAT finds), or None."""
+    """A roster line for ``emp`` alone that keeps every hard rule, or None. Without ``need`` the first
+    CP-SAT finds; with it ((day, shift) -> (people still needed, under, over weight)) the best found
+    in ``seconds`` against that cover."""
     model = cp_model.CpModel()
     x = _add_employee(model, instance, emp)
+    if need is not None:
+        terms = []
+        for (day, sid), var in x.items():
+            missing, under, over = need.get((day, sid), (0, 0, 0))
+            terms.append((over if missing <= 0 else -under) * var)
+        model.minimize(sum(terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
-    solver.parameters.stop_after_first_solution = True
+    solver.parameters.stop_after_first_solution = need is None
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return {day: sid for (day, sid), var in x.items() if solver.boolean_value(var)}
 
 
 def first_roster(
-    instance: BenchmarkInstance, seconds: float, workers: int = 2, seed: int = 0
+    instance: BenchmarkInstance, seconds: float, workers: int = 2, seed: int = 0, cover: bool = False
 ) -> Roster | None:
     """A roster that keeps every hard rule, built a line per employee within about ``seconds`` in
-    all (each line gets an equal share, retried once with what is left); None if a line is missing."""
+    all (each line gets an equal share, retried once with what is left); None if a line is missing.
+    With ``cover``, each line is the best found in its share against the cover the lines before it
+    leave (a greedy start for the neighbourhood search); else the first line found."""
     roster: Roster = {}
     share = max(0.5, seconds / max(1, len(instance.employees)))
+    need = {(c.day, c.shift): (c.requirement, c.under_weight, c.over_weight) for c in instance.cover}
     for emp in instance.employees:
-        line = _first_line(instance, emp, share, workers, seed)
+        line = _first_line(instance, emp, share, workers, seed, need if cover else None)
         if line is None:
             line = _first_line(instance, emp, max(share, seconds / 4), workers, seed + 1)
         if line is None:
             return None
         roster[emp.id] = line
+        for day, sid in line.items():
+            if (day, sid) in need:
+                missing, under, over = need[day, sid]
+                need[day, sid] = (missing - 1, under, over)
     return roster
 
 
@@ -417,7 +437,7 @@ def solve_benchmark(
     search = n_vars > params.full_model_up_to and instance.horizon_days > params.whole_model_horizon
     hint = None
     if search or (params.warm_start and n_vars > WARM_START_ABOVE):
-        hint = first_roster(instance, 0.25 * params.time_limit_s, params.workers, params.seed)
+        hint = first_roster(instance, 0.25 * params.time_limit_s, params.workers, params.seed, search)
     left = params.time_limit_s - (clock() - began)
     if not search or hint is None:  # no first roster: the whole model finds one or proves there is none
         return _solve_whole(instance, params, left, hint)
