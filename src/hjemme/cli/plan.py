@@ -18,7 +18,11 @@ from rich.table import Table
 
 from hjemme.bench_report import append_report, machine_description
 from hjemme.catalogue import load_catalogue
-from hjemme.cli.bench_rota import bench_rota_command, bench_rota_teams_command
+from hjemme.cli.bench_rota import (
+    bench_rota_command,
+    bench_rota_generate_command,
+    bench_rota_teams_command,
+)
 from hjemme.cli.monitoring import bench_ingest_command
 from hjemme.cli.scenario import bench_scenario_calibration
 from hjemme.domain.workload import tasks_for_day
@@ -340,6 +344,7 @@ bench_app.command("ingest")(bench_ingest_command)
 bench_app.command("scenario-calibration")(bench_scenario_calibration)
 bench_app.command("rota")(bench_rota_command)
 bench_app.command("rota-teams")(bench_rota_teams_command)
+bench_app.command("rota-generate")(bench_rota_generate_command)
 
 
 @bench_app.command("api")

@@ -8,10 +8,28 @@ The consecutive rules follow the benchmark's integer programme: a maximum is che
 inside the horizon (days before and after it count as off), a minimum on every work or rest block that
 lies wholly inside it (a block touching the first or last day is not cut short by the horizon). The
 roster this returns is re-scored by :mod:`hjemme.rota.benchmark.evaluate`, which shares none of this.
+
+Two ways to solve, by size:
+
+* **Whole model** (up to ``FULL_MODEL_UP_TO`` shift Booleans: instances 1–12, and 13–19 at their
+  published sizes as generated here): every variable in one CP-SAT search, which proves the optimum
+  on small instances. Above ``WARM_START_ABOVE`` Booleans it starts from the first roster as a hint.
+* **Large neighbourhood search** (above it, on horizons over ``WHOLE_MODEL_HORIZON`` days:
+  instances 20–24's sizes, where the whole model found no
+  roster, or a poor one, in the time): the first roster, then repeatedly a small CP-SAT model over
+  employees × a window of days with every other cell fixed, kept when no worse. The threshold is
+  the crossover measured on generated instances at 60 s (docs/rota.md).
+
+The first roster: every hard rule concerns one employee, so a line per employee that keeps them all
+(a small CP-SAT model each, stopped at its first solution) makes a feasible roster, whatever the cover.
 """
 
 from __future__ import annotations
 
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -19,8 +37,12 @@ from ortools.sat.python import cp_model
 from hjemme.rota.benchmark.instance import BenchmarkInstance, Employee
 
 WARM_START_ABOVE = 5_000  # Boolean variables; smaller instances find a first roster at once
+FULL_MODEL_UP_TO = 20_000  # Boolean variables; above, large neighbourhood search (measured crossover)
+WHOLE_MODEL_HORIZON = 28  # days; up to it the whole model at any size (measured, docs/rota.md)
+NEIGHBOURHOOD_SECONDS = 3.0  # at most, per neighbourhood of the search
 
 Roster = dict[str, dict[int, str]]  # employee -> day -> shift id (a missing day is a day off)
+Line = Mapping[int, str]  # one employee's days -> shift id
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +51,8 @@ class BenchmarkSolveParams:
     workers: int = 8
     seed: int = 0
     warm_start: bool = True  # per-employee feasible lines as a hint, on instances above WARM_START_ABOVE
+    full_model_up_to: int = FULL_MODEL_UP_TO  # Boolean variables; above it, neighbourhood search …
+    whole_model_horizon: int = WHOLE_MODEL_HORIZON  # … unless the horizon is this short
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0 or self.workers < 1:
@@ -39,9 +63,14 @@ class BenchmarkSolveParams:
 class BenchmarkSolveResult:
     roster: Roster
     objective: int | None  # the model's own value; the evaluator's is the one reported
-    bound: float
+    bound: float | None  # CP-SAT's lower bound (whole model only; None from the neighbourhood search)
     optimal: bool
     status: str
+    method: str = "whole model"
+
+
+def _has_var(items: list[cp_model.LinearExprT]) -> bool:
+    return any(not isinstance(item, int) for item in items)
 
 
 def _window_rules(
@@ -49,35 +78,64 @@ def _window_rules(
 ) -> None:
     horizon = len(works)
     for start in range(horizon - emp_max):
-        model.add(sum(works[start : start + emp_max + 1]) <= emp_max)
+        window = works[start : start + emp_max + 1]
+        if _has_var(window):
+            model.add(sum(window) <= emp_max)
     # a block of `length` working days with an off day on each side, wholly inside the horizon
     for length in range(1, emp_min):
         for before in range(horizon - length - 1):
             after = before + length + 1
-            model.add(works[before] + (length - sum(works[before + 1 : after])) + works[after] >= 1)
+            if _has_var(works[before : after + 1]):
+                model.add(works[before] + (length - sum(works[before + 1 : after])) + works[after] >= 1)
     for length in range(1, rest_min):
         for before in range(horizon - length - 1):
             after = before + length + 1
-            model.add((1 - works[before]) + sum(works[before + 1 : after]) + (1 - works[after]) >= 1)
+            if _has_var(works[before : after + 1]):
+                model.add((1 - works[before]) + sum(works[before + 1 : after]) + (1 - works[after]) >= 1)
 
 
 def _add_employee(
-    model: cp_model.CpModel, instance: BenchmarkInstance, emp: Employee
+    model: cp_model.CpModel,
+    instance: BenchmarkInstance,
+    emp: Employee,
+    line: Line | None = None,
+    free: Collection[int] | None = None,
 ) -> dict[tuple[int, str], cp_model.IntVar]:
-    """One employee's variables (day, shift) -> Boolean and every hard rule that concerns them alone."""
+    """One employee's variables (day, shift) -> Boolean and every hard rule that concerns them alone.
+
+    With ``free``, only those days get variables; the others keep ``line``'s shifts as constants (a
+    neighbourhood of the search). Rules wholly on fixed days are left out: ``line`` keeps them."""
     horizon = instance.horizon_days
     shifts = {s.id: s for s in instance.shifts}
     off = instance.days_off.get(emp.id, frozenset())
     allowed = [sid for sid in shifts if emp.max_shifts.get(sid, 0) > 0]
+    fixed = line or {}
     x: dict[tuple[int, str], cp_model.IntVar] = {}
     works: list[cp_model.LinearExprT] = []
+    fixed_count: Counter[str] = Counter()
     for day in range(horizon):
+        if free is not None and day not in free:
+            sid = fixed.get(day)
+            works.append(1 if sid else 0)
+            if sid:
+                fixed_count[sid] += 1
+            continue
+        before, after = fixed.get(day - 1), fixed.get(day + 1)
         day_vars = []
         for sid in allowed if day not in off else ():
+            if free is not None and (
+                (day - 1 not in free and before and sid in shifts[before].not_followed_by)
+                or (day + 1 not in free and after and after in shifts[sid].not_followed_by)
+            ):
+                continue  # the fixed neighbour forbids it
             day_vars.append(model.new_bool_var(f"x_{emp.id}_{day}_{sid}"))
             x[day, sid] = day_vars[-1]
-        model.add_at_most_one(day_vars)
-        works.append(sum(day_vars) if day_vars else 0)
+        if len(day_vars) > 1:
+            worked = model.new_bool_var(f"w_{emp.id}_{day}")
+            model.add(sum(day_vars) == worked)  # at most one shift a day
+            works.append(worked)
+        else:
+            works.append(day_vars[0] if day_vars else 0)
     for (day, sid), var in x.items():
         for nxt in shifts[sid].not_followed_by:
             if (day + 1, nxt) in x:
@@ -85,86 +143,165 @@ def _add_employee(
     minutes: list[cp_model.LinearExprT] = []
     for sid in allowed:
         of_type = [v for (_, s), v in x.items() if s == sid]
-        model.add(sum(of_type) <= emp.max_shifts[sid])
-        minutes.append(shifts[sid].minutes * sum(of_type))
-    model.add(sum(minutes) <= emp.max_total_minutes)
-    model.add(sum(minutes) >= emp.min_total_minutes)
+        if of_type:
+            model.add(sum(of_type) <= emp.max_shifts[sid] - fixed_count[sid])
+            minutes.append(shifts[sid].minutes * sum(of_type))
+    fixed_minutes = sum(shifts[s].minutes * n for s, n in fixed_count.items())
+    if minutes:
+        model.add_linear_constraint(
+            sum(minutes), emp.min_total_minutes - fixed_minutes, emp.max_total_minutes - fixed_minutes
+        )
+    elif free is None and emp.min_total_minutes > 0:
+        model.add_bool_or([])  # no day may be worked, yet minutes are required: infeasible
     _window_rules(
         model, works, emp.max_consecutive_shifts, emp.min_consecutive_shifts, emp.min_consecutive_days_off
     )
-    weekend_vars = []
+    weekend_vars: list[cp_model.LinearExprT] = []
+    fixed_weekends = 0
     for weekend in range(instance.weekends):
+        days = [works[d] for d in (5 + 7 * weekend, 6 + 7 * weekend) if d < horizon]
+        if not _has_var(days):
+            fixed_weekends += 1 if any(days) else 0
+            continue
         worked = model.new_bool_var(f"wk_{emp.id}_{weekend}")
-        for day in (5 + 7 * weekend, 6 + 7 * weekend):
-            if day < horizon:
-                model.add(worked >= works[day])
+        for item in days:
+            model.add(worked >= item)
         weekend_vars.append(worked)
-    model.add(sum(weekend_vars) <= emp.max_weekends)
+    if weekend_vars:
+        model.add(sum(weekend_vars) <= emp.max_weekends - fixed_weekends)
     return x
 
 
-def _request_terms(
-    instance: BenchmarkInstance, x: dict[tuple[str, int, str], cp_model.IntVar], employee: str | None = None
-) -> tuple[list[cp_model.LinearExprT], int]:
+def roster_cost(instance: BenchmarkInstance, roster: Roster) -> int:
+    """The objective of ``roster`` by the model's reading (requests and cover; hard rules not checked)."""
+    cost = 0
+    for req in instance.on_requests:
+        cost += req.weight if roster.get(req.employee, {}).get(req.day) != req.shift else 0
+    for req in instance.off_requests:
+        cost += req.weight if roster.get(req.employee, {}).get(req.day) == req.shift else 0
+    staffed = Counter((d, s) for line in roster.values() for d, s in line.items())
+    for cov in instance.cover:
+        have = staffed[cov.day, cov.shift]
+        cost += (
+            max(0, cov.requirement - have) * cov.under_weight
+            + max(0, have - cov.requirement) * cov.over_weight
+        )
+    return cost
+
+
+def _objective(
+    model: cp_model.CpModel,
+    instance: BenchmarkInstance,
+    x: dict[tuple[str, int, str], cp_model.IntVar],
+    employees: Collection[str] | None = None,
+    days: Collection[int] | None = None,
+    others: Counter[tuple[int, str]] | None = None,
+) -> cp_model.LinearExprT:
+    """Requests and cover as a CP-SAT expression. For a neighbourhood (``employees`` × ``days`` free),
+    only the terms those cells can change, with ``others`` the other staff per (day, shift) then."""
+
+    def in_scope(emp: str, day: int) -> bool:
+        return (employees is None or emp in employees) and (days is None or day in days)
+
     terms: list[cp_model.LinearExprT] = []
     constant = 0
     for req in instance.on_requests:
-        if employee is None or req.employee == employee:
+        if in_scope(req.employee, req.day):
             constant += req.weight
             if (var := x.get((req.employee, req.day, req.shift))) is not None:
                 terms.append(-req.weight * var)
     for req in instance.off_requests:
-        if employee is None or req.employee == employee:
-            if (var := x.get((req.employee, req.day, req.shift))) is not None:
-                terms.append(req.weight * var)
-    return terms, constant
-
-
-def _warm_start(instance: BenchmarkInstance, emp: Employee, seconds: float) -> dict[tuple[int, str], bool]:
-    """A roster line for ``emp`` alone that keeps every hard rule. The hard rules concern one employee
-    at a time, so the lines together are a feasible roster: a start for the full search on instances
-    where finding any feasible roster at once is the hard part (measured: a 60 × 182-day instance found
-    none in 30 s without it). Feasibility only; an objective here made each line ten times slower."""
-    model = cp_model.CpModel()
-    x = _add_employee(model, instance, emp)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = 1
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}
-    return {key: solver.boolean_value(var) for key, var in x.items()}
-
-
-def solve_benchmark(instance: BenchmarkInstance, params: BenchmarkSolveParams) -> BenchmarkSolveResult:
-    """Build the model, solve within the time limit, return the best roster found."""
-    model = cp_model.CpModel()
-    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+        if in_scope(req.employee, req.day) and (var := x.get((req.employee, req.day, req.shift))) is not None:
+            terms.append(req.weight * var)
     by_cover: dict[tuple[int, str], list[cp_model.IntVar]] = {}
-    for emp in instance.employees:
-        for (day, sid), var in _add_employee(model, instance, emp).items():
-            x[emp.id, day, sid] = var
-            by_cover.setdefault((day, sid), []).append(var)
-    terms, constant = _request_terms(instance, x)
+    for (_, day, sid), var in x.items():
+        by_cover.setdefault((day, sid), []).append(var)
     for cov in instance.cover:
-        staffed = sum(by_cover.get((cov.day, cov.shift), []))
-        under = model.new_int_var(0, cov.requirement, f"under_{cov.day}_{cov.shift}")
+        if days is not None and cov.day not in days:
+            continue
+        fixed = others[cov.day, cov.shift] if others is not None else 0
+        staffed = sum(by_cover.get((cov.day, cov.shift), [])) + fixed
+        if isinstance(staffed, int):
+            constant += max(0, cov.requirement - staffed) * cov.under_weight
+            constant += max(0, staffed - cov.requirement) * cov.over_weight
+            continue
+        under = model.new_int_var(0, max(0, cov.requirement), f"under_{cov.day}_{cov.shift}")
         over = model.new_int_var(0, len(instance.employees), f"over_{cov.day}_{cov.shift}")
         # exact, not just bounding: the model's objective equals the roster's cost at every solution
         model.add_max_equality(over, [staffed - cov.requirement, 0])
         model.add_max_equality(under, [cov.requirement - staffed, 0])
         terms += [cov.under_weight * under, cov.over_weight * over]
-    objective = sum(terms) + constant
-    model.minimize(objective)
-    search_s = params.time_limit_s
-    if params.warm_start and len(x) > WARM_START_ABOVE:
-        budget = min(2.0, 0.25 * params.time_limit_s / max(1, len(instance.employees)))
-        search_s -= budget * len(instance.employees)  # at most; the engine reads no clock
-        for emp in instance.employees:
-            for (day, sid), value in _warm_start(instance, emp, budget).items():
-                model.add_hint(x[emp.id, day, sid], value)
+    return sum(terms) + constant
 
+
+def _first_line(
+    instance: BenchmarkInstance,
+    emp: Employee,
+    seconds: float,
+    workers: int,
+    seed: int,
+    need: Mapping[tuple[int, str], tuple[int, int, int]] | None = None,
+) -> dict[int, str] | None:
+    """A roster line for ``emp`` alone that keeps every hard rule, or None. Without ``need`` the first
+    CP-SAT finds; with it ((day, shift) -> (people still needed, under, over weight)) the best found
+    in ``seconds`` against that cover."""
+    model = cp_model.CpModel()
+    x = _add_employee(model, instance, emp)
+    if need is not None:
+        terms = []
+        for (day, sid), var in x.items():
+            missing, under, over = need.get((day, sid), (0, 0, 0))
+            terms.append((over if missing <= 0 else -under) * var)
+        model.minimize(sum(terms))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = search_s
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    solver.parameters.stop_after_first_solution = need is None
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {day: sid for (day, sid), var in x.items() if solver.boolean_value(var)}
+
+
+def first_roster(
+    instance: BenchmarkInstance, seconds: float, workers: int = 2, seed: int = 0, cover: bool = False
+) -> Roster | None:
+    """A roster that keeps every hard rule, built a line per employee within about ``seconds`` in
+    all (each line gets an equal share, retried once with what is left); None if a line is missing.
+    With ``cover``, each line is the best found in its share against the cover the lines before it
+    leave (a greedy start for the neighbourhood search); else the first line found."""
+    roster: Roster = {}
+    share = max(0.5, seconds / max(1, len(instance.employees)))
+    need = {(c.day, c.shift): (c.requirement, c.under_weight, c.over_weight) for c in instance.cover}
+    for emp in instance.employees:
+        line = _first_line(instance, emp, share, workers, seed, need if cover else None)
+        if line is None:
+            line = _first_line(instance, emp, max(share, seconds / 4), workers, seed + 1)
+        if line is None:
+            return None
+        roster[emp.id] = line
+        for day, sid in line.items():
+            if (day, sid) in need:
+                missing, under, over = need[day, sid]
+                need[day, sid] = (missing - 1, under, over)
+    return roster
+
+
+def _solve_whole(
+    instance: BenchmarkInstance, params: BenchmarkSolveParams, seconds: float, hint: Roster | None
+) -> BenchmarkSolveResult:
+    model = cp_model.CpModel()
+    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+    for emp in instance.employees:
+        for (day, sid), var in _add_employee(model, instance, emp).items():
+            x[emp.id, day, sid] = var
+    objective = _objective(model, instance, x)
+    model.minimize(objective)
+    if hint is not None:
+        for (emp_id, day, sid), var in x.items():
+            model.add_hint(var, hint[emp_id].get(day) == sid)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     status = solver.solve(model)
@@ -174,10 +311,142 @@ def solve_benchmark(instance: BenchmarkInstance, params: BenchmarkSolveParams) -
         for (emp_id, day, sid), var in x.items():
             if solver.boolean_value(var):
                 roster[emp_id][day] = sid
+    elif hint is not None:  # the search found nothing better in time: the first roster stands
+        return BenchmarkSolveResult(
+            hint, roster_cost(instance, hint), None, False, "FEASIBLE", "first roster"
+        )
     return BenchmarkSolveResult(
         roster=roster,
         objective=int(solver.value(objective)) if found else None,
-        bound=solver.best_objective_bound if found else 0.0,
+        bound=solver.best_objective_bound if found else None,
         optimal=status == cp_model.OPTIMAL,
         status=solver.status_name(status),
+    )
+
+
+def _neighbourhood(
+    instance: BenchmarkInstance, roster: Roster, rng: random.Random, cells: int, sweep_day: int | None
+) -> tuple[list[str], list[int]]:
+    """Employees × a window of days, about ``cells`` employee-days: every employee when the window can
+    be a week or more, else those sharing shift types with a random one (so shifts can move between
+    them). The window is the sweep's next one, else centred on a day with a cover shortfall or excess."""
+    horizon = instance.horizon_days
+    staff = instance.employees
+    width = min(horizon, max(7, cells // len(staff)))
+    if width * len(staff) <= cells or width == horizon:
+        people = [e.id for e in staff]
+    else:
+        seed = rng.choice(staff)
+        skills = {s for s, n in seed.max_shifts.items() if n > 0}
+        ranked = sorted(
+            staff,
+            key=lambda e: (-len(skills & {s for s, n in e.max_shifts.items() if n > 0}), rng.random()),
+        )
+        people = [e.id for e in ranked[: max(2, cells // width)]]
+    if sweep_day is not None:
+        first = min(sweep_day, horizon - width)
+    else:
+        staffed = Counter((d, s) for line in roster.values() for d, s in line.items())
+        off_cover = [c.day for c in instance.cover if staffed[c.day, c.shift] != c.requirement]
+        centre = rng.choice(off_cover) if off_cover else rng.randrange(horizon)
+        first = max(0, min(horizon - width, centre - width // 2 + rng.randint(-3, 3)))
+    return people, list(range(first, first + width))
+
+
+def _improve(
+    instance: BenchmarkInstance,
+    roster: Roster,
+    params: BenchmarkSolveParams,
+    deadline: float,
+    clock: Callable[[], float],
+) -> tuple[Roster, int, int, bool]:
+    """Large neighbourhood search from a feasible ``roster`` until ``deadline``: (roster, cost, moves,
+    proven), proven when a neighbourhood was the whole instance and CP-SAT proved it optimal.
+
+    First a sweep of windows from the first day to the last, then windows at random; the size
+    adapts (grows while CP-SAT proves each neighbourhood optimal quickly, shrinks when it cannot)."""
+    rng = random.Random(params.seed)
+    by_id = {e.id: e for e in instance.employees}
+    cost = roster_cost(instance, roster)
+    per_cell = max(1.0, _count_vars(instance) / (len(instance.employees) * instance.horizon_days))
+    target = 2_500.0  # Boolean variables in a neighbourhood
+    moves = 0
+    sweep: int | None = 0
+    while (left := deadline - clock()) > 0.5:
+        employees, days = _neighbourhood(instance, roster, rng, int(target / per_cell), sweep)
+        if sweep is not None:
+            sweep = days[-1] + 1 if days[-1] + 1 < instance.horizon_days else None
+        free_days, free_emps = set(days), set(employees)
+        model = cp_model.CpModel()
+        x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+        for eid in employees:
+            for (day, sid), var in _add_employee(model, instance, by_id[eid], roster[eid], free_days).items():
+                x[eid, day, sid] = var
+        others: Counter[tuple[int, str]] = Counter()
+        for eid, line in roster.items():
+            if eid not in free_emps:
+                others.update((d, s) for d, s in line.items() if d in free_days)
+        model.minimize(_objective(model, instance, x, free_emps, free_days, others))
+        for (eid, day, sid), var in x.items():
+            model.add_hint(var, roster[eid].get(day) == sid)
+        solver = cp_model.CpSolver()
+        limit = min(left, NEIGHBOURHOOD_SECONDS)
+        solver.parameters.max_time_in_seconds = limit
+        solver.parameters.num_workers = params.workers
+        solver.parameters.random_seed = rng.randrange(1 << 30)
+        status = solver.solve(model)
+        if status == cp_model.OPTIMAL and solver.wall_time < limit / 3:
+            target = min(40_000.0, target * 1.25)
+        elif status != cp_model.OPTIMAL:
+            target = max(300.0, target * 0.8)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        trial = dict(roster)
+        for eid in employees:
+            trial[eid] = {d: s for d, s in roster[eid].items() if d not in free_days}
+        for (eid, day, sid), var in x.items():
+            if solver.boolean_value(var):
+                trial[eid][day] = sid
+        trial_cost = roster_cost(instance, trial)
+        if trial_cost <= cost:
+            moves += trial_cost < cost
+            roster, cost = trial, trial_cost
+        whole = len(employees) == len(instance.employees) and len(days) == instance.horizon_days
+        if whole and status == cp_model.OPTIMAL and trial_cost == cost:
+            return roster, cost, moves, True
+    return roster, cost, moves, False
+
+
+def _count_vars(instance: BenchmarkInstance) -> int:
+    """The whole model's shift Booleans: employees × days they may work × shift types they may work."""
+    return sum(
+        (instance.horizon_days - len(instance.days_off.get(emp.id, frozenset())))
+        * sum(1 for n in emp.max_shifts.values() if n > 0)
+        for emp in instance.employees
+    )
+
+
+def solve_benchmark(
+    instance: BenchmarkInstance,
+    params: BenchmarkSolveParams,
+    clock: Callable[[], float] = time.perf_counter,
+) -> BenchmarkSolveResult:
+    """Solve within the time limit (``clock`` measures it); return the best roster found."""
+    began = clock()
+    n_vars = _count_vars(instance)
+    search = n_vars > params.full_model_up_to and instance.horizon_days > params.whole_model_horizon
+    hint = None
+    if search or (params.warm_start and n_vars > WARM_START_ABOVE):
+        hint = first_roster(instance, 0.25 * params.time_limit_s, params.workers, params.seed, search)
+    left = params.time_limit_s - (clock() - began)
+    if not search or hint is None:  # no first roster: the whole model finds one or proves there is none
+        return _solve_whole(instance, params, left, hint)
+    roster, cost, moves, proven = _improve(instance, hint, params, began + params.time_limit_s, clock)
+    return BenchmarkSolveResult(
+        roster,
+        cost,
+        float(cost) if proven else None,
+        proven,
+        "OPTIMAL" if proven else "FEASIBLE",
+        f"neighbourhood search ({moves} improving moves)",
     )

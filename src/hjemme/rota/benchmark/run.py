@@ -28,17 +28,25 @@ class RotaBenchRow:
     shift_types: int
     objective: int | None  # the evaluator's; None when the roster breaks a hard rule or none was found
     model_objective: int | None
-    bound: float
+    bound: float | None  # CP-SAT's lower bound; None when the neighbourhood search solved it
     best_known: BestKnown | None
     seconds: float
     status: str
     breaches: tuple[str, ...]
+    method: str = "whole model"
 
     @property
     def gap_pct(self) -> float | None:
         if self.objective is None or self.best_known is None or self.best_known.value == 0:
             return None
         return 100.0 * (self.objective - self.best_known.value) / self.best_known.value
+
+    @property
+    def bound_gap_pct(self) -> float | None:
+        """How far the objective may be from the optimum, by CP-SAT's own lower bound."""
+        if self.objective is None or self.bound is None or self.objective == 0:
+            return None
+        return 100.0 * (self.objective - self.bound) / self.objective
 
 
 def instance_files(directory: Path) -> list[Path]:
@@ -92,6 +100,7 @@ def run_rota_bench(
                 seconds=seconds,
                 status=result.status,
                 breaches=tuple(f"{b.rule} ({b.employee} {b.detail})" for b in score.breaches),
+                method=result.method,
             )
         )
     return rows
@@ -99,18 +108,19 @@ def run_rota_bench(
 
 def markdown_table(rows: list[RotaBenchRow]) -> str:
     lines = [
-        "| instance | staff × days × shifts | objective (evaluator) | model | bound | best known | gap | s "
-        "| status |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| instance | staff × days × shifts | objective (evaluator) | model | bound | best known | gap "
+        "| gap to bound | s | status | method |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in rows:
         bk = f"{r.best_known.value}{'*' if r.best_known.proven else ''}" if r.best_known else "–"
         gap = f"{r.gap_pct:.2f} %" if r.gap_pct is not None else "–"
+        bound_gap = f"{r.bound_gap_pct:.1f} %" if r.bound_gap_pct is not None else "–"
         obj = str(r.objective) if r.objective is not None else ("invalid" if r.breaches else "none")
         model = str(r.model_objective) if r.model_objective is not None else "–"
+        bound = f"{r.bound:.0f}" if r.bound is not None else "–"
         lines.append(
-            f"| {r.instance} | {r.employees} × {r.days} × {r.shift_types} | {obj} | {model} "
-            f"| {r.bound:.0f} | "
-            f"{bk} | {gap} | {r.seconds:.1f} | {r.status} |"
+            f"| {r.instance} | {r.employees} × {r.days} × {r.shift_types} | {obj} | {model} | {bound} "
+            f"| {bk} | {gap} | {bound_gap} | {r.seconds:.1f} | {r.status} | {r.method} |"
         )
     return "\n".join(lines)
