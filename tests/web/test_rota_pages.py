@@ -208,6 +208,16 @@ def test_a_bad_plan_request_is_refused_at_once_in_the_page_language(client: Form
     assert getattr(client.app.state, "rota_jobs", None) is None or not client.app.state.rota_jobs._jobs
 
 
+def test_rota_page_title_is_plain_text_and_the_shift_table_is_shown_once(client: FormClient) -> None:
+    """The browser tab reads the page name · OUS Hjemme, not the shift-time table's markup, and the table
+    of shift times per team stands once, in the page."""
+    _login(client, Role.COORDINATOR)
+    home = client.get("/rota?lang=nb").text
+    title = re.search(r"<title>(.*?)</title>", home, re.S)
+    assert title is not None and "<" not in title.group(1) and "OUS Hjemme" in title.group(1)
+    assert home.count('id="shifts-heading"') == 1
+
+
 def test_team_shift_times_are_set_on_the_page_and_used_by_the_next_plan(client: FormClient) -> None:
     """The planner gives the team a 07:00–15:00 day shift: the page shows it, the next plan's grid
     shows 07:00–15:00 (8 h) in its legend; a 12-hour shift is refused in bokmål and nothing changes;
