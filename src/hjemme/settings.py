@@ -132,6 +132,13 @@ class Settings(BaseSettings):
         description="`hjemme demo` runs synthetic patients' devices sending measurements through the "
         "ingest (MQTT when the broker answers, CSV otherwise); `hjemme serve` never does.",
     )
+    rota_page_seconds: float = Field(
+        default=20.0,
+        ge=1.0,
+        le=600.0,
+        description="Search time of a rota planned or re-planned from the page (a background job with "
+        "a progress bar); the CLI and API take their own limit.",
+    )
     https: bool = Field(
         default=False,
         description="Served to users over https (e.g. behind a TLS proxy): send HSTS on every response.",

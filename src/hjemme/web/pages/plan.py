@@ -41,7 +41,7 @@ from hjemme.services.plans_view import read_day_plan
 from hjemme.settings import Settings
 from hjemme.web import board
 from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, SettingsDep, page_context, page_for
-from hjemme.web.plan_jobs import PlanJobs
+from hjemme.web.plan_jobs import new_plan_job, plan_jobs_of
 from hjemme.web.rendering import N_, language_of, render, text_functions
 
 router = APIRouter()
@@ -71,7 +71,7 @@ def _page(request: Request, user: Principal, settings: Settings, engine: Engine,
     context: dict[str, Any] = {
         **page_context(user), "date": day, "plan": plan, "tile_url": settings.tile_url,
         "done": DONE_MESSAGES.get(done), "errors": errors or [], "diff": None, "journal": [], "versions": [],
-        "job": _jobs(request).get(job, user.username) if job else None,
+        "job": plan_jobs_of(request.app.state).get(job, user.username) if job else None,
     }
     if plan is not None:
         language = language_of(request, settings.language)
@@ -131,13 +131,6 @@ def _params(request: Request, name: str, default: PlannerParams) -> PlannerParam
     shorter search limits on ``app.state``)."""
     params: PlannerParams = getattr(request.app.state, name, default)
     return journal.configured(params, request.app.state.settings)
-
-
-def _jobs(request: Request) -> PlanJobs:
-    jobs: PlanJobs | None = getattr(request.app.state, "plan_jobs", None)
-    if jobs is None:
-        jobs = request.app.state.plan_jobs = PlanJobs()
-    return jobs
 
 
 def _done(request: Request, day: dt.date, done: str, from_version: int | None = None) -> Response:
@@ -202,7 +195,7 @@ def _make_plan(request: Request, form: Any, user: Principal, settings: Settings,
                                    provider_name=provider, client=client, progress=progress)
         return outcome.version, outcome.previous_version
 
-    job = _jobs(request).start(day, user.username, run)
+    job = plan_jobs_of(request.app.state).start((day, version), new_plan_job(day, user.username), run)
     target = f"/plan?date={day.isoformat()}&job={job.job_id}"
     if request.headers.get("HX-Request"):
         return Response(status_code=204, headers={"HX-Redirect": target})
@@ -212,7 +205,7 @@ def _make_plan(request: Request, form: Any, user: Principal, settings: Settings,
 @router.get("/plan/jobs/{job_id}")
 def plan_job(request: Request, user: CoordinatorDep, job_id: str) -> Response:
     """The job's progress (polled by the page); when it is done, on to the new version."""
-    job = _jobs(request).get(job_id, user.username)
+    job = plan_jobs_of(request.app.state).get(job_id, user.username)
     if job is None:
         return render(request, "plan/errors.html", {"errors": [UNKNOWN_JOB]}, status_code=404)
     if job.stage == "done" and request.headers.get("HX-Request"):

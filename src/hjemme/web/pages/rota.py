@@ -51,9 +51,6 @@ TEAM_NAMES = {
     "pulmonology": N_("Pulmonology"),
 }
 """The teams (clinics) of the synthetic population by name; another clinic shows its id, spaced."""
-PAGE_SOLVE_S = (
-    20.0  # a plan from the page: a background job with a progress bar (the CLI and API allow longer)
-)
 WISH_WEIGHTS = {1: N_("Low"), 3: N_("Normal"), 5: N_("High")}
 INPUT_ERRORS = {
     "team": N_("Choose a team that has clinical staff."),
@@ -165,7 +162,7 @@ def rota_plan(
             first_day=first_day,
             weeks=weeks,
             now=now,
-            params=RotaParams(time_limit_s=PAGE_SOLVE_S),
+            params=RotaParams(time_limit_s=request.app.state.settings.rota_page_seconds),
         )
     except HjemmeError as error:
         return _home(request, user, engine, first_day, error=_input_error(error), status=422)
@@ -377,7 +374,7 @@ def rota_replan(
             principal=user,
             rota_id=rota_id,
             now=now,
-            params=RotaParams(time_limit_s=PAGE_SOLVE_S),
+            params=RotaParams(time_limit_s=request.app.state.settings.rota_page_seconds),
         )
     except NotFoundError:
         return render(request, "errors/404.html", page_context(user), status_code=404)
