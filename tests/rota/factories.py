@@ -7,7 +7,7 @@ import datetime as dt
 from hjemme.rota.problem import DemandCell, RotaParams, RotaProblem, RotaStaff
 
 MONDAY = dt.date(2026, 11, 30)
-FAST = RotaParams(time_limit_s=10, workers=2)
+FAST = RotaParams(time_limit_s=4, workers=2)
 
 
 def team(n: int = 8) -> tuple[RotaStaff, ...]:

@@ -25,6 +25,10 @@ REQUIRED = {
 }
 
 
+# one worker runs the whole module, so the run below is made once (xdist --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("scenario_run_outputs")
+
+
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("run")

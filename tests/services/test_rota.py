@@ -39,7 +39,7 @@ from hjemme.store.database import session_scope
 MONDAY = dt.date(2026, 11, 30)
 NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 COORDINATOR = Principal("coord", Role.COORDINATOR)
-FAST = RotaParams(time_limit_s=5, workers=2)
+FAST = RotaParams(time_limit_s=3, workers=2)
 
 
 @pytest.fixture

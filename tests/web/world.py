@@ -43,7 +43,7 @@ SETTINGS = Settings(
     token_minutes=60,
     tile_url="",
     language="nb",
-    rota_page_seconds=2,  # the test teams are small; the rules and wishes hold well within this
+    rota_page_seconds=3,  # the test teams are small; the rules and wishes hold well within this
 )
 
 
