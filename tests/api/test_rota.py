@@ -74,8 +74,11 @@ def test_plan_edit_publish_and_my_rota(api: Api) -> None:
     assert any(b["code"] == "rest" and "rest between shifts" in b["message"] for b in edited["breaches"])
     refused = api.client.post(f"/api/rotas/{rota['id']}/publish", headers=coord)
     assert refused.status_code == 409
-    fixed = {"edits": [{"staff_id": "R1", "date": "2026-12-03", "shift": None}]}
-    api.client.post(f"/api/rotas/{rota['id']}/cells", json=fixed, headers=coord)
+    stale = {"edits": [{"staff_id": "R1", "date": "2026-12-03", "shift": "N", "was": None}]}
+    conflict = api.client.post(f"/api/rotas/{rota['id']}/cells", json=stale, headers=coord)
+    assert conflict.status_code == 409 and "changed by someone else" in conflict.text
+    fixed = {"edits": [{"staff_id": "R1", "date": "2026-12-03", "shift": None, "was": "D"}]}
+    assert api.client.post(f"/api/rotas/{rota['id']}/cells", json=fixed, headers=coord).status_code == 200
     published = api.client.post(f"/api/rotas/{rota['id']}/publish", headers=coord)
     assert published.status_code == 200 and published.json()["status"] == "published"
     mine = api.client.get("/api/me/rota?from=2026-11-30&days=14", headers=api.headers(Role.CLINICIAN)).json()

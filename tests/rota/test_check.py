@@ -70,3 +70,11 @@ def test_cover_and_contract_are_warnings():
     breaches = check_rota(problem(), {})
     assert {b.code for b in breaches if not b.hard} >= {"under_cover", "skill_cover", "contract"}
     assert not [b for b in breaches if b.hard]
+
+
+def test_hours_with_a_fraction_are_written_with_the_languages_decimal_mark():
+    """A night (ends 07:45) then an evening (starts 15:00) leaves 7¼ h: bokmål writes 7,2 t, English 7.2 h."""
+    p = problem()
+    breach = next(b for b in check_rota(p, cells_of("NE............")) if b.code == "rest")
+    assert describe(breach, p, "nb") == "Nurse 0: bare 7,2 t hvile mellom vakter (minst 11 t), 30.11.2026"
+    assert describe(breach, p, "en") == "Nurse 0: only 7.2 h rest between shifts (at least 11 h), 30 Nov 2026"

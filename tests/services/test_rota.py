@@ -107,6 +107,31 @@ def test_an_edit_breaking_the_rest_rule_is_named_and_blocks_publishing(seeded):
         publish_rota(engine=engine, principal=COORDINATOR, rota_id=edited.rota.id, now=NOW)
 
 
+def test_an_edit_of_a_cell_someone_changed_meanwhile_is_refused_and_changes_nothing(seeded):
+    """Two planners read the same cell; the first sets an evening, the second (who saw the old value)
+    asks for a night: refused as a conflict, and the whole edit (a second cell too) is not made."""
+    engine, team = seeded
+    view = _plan(engine, team)
+    person, day = view.staff[0].id, MONDAY + dt.timedelta(days=5)
+    seen = view.rota.cells.get((person, day))
+    first = edit_rota(
+        engine=engine, principal=COORDINATOR, rota_id=view.rota.id,
+        edits=[CellEdit(person, day, "E" if seen != "E" else None, was=seen)], now=NOW,
+    )
+    after = dict(first.rota.cells)
+    other = MONDAY + dt.timedelta(days=9)
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        edit_rota(
+            engine=engine, principal=COORDINATOR, rota_id=view.rota.id,
+            edits=[CellEdit(person, other, None), CellEdit(person, day, "N", was=seen)], now=NOW,
+        )
+    assert read_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id).rota.cells == after
+    # an edit that says nothing of what it saw (the CLI) is made as before
+    made = edit_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id,
+                     edits=[CellEdit(person, day, None)], now=NOW)
+    assert (person, day) not in made.rota.cells
+
+
 def test_sick_call_replans_with_few_changes_and_supersedes_on_publish(seeded):
     """A nurse sick for three days: the re-plan is a new draft that takes them off, counts the changed
     cells (few), and once published replaces the earlier published rota."""

@@ -102,6 +102,31 @@ def test_plan_edit_check_publish_and_my_rota(client: FormClient) -> None:
     )  # four weeks, a line a day: the nurse is in the team
 
 
+def test_a_cell_changed_by_another_planner_since_the_grid_was_shown_is_not_overwritten(
+    client: FormClient,
+) -> None:
+    """Two planners have the grid open with a cell showing a day off; the first sets an evening, the
+    second's night (posted with the day off they saw) is refused in bokmål and the evening stays."""
+    _login(client, Role.COORDINATOR)
+    planned = client.post(
+        "/rota/plan", data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
+        follow_redirects=False,
+    )
+    rota_id = _finished(client, planned).rsplit("/", 1)[1]
+    cell = "S010|2026-12-02"
+    client.post(f"/rota/{rota_id}/cells", data={"cell": cell, "shift": ""})  # both now see a day off
+    grid = client.get(f"/rota/{rota_id}").text
+    assert 'value="S010|2026-12-02"><input type="hidden" name="was" value="-">' in grid
+    first = client.post(f"/rota/{rota_id}/cells", data={"cell": cell, "shift": "E", "was": "-"})
+    assert first.status_code == 200
+    second = client.post(f"/rota/{rota_id}/cells?lang=nb", data={"cell": cell, "shift": "N", "was": "-"})
+    assert second.status_code == 409
+    assert "Noen andre endret den cellen etter at du åpnet turnusen; ingenting ble endret." in second.text
+    assert 'value="S010|2026-12-02"><input type="hidden" name="was" value="E">' in second.text
+    in_english = client.post(f"/rota/{rota_id}/cells?lang=en", data={"cell": cell, "shift": "N", "was": "-"})
+    assert in_english.status_code == 409 and "Someone else changed that cell" in in_english.text
+
+
 def test_a_nurse_records_a_wish_on_the_phone(client: FormClient) -> None:
     """A day-off wish posted from 'My rota' is listed there, in bokmål, and reaches the planner."""
     _login(client, Role.CLINICIAN)

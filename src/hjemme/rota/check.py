@@ -8,12 +8,14 @@ them, where the model states clauses over pairs of shifts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hjemme.rota.problem import Cells, RotaProblem
 
 DAY = 1440
+DECIMAL = re.compile(r"^\d+\.\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,8 @@ def describe(
     if "skill" in values:
         skill = str(values["skill"])
         values["skill"] = (skill_names or {}).get(skill, skill.replace("_", " "))
+    if language == "nb":  # Norwegian writes a decimal comma: 106,5 t
+        values = {k: str(v).replace(".", ",") if DECIMAL.match(str(v)) else v for k, v in values.items()}
     date = problem.date_of(breach.day)
     when = date.strftime("%d.%m.%Y") if language == "nb" else date.strftime("%d %b %Y")
     template = MESSAGES[breach.code]["nb" if language == "nb" else "en"]

@@ -12,6 +12,7 @@ import io
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from enum import Enum
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -335,12 +336,23 @@ def list_rotas(*, engine: Engine, principal: Principal, team: str | None = None)
         return store.list_rotas(session, team=team)
 
 
+class _Unseen(Enum):
+    UNSEEN = "unseen"
+
+
+UNSEEN = _Unseen.UNSEEN
+"""A cell edit made without knowing what the cell held (the CLI, or an API client that does not say)."""
+
+
 @dataclass(frozen=True, slots=True)
 class CellEdit:
     staff_id: str
     date: dt.date
     shift: str | None  # None: a day off
     lock: bool = False
+    was: str | None | _Unseen = UNSEEN
+    """What the editor saw in the cell (None: a day off): if the stored cell differs, someone else
+    changed it meanwhile and the edit is refused rather than silently overwriting theirs."""
 
 
 def edit_rota(
@@ -361,6 +373,12 @@ def edit_rota(
             if edit.shift is not None and edit.shift not in codes:
                 raise InputError("shift", f"unknown shift {edit.shift!r}; one of {', '.join(sorted(codes))}")
             key = (edit.staff_id, edit.date)
+            if edit.was is not UNSEEN and cells.get(key) != edit.was:
+                raise ConflictError(
+                    f"the cell of {edit.staff_id} on {edit.date} was changed by someone else to "
+                    f"{cells.get(key) or 'a day off'} after it was read as {edit.was or 'a day off'}; "
+                    "nothing was changed"
+                )
             cells.pop(key, None)
             if edit.shift is not None:
                 cells[key] = edit.shift

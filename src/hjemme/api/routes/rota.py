@@ -189,7 +189,12 @@ def edit(
     lang: Lang = "nb",
 ) -> RotaRead:
     """Set cells (a published rota is copied into a new draft) and answer with the check at once."""
-    edits = [service.CellEdit(e.staff_id, e.date, e.shift, e.lock) for e in body.edits]
+    edits = [
+        service.CellEdit(
+            e.staff_id, e.date, e.shift, e.lock, e.was if "was" in e.model_fields_set else service.UNSEEN
+        )
+        for e in body.edits
+    ]
     return rota_read(
         service.edit_rota(engine=engine, principal=principal, rota_id=rota_id, edits=edits, now=now), lang
     )

@@ -19,6 +19,11 @@ class CellEditCreate(BaseModel):
     date: dt.date
     shift: str | None = Field(None, description="D, E, N or null for a day off")
     lock: bool = False
+    was: str | None = Field(
+        None,
+        description="What the cell held when read (null: a day off). Given, the edit is refused with "
+        "409 if someone changed the cell since; left out, the edit is made whatever the cell holds.",
+    )
 
 
 class CellEditsCreate(BaseModel):

@@ -64,6 +64,12 @@ INPUT_ERRORS = {
     "times": N_("Give each shift a start and an end as HH:MM; a shift lasts from 1 to 10 hours."),
 }
 """Bad input by field, in the page's language (the service's own message is English)."""
+DAY_OFF = "-"
+"""A day off in the grid's ``was`` field (an empty form field reads as not given)."""
+CELL_CHANGED = N_(
+    "Someone else changed that cell after you opened the rota; nothing was changed. The grid shows the rota "
+    "as it is now."
+)
 UNKNOWN_JOB = N_("That planning job is not known (the server may have restarted); plan the rota again.")
 
 
@@ -324,16 +330,22 @@ def rota_cells(
     cell: Annotated[str, Form()],
     shift: Annotated[str, Form()] = "",  # empty: a day off
     lock: Annotated[str, Form()] = "1",
+    was: Annotated[str, Form(max_length=8)] = "",  # what the grid showed, "-" a day off; empty: unknown
 ) -> Response:
     """One cell changed in the grid (``cell`` = ``staff|YYYY-MM-DD``); the page answers with the check.
-    A cell the planner set by hand is locked: a re-plan after a sick call keeps it."""
+    A cell the planner set by hand is locked: a re-plan after a sick call keeps it. A cell someone
+    else changed since the grid was shown is not overwritten: the grid comes back as it is now."""
     staff_id, _, date_text = cell.partition("|")
     try:
         date = dt.date.fromisoformat(date_text)
-        edit = service.CellEdit(staff_id, date, shift or None, bool(lock))
+        seen = service.UNSEEN if not was else (None if was == DAY_OFF else was)
+        edit = service.CellEdit(staff_id, date, shift or None, bool(lock), seen)
         view = service.edit_rota(engine=engine, principal=user, rota_id=rota_id, edits=[edit], now=now)
     except NotFoundError:
         return render(request, "errors/404.html", page_context(user), status_code=404)
+    except ConflictError:
+        view = service.read_rota(engine=engine, principal=user, rota_id=rota_id)
+        return _grid(request, user, view, error=CELL_CHANGED, status=409)
     except (ValueError, InputError) as error:
         return _grid(
             request,
