@@ -136,3 +136,21 @@ def test_coordinator_sets_the_patients_own_visits_and_a_bad_window_changes_nothi
         follow_redirects=True,
     )
     assert "Forløpets besøk igjen" in back.text
+
+
+def test_an_absence_is_registered_and_listed_by_name_and_kind_in_bokmal(web: Web) -> None:
+    """A sick leave entered on the page is listed with the person's name and the kind in words (not
+    a code); one ending before it starts is refused and not listed."""
+    from hjemme.store import repositories as repo
+    from tests.web.world import NURSE
+
+    with session_scope(web.engine) as session:
+        name = next(s.name for s in repo.list_staff(session) if s.id == NURSE)
+    web.log_in(Role.COORDINATOR)
+    absence = {"staff_id": NURSE, "kind": "sick", "from_date": "2026-12-01", "to_date": "2026-12-03"}
+    saved = web.client.post("/registers/absence", data=absence, follow_redirects=True)
+    assert saved.status_code == 200
+    assert f"{name} ({NURSE}): Sykefravær 01.12.2026–03.12.2026" in saved.text
+    backwards = {**absence, "from_date": "2026-12-09", "to_date": "2026-12-08"}
+    refused = web.client.post("/registers/absence", data=backwards, follow_redirects=True)
+    assert "09.12.2026–08.12.2026" not in refused.text and refused.text.count(f"({NURSE}): Sykefravær") == 1

@@ -189,6 +189,61 @@ def test_a_sick_call_is_replanned_from_the_grid(client: FormClient, db_engine: E
     assert f"{view.rota.changed} celler endret av omplanleggingen" in page.text
 
 
+def test_a_sick_call_entered_on_the_grid_is_registered_and_replanned(
+    client: FormClient, db_engine: Engine
+) -> None:
+    """On the grid the coordinator names the sick nurse and the days: the absence lands in the absence
+    register and the new draft has them off. A sick call ending before it starts, or naming someone
+    outside the team, is refused in bokmål and records nothing."""
+    from hjemme.services.rota import read_rota
+    from hjemme.store import realdata
+
+    _login(client, Role.COORDINATOR)
+    planned = client.post(
+        "/rota/plan", data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
+        follow_redirects=False,
+    )
+    grid_url = _finished(client, planned)
+    rota_id = int(grid_url.rsplit("/", 1)[1])
+    grid = client.get(grid_url + "?lang=nb").text
+    assert "Sykemelding eller nytt fravær" in grid and 'name="from_date" type="date" value="2026-11-30"' in grid
+    coordinator = Principal("coordinator1", Role.COORDINATOR)
+    cells = read_rota(engine=db_engine, principal=coordinator, rota_id=rota_id).rota.cells
+    sick = next(sid for (sid, date) in sorted(cells) if date == dt.date(2026, 12, 1))
+
+    def absences() -> list:
+        with session_scope(db_engine) as session:
+            return realdata.absences(session)
+
+    before = absences()
+    backwards = client.post(
+        f"/rota/{rota_id}/replan?lang=nb",
+        data={"staff_id": sick, "kind": "sick", "from_date": "2026-12-03", "to_date": "2026-12-01"},
+        follow_redirects=False,
+    )
+    assert backwards.status_code == 422 and "Et fravær slutter samme dag som det begynner" in backwards.text
+    stranger = client.post(
+        f"/rota/{rota_id}/replan?lang=nb",
+        data={"staff_id": "S9999", "kind": "sick", "from_date": "2026-12-01"},
+        follow_redirects=False,
+    )
+    assert stranger.status_code == 422 and "Velg en i teamet." in stranger.text
+    assert absences() == before and not client.app.state.rota_jobs._running
+    started = client.post(
+        f"/rota/{rota_id}/replan",
+        data={"staff_id": sick, "kind": "sick", "from_date": "2026-12-01", "to_date": "2026-12-03"},
+        follow_redirects=False,
+    )
+    again = _finished(client, started)
+    registered = [a for a in absences() if a not in before]
+    assert [(a.staff_id, a.kind.value, a.from_date, a.to_date) for a in registered] == [
+        (sick, "sick", dt.date(2026, 12, 1), dt.date(2026, 12, 3))
+    ]
+    view = read_rota(engine=db_engine, principal=coordinator, rota_id=int(again.rsplit("/", 1)[1]))
+    assert not any(view.rota.cells.get((sick, dt.date(2026, 12, d))) for d in (1, 2, 3))
+    assert view.hard_breaches == ()
+
+
 def test_planning_shows_a_progress_bar_then_the_draft(client: FormClient) -> None:
     """Planning from the page answers at once with a job page whose bar the page polls (in bokmål and
         English); the bar's own URL sends the browser on when the job ends; the job page then opens the draft;

@@ -21,13 +21,13 @@ from hjemme.domain.security import Role
 from hjemme.domain.time import local_date
 from hjemme.errors import ConflictError, HjemmeError, InputError, NotFoundError
 from hjemme.rota.problem import DEFAULT_SHIFTS, RotaParams
+from hjemme.services import availability, rota_jobs
 from hjemme.services import rota as service
-from hjemme.services import rota_jobs
 from hjemme.services import rota_team as team_service
 from hjemme.services.auth import Principal
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
-from hjemme.web.deps import EngineDep, NowDep, ServiceDate, page_context, page_for, page_for_roles
+from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, page_context, page_for, page_for_roles
 from hjemme.web.rendering import N_, language_of, render
 
 RotaId = Annotated[int, Path(ge=1, le=2**62)]  # a stored id; larger numbers are refused, not looked up
@@ -70,6 +70,14 @@ CELL_CHANGED = N_(
     "Someone else changed that cell after you opened the rota; nothing was changed. The grid shows the rota "
     "as it is now."
 )
+ABSENCE_ERRORS = {
+    "staff_id": N_("Choose a member of the team."),
+    "kind": N_("Choose the kind of absence."),
+    "from_date": N_("Give the first day of the absence."),
+    "to": N_("An absence ends on or after its first day, and lasts at most a year."),
+}
+"""Bad input of the sick-call form, by field."""
+FIX_FIRST = N_("Fix the broken rules before publishing.")
 UNKNOWN_JOB = N_("That planning job is not known (the server may have restarted); plan the rota again.")
 
 
@@ -213,6 +221,7 @@ GRID_NOTES = {
 def _grid(
     request: Request,
     user: Principal,
+    now: dt.datetime,
     view: service.RotaView,
     error: str = "",
     status: int = 200,
@@ -248,19 +257,21 @@ def _grid(
         "names": {s.id: s.name for s in view.staff},
         "wish_kinds": WISH_KINDS,
         "wish_weights": WISH_WEIGHTS,
+        # a sick call is for today, or the rota's first day when it starts later
+        "absence_from": min(max(local_date(now), rota.first_day), dates[-1]),
     }
     return render(request, "rota/grid.html", context, status_code=status)
 
 
 @router.get("/rota/{rota_id}")
 def rota_grid(
-    request: Request, user: PlannerDep, engine: EngineDep, rota_id: RotaId, note: str = ""
+    request: Request, user: PlannerDep, engine: EngineDep, now: NowDep, rota_id: RotaId, note: str = ""
 ) -> Response:
     try:
         view = service.read_rota(engine=engine, principal=user, rota_id=rota_id)
     except NotFoundError:
         return render(request, "errors/404.html", page_context(user), status_code=404)
-    return _grid(request, user, view, note=GRID_NOTES.get(note, ""))
+    return _grid(request, user, now, view, note=GRID_NOTES.get(note, ""))
 
 
 @router.post("/rota/{rota_id}/wishes")
@@ -291,7 +302,7 @@ def rota_wish(
         wish = StaffWish(staff_id, day, kind, shift or None, _form_int("weight", weight))
         team_service.add_wish(engine=engine, principal=user, wish=wish, now=now)
     except InputError as error:
-        return _grid(request, user, view, error=_input_error(error), status=422)
+        return _grid(request, user, now, view, error=_input_error(error), status=422)
     return RedirectResponse(f"/rota/{rota_id}?note=wish#wishes", status_code=303)
 
 
@@ -312,6 +323,13 @@ def _form_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InputError("date", f"a date as YYYY-MM-DD, not {text!r}") from None
+
+
+def _absence_date(field: str, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(field, f"a date as YYYY-MM-DD, not {text!r}") from None
 
 
 def _form_int(field: str, text: str) -> int:
@@ -345,18 +363,19 @@ def rota_cells(
         return render(request, "errors/404.html", page_context(user), status_code=404)
     except ConflictError:
         view = service.read_rota(engine=engine, principal=user, rota_id=rota_id)
-        return _grid(request, user, view, error=CELL_CHANGED, status=409)
+        return _grid(request, user, now, view, error=CELL_CHANGED, status=409)
     except (ValueError, InputError) as error:
         return _grid(
             request,
             user,
+            now,
             service.read_rota(engine=engine, principal=user, rota_id=rota_id),
             error=str(error),
             status=422,
         )
     if view.rota.id != rota_id:
         return RedirectResponse(f"/rota/{view.rota.id}", status_code=303)
-    return _grid(request, user, view)
+    return _grid(request, user, now, view)
 
 
 @router.post("/rota/{rota_id}/publish")
@@ -369,16 +388,46 @@ def rota_publish(
         return render(request, "errors/404.html", page_context(user), status_code=404)
     except ConflictError:
         view = service.read_rota(engine=engine, principal=user, rota_id=rota_id)
-        return _grid(request, user, view, error=N_("Fix the broken rules before publishing."), status=409)
+        return _grid(request, user, now, view, error=FIX_FIRST, status=409)
     return RedirectResponse(f"/rota/{view.rota.id}", status_code=303)
 
 
 @router.post("/rota/{rota_id}/replan")
 def rota_replan(
-    request: Request, user: PlannerDep, engine: EngineDep, now: NowDep, rota_id: RotaId
+    request: Request,
+    user: PlannerDep,
+    engine: EngineDep,
+    now: NowDep,
+    client: ClientDep,
+    rota_id: RotaId,
+    staff_id: Annotated[str, Form(max_length=64)] = "",  # empty: the absence is in the register already
+    kind: Annotated[str, Form(max_length=16)] = "sick",
+    from_date: Annotated[str, Form(max_length=10)] = "",
+    to_date: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """After a sick call (recorded in the absence register): a new draft with as few changes as
-    possible, planned in the background (a progress bar, then the draft)."""
+    """After a sick call: the absence recorded in the absence register (the same service as the
+    registers page; left out when it is there already), then a new draft with as few changes as
+    possible, planned in the background (a progress bar, then the draft). Bad input records nothing."""
+    try:
+        if staff_id:
+            view = service.read_rota(engine=engine, principal=user, rota_id=rota_id)
+            if staff_id not in {p.id for p in view.staff}:
+                raise InputError("staff_id", f"{staff_id!r} is not in team {view.rota.team}")
+            availability.record_absence(
+                engine=engine,
+                principal=user,
+                staff_id=staff_id,
+                kind=kind,
+                from_date=_absence_date("from_date", from_date),
+                to_date=_absence_date("to", to_date) if to_date else None,
+                now=now,
+                client=client,
+            )
+    except NotFoundError:
+        return render(request, "errors/404.html", page_context(user), status_code=404)
+    except InputError as error:
+        view = service.read_rota(engine=engine, principal=user, rota_id=rota_id)
+        return _grid(request, user, now, view, error=ABSENCE_ERRORS.get(error.field, str(error)), status=422)
     try:
         job = rota_jobs.start_replan(
             rota_jobs.jobs_of(request.app.state),
