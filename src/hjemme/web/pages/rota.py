@@ -318,14 +318,7 @@ def rota_wish_delete(
     return RedirectResponse(f"/rota/{rota_id}?note=withdrawn#wishes", status_code=303)
 
 
-def _form_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError("date", f"a date as YYYY-MM-DD, not {text!r}") from None
-
-
-def _absence_date(field: str, text: str) -> dt.date:
+def _form_date(text: str, field: str = "date") -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -418,8 +411,8 @@ def rota_replan(
                 principal=user,
                 staff_id=staff_id,
                 kind=kind,
-                from_date=_absence_date("from_date", from_date),
-                to_date=_absence_date("to", to_date) if to_date else None,
+                from_date=_form_date(from_date, "from_date"),
+                to_date=_form_date(to_date, "to") if to_date else None,
                 now=now,
                 client=client,
             )
