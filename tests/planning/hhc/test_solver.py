@@ -62,3 +62,39 @@ def test_generated_instances_always_get_a_valid_solution(patients: int, seed: in
         instance, solve_hhc(instance, HhcParams(time_limit_s=10, seed=seed), clock=Steps())
     )
     assert score.valid, score.violations
+
+
+def _crowded_day(visits: int) -> dict:
+    """One depot, 10 minutes from ``visits`` + 1 hour-long visits a minute apart; nurse 0 works
+    0–240, nurse 1 0–80 (just the trip out, one visit and back)."""
+    n = visits + 2
+    distances = [[0 if a == b else (10 if 0 in (a, b) else 1) for b in range(n)] for a in range(n)]
+    patients = [
+        {"id": f"p{k}", "location": [10.7, 59.9], "time_window": [0, 2000],
+         "required_caregivers": [{"service": "s0", "duration": 60}], "distance_matrix_index": k + 1}
+        for k in range(visits + 1)
+    ]
+    caregivers = [
+        {"id": f"c{k}", "abilities": ["s0"], "distance_matrix_index": 0, "starting_point_id": "d0",
+         "working_shift": [0, end]}
+        for k, end in enumerate((240, 80))
+    ]
+    return {"name": "crowded", "area": [10.7, 59.9], "distances": distances,
+            "departing_points": [{"id": "d0", "location": [10.7, 59.9]}], "patients": patients,
+            "caregivers": caregivers, "services": [{"id": "s0", "default_duration": 60, "type": "t0"}]}
+
+
+def test_a_nurse_not_yet_out_takes_the_visit_that_would_put_the_busy_one_into_overtime() -> None:
+    """With shifts, a visit added to a full day goes to the nurse not yet out: there it costs 20
+    minutes' travel, on the busy nurse an hour's overtime. The busy day has more places than the
+    search tries, each as cheap by travel (1 minute) as the next, and dear only by the overtime."""
+    from hjemme.planning.hhc.schedule import Model, State
+    from hjemme.planning.hhc.solver import _insert_patient
+
+    visits = 14  # 14 hour-long visits on a 240-minute shift: nurse 0 is in overtime already
+    instance = instance_from_json(_crowded_day(visits), name="crowded")
+    state = State(Model(instance))
+    state.commit([(k, 0, k) for k in range(visits)])
+    assert state.rc[0][3] > 0 and not state.routes[1]
+    assert _insert_patient(state, visits)
+    assert state.where[visits] == 1

@@ -9,8 +9,11 @@ is a sequence of services per caregiver, and its schedule is computed exactly (:
 neighbourhood search and SISR): remove patients (random, related by place and time, a string of a
 route, the worst by saving, adjacent strings from the routes of a seed's nearest neighbours),
 re-insert each at its cheapest place; a two-service patient tries the best few places of each
-service in pairs on two different caregivers. Inserting only delays starts, so an insertion is
-evaluated by propagating its delays through the touched routes and undoing them. The temperature
+service in pairs on two different caregivers. With shifts (the extended variant) the bound counts
+the overtime a delay carries to the caregiver's return, and a caregiver not yet out is always tried:
+by travel alone a new start looks dear, and the overtime it saves the busy ones shows only when
+costed. Inserting only delays starts, so an insertion is evaluated by propagating its delays through
+the touched routes and undoing them. The temperature
 starts hot (10× the best objective per patient) and ends at 1/50 of that: measured on 10-CPU-second
 runs, a cooler search settled in worse basins.
 
@@ -84,6 +87,14 @@ def _bound(st: State, t: int, c: int, i: int) -> float:
                 worst = late_new
         here, at = node[u], arrive + dur[u]
         j += 1
+    if j == n and w[3]:
+        # the delay reaches the caregiver's return: overtime past the shift's end costs too
+        end = m.send[c]
+        back_new = at + D[here][m.cnode[c]]
+        back_old = (s[r[-1]] + dur[r[-1]] + D[node[r[-1]]][m.cnode[c]]) if n else m.sstart[c]
+        over = (back_new - end if back_new > end else 0.0) - (back_old - end if back_old > end else 0.0)
+        if over > 0:
+            bound += w[3] * over
     if worst > st.tmax:
         bound += w[2] * (worst - st.tmax)
     if w[4] and i < n:
@@ -164,6 +175,13 @@ def _candidates(st: State, t: int, exclude: int, limit: int) -> list[tuple[float
             bisect.insort(out, (full, c, i))
             if len(out) > limit:
                 out.pop()
+    if m.w[3] and not any(not routes[c] for _, c, _ in out):
+        # a caregiver not yet out always looks dear by travel, and the overtime and waiting it saves
+        # the busy ones show only when evaluated: the cheapest such start is always among the places
+        empty = next(((v, c, i) for v, c, i in cheap if not routes[c]), None)
+        if empty is not None:
+            out.append((_bound(st, t, empty[1], empty[2]), empty[1], empty[2]))
+            out.sort()
     return out
 
 
@@ -184,7 +202,7 @@ def _insert_patient(st: State, pi: int) -> bool:
         t = tasks[0]
         evals = 0
         for bound, c, i in _candidates(st, t, -1, SINGLE_EVALS):
-            if base + bound >= best or evals >= SINGLE_EVALS:
+            if base + bound >= best or evals > SINGLE_EVALS:  # (+1: a caregiver not yet out)
                 break
             evals += 1
             v = st.try_insert([(t, c, i)], base)
