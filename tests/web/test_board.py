@@ -205,3 +205,17 @@ def _status(planned: Planned, task: str) -> str | None:
     return task_statuses(engine=planned.engine, date=TODAY).get(task)
 
 
+
+
+def test_namesakes_are_told_apart_by_their_id():
+    """Two nurses with the same name are listed (and named as partners) with their id; others not."""
+    from hjemme.services.plans_view import _resources
+
+    problem = {"resources": [
+        {"id": "S0011", "name": "Thea Andreassen", "kind": "clinician", "skills": ["nurse"]},
+        {"id": "S0012", "name": "Thea Andreassen", "kind": "clinician", "skills": ["nurse"]},
+        {"id": "S0013", "name": "Kari Lunde", "kind": "clinician", "skills": ["nurse"]},
+    ]}
+    names = {rid: info.name for rid, info in _resources(problem).items()}
+    assert names == {"S0011": "Thea Andreassen (S0011)", "S0012": "Thea Andreassen (S0012)",
+                     "S0013": "Kari Lunde"}

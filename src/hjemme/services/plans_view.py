@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from hjemme.domain.plans import BREAK_STOP, Plan, PlanKpis, Route, Stop
@@ -317,6 +318,11 @@ def _resources(problem: Mapping[str, Any]) -> dict[str, ResourceInfo]:
         if role == str(ResourceKind.CLINICIAN):
             role = next((title for skill, title in CLINICAL_TITLES if skill in skills), role)
         found[r["id"]] = ResourceInfo(r["id"], r.get("name") or r["id"], r["kind"], role, r.get("vehicle"))
+    # namesakes (two nurses called Thea Andreassen) are told apart by their id wherever they are named
+    counts = Counter(info.name for info in found.values())
+    for rid, info in found.items():
+        if counts[info.name] > 1 and info.name != rid:
+            found[rid] = replace(info, name=f"{info.name} ({rid})")
     return found
 
 
