@@ -386,3 +386,20 @@ def test_bad_visit_changes_name_the_field_and_write_nothing(
     assert _counts(planned) == before
     with session_scope(planned) as session:
         assert len(journal_repo.list_entries(session, DATE)) == entries
+
+
+def test_the_same_absence_sent_twice_is_recorded_once(seeded: Engine) -> None:
+    """A double click on 'register absence': the second is the first one (not created), and the
+    register holds it once; a different day is a new absence."""
+    from hjemme.store import realdata
+
+    with session_scope(seeded) as session:
+        nurse = repo.list_staff(session)[0]
+    sick = {"engine": seeded, "principal": SYSTEM, "staff_id": nurse.id, "kind": "sick", "now": NOW}
+    first = availability.record_absence(**sick, from_date=TOMORROW, to_date=TOMORROW + dt.timedelta(days=2))
+    again = availability.record_absence(**sick, from_date=TOMORROW, to_date=TOMORROW + dt.timedelta(days=2))
+    other = availability.record_absence(**sick, from_date=TOMORROW + dt.timedelta(days=5))
+    assert first.created and not again.created and again.id == first.id
+    assert other.created and other.id != first.id
+    with session_scope(seeded) as session:
+        assert len(realdata.absences(session, staff_id=nurse.id)) == 2

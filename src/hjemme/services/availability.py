@@ -9,7 +9,7 @@ goes through that day's journal (``absent`` / ``vehicle_out``), see :mod:`hjemme
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -179,12 +179,16 @@ def record_absence(
     now: dt.datetime,
     client: str | None = None,
 ) -> RegisterResult:
-    """Record an absence; days already planned within it get an ``absent`` journal change."""
+    """Record an absence; days already planned within it get an ``absent`` journal change. The same
+    absence sent again (a double click, a retry) is the one already recorded (``created`` False)."""
     require_role(principal, REGISTRARS)
     absence = make_absence(staff_id, kind, from_date, to_date, from_min, to_min, note)
     with session_scope(engine) as session:
         if store.find_staff(session, staff_id) is None:
             raise NotFoundError("staff", staff_id)
+        same = [a for a in store.absences(session, staff_id=staff_id) if replace(a, id=None) == absence]
+        if same:
+            return RegisterResult(same[0].id or 0, False)
     changes = []
     for date in planned_dates(engine, start=absence.from_date, end=absence.to_date, now=now):
         stored = stored_problem(engine, date)
