@@ -379,6 +379,10 @@ class Registers:
     working: frozenset[str]
     on_road: frozenset[str]
 
+    def staff_name(self, staff_id: str) -> str:
+        """The member's name (the id of someone no longer in the register)."""
+        return next((s.name for s in self.staff if s.id == staff_id), staff_id)
+
 
 def read_registers(*, engine: Engine, principal: Principal, date: dt.date) -> Registers:
     require_role(principal, REGISTRARS)

@@ -21,6 +21,7 @@ class CellEditCreate(BaseModel):
     lock: bool = False
     was: str | None = Field(
         None,
+        max_length=16,
         description="What the cell held when read (null: a day off). Given, the edit is refused with "
         "409 if someone changed the cell since; left out, the edit is made whatever the cell holds.",
     )
