@@ -37,6 +37,20 @@ def test_generated_instance_has_the_published_size_and_scores(number: int):
     assert {b.rule for b in score.breaches} == {"total minutes"}
 
 
+@pytest.mark.parametrize("number", [2, 9, 20])
+def test_generated_cover_is_as_tight_as_the_published_instances(number: int):
+    """Like published instances 1 and 2, the cover asks for about as many shifts as the staff's
+    maximum minutes allow (there, 71 of 72 and 107 of 106), so under-cover dominates the objective."""
+    instance = read_instance(generate_published_sizes([number])[f"Gen{number}"])
+    lengths = {s.id: s.minutes for s in instance.shifts}
+    most = 0.0
+    for emp in instance.employees:
+        allowed = [lengths[s] for s, n in emp.max_shifts.items() if n > 0]
+        most += emp.max_total_minutes / (sum(allowed) / len(allowed))
+    demand = sum(c.requirement for c in instance.cover)
+    assert 0.92 * most <= demand <= 1.1 * most
+
+
 @pytest.mark.parametrize("cover", [False, True])
 def test_first_roster_keeps_every_hard_rule_on_a_long_generated_instance(cover: bool):
     """The line-per-employee first roster of a 26-week instance breaks no hard rule, whether each
@@ -56,7 +70,7 @@ def test_neighbourhood_search_roster_is_feasible_and_better_than_the_first():
     start = first_roster(instance, seconds=10, workers=2)
     assert start is not None
     result = solve_benchmark(
-        instance, BenchmarkSolveParams(time_limit_s=8, workers=2, full_model_up_to=0, whole_model_horizon=0)
+        instance, BenchmarkSolveParams(time_limit_s=8, workers=2, full_model_up_to=0)
     )
     assert result.method.startswith("neighbourhood search")
     score = score_roster(text, read_roster_xml(roster_to_xml("Gen.ros", result.roster)))
@@ -80,7 +94,7 @@ def test_whole_model_roster_on_a_generated_medium_instance_is_feasible():
 def test_neighbourhood_search_breaks_no_hard_rule_on_random_instances(text):
     """On random small instances solved by the neighbourhood search, whenever the solver returns a
     roster the evaluator finds no hard-rule breach in it and the same objective."""
-    params = BenchmarkSolveParams(time_limit_s=1.5, workers=1, full_model_up_to=0, whole_model_horizon=0)
+    params = BenchmarkSolveParams(time_limit_s=1.5, workers=1, full_model_up_to=0)
     result = solve_benchmark(read_instance(text), params)
     if result.objective is None:
         return  # infeasible limits: nothing to check

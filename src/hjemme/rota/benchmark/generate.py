@@ -102,7 +102,7 @@ def generate_instance(staff: int, days: int, shift_types: int, seed: int = 0, sk
     names = [f"E{i}" for i in range(staff)]
     skills: dict[str, list[str]] = {}
     days_off: dict[str, set[int]] = {}
-    capacity = 0.0  # expected shifts worked per day, summed over staff
+    capacity = 0.0  # the most shifts the staff can work per day, summed over them
     for i, name in enumerate(names):
         if shift_types <= skills_above:
             allowed = list(ids)
@@ -123,7 +123,7 @@ def generate_instance(staff: int, days: int, shift_types: int, seed: int = 0, sk
         least = max(0, int(pct * WEEK_MIN_MINUTES * weeks) - leave_days * 480 * 5 // 7)
         least -= least % 60
         mean_len = sum(length[s] for s in allowed) / len(allowed)
-        capacity += (most + least) / 2 / mean_len / days
+        capacity += most / mean_len / days
         max_run = rng.choice((5, 5, 6))
         min_run = rng.choice((1, 2, 2, 3)) if max_run > 3 else 1
         min_rest = rng.choice((1, 2, 2))
@@ -146,13 +146,15 @@ def generate_instance(staff: int, days: int, shift_types: int, seed: int = 0, sk
     lines += ["", "SECTION_SHIFT_ON_REQUESTS", "# EmployeeID, Day, ShiftID, Weight", *on_lines]
     lines += ["", "SECTION_SHIFT_OFF_REQUESTS", "# EmployeeID, Day, ShiftID, Weight", *off_lines]
     lines += ["", "SECTION_COVER", "# Day, ShiftID, Requirement, Weight for under, Weight for over"]
+    # As tight as the published instances 1 and 2: their cover asks for about as many shifts as the
+    # staff's maximum minutes allow (71 of 72 and 107 of 106), weekends no lighter than weekdays, so
+    # some under-cover cannot be avoided and it dominates the objective.
     share = {s: rng.uniform(0.5, 1.5) for s in ids}
     total = sum(share.values())
     for day in range(days):
-        weekend = day % 7 >= 5
         for s in ids:
-            mean = capacity * share[s] / total * (0.75 if weekend else 1.05)
-            need = max(0, round(rng.gauss(mean, max(0.5, 0.15 * mean))))
+            mean = capacity * share[s] / total
+            need = max(0, round(rng.gauss(mean, max(0.5, 0.2 * mean))))
             lines.append(f"{day},{s},{need},100,1")
     return "\n".join(lines) + "\n"
 
