@@ -3,6 +3,7 @@ service and file import, in Norwegian, with bad input changing nothing."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from hjemme.domain.security import Role
@@ -138,19 +139,24 @@ def test_coordinator_sets_the_patients_own_visits_and_a_bad_window_changes_nothi
     assert "Forløpets besøk igjen" in back.text
 
 
-def test_an_absence_is_registered_and_listed_by_name_and_kind_in_bokmal(web: Web) -> None:
-    """A sick leave entered on the page is listed with the person's name and the kind in words (not
-    a code); one ending before it starts is refused and not listed."""
+@pytest.mark.parametrize(
+    ("kind", "words"), [("sick", "Sykefravær"), ("holiday", "Ferie"), ("course", "Kurs"), ("other", "Annet")]
+)
+def test_an_absence_is_registered_and_listed_by_name_and_kind_in_bokmal(
+    web: Web, kind: str, words: str
+) -> None:
+    """An absence of each kind the form offers, entered on the page, is listed with the person's name
+    and the kind in words (not a code); one ending before it starts is refused and not listed."""
     from hjemme.store import repositories as repo
     from tests.web.world import NURSE
 
     with session_scope(web.engine) as session:
         name = next(s.name for s in repo.list_staff(session) if s.id == NURSE)
     web.log_in(Role.COORDINATOR)
-    absence = {"staff_id": NURSE, "kind": "sick", "from_date": "2026-12-01", "to_date": "2026-12-03"}
+    absence = {"staff_id": NURSE, "kind": kind, "from_date": "2026-12-01", "to_date": "2026-12-03"}
     saved = web.client.post("/registers/absence", data=absence, follow_redirects=True)
     assert saved.status_code == 200
-    assert f"{name} ({NURSE}): Sykefravær 01.12.2026–03.12.2026" in saved.text
+    assert f"{name} ({NURSE}): {words} 01.12.2026–03.12.2026" in saved.text
     backwards = {**absence, "from_date": "2026-12-09", "to_date": "2026-12-08"}
     refused = web.client.post("/registers/absence", data=backwards, follow_redirects=True)
-    assert "09.12.2026–08.12.2026" not in refused.text and refused.text.count(f"({NURSE}): Sykefravær") == 1
+    assert "09.12.2026–08.12.2026" not in refused.text and refused.text.count(f"({NURSE}): {words}") == 1

@@ -93,6 +93,7 @@ KIND_NAMES = {
     "sick": N_("Sick leave"),
     "holiday": N_("Holiday"),
     "course": N_("Course"),
+    "other": N_("Other"),
     "late": N_("late"),
     "not_done": N_("not done"),
     "delivered": N_("delivered"),
