@@ -403,3 +403,39 @@ def test_the_same_absence_sent_twice_is_recorded_once(seeded: Engine) -> None:
     assert other.created and other.id != first.id
     with session_scope(seeded) as session:
         assert len(realdata.absences(session, staff_id=nurse.id)) == 2
+
+
+@pytest.mark.parametrize("on_planned_day", [False, True])
+def test_the_same_absence_sent_at_once_from_several_clients_is_recorded_once(
+    seeded: Engine, on_planned_day: bool
+) -> None:
+    """Six identical absences sent at the same moment (a double click, retries) leave one absence in
+    the register and, on a planned day, one 'absent' change in its journal; one answer says created,
+    the others name it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hjemme.store import realdata
+
+    day = DATE if on_planned_day else TOMORROW
+    if on_planned_day:
+        plan_day(engine=seeded, date=DATE, now=NOW, params=FAST)
+        nurse = next(iter(_resources(seeded, DATE)))
+    else:
+        with session_scope(seeded) as session:
+            nurse = repo.list_staff(session)[0].id
+    with session_scope(seeded) as session:
+        entries = len(journal_repo.list_entries(session, DATE))
+
+    def send(_: int) -> availability.RegisterResult:
+        return availability.record_absence(
+            engine=seeded, principal=SYSTEM, staff_id=nurse, kind="sick", from_date=day, now=NOW
+        )
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(send, range(6)))
+    assert [r.created for r in results].count(True) == 1
+    assert len({r.id for r in results}) == 1
+    with session_scope(seeded) as session:
+        assert len(realdata.absences(session, staff_id=nurse)) == 1
+        added = len(journal_repo.list_entries(session, DATE)) - entries
+    assert added == (1 if on_planned_day else 0)

@@ -9,6 +9,7 @@ goes through that day's journal (``absent`` / ``vehicle_out``), see :mod:`hjemme
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
@@ -33,7 +34,7 @@ from hjemme.services.journal import DayChange
 from hjemme.services.roster import working_on
 from hjemme.store import realdata as store
 from hjemme.store import repositories as repo
-from hjemme.store.database import session_scope
+from hjemme.store.database import serialised_scope, session_scope
 
 REGISTRARS = frozenset({Role.COORDINATOR, Role.ADMIN})
 """Who keeps the staff and vehicle registers."""
@@ -186,9 +187,8 @@ def record_absence(
     with session_scope(engine) as session:
         if store.find_staff(session, staff_id) is None:
             raise NotFoundError("staff", staff_id)
-        same = [a for a in store.absences(session, staff_id=staff_id) if replace(a, id=None) == absence]
-        if same:
-            return RegisterResult(same[0].id or 0, False)
+        if (known := _recorded(session, absence)) is not None:
+            return RegisterResult(known, False)
     changes = []
     for date in planned_dates(engine, start=absence.from_date, end=absence.to_date, now=now):
         stored = stored_problem(engine, date)
@@ -208,15 +208,52 @@ def record_absence(
     ids: list[int] = []
 
     def write(session: Session) -> None:
+        # Looked for again inside the write lock, so two requests at once (a double click) cannot
+        # both miss the other: the second finds the first and is undone.
+        if (known := _recorded(session, absence)) is not None:
+            raise _RecordedAlready(known)
         ids.append(store.add_absence(session, absence, username=principal.username, at=now))
         _audit(
             session, principal, f"staff {staff_id} absent {absence.from_date}–{absence.to_date}", now, client
         )
 
-    effects = write_through_journal(
-        engine=engine, principal=principal, changes=changes, write=write, now=now, client=client
-    )
+    try:
+        if changes:  # serialised by the first day's lock
+            effects = write_through_journal(
+                engine=engine, principal=principal, changes=changes, write=write, now=now, client=client
+            )
+        else:  # no planned day to change: serialised per member
+            with serialised_scope(engine, _absence_lock(staff_id)) as session:
+                write(session)
+            effects = []
+    except _RecordedAlready as already:
+        return RegisterResult(already.absence_id, False)
+    except NotFoundError:
+        # the same absence, recorded meanwhile by a request sent at once, took the member off the plan
+        with session_scope(engine) as session:
+            if (known_id := _recorded(session, absence)) is None:
+                raise
+        return RegisterResult(known_id, False)
     return RegisterResult(ids[0], True, tuple(effects))
+
+
+def _absence_lock(staff_id: str) -> int:
+    """The write lock for a member's absences: negative, so never a day's (a date's ordinal)."""
+    return -1 - zlib.crc32(staff_id.encode())
+
+
+def _recorded(session: Session, absence: Absence) -> int | None:
+    """The id of an absence in the register equal to ``absence`` in every field, if there is one."""
+    same = (a for a in store.absences(session, staff_id=absence.staff_id) if replace(a, id=None) == absence)
+    return next((a.id or 0 for a in same), None)
+
+
+class _RecordedAlready(Exception):
+    """The same absence is in the register: this write (and its first day's change) is rolled back."""
+
+    def __init__(self, absence_id: int) -> None:
+        super().__init__(absence_id)
+        self.absence_id = absence_id
 
 
 def make_absence(
