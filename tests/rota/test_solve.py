@@ -4,9 +4,9 @@ demand it can, keeps locks and absences, grants wishes, and re-plans a sick call
 from __future__ import annotations
 
 from hjemme.rota.check import check_rota
-from hjemme.rota.problem import Wish, WishKind
+from hjemme.rota.problem import RotaParams, RotaProblem, Wish, WishKind
 from hjemme.rota.solve import solve_rota
-from tests.rota.factories import FAST, problem
+from tests.rota.factories import FAST, MONDAY, demand, problem, team
 
 
 def hard(p, cells):
@@ -16,7 +16,7 @@ def hard(p, cells):
 def test_a_two_week_rota_keeps_every_rule_and_covers_the_demand():
     """Eight nurses, two weeks of 2 day / 1 evening / 1 night: no broken rule and every shift covered."""
     p = problem()
-    result = solve_rota(p, FAST)
+    result = solve_rota(p, RotaParams(time_limit_s=10, workers=2))  # full cover takes 2-3 s on a busy machine
     assert hard(p, result.cells) == []
     assert not [b for b in check_rota(p, result.cells) if b.code in ("under_cover", "skill_cover")]
 
@@ -66,3 +66,16 @@ def test_sick_call_replan_changes_few_of_the_others_shifts():
     others = [k for k in again.changed if k[0] != "s2"]
     assert len(others) <= 8
     assert set(again.changed) >= {k for k in sick if k in first.cells}
+
+
+def test_a_team_too_small_for_its_demand_is_left_short_not_planned_into_overtime():
+    """One nurse at 100 % and a day shift every day for four weeks: the rota keeps her within the
+    contract's tolerance and shows the days it cannot cover, rather than covering them with overtime."""
+    p = RotaProblem("t", MONDAY, 28, team(1), demand(28, day=1, evening=0, night=0))
+    cells = solve_rota(p, FAST).cells
+    findings = check_rota(p, cells)
+    assert [b for b in findings if b.hard] == []
+    assert not [b for b in findings if b.code == "contract"], "a nurse is planned past the contract"
+    worked = sum(1 for d in range(28) if ("s0", d) in cells)
+    assert 16 <= worked <= 19  # 142 h ± 10 % in 8-h shifts
+    assert sum(1 for b in findings if b.code == "under_cover") == 28 - worked

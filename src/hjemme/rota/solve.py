@@ -7,12 +7,21 @@ Every rota it returns is checked by :mod:`hjemme.rota.check`, which shares none 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import product
 
 from ortools.sat.python import cp_model
 
 from hjemme.errors import InfeasibleError
-from hjemme.rota.problem import MINUTES_PER_DAY, Cells, RotaParams, RotaProblem, RotaResult, WishKind
+from hjemme.rota.problem import (
+    MINUTES_PER_DAY,
+    Cells,
+    RotaParams,
+    RotaProblem,
+    RotaResult,
+    ShiftDef,
+    WishKind,
+)
 
 
 def _gap_min(problem: RotaProblem, first: str, second: str, days_between: int) -> int:
@@ -34,6 +43,11 @@ def _shares(problem: RotaProblem) -> dict[str, int]:
     """Each person's share of the team in per cent of the contracts (who can take nights aside)."""
     total = sum(p.contract_pct for p in problem.staff) or 1
     return {p.id: 100 * p.contract_pct // total for p in problem.staff}
+
+
+def _minutes_of(shift: Mapping[str, ShiftDef], cells: Mapping[tuple[str, int], str | None], sid: str) -> int:
+    """Minutes of ``sid``'s shifts in ``cells``."""
+    return sum(shift[c].minutes for (who, _), c in cells.items() if who == sid and c in shift)
 
 
 def solve_rota(
@@ -114,9 +128,16 @@ def solve_rota(
         weekend_counts.append(sum(worked))
         # contract over the period, less the days the person is away
         present = sum(1 for d in days if (person.id, d) not in problem.unavailable)
-        target = round(rules.full_time_week_min * person.contract_pct / 100 * present / 7)
+        exact_target = rules.full_time_week_min * person.contract_pct / 100 * present / 7
+        target = round(exact_target)
         planned = sum(shift[c].minutes * x[person.id, d, c] for d in days for c in codes)
         slack = round(target * rules.contract_tolerance_pct / 100)
+        # Never past the tolerance: a gap the team cannot cover stays open for extra staff, as
+        # overtime may not be planned (AML § 10-6: only for a passing need). Locked cells, or what the
+        # published rota gave the person (a planner's hand-added hours) when re-planning, may go past.
+        most = int(exact_target * (1 + rules.contract_tolerance_pct / 100))  # the checker's limit
+        given = [_minutes_of(shift, cells, person.id) for cells in (fixed, previous or {})]
+        model.add(planned <= max(most, *given))
         deviation = model.new_int_var(0, 10 * MINUTES_PER_DAY * problem.days, f"dev_{person.id}")
         model.add(deviation >= planned - target)
         model.add(deviation >= target - planned)
