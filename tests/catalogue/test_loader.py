@@ -27,6 +27,13 @@ def test_default_catalogue_covers_the_design_brief() -> None:
     assert {p.service_kind for p in catalogue.pathways.values()} == set(ServiceKind)
 
 
+def test_every_skill_has_an_english_name() -> None:
+    """The English pages name each skill in English, not by its code or its bokmål name."""
+    catalogue = load_catalogue()
+    assert catalogue.skills_en.keys() == catalogue.skills.keys()
+    assert all(catalogue.skills_en[s] != catalogue.skills[s] for s in catalogue.skills if s != "doctor")
+
+
 def test_cytostatics_need_a_qualified_carrier_and_cold_chain() -> None:
     """Ready-mixed cytostatics are flagged so the planner never gives them to an unqualified carrier."""
     product = load_catalogue().products["cytostatic_infusion"]
@@ -84,6 +91,12 @@ def _edit(path: Path, old: str, new: str) -> None:
             "product: oxygen_concentrator,",
             "product: gloves_box,",
             "device_types.yaml: device_types[2].product: 'gloves_box' is not an MTU product",
+        ),
+        (
+            "skills.yaml",
+            "  psychologist: Psychologist",
+            "  astrologer: Astrologer",
+            "skills.yaml: skills_en.astrologer: unknown skill 'astrologer'",
         ),
         (
             "pathways/palliative.yaml",

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
+from hjemme.catalogue import load_catalogue
 from hjemme.domain.availability import Absence, AbsenceKind
 from hjemme.domain.rota import StaffWish
 from hjemme.domain.security import Role
@@ -105,6 +106,23 @@ def test_an_edit_breaking_the_rest_rule_is_named_and_blocks_publishing(seeded):
     assert any("hvile mellom vakter" in m for m in edited.messages("nb"))
     with pytest.raises(ConflictError, match="breaks"):
         publish_rota(engine=engine, principal=COORDINATOR, rota_id=edited.rota.id, now=NOW)
+
+
+def test_a_missing_skill_is_named_in_the_readers_language(seeded):
+    """A day shift needing a skill, emptied by hand: the warning names the skill from the catalogue,
+    in bokmål on the Norwegian pages and in English on the English ones (not as its code)."""
+    engine, team = seeded
+    view = _plan(engine, team)
+    cell = next(c for c in view.problem.demand if c.shift == "D" and c.by_skill)
+    day = MONDAY + dt.timedelta(days=cell.day)
+    edits = [CellEdit(p.id, day, None) for p in view.staff]
+    edited = edit_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id, edits=edits, now=NOW)
+    skill = next(iter(cell.by_skill))
+    catalogue = load_catalogue()
+    nb, en = catalogue.skills[skill], catalogue.skills_en[skill]
+    assert nb != en
+    assert any(f"med {nb}" in m for m in edited.messages("nb"))
+    assert any(f"with {en}" in m for m in edited.messages("en"))
 
 
 def test_an_edit_of_a_cell_someone_changed_meanwhile_is_refused_and_changes_nothing(seeded):

@@ -7,7 +7,7 @@ Every problem is reported as a :class:`~hjemme.errors.CatalogueError` naming the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,9 +59,10 @@ class Catalogue:
     products: Mapping[str, Product]
     device_types: Mapping[str, DeviceType]
     pathways: Mapping[str, Pathway]
-    skills: Mapping[str, str]
+    skills: Mapping[str, str]  # id -> bokmål name
     lab_site_id: str
     population: PopulationDefaults
+    skills_en: Mapping[str, str] = field(default_factory=dict)  # id -> English name
 
     @property
     def lab(self) -> Site:
@@ -88,6 +89,8 @@ def _load(directory: Path) -> Catalogue:
     skills_file = _read(directory / "skills.yaml", schema.SkillsFile)
     population_file = _read(directory / "population.yaml", schema.PopulationFile)
 
+    for skill in sorted(skills_file.skills_en.keys() - skills_file.skills.keys()):
+        raise CatalogueError("skills.yaml", f"skills_en.{skill}", f"unknown skill {skill!r} (not in skills)")
     sites = _unique("sites.yaml", "sites", (_site(s) for s in sites_file.sites))
     if sites_file.lab_site not in sites:
         raise CatalogueError("sites.yaml", "lab_site", f"unknown site {sites_file.lab_site!r}")
@@ -133,6 +136,7 @@ def _load(directory: Path) -> Catalogue:
         skills=dict(skills_file.skills),
         lab_site_id=sites_file.lab_site,
         population=population,
+        skills_en=dict(skills_file.skills_en),
     )
 
 

@@ -90,7 +90,8 @@ class DeviceTypesFile(_Strict):
 
 class SkillsFile(_Strict):
     provenance: Provenance
-    skills: dict[str, str] = Field(min_length=1)
+    skills: dict[str, str] = Field(min_length=1)  # id -> bokmål name
+    skills_en: dict[str, str] = Field(default_factory=dict)  # id -> English name (of known skills)
 
 
 class SourcedShare(_Strict):

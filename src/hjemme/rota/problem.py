@@ -132,6 +132,7 @@ class RotaParams:
     under_cover_weight: int = 10_000  # per person missing on a shift
     skill_under_weight: int = 5_000  # per person with a needed skill missing
     over_cover_weight: int = 50  # per person more than needed
+    idle_shift_weight: int = 500  # per person on a shift the forecast needs nobody on (no work at all)
     contract_weight_per_min: int = 20  # per minute short of the contract past its tolerance
     wish_unit: int = 100  # a wish of weight 3 weighs 300, five hours off the contract
     fairness_weight: int = 600  # per night or worked weekend above the person's fair share

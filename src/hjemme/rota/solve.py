@@ -153,7 +153,9 @@ def solve_rota(
         under = model.new_int_var(0, cell.total, f"under_{cell.day}_{cell.shift}")
         over = model.new_int_var(0, len(problem.staff), f"over_{cell.day}_{cell.shift}")
         model.add(staffed + under - over == cell.total)
-        penalties += [params.under_cover_weight * under, params.over_cover_weight * over]
+        # an extra hand on a shift with work absorbs the forecast's spread; on one with none it idles
+        over_weight = params.over_cover_weight if cell.total else params.idle_shift_weight
+        penalties += [params.under_cover_weight * under, over_weight * over]
         for skill, need in cell.by_skill.items():
             with_skill = sum(x[p.id, cell.day, cell.shift] for p in on if skill in p.skills)
             short = model.new_int_var(0, need, f"short_{cell.day}_{cell.shift}_{skill}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from enum import Enum
 
@@ -61,7 +61,7 @@ class RotaView:
     staff: tuple[Staff, ...]
     problem: RotaProblem
     breaches: tuple[Breach, ...]
-    skill_names: dict[str, str] = field(default_factory=dict)  # bokmål names from the catalogue
+    skill_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # language -> catalogue names
     wishes: tuple[StaffWish, ...] = ()  # the team's stored wishes for the period (with their ids)
     team_shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS  # the team's shift times today
 
@@ -71,7 +71,7 @@ class RotaView:
         return self.team_shifts != self.problem.shifts
 
     def messages(self, language: str = "nb") -> list[str]:
-        names = self.skill_names if language == "nb" else None
+        names = self.skill_names.get(language)
         return [describe(b, self.problem, language, names) for b in self.breaches]
 
     @property
@@ -226,7 +226,8 @@ def _stored_problem(session: Session, rota: RotaVersion) -> tuple[RotaProblem, l
 
 def _view(session: Session, rota: RotaVersion) -> RotaView:
     problem, staff, wishes = _stored_problem(session, rota)
-    skills = dict(load_catalogue().skills)
+    catalogue = load_catalogue()
+    skills = {"nb": catalogue.skills, "en": catalogue.skills_en}
     breaches = tuple(check_rota(problem, _indexed(rota)))
     return RotaView(
         rota, tuple(staff), problem, breaches, skills, tuple(wishes), team_shifts(session, rota.team)
