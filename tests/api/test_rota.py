@@ -81,10 +81,12 @@ def test_plan_edit_publish_and_my_rota(api: Api) -> None:
     assert api.client.post(f"/api/rotas/{rota['id']}/cells", json=fixed, headers=coord).status_code == 200
     published = api.client.post(f"/api/rotas/{rota['id']}/publish", headers=coord)
     assert published.status_code == 200 and published.json()["status"] == "published"
-    mine = api.client.get("/api/me/rota?from=2026-11-30&days=14", headers=api.headers(Role.CLINICIAN)).json()
+    mine = api.client.get("/api/me/rota?from=2026-11-30&days=21", headers=api.headers(Role.CLINICIAN)).json()
     shifts = {m["date"]: m["shift"] for m in mine if m["shift"]}
     cells = {c["date"]: c["shift"] for c in published.json()["cells"] if c["staff_id"] == "R0"}
     assert shifts == cells
+    # the third week has no published rota yet: not days off
+    assert [m["published"] for m in mine] == [True] * 14 + [False] * 7
     export = api.client.get(f"/api/rotas/{rota['id']}/export.xlsx", headers=coord)
     assert export.status_code == 200 and export.content[:2] == b"PK"
 

@@ -100,6 +100,9 @@ def test_plan_edit_check_publish_and_my_rota(client: FormClient) -> None:
     assert (
         mine.text.count('<li class="shift shift-') == 28
     )  # four weeks, a line a day: the nurse is in the team
+    # the rota published covers two weeks: the two after it are not days off but not planned yet
+    assert mine.text.count("Ingen turnus publisert ennå") == 14
+    assert mine.text.count('<li class="shift shift-unplanned') == 14
 
 
 def test_a_cell_changed_by_another_planner_since_the_grid_was_shown_is_not_overwritten(

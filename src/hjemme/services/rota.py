@@ -461,10 +461,11 @@ def replan_rota(
 @dataclass(frozen=True, slots=True)
 class MyShift:
     date: dt.date
-    shift: str | None
+    shift: str | None  # None: a day off, or no published rota covers the day
     start_min: int | None
     end_min: int | None
     team: str
+    published: bool = True  # False: no published rota covers the day (not planned yet, not a day off)
 
 
 def my_rota(
@@ -482,8 +483,9 @@ def my_rota(
         out = []
         for day in range(days):
             date = first + dt.timedelta(days=day)
-            code, shifts = _published(session, staff_id, date, person.clinic if person else None)
-            shift = next((s for s in shifts if s.code == code), None)
+            rota = _published(session, date, person.clinic if person else None)
+            code = rota.cells.get((staff_id, date)) if rota else None
+            shift = next((s for s in shift_defs(rota.shifts) if s.code == code), None) if rota else None
             out.append(
                 MyShift(
                     date,
@@ -491,19 +493,15 @@ def my_rota(
                     shift.start_min if shift else None,
                     shift.end_min if shift else None,
                     person.clinic if person else "",
+                    published=rota is not None,
                 )
             )
         return out
 
 
-def _published(
-    session: Session, staff_id: str, date: dt.date, team: str | None
-) -> tuple[str | None, tuple[ShiftDef, ...]]:
-    """The shift ``staff_id`` works on ``date`` in the team's published rota (None: off or no rota),
-    with the shift times of that rota."""
-    for rota in store.published_on(session, date, [team] if team else None):
-        return rota.cells.get((staff_id, date)), shift_defs(rota.shifts)
-    return None, DEFAULT_SHIFTS
+def _published(session: Session, date: dt.date, team: str | None) -> RotaVersion | None:
+    """The team's published rota covering ``date``, if there is one."""
+    return next(iter(store.published_on(session, date, [team] if team else None)), None)
 
 
 def _hhmm(minutes: int) -> str:

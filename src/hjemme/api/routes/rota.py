@@ -290,6 +290,13 @@ def my_rota(
     """The caller's own shifts from the published rotas."""
     shifts = service.my_rota(engine=engine, principal=principal, first=first or local_date(now), days=days)
     return [
-        MyShiftRead(date=s.date, shift=s.shift, start=_hhmm(s.start_min), end=_hhmm(s.end_min), team=s.team)
+        MyShiftRead(
+            date=s.date,
+            shift=s.shift,
+            start=_hhmm(s.start_min),
+            end=_hhmm(s.end_min),
+            team=s.team,
+            published=s.published,
+        )
         for s in shifts
     ]

@@ -124,7 +124,8 @@ class RotaRead(RotaSummaryRead):
 
 class MyShiftRead(BaseModel):
     date: dt.date
-    shift: str | None
+    shift: str | None  # None: a day off, or (published false) no published rota covers the day
     start: str | None
     end: str | None
     team: str
+    published: bool
