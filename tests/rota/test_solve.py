@@ -88,3 +88,14 @@ def test_hours_the_contract_asks_for_go_to_shifts_with_work_not_to_shifts_nobody
     cells = solve_rota(p, FAST).cells
     assert hard(p, cells) == []
     assert set(cells.values()) == {"D"}
+
+
+def test_hours_a_planner_locked_past_the_contract_are_kept():
+    """Eleven day shifts locked for one nurse in two weeks (88 h against 71 h by contract): the rota
+    keeps every one, breaks no rule and warns about the contract, rather than failing to plan."""
+    locked = [*range(0, 6), *range(7, 12)]
+    p = problem(locks={("s0", d): "D" for d in locked})
+    cells = solve_rota(p, FAST).cells
+    assert all(cells.get(("s0", d)) == "D" for d in locked)
+    assert hard(p, cells) == []
+    assert any(b.code == "contract" and b.staff_id == "s0" for b in check_rota(p, cells))
