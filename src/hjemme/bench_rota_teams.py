@@ -2,9 +2,9 @@
 
 For each clinic with clinical staff: forecast demand from its patients' stays, solve the rota, check
 it with the independent checker (broken rules must be 0, and nobody planned past their contract's
-tolerance), measure cover; then a sick call (the member
-with most shifts on days 3–5 is away those days) re-planned from day 3, counting the cells that
-changed for the others. Pure engines only: no database.
+tolerance), measure cover; then a sick call (the member with most shifts on days 3–5 is away those
+days) re-planned from day 3, counting the cells that changed for the others. Pure engines only: no
+database.
 """
 
 from __future__ import annotations

@@ -89,7 +89,8 @@ def _load(directory: Path) -> Catalogue:
     skills_file = _read(directory / "skills.yaml", schema.SkillsFile)
     population_file = _read(directory / "population.yaml", schema.PopulationFile)
 
-    for skill in sorted(skills_file.skills_en.keys() - skills_file.skills.keys()):
+    if unknown := sorted(skills_file.skills_en.keys() - skills_file.skills.keys()):
+        skill = unknown[0]
         raise CatalogueError("skills.yaml", f"skills_en.{skill}", f"unknown skill {skill!r} (not in skills)")
     sites = _unique("sites.yaml", "sites", (_site(s) for s in sites_file.sites))
     if sites_file.lab_site not in sites:
