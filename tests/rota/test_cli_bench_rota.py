@@ -34,3 +34,27 @@ def test_bench_rota_refuses_an_empty_directory(tmp_path: Path):
     result = CliRunner().invoke(app, ["bench", "rota", "--instances", str(tmp_path), "--no-append"])
     assert result.exit_code == 2
     assert "no benchmark instance" in result.output
+
+
+def test_bench_rota_reads_a_file_saved_with_a_byte_order_mark(tmp_path: Path):
+    """Instance 1 saved by an editor that writes a UTF-8 byte-order mark solves as the plain file."""
+    (tmp_path / "Instance1.txt").write_bytes(b"\xef\xbb\xbf" + (DATA / "Instance1.txt").read_bytes())
+    args = ["bench", "rota", "--instances", str(tmp_path), "--time-limit", "30", "--workers", "2"]
+    result = CliRunner().invoke(app, [*args, "--no-append"])
+    assert result.exit_code == 0, result.output
+    assert "607" in result.output and "0.00 %" in result.output
+
+
+def test_bench_rota_names_a_bad_file_before_solving_any(tmp_path: Path):
+    """A broken line in one file, or a file that is not text, is refused (exit 2) naming it, before
+    the good instances are solved: no time is spent that the refusal would throw away."""
+    shutil.copy(DATA / "Instance1.txt", tmp_path)
+    broken = (DATA / "Instance1.txt").read_text().replace("A,D=14,4320", "A,D=14,lots")
+    (tmp_path / "Instance2.txt").write_text(broken)
+    args = ["bench", "rota", "--instances", str(tmp_path), "--time-limit", "30", "--no-append"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "--instances: Instance2:" in result.output
+    assert "8 staff" not in result.output  # Instance1 was never started
+    (tmp_path / "Instance2.txt").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "Instance2.txt: not a text file" in result.output

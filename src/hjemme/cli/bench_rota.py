@@ -54,7 +54,8 @@ def bench_rota_command(
             progress=console.log,
         )
     except InputError as error:
-        raise typer.BadParameter(error.problem, param_hint=f"--{error.field}") from None
+        hint = "--instances" if error.field == "instance" else f"--{error.field}"  # a file's line
+        raise typer.BadParameter(error.problem, param_hint=hint) from None
     table = Table(title=f"Staff rota benchmark, {time_limit:g} s per instance, {workers} workers")
     for name in ("instance", "size", "objective", "best known", "gap", "gap to bound", "seconds", "status"):
         table.add_column(name, justify="left" if name in ("instance", "status") else "right")

@@ -49,6 +49,17 @@ class RotaBenchRow:
         return 100.0 * (self.objective - self.bound) / self.objective
 
 
+def _texts(directory: Path) -> list[tuple[Path, str]]:
+    """Each instance file's text (a byte-order mark, as some editors write, is dropped)."""
+    out = []
+    for path in instance_files(directory):
+        try:
+            out.append((path, path.read_text(encoding="utf-8-sig")))
+        except UnicodeDecodeError:
+            raise InputError("instances", f"{path.name}: not a text file (UTF-8)") from None
+    return out
+
+
 def instance_files(directory: Path) -> list[Path]:
     """``Instance<N>.txt`` files in number order (other names after them, alphabetically)."""
     files = [p for p in directory.iterdir() if p.suffix == ".txt" and p.name.lower() != "readme.txt"]
@@ -72,10 +83,10 @@ def run_rota_bench(
 ) -> list[RotaBenchRow]:
     """Solve every instance in ``directory``; rosters go to ``out`` (``<name>.roster.xml``) if given."""
     table = BEST_KNOWN if best_known is None else best_known
+    # every file read before any is solved: a bad one is named at once, not after hours of solving
+    loaded = [(path, text, read_instance(text, path.stem)) for path, text in _texts(directory)]
     rows = []
-    for path in instance_files(directory):
-        text = path.read_text(encoding="utf-8")
-        instance = read_instance(text, path.stem)
+    for path, text, instance in loaded:
         if progress:
             progress(f"{path.stem}: {len(instance.employees)} staff × {instance.horizon_days} days …")
         began = clock()
