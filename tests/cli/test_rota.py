@@ -41,7 +41,12 @@ def test_plan_check_edit_publish_export(database_env: str, tmp_path: Path) -> No
     assert plan.exit_code == 0, plan.output
     rota_id = re.search(r"Planned rota #(\d+)", plan.output).group(1)
     assert "0 broken rule(s)" in plan.output
-    assert runner.invoke(app, ["rota", "check", rota_id]).exit_code == 0
+    checked = runner.invoke(app, ["rota", "check", rota_id], terminal_width=80)
+    assert checked.exit_code == 0
+    # a week per table, so an 80-column terminal shows every name and day in full
+    assert all(line.count("│") <= 9 for line in checked.output.splitlines())
+    assert all(f"{d:02d}.12" in checked.output for d in range(1, 14))
+    assert _member_names(database_env, team) <= set(re.findall(r"│ ([^│]*?) +│", checked.output))
     export = tmp_path / "rota.xlsx"
     assert (
         runner.invoke(app, ["rota", "export", rota_id, "--out", str(export), "--lang", "en"]).exit_code == 0
@@ -66,6 +71,15 @@ def test_plan_check_edit_publish_export(database_env: str, tmp_path: Path) -> No
     assert check.exit_code == 1 and "rest between shifts" in check.output
     refused = runner.invoke(app, ["rota", "publish", draft])
     assert refused.exit_code == 1 and "breaks" in refused.output
+
+
+def _member_names(url: str, team: str) -> set[str]:
+    engine = open_database(url=url)
+    try:
+        with session_scope(engine) as session:
+            return {s.name for s in repo.list_staff(session) if s.clinic == team}
+    finally:
+        engine.dispose()
 
 
 def _first_member(url: str, team: str) -> str:

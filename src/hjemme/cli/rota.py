@@ -68,34 +68,37 @@ def _progress(title: str) -> Iterator[Callable[[str], None]]:
 
 
 def _show(view: service.RotaView, language: str) -> None:
+    """The grid a week at a time (a week fits an 80-column terminal; four did not), then the breaches."""
     rota = view.rota
     console = Console()
-    table = Table(
-        title=f"{rota.team} · {rota.first_day} · v{rota.version} · {rota.status.value}"
+    console.print(
+        f"[bold]{rota.team} · {rota.first_day} · v{rota.version} · {rota.status.value}[/]"
         + (f" · {rota.changed} changed" if rota.changed else "")
     )
-    table.add_column("")
-    dates = [rota.first_day + dt.timedelta(days=d) for d in range(rota.days)]
-    for date in dates:
-        table.add_column(date.strftime("%d"), justify="center")
-    table.caption = " · ".join(
-        f"{s.code} {_hhmm(s.start_min)}–{_hhmm(s.end_min)}" for s in view.problem.shifts
-    )
-    for person in view.staff:
-        cells = []
-        for date in dates:
-            code = rota.cells.get((person.id, date), "")
-            cells.append(f"[{COLOURS.get(code, 'white')}]{code}[/]" if code else "·")
-        table.add_row(person.name, *cells)
     cover = view.cover()
-    for code in ("D", "E", "N"):
-        row = []
-        for d in range(rota.days):
-            have, cell = cover.get((d, code), (0, None))
-            need = cell.total if cell else 0
-            row.append(f"[{'red' if have < need else 'green'}]{have}/{need}[/]")
-        table.add_row(f"{code} cover", *row)
-    console.print(table)
+    for week in range(0, rota.days, 7):
+        days = range(week, min(week + 7, rota.days))
+        dates = [rota.first_day + dt.timedelta(days=d) for d in days]
+        table = Table()
+        table.add_column("", no_wrap=True)
+        for date in dates:
+            table.add_column(date.strftime("%d.%m"), justify="center", no_wrap=True)
+        for person in view.staff:
+            cells = []
+            for date in dates:
+                code = rota.cells.get((person.id, date), "")
+                cells.append(f"[{COLOURS.get(code, 'white')}]{code}[/]" if code else "·")
+            table.add_row(person.name, *cells)
+        for code in ("D", "E", "N"):
+            row = []
+            for d in days:
+                have, cell = cover.get((d, code), (0, None))
+                need = cell.total if cell else 0
+                row.append(f"[{'red' if have < need else 'green'}]{have}/{need}[/]")
+            table.add_row(f"{code} cover", *row)
+        console.print(table)
+    times = (f"{s.code} {_hhmm(s.start_min)}–{_hhmm(s.end_min)}" for s in view.problem.shifts)
+    console.print(" · ".join(times))
     hard = len(view.hard_breaches)
     console.print(f"{hard} broken rule(s), {len(view.breaches) - hard} warning(s)")
     for message, breach in zip(view.messages(language), view.breaches, strict=True):
