@@ -243,6 +243,9 @@ def test_scenario_replications_out_of_range_are_refused(planned, value):
     assert "Replikasjoner må være et helt tall fra 1 til 50." in response.text
 
 
+# the scenario's numbers do not depend on the database; its runs are stored on SQLite and PostgreSQL
+# in tests/services/test_scenario_runs.py, so this page flow (minutes of simulation) runs on SQLite only
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_scenario_run_shows_results_and_serves_a_valid_workbook(planned):
     """The default scenario runs in the background; its page then has the table, charts and an xlsx to download,
     in English too (labels, chart and workbook) when the page is English."""

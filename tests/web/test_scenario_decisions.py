@@ -74,6 +74,9 @@ def test_a_bad_assumption_is_refused_naming_it_and_nothing_runs(site, field, val
     assert not runs.root.exists() or list(runs.root.iterdir()) == []
 
 
+# the scenario's numbers do not depend on the database; its runs are stored on SQLite and PostgreSQL
+# in tests/services/test_scenario_runs.py, so this page flow (minutes of simulation) runs on SQLite only
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_named_runs_are_kept_and_compared(site) -> None:
     """A run with equal ordering times and the default run are kept by name, show their decision, and
     the comparison puts their changed assumption and key numbers side by side; a name is used once."""
