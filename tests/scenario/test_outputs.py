@@ -15,6 +15,7 @@ from hjemme.cli.main import app
 from hjemme.scenario.labels import METRIC_SHEETS, SHEET_NAMES
 from hjemme.scenario.pdf import find_chromium
 from tests.scenario.conftest import DEFAULT
+from tests.scenario_files import narrowed_scenario
 
 REQUIRED = {
     "transports_per_week", "deliveries_per_patient_week", "vehicles", "km_per_year", "co2_tonnes_per_year",
@@ -32,7 +33,8 @@ pytestmark = pytest.mark.xdist_group("scenario_run_outputs")
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("run")
-    result = CliRunner().invoke(app, ["scenario", "run", "--config", str(DEFAULT), "--out", str(out),
+    config = narrowed_scenario(tmp_path_factory.mktemp("config") / "scenario.yaml")
+    result = CliRunner().invoke(app, ["scenario", "run", "--config", str(config), "--out", str(out),
                                       "--replications", "3", "--seed", "11"])
     assert result.exit_code == 0, result.output
     return out

@@ -18,6 +18,7 @@ from hjemme.services.logistics import suggest_orders
 from hjemme.store.database import create_db_engine, upgrade
 from hjemme.web.deps import get_now, start_page
 from hjemme.web.router import mount_web
+from tests.scenario_files import narrowed_scenario
 from tests.web.world import NOW, PASSWORD, SETTINGS, TODAY, seed_alarms, seed_planned_world, username
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -80,6 +81,8 @@ def planned_site(
     if events_check_s is not None:
         app.state.plan_events_check_s = events_check_s
     app.state.scenario_root = directory / "scenarios"
+    (directory / "scenario-file").mkdir()
+    app.state.scenario_default = narrowed_scenario(directory / "scenario-file" / "default.yaml")
     with Server(app) as server:
         yield server.url, engine, staff_id
     engine.dispose()

@@ -20,6 +20,7 @@ from hjemme.planning.validate import validate_plan
 from hjemme.services.planning import stored_problem
 from hjemme.services.planning import task_statuses as pin_statuses
 from hjemme.web.pages.scenarios import DEFAULT_SCENARIO
+from tests.scenario_files import narrowed_scenario
 from tests.web.world import NOW, TODAY, Planned, username
 
 
@@ -244,11 +245,13 @@ def test_scenario_replications_out_of_range_are_refused(planned, value):
 
 
 # the scenario's numbers do not depend on the database; its runs are stored on SQLite and PostgreSQL
-# in tests/services/test_scenario_runs.py, so this page flow (minutes of simulation) runs on SQLite only
+# in tests/services/test_scenario_runs.py, so this page flow (a whole simulation) runs on SQLite only
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_scenario_run_shows_results_and_serves_a_valid_workbook(planned):
+def test_scenario_run_shows_results_and_serves_a_valid_workbook(planned, tmp_path):
     """The default scenario runs in the background; its page then has the table, charts and an xlsx to download,
     in English too (labels, chart and workbook) when the page is English."""
+    (tmp_path / "scenario-file").mkdir()
+    planned.app.state.scenario_default = narrowed_scenario(tmp_path / "scenario-file" / "default.yaml")
     planned.log_in(Role.COORDINATOR)
     response = planned.client.post("/scenarios/runs", data={"source": "default", "replications": "1"},
                                    follow_redirects=False)

@@ -16,6 +16,7 @@ from hjemme.services.scenario_runs import list_scenario_runs
 from hjemme.web.deps import get_now
 from hjemme.web.router import mount_web
 from hjemme.web.scenario_runs import ScenarioRuns
+from tests.scenario_files import narrowed_scenario
 from tests.web.conftest import Web
 from tests.web.forms import FormClient
 from tests.web.world import NOW, SETTINGS, seed_world
@@ -32,6 +33,8 @@ def site(db_engine: Engine, password_hash: str, tmp_path: Path) -> Iterator[tupl
     runs = ScenarioRuns(tmp_path / "scenarios")
     runs.pdf = False  # the CLI test prints the PDF; here the run stays quick
     app.state.scenario_runs = runs
+    (tmp_path / "scenario-file").mkdir()
+    app.state.scenario_default = narrowed_scenario(tmp_path / "scenario-file" / "default.yaml")
     with FormClient(app) as client:
         yield Web(client=client, engine=db_engine), runs
 
@@ -75,7 +78,7 @@ def test_a_bad_assumption_is_refused_naming_it_and_nothing_runs(site, field, val
 
 
 # the scenario's numbers do not depend on the database; its runs are stored on SQLite and PostgreSQL
-# in tests/services/test_scenario_runs.py, so this page flow (minutes of simulation) runs on SQLite only
+# in tests/services/test_scenario_runs.py, so this page flow (two whole simulations) runs on SQLite only
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_named_runs_are_kept_and_compared(site) -> None:
     """A run with equal ordering times and the default run are kept by name, show their decision, and

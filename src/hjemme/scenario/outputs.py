@@ -312,10 +312,10 @@ def _write_charts(
         fig.tight_layout()
         with rc_context({"svg.fonttype": "none", "svg.hashsalt": "hjemme"}):
             fig.savefig(directory / f"{metric}.png", dpi=110)
-            fig.savefig(directory / f"{metric}.svg")
             buf = io.StringIO()
-            fig.savefig(buf, format="svg")
+            fig.savefig(buf, format="svg")  # drawn once: the file and the report's inline copy
         text = buf.getvalue()
+        (directory / f"{metric}.svg").write_text(text, encoding="utf-8")
         svgs[metric] = text[text.index("<svg") :]
     return svgs
 
