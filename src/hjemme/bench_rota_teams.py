@@ -65,7 +65,8 @@ def run_team_rota_bench(
             continue
         if progress:
             progress(f"{team}: {len(members)} staff …")
-        demand = forecast_demand(team_work(population.enrolments, by_id, team, first_day, days, catalogue))
+        work = team_work(population.enrolments, by_id, team, first_day, days, catalogue)
+        demand = forecast_demand(work, days=days)
         staff = tuple(RotaStaff(s.id, s.name, s.skills, s.contract_pct) for s in members)
         problem = RotaProblem(team, first_day, days, staff, demand)
         began = clock()

@@ -1,11 +1,14 @@
 """Staff needed per shift and skill from the forecast census (issue 17, item 1).
 
-The input is, per day ahead, the clinician minutes the *known* stays cause (their pathways' visits and
-video consultations, as the day planner would get them) by shift and skill, with the number of
-patients behind them; the census is then projected: stays that end are replaced by new admissions at
-the rate the service runs today (steady state, an assumption the caller can replace with an expected
-census per day), each new patient bringing the average minutes per patient-day of the known work.
-New admissions are uncertain: a Poisson count, so the band shown is the 10th–90th
+The input is, per pathway and day ahead, the clinician minutes the *known* stays cause (their
+pathways' visits and video consultations, as the day planner would get them) by shift and skill, with
+the number of patients behind them; the census is then projected: stays that end are replaced by new
+admissions to the same pathway at the rate the service runs today (steady state, an assumption the
+caller can replace with an expected census per pathway and day), each new patient bringing the
+average minutes per patient-day of that pathway's known work. Per pathway, because a team's short,
+busy stays (hospital at home with daily visits) end first while its long digital follow-ups stay: a
+team-wide average would replace a visited patient with a mostly digital one.
+New admissions are uncertain: Poisson counts, so the band shown is the 10th–90th
 percentile (± 1.28 σ) of the people needed.
 """
 
@@ -61,24 +64,31 @@ def team_work(
     first_day: dt.date,
     days: int,
     catalogue: Catalogue,
-) -> list[DayWork]:
-    """The known clinician work of the team's patients (``Patient.clinic``) on each day of the period:
-    visits and video consultations as the day planner would get them, by shift and skill."""
-    mine = [e for e in enrolments if e.patient_id in patients and patients[e.patient_id].clinic == team]
-    work = []
-    for day in range(days):
-        date = first_day + dt.timedelta(days=day)
-        active = [e for e in mine if e.is_active(date) and e.pathway_id in catalogue.pathways]
-        tasks = tasks_for_day(
-            date, active, dict(patients), catalogue.pathways, catalogue.products, catalogue.device_types
-        )
-        visit: dict[tuple[str, str], float] = defaultdict(float)
-        video: dict[tuple[str, str], float] = defaultdict(float)
-        for task in tasks:
-            if task.kind in (TaskKind.VISIT, TaskKind.VIDEO):
-                key = (shift_of(task.window.start_min), task.skill or "nurse")
-                (visit if task.kind is TaskKind.VISIT else video)[key] += task.duration_min
-        work.append(DayWork(visit, video, len({e.patient_id for e in active})))
+) -> dict[str, list[DayWork]]:
+    """The known clinician work of the team's patients (``Patient.clinic``) on each day of the period,
+    per pathway: visits and video consultations as the day planner would get them, by shift and skill."""
+    mine = [
+        e for e in enrolments
+        if e.pathway_id in catalogue.pathways and e.patient_id in patients
+        and patients[e.patient_id].clinic == team
+    ]
+    work: dict[str, list[DayWork]] = {}
+    for pathway in sorted({e.pathway_id for e in mine}):
+        stays = [e for e in mine if e.pathway_id == pathway]
+        work[pathway] = []
+        for day in range(days):
+            date = first_day + dt.timedelta(days=day)
+            active = [e for e in stays if e.is_active(date)]
+            tasks = tasks_for_day(
+                date, active, dict(patients), catalogue.pathways, catalogue.products, catalogue.device_types
+            )
+            visit: dict[tuple[str, str], float] = defaultdict(float)
+            video: dict[tuple[str, str], float] = defaultdict(float)
+            for task in tasks:
+                if task.kind in (TaskKind.VISIT, TaskKind.VIDEO):
+                    key = (shift_of(task.window.start_min), task.skill or "nurse")
+                    (visit if task.kind is TaskKind.VISIT else video)[key] += task.duration_min
+            work[pathway].append(DayWork(visit, video, len({e.patient_id for e in active})))
     return work
 
 
@@ -92,39 +102,48 @@ def _minutes(today: DayWork, code: str, travel: float) -> dict[str, float]:
 
 
 def forecast_demand(
-    work: Sequence[DayWork],
-    expected_patients: Sequence[float] | None = None,
+    work: Mapping[str, Sequence[DayWork]],
+    expected_patients: Mapping[str, Sequence[float]] | None = None,
     params: DemandParams = DemandParams(),
     shifts: Sequence[str] = ("D", "E", "N"),
+    days: int | None = None,
 ) -> tuple[DemandCell, ...]:
     """One cell per day and shift: people needed, by skill, with the 80 % band.
 
-    A day's minutes are those of its known stays plus, for each expected patient beyond them, the
-    average minutes per patient-day of the known work over the whole period. ``expected_patients``
-    (per day) defaults to the census of day 0 held steady."""
-    if not work:
-        return ()
-    expected = (
-        list(expected_patients) if expected_patients is not None else [float(work[0].patients)] * len(work)
-    )
-    patient_days = sum(day.patients for day in work)
+    ``work`` is the known work per pathway, each list covering the ``days`` of the period (by default
+    the longest list's; a team without patients still gets its floor, given ``days``). A day's
+    minutes are those of its known stays plus, for each expected patient of a pathway beyond them, the
+    average minutes per patient-day of that pathway's known work over the whole period.
+    ``expected_patients`` (per pathway, per day) defaults to each pathway's census of day 0 held steady."""
+    days = max((len(w) for w in work.values()), default=0) if days is None else days
     cells = []
     for code in shifts:
-        average: dict[str, float] = {}
-        for day in work:
-            for skill, minutes in _minutes(day, code, params.travel_per_visit_min).items():
-                average[skill] = average.get(skill, 0.0) + minutes / max(1, patient_days)
-        for index, today in enumerate(work):
-            new = max(0.0, expected[index] - today.patients)
-            per_skill = _minutes(today, code, params.travel_per_visit_min)
-            for skill, minutes in average.items():
-                per_skill[skill] = per_skill.get(skill, 0.0) + new * minutes
-            productive = params.productive_min.get(code, 330)
-            mean = sum(per_skill.values()) / productive
-            spread = Z_80 * math.sqrt(new) * sum(average.values()) / productive
+        productive = params.productive_min.get(code, 330)
+        per_skill: list[dict[str, float]] = [defaultdict(float) for _ in range(days)]
+        variance = [0.0] * days  # of the day's minutes, from the Poisson count of new patients
+        for pathway, pathway_work in work.items():
+            expected = (
+                list(expected_patients[pathway]) if expected_patients and pathway in expected_patients
+                else [float(pathway_work[0].patients)] * len(pathway_work)
+            )
+            patient_days = sum(day.patients for day in pathway_work)
+            average: dict[str, float] = defaultdict(float)
+            for day in pathway_work:
+                for skill, minutes in _minutes(day, code, params.travel_per_visit_min).items():
+                    average[skill] += minutes / max(1, patient_days)
+            for index, today in enumerate(pathway_work):
+                new = max(0.0, expected[index] - today.patients)
+                for skill, minutes in _minutes(today, code, params.travel_per_visit_min).items():
+                    per_skill[index][skill] += minutes
+                for skill, minutes in average.items():
+                    per_skill[index][skill] += new * minutes
+                variance[index] += new * sum(average.values()) ** 2
+        for index in range(days):
+            mean = sum(per_skill[index].values()) / productive
+            spread = Z_80 * math.sqrt(variance[index]) / productive
             by_skill = {
                 skill: math.ceil(minutes / productive - 1e-9)
-                for skill, minutes in sorted(per_skill.items())
+                for skill, minutes in sorted(per_skill[index].items())
                 if skill != params.base_skill and minutes > 0
             }
             total = max(params.minimum.get(code, 0), math.ceil(mean - 1e-9), sum(by_skill.values()))

@@ -123,15 +123,15 @@ def _period(first_day: dt.date, weeks: int) -> int:
 def team_demand(
     session: Session, team: str, first_day: dt.date, days: int, catalogue: Catalogue
 ) -> tuple[DemandCell, ...]:
-    """Demand per shift and skill from the stays of the team's patients known today, the census held
-    at today's level by expected admissions (see :mod:`hjemme.rota.demand`)."""
+    """Demand per shift and skill from the stays of the team's patients known today, each pathway's
+    census held at today's level by expected admissions (see :mod:`hjemme.rota.demand`)."""
     last = first_day + dt.timedelta(days=days - 1)
     enrolments = [
         e for e in repo.list_enrolments(session) if e.end_date >= first_day and e.start_date <= last
     ]
     patients = {p.id: p for p in repo.list_patients(session, ids=sorted({e.patient_id for e in enrolments}))}
     work = team_work(enrolments, patients, team, first_day, days, catalogue)
-    return forecast_demand(work)
+    return forecast_demand(work, days=days)
 
 
 def _problem(
