@@ -67,9 +67,27 @@ def test_absent_and_locked_cells():
 
 def test_cover_and_contract_are_warnings():
     """Missing cover and hours far from the contract are warnings, not broken rules."""
-    breaches = check_rota(problem(), {})
+    breaches = check_rota(problem(), cells_of("D.............", "s1") | cells_of("D.............", "s2"))
     assert {b.code for b in breaches if not b.hard} >= {"under_cover", "skill_cover", "contract"}
     assert not [b for b in breaches if b.hard]
+
+
+def test_a_short_handed_shift_is_one_warning_naming_the_skill_it_lacks():
+    """A day shift needing 2 (1 with IV therapy) with nobody on is one warning that names both
+    shortfalls; with two on duty but neither with IV therapy, the skill alone is named."""
+    p = problem()
+    empty = [b for b in check_rota(p, {}) if b.day == 0 and b.values.get("shift") == "D"]
+    assert [b.code for b in empty] == ["under_cover"]
+    names = {"iv_therapy": "IV-behandling"}
+    assert describe(empty[0], p, "nb", names) == "30.11.2026 D: 0 av 2 på vakt, 0 av 1 med IV-behandling"
+    assert describe(empty[0], p, "en", {"iv_therapy": "IV therapy"}) == (
+        "30 Nov 2026 D: 0 of 2 on duty, 0 of 1 with IV therapy"
+    )
+    no_iv = cells_of("D.............", "s1") | cells_of("D.............", "s2")  # s0, s3 … have IV
+    day0 = [b for b in check_rota(p, no_iv) if b.day == 0 and b.values.get("shift") == "D"]
+    assert [describe(b, p, "nb", names) for b in day0] == ["30.11.2026 D: 0 av 1 med IV-behandling"]
+    evening = next(b for b in check_rota(p, no_iv) if b.day == 0 and b.values.get("shift") == "E")
+    assert describe(evening, p, "en") == "30 Nov 2026 E: 0 of 1 on duty"
 
 
 def test_hours_with_a_fraction_are_written_with_the_languages_decimal_mark():

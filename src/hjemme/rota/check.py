@@ -65,8 +65,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name}: on a night shift on {date} but does not work nights",
     },
     "under_cover": {
-        "nb": "{date} {shift}: {have} av {need} på vakt",
-        "en": "{date} {shift}: {have} of {need} on duty",
+        "nb": "{date} {shift}: {have} av {need} på vakt{short}",
+        "en": "{date} {shift}: {have} of {need} on duty{short}",
     },
     "skill_cover": {
         "nb": "{date} {shift}: {have} av {need} med {skill}",
@@ -86,9 +86,19 @@ def describe(
     the skill (by ``skill_names`` when given)."""
     names = {p.id: p.name for p in problem.staff}
     values = dict(breach.values)
+
+    def skill_name(skill: object) -> str:
+        return (skill_names or {}).get(str(skill), str(skill).replace("_", " "))
+
     if "skill" in values:
-        skill = str(values["skill"])
-        values["skill"] = (skill_names or {}).get(skill, skill.replace("_", " "))
+        values["skill"] = skill_name(values["skill"])
+    short = values.get("short")
+    if isinstance(short, tuple):  # the skills a short-handed shift also lacks, in the same sentence
+        with_word = "med" if language == "nb" else "with"
+        of_word = "av" if language == "nb" else "of"
+        values["short"] = "".join(
+            f", {have} {of_word} {need} {with_word} {skill_name(skill)}" for skill, have, need in short
+        )
     if language == "nb":  # Norwegian writes a decimal comma: 106,5 t
         values = {k: str(v).replace(".", ",") if DECIMAL.match(str(v)) else v for k, v in values.items()}
     date = problem.date_of(breach.day)
@@ -205,26 +215,16 @@ def check_rota(problem: RotaProblem, cells: Cells) -> list[Breach]:
             out.append(Breach("locked", sid, day, {"want": want or "fri/off"}))
     for cell in problem.demand:
         on = [p for p in problem.staff if cells.get((p.id, cell.day)) == cell.shift]
-        if len(on) < cell.total:
-            out.append(
-                Breach(
-                    "under_cover",
-                    "",
-                    cell.day,
-                    {"shift": cell.shift, "have": len(on), "need": cell.total},
-                    hard=False,
-                )
-            )
-        for skill, need in cell.by_skill.items():
-            have = sum(1 for p in on if skill in p.skills)
-            if have < need:
-                out.append(
-                    Breach(
-                        "skill_cover",
-                        "",
-                        cell.day,
-                        {"shift": cell.shift, "skill": skill, "have": have, "need": need},
-                        hard=False,
-                    )
-                )
+        short = tuple(
+            (skill, have, need)
+            for skill, need in cell.by_skill.items()
+            if (have := sum(1 for p in on if skill in p.skills)) < need
+        )
+        if len(on) < cell.total:  # one warning per shift, naming the skills it lacks too
+            values = {"shift": cell.shift, "have": len(on), "need": cell.total, "short": short}
+            out.append(Breach("under_cover", "", cell.day, values, hard=False))
+            continue
+        for skill, have, need in short:  # enough people, but not with the skill
+            values = {"shift": cell.shift, "skill": skill, "have": have, "need": need}
+            out.append(Breach("skill_cover", "", cell.day, values, hard=False))
     return out
