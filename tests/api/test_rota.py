@@ -77,7 +77,10 @@ def test_plan_edit_publish_and_my_rota(api: Api) -> None:
     stale = {"edits": [{"staff_id": "R1", "date": "2026-12-03", "shift": "N", "was": None}]}
     conflict = api.client.post(f"/api/rotas/{rota['id']}/cells", json=stale, headers=coord)
     assert conflict.status_code == 409 and "changed by someone else" in conflict.text
-    fixed = {"edits": [{"staff_id": "R1", "date": "2026-12-03", "shift": None, "was": "D"}]}
+    # back to the solver's own cells (which keep every rule, whatever roster the time limit gave)
+    planned = {c["date"]: c["shift"] for c in rota["cells"] if c["staff_id"] == "R1"}
+    fixed = {"edits": [{"staff_id": "R1", "date": d, "shift": planned.get(d), "was": was}
+                       for d, was in (("2026-12-02", "E"), ("2026-12-03", "D"))]}
     assert api.client.post(f"/api/rotas/{rota['id']}/cells", json=fixed, headers=coord).status_code == 200
     published = api.client.post(f"/api/rotas/{rota['id']}/publish", headers=coord)
     assert published.status_code == 200 and published.json()["status"] == "published"

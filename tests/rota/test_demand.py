@@ -49,3 +49,12 @@ def test_a_busy_short_stay_that_ends_is_replaced_by_one_of_its_own_pathway():
     first, _, _, second, _, _ = forecast_demand({"ahs_lung": busy, "dho_copd": quiet})
     assert first.total == second.total == 3
     assert first.high == first.low and second.high - second.low > 2  # ten Poisson admissions: a wide band
+
+
+def test_a_rota_planned_weeks_ahead_is_staffed_for_todays_census():
+    """Today 10 short stays cause 660 visit minutes; all end before the period, which starts in two
+    days. The period's cells (numbered from its first day) still need the 3 people of today's census,
+    not the day-shift floor of an empty forecast."""
+    work = {"ahs": [DayWork({("D", "nurse"): 660.0}, {}, patients=10)] + [DayWork({}, {}, patients=0)] * 3}
+    cells = forecast_demand(work, first=2)
+    assert [(c.day, c.shift, c.total) for c in cells if c.shift == "D"] == [(0, "D", 3), (1, "D", 3)]

@@ -29,6 +29,7 @@ from hjemme.services.rota import (
     publish_rota,
     read_rota,
     replan_rota,
+    team_demand,
 )
 from hjemme.services.rota_team import add_wish, remove_wish, set_team_shifts, shift_times
 from hjemme.services.seeding import seed_population
@@ -348,3 +349,18 @@ def test_a_clinician_wishes_for_themself_only(seeded):
     with pytest.raises(NotFoundError):
         remove_wish(engine=engine, principal=nurse, wish_id=other, now=NOW)
     assert remove_wish(engine=engine, principal=nurse, wish_id=own, now=NOW).shift == "N"
+
+
+def test_a_rota_two_weeks_ahead_is_staffed_for_todays_census(seeded):
+    """The team's stays known today mostly end within two weeks; a rota for a week two weeks ahead
+    still needs the people today's census needs (each pathway's census held steady from today), not
+    one person a day shift (the floor of a forecast that starts when those stays have ended)."""
+    engine, team = seeded
+    catalogue = load_catalogue()
+    ahead = MONDAY + dt.timedelta(days=14)
+    with session_scope(engine) as session:
+        now = sum(c.total for c in team_demand(session, team, MONDAY, 7, catalogue, MONDAY))
+        later = sum(c.total for c in team_demand(session, team, ahead, 7, catalogue, MONDAY))
+        as_if_today_then = sum(c.total for c in team_demand(session, team, ahead, 7, catalogue, ahead))
+    assert later >= 0.8 * now > 7
+    assert as_if_today_then < 0.5 * later  # the known stays alone, two weeks on

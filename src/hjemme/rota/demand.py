@@ -107,14 +107,18 @@ def forecast_demand(
     params: DemandParams = DemandParams(),
     shifts: Sequence[str] = ("D", "E", "N"),
     days: int | None = None,
+    first: int = 0,
 ) -> tuple[DemandCell, ...]:
-    """One cell per day and shift: people needed, by skill, with the 80 % band.
+    """One cell per day and shift of the period, people needed, by skill, with the 80 % band.
 
-    ``work`` is the known work per pathway, each list covering the ``days`` of the period (by default
-    the longest list's; a team without patients still gets its floor, given ``days``). A day's
-    minutes are those of its known stays plus, for each expected patient of a pathway beyond them, the
-    average minutes per patient-day of that pathway's known work over the whole period.
-    ``expected_patients`` (per pathway, per day) defaults to each pathway's census of day 0 held steady."""
+    ``work`` is the known work per pathway from the census day (index 0: today, when the rota is
+    planned) to the period's last day, each list ``days`` long (by default the longest list's; a team
+    without patients still gets its floor, given ``days``); the period starts at index ``first`` and
+    its cells are numbered from there. A day's minutes are those of its known stays plus, for each
+    expected patient of a pathway beyond them, the average minutes per patient-day of that pathway's
+    known work from the census day on. ``expected_patients`` (per pathway, per day of ``work``)
+    defaults to each pathway's census of the census day held steady: a rota planned weeks ahead,
+    when today's short stays have ended, is still staffed for the patients the service has now."""
     days = max((len(w) for w in work.values()), default=0) if days is None else days
     cells = []
     for code in shifts:
@@ -138,7 +142,7 @@ def forecast_demand(
                 for skill, minutes in average.items():
                     per_skill[index][skill] += new * minutes
                 variance[index] += new * sum(average.values()) ** 2
-        for index in range(days):
+        for index in range(first, days):
             mean = sum(per_skill[index].values()) / productive
             spread = Z_80 * math.sqrt(variance[index]) / productive
             by_skill = {
@@ -147,7 +151,7 @@ def forecast_demand(
                 if skill != params.base_skill and minutes > 0
             }
             total = max(params.minimum.get(code, 0), math.ceil(mean - 1e-9), sum(by_skill.values()))
-            cells.append(
-                DemandCell(index, code, total, by_skill, low=max(0.0, mean - spread), high=mean + spread)
-            )
+            cells.append(DemandCell(
+                index - first, code, total, by_skill, low=max(0.0, mean - spread), high=mean + spread
+            ))
     return tuple(sorted(cells, key=lambda c: (c.day, shifts.index(c.shift))))

@@ -121,17 +121,20 @@ def _period(first_day: dt.date, weeks: int) -> int:
 
 
 def team_demand(
-    session: Session, team: str, first_day: dt.date, days: int, catalogue: Catalogue
+    session: Session, team: str, first_day: dt.date, days: int, catalogue: Catalogue, today: dt.date
 ) -> tuple[DemandCell, ...]:
-    """Demand per shift and skill from the stays of the team's patients known today, each pathway's
-    census held at today's level by expected admissions (see :mod:`hjemme.rota.demand`)."""
+    """Demand per shift and skill over the period from the stays of the team's patients known
+    ``today``, each pathway's census held at today's level by expected admissions (see
+    :mod:`hjemme.rota.demand`); a period that started before today is forecast from its first day."""
+    census_day = min(today, first_day)
     last = first_day + dt.timedelta(days=days - 1)
     enrolments = [
-        e for e in repo.list_enrolments(session) if e.end_date >= first_day and e.start_date <= last
+        e for e in repo.list_enrolments(session) if e.end_date >= census_day and e.start_date <= last
     ]
     patients = {p.id: p for p in repo.list_patients(session, ids=sorted({e.patient_id for e in enrolments}))}
-    work = team_work(enrolments, patients, team, first_day, days, catalogue)
-    return forecast_demand(work, days=days)
+    span = (last - census_day).days + 1
+    work = team_work(enrolments, patients, team, census_day, span, catalogue)
+    return forecast_demand(work, days=span, first=(first_day - census_day).days)
 
 
 def _problem(
@@ -286,7 +289,7 @@ def plan_rota(
     with session_scope(engine) as session:
         _require_team(session, team)
         step("demand")
-        demand = team_demand(session, team, first_day, days, catalogue)
+        demand = team_demand(session, team, first_day, days, catalogue, local_date(now))
         shifts = team_shifts(session, team)
         problem, _, _ = _problem(session, team, first_day, days, demand, {}, rules, shifts)
     step("search")
