@@ -7,7 +7,9 @@ admissions to the same pathway at the rate the service runs today (steady state,
 caller can replace with an expected census per pathway and day), each new patient bringing the
 average minutes per patient-day of that pathway's known work. Per pathway, because a team's short,
 busy stays (hospital at home with daily visits) end first while its long digital follow-ups stay: a
-team-wide average would replace a visited patient with a mostly digital one.
+team-wide average would replace a visited patient with a mostly digital one. The census is taken on
+the day the rota is planned, not on the period's first day: weeks ahead, today's short stays have
+ended and their successors are not known yet.
 New admissions are uncertain: Poisson counts, so the band shown is the 10th–90th
 percentile (± 1.28 σ) of the people needed.
 """
