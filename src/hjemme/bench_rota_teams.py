@@ -32,6 +32,7 @@ class TeamRow:
     staff: int
     needed: int  # person-shifts the forecast asks for
     covered: int  # of those, staffed
+    emptiest_pct: float  # the lowest share staffed of any shift the forecast needs people on
     broken: int  # broken rules in the rota (the checker's count)
     past_contract: int  # people planned past their contract's tolerance (the checker's warnings)
     seconds: float
@@ -79,6 +80,7 @@ def run_team_rota_bench(
             have[day, code] += 1
         needed = sum(c.total for c in demand)
         covered = sum(min(c.total, have[c.day, c.shift]) for c in demand)
+        emptiest = min((100.0 * have[c.day, c.shift] / c.total for c in demand if c.total), default=100.0)
         sick = max(staff, key=lambda s: sum((s.id, d) in result.cells for d in SICK_DAYS)).id
         away = frozenset((sick, d) for d in SICK_DAYS)
         sick_problem = RotaProblem(team, first_day, days, staff, demand, unavailable=away)
@@ -91,6 +93,7 @@ def run_team_rota_bench(
                 staff=len(staff),
                 needed=needed,
                 covered=covered,
+                emptiest_pct=min(100.0, emptiest),
                 broken=broken,
                 past_contract=sum(
                     1
@@ -109,13 +112,14 @@ def run_team_rota_bench(
 
 def markdown_table(rows: list[TeamRow]) -> str:
     lines = [
-        "| team | staff | person-shifts needed | covered | broken rules | past contract | s "
+        "| team | staff | person-shifts needed | covered | emptiest shift | broken rules | past contract | s "
         "| sick call: cells lost | others' cells changed | broken rules | s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
-            f"| {r.team} | {r.staff} | {r.needed} | {r.cover_pct:.0f} % | {r.broken} | {r.past_contract} "
+            f"| {r.team} | {r.staff} | {r.needed} | {r.cover_pct:.0f} % | {r.emptiest_pct:.0f} % "
+            f"| {r.broken} | {r.past_contract} "
             f"| {r.seconds:.1f} "
             f"| {r.sick_cells} | {r.sick_changed_others} | {r.sick_broken} | {r.sick_seconds:.1f} |"
         )

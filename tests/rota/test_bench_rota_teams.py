@@ -18,4 +18,5 @@ def test_every_team_rota_keeps_the_rules_and_the_sick_call_changes_few_cells():
         assert row.broken == 0 and row.sick_broken == 0, row
         assert row.past_contract == 0, row
         assert row.sick_changed_others <= row.staff * 7 // 2
-    assert "| team |" in markdown_table(rows)
+        assert row.emptiest_pct <= row.cover_pct + 1e-9  # no shift better staffed than the average
+    assert "| team |" in markdown_table(rows) and "| emptiest shift |" in markdown_table(rows)

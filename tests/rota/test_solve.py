@@ -81,6 +81,19 @@ def test_a_team_too_small_for_its_demand_is_left_short_not_planned_into_overtime
     assert sum(1 for b in findings if b.code == "under_cover") == 28 - worked
 
 
+def test_shifts_a_team_cannot_cover_are_spread_not_left_empty():
+    """Three nurses at 100 % and three on the day shift every day for two weeks: their contracts give
+    about 30 of the 42 shifts. The gaps are spread: at least two on every weekday, and someone on every
+    weekend day (with every other weekend off, the two weekends have three person-weekends between
+    them), never a day with nobody on."""
+    p = RotaProblem("t", MONDAY, 14, team(3), demand(14, day=3, evening=0, night=0))
+    cells = solve_rota(p, FAST).cells
+    assert hard(p, cells) == []
+    on_duty = [sum(1 for person in ("s0", "s1", "s2") if (person, d) in cells) for d in range(14)]
+    weekdays = [n for d, n in enumerate(on_duty) if not p.is_weekend(d)]
+    assert 27 <= sum(on_duty) <= 32 and min(weekdays) >= 2 and min(on_duty) >= 1, on_duty
+
+
 def test_hours_the_contract_asks_for_go_to_shifts_with_work_not_to_shifts_nobody_needs():
     """Four nurses and two on the day shift each day: the hours the contracts still ask for are
     planned as extra day shifts, never as evenings or nights the forecast needs nobody on."""

@@ -129,7 +129,7 @@ class RotaParams:
     time_limit_s: float = 20.0
     workers: int = 4
     seed: int = 0
-    under_cover_weight: int = 10_000  # per person missing on a shift
+    under_cover_weight: int = 10_000  # the first person missing on a shift; the k-th costs k times it
     skill_under_weight: int = 5_000  # per person with a needed skill missing
     over_cover_weight: int = 50  # per person more than needed
     idle_shift_weight: int = 500  # per person on a shift the forecast needs nobody on (no work at all)

@@ -150,12 +150,15 @@ def solve_rota(
     for cell in problem.demand:
         on = problem.staff
         staffed = sum(x[p.id, cell.day, cell.shift] for p in on)
-        under = model.new_int_var(0, cell.total, f"under_{cell.day}_{cell.shift}")
+        # the k-th person missing on one shift costs k times the first, so gaps the team cannot cover
+        # are spread over the period: one short day shift a day, not a day with nobody on
+        missing = [model.new_bool_var(f"miss_{cell.day}_{cell.shift}_{k}") for k in range(cell.total)]
         over = model.new_int_var(0, len(problem.staff), f"over_{cell.day}_{cell.shift}")
-        model.add(staffed + under - over == cell.total)
+        model.add(staffed + sum(missing) - over == cell.total)
         # an extra hand on a shift with work absorbs the forecast's spread; on one with none it idles
         over_weight = params.over_cover_weight if cell.total else params.idle_shift_weight
-        penalties += [params.under_cover_weight * under, over_weight * over]
+        penalties += [params.under_cover_weight * (k + 1) * m for k, m in enumerate(missing)]
+        penalties.append(over_weight * over)
         for skill, need in cell.by_skill.items():
             with_skill = sum(x[p.id, cell.day, cell.shift] for p in on if skill in p.skills)
             short = model.new_int_var(0, need, f"short_{cell.day}_{cell.shift}_{skill}")
