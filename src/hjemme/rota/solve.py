@@ -153,6 +153,8 @@ def solve_rota(
         # the k-th person missing on one shift costs k times the first, so gaps the team cannot cover
         # are spread over the period: one short day shift a day, not a day with nobody on
         missing = [model.new_bool_var(f"miss_{cell.day}_{cell.shift}_{k}") for k in range(cell.total)]
+        for fewer, more in zip(missing, missing[1:], strict=False):
+            model.add_implication(more, fewer)  # in order: the search skips dearer-first assignments
         over = model.new_int_var(0, len(problem.staff), f"over_{cell.day}_{cell.shift}")
         model.add(staffed + sum(missing) - over == cell.total)
         # an extra hand on a shift with work absorbs the forecast's spread; on one with none it idles
