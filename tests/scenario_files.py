@@ -15,13 +15,13 @@ from typing import Any
 import yaml
 
 from hjemme.scenario.factors import MAIN_ASSUMPTIONS
+from tests.scenario.conftest import DEFAULT
 
-DEFAULT = Path(__file__).resolve().parents[1] / "scenarios" / "default.yaml"
 
-
-def narrowed_scenario(target: Path, keep: Iterable[str] = MAIN_ASSUMPTIONS) -> Path:
-    """The default scenario written to ``target`` with every assumption's range closed to its likely
-    value (``low = high = likely``) except at the ``keep`` paths (as the scenario page names them)."""
+def narrowed_scenario(directory: Path, keep: Iterable[str] = MAIN_ASSUMPTIONS) -> Path:
+    """The default scenario written to ``directory/default.yaml`` (the name the page shows) with every
+    assumption's range closed to its likely value (``low = high = likely``) except at the ``keep``
+    paths (as the scenario page names them)."""
     kept = set(keep)
     doc = yaml.safe_load(DEFAULT.read_text(encoding="utf-8"))
 
@@ -36,5 +36,7 @@ def narrowed_scenario(target: Path, keep: Iterable[str] = MAIN_ASSUMPTIONS) -> P
                 close(value, f"{path}[{i}]")
 
     close(doc, "")
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / "default.yaml"
     target.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target

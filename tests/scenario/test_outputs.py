@@ -33,7 +33,7 @@ pytestmark = pytest.mark.xdist_group("scenario_run_outputs")
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("run")
-    config = narrowed_scenario(tmp_path_factory.mktemp("config") / "scenario.yaml")
+    config = narrowed_scenario(tmp_path_factory.mktemp("config"))
     result = CliRunner().invoke(app, ["scenario", "run", "--config", str(config), "--out", str(out),
                                       "--replications", "3", "--seed", "11"])
     assert result.exit_code == 0, result.output

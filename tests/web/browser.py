@@ -81,8 +81,7 @@ def planned_site(
     if events_check_s is not None:
         app.state.plan_events_check_s = events_check_s
     app.state.scenario_root = directory / "scenarios"
-    (directory / "scenario-file").mkdir()
-    app.state.scenario_default = narrowed_scenario(directory / "scenario-file" / "default.yaml")
+    app.state.scenario_default = narrowed_scenario(directory / "scenario-file")
     with Server(app) as server:
         yield server.url, engine, staff_id
     engine.dispose()

@@ -250,8 +250,7 @@ def test_scenario_replications_out_of_range_are_refused(planned, value):
 def test_scenario_run_shows_results_and_serves_a_valid_workbook(planned, tmp_path):
     """The default scenario runs in the background; its page then has the table, charts and an xlsx to download,
     in English too (labels, chart and workbook) when the page is English."""
-    (tmp_path / "scenario-file").mkdir()
-    planned.app.state.scenario_default = narrowed_scenario(tmp_path / "scenario-file" / "default.yaml")
+    planned.app.state.scenario_default = narrowed_scenario(tmp_path / "scenario-file")
     planned.log_in(Role.COORDINATOR)
     response = planned.client.post("/scenarios/runs", data={"source": "default", "replications": "1"},
                                    follow_redirects=False)

@@ -33,8 +33,7 @@ def site(db_engine: Engine, password_hash: str, tmp_path: Path) -> Iterator[tupl
     runs = ScenarioRuns(tmp_path / "scenarios")
     runs.pdf = False  # the CLI test prints the PDF; here the run stays quick
     app.state.scenario_runs = runs
-    (tmp_path / "scenario-file").mkdir()
-    app.state.scenario_default = narrowed_scenario(tmp_path / "scenario-file" / "default.yaml")
+    app.state.scenario_default = narrowed_scenario(tmp_path / "scenario-file")
     with FormClient(app) as client:
         yield Web(client=client, engine=db_engine), runs
 

@@ -3,11 +3,11 @@
 The input is, per pathway and day ahead, the clinician minutes the *known* stays cause (their
 pathways' visits and video consultations, as the day planner would get them) by shift and skill, with
 the number of patients behind them; the census is then projected: stays that end are replaced by new
-admissions to the same pathway at the rate the service runs today (steady state, an assumption the
-caller can replace with an expected census per pathway and day), each new patient bringing the
-average minutes per patient-day of that pathway's known work. Per pathway, because a team's short,
-busy stays (hospital at home with daily visits) end first while its long digital follow-ups stay: a
-team-wide average would replace a visited patient with a mostly digital one. The census is taken on
+admissions to the same pathway at the rate the service runs today (steady state, an assumption),
+each new patient bringing the average minutes per patient-day of that pathway's known work. Per
+pathway, because a team's short, busy stays (hospital at home with daily visits) end first while its
+long digital follow-ups stay: a team-wide average would replace a visited patient with a mostly
+digital one. The census is taken on
 the day the rota is planned, not on the period's first day: weeks ahead, today's short stays have
 ended and their successors are not known yet.
 New admissions are uncertain: Poisson counts, so the band shown is the 10th–90th
@@ -74,6 +74,7 @@ def team_work(
         if e.pathway_id in catalogue.pathways and e.patient_id in patients
         and patients[e.patient_id].clinic == team
     ]
+    by_id = dict(patients)
     work: dict[str, list[DayWork]] = {}
     for pathway in sorted({e.pathway_id for e in mine}):
         stays = [e for e in mine if e.pathway_id == pathway]
@@ -82,7 +83,7 @@ def team_work(
             date = first_day + dt.timedelta(days=day)
             active = [e for e in stays if e.is_active(date)]
             tasks = tasks_for_day(
-                date, active, dict(patients), catalogue.pathways, catalogue.products, catalogue.device_types
+                date, active, by_id, catalogue.pathways, catalogue.products, catalogue.device_types
             )
             visit: dict[tuple[str, str], float] = defaultdict(float)
             video: dict[tuple[str, str], float] = defaultdict(float)
@@ -105,7 +106,6 @@ def _minutes(today: DayWork, code: str, travel: float) -> dict[str, float]:
 
 def forecast_demand(
     work: Mapping[str, Sequence[DayWork]],
-    expected_patients: Mapping[str, Sequence[float]] | None = None,
     params: DemandParams = DemandParams(),
     shifts: Sequence[str] = ("D", "E", "N"),
     days: int | None = None,
@@ -118,28 +118,25 @@ def forecast_demand(
     without patients still gets its floor, given ``days``); the period starts at index ``first`` and
     its cells are numbered from there. A day's minutes are those of its known stays plus, for each
     expected patient of a pathway beyond them, the average minutes per patient-day of that pathway's
-    known work from the census day on. ``expected_patients`` (per pathway, per day of ``work``)
-    defaults to each pathway's census of the census day held steady: a rota planned weeks ahead,
-    when today's short stays have ended, is still staffed for the patients the service has now."""
+    known work from the census day on; each pathway's census of the census day is held steady, so a
+    rota planned weeks ahead, when today's short stays have ended, is still staffed for the patients
+    the service has now."""
     days = max((len(w) for w in work.values()), default=0) if days is None else days
     cells = []
     for code in shifts:
         productive = params.productive_min.get(code, 330)
         per_skill: list[dict[str, float]] = [defaultdict(float) for _ in range(days)]
         variance = [0.0] * days  # of the day's minutes, from the Poisson count of new patients
-        for pathway, pathway_work in work.items():
-            expected = (
-                list(expected_patients[pathway]) if expected_patients and pathway in expected_patients
-                else [float(pathway_work[0].patients)] * len(pathway_work)
-            )
+        for pathway_work in work.values():
+            census = pathway_work[0].patients
             patient_days = sum(day.patients for day in pathway_work)
             average: dict[str, float] = defaultdict(float)
             for day in pathway_work:
                 for skill, minutes in _minutes(day, code, params.travel_per_visit_min).items():
                     average[skill] += minutes / max(1, patient_days)
-            for index, today in enumerate(pathway_work):
-                new = max(0.0, expected[index] - today.patients)
-                for skill, minutes in _minutes(today, code, params.travel_per_visit_min).items():
+            for index, known in enumerate(pathway_work):
+                new = max(0, census - known.patients)
+                for skill, minutes in _minutes(known, code, params.travel_per_visit_min).items():
                     per_skill[index][skill] += minutes
                 for skill, minutes in average.items():
                     per_skill[index][skill] += new * minutes
