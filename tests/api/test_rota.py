@@ -64,6 +64,10 @@ def test_plan_edit_publish_and_my_rota(api: Api) -> None:
     rota = _planned(api, api.client.post("/api/rotas", json=body, headers=coord))
     assert rota["status"] == "draft" and not [b for b in rota["breaches"] if b["hard"]]
     assert {c["shift"] for c in rota["cover"]} == {"D", "E", "N"}
+    hours = {"D": 8.0, "E": 7.5, "N": 9.5}
+    for load in rota["loads"]:  # each person's hours add up their cells
+        mine = [c["shift"] for c in rota["cells"] if c["staff_id"] == load["staff_id"]]
+        assert load["hours"] == sum(hours[c] for c in mine) and load["nights"] == mine.count("N")
     edits = {
         "edits": [
             {"staff_id": "R1", "date": "2026-12-02", "shift": "E"},
@@ -79,8 +83,12 @@ def test_plan_edit_publish_and_my_rota(api: Api) -> None:
     assert conflict.status_code == 409 and "changed by someone else" in conflict.text
     # back to the solver's own cells (which keep every rule, whatever roster the time limit gave)
     planned = {c["date"]: c["shift"] for c in rota["cells"] if c["staff_id"] == "R1"}
-    fixed = {"edits": [{"staff_id": "R1", "date": d, "shift": planned.get(d), "was": was}
-                       for d, was in (("2026-12-02", "E"), ("2026-12-03", "D"))]}
+    fixed = {
+        "edits": [
+            {"staff_id": "R1", "date": d, "shift": planned.get(d), "was": was}
+            for d, was in (("2026-12-02", "E"), ("2026-12-03", "D"))
+        ]
+    }
     assert api.client.post(f"/api/rotas/{rota['id']}/cells", json=fixed, headers=coord).status_code == 200
     published = api.client.post(f"/api/rotas/{rota['id']}/publish", headers=coord)
     assert published.status_code == 200 and published.json()["status"] == "published"

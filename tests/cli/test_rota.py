@@ -47,6 +47,10 @@ def test_plan_check_edit_publish_export(database_env: str, tmp_path: Path) -> No
     assert all(line.count("│") <= 9 for line in checked.output.splitlines())
     assert all(f"{d:02d}.12" in checked.output for d in range(1, 14))
     assert _member_names(database_env, team) <= set(re.findall(r"│ ([^│]*?) +│", checked.output))
+    # each person's hours planned against the contract, nights and weekends, under the weeks
+    loads = re.findall(r"│ ([^│]*?) +│ +([\d.]+) +│ +([\d.]+) +│ +(\d+) +│ +(\d+) +│", checked.output)
+    assert {name for name, *_ in loads} == _member_names(database_env, team)
+    assert all(0 < float(contract) <= 71 for _, _, contract, _, _ in loads)  # two weeks, at most full time
     export = tmp_path / "rota.xlsx"
     assert (
         runner.invoke(app, ["rota", "export", rota_id, "--out", str(export), "--lang", "en"]).exit_code == 0

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from hjemme.rota.check import check_rota, describe
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hjemme.rota.check import PersonLoad, check_rota, describe, person_loads
 from hjemme.rota.problem import RotaRules
-from tests.rota.factories import problem
+from tests.rota.factories import problem, team
 
 
 def cells_of(line: str, staff_id: str = "s0") -> dict[tuple[str, int], str]:
@@ -96,3 +101,34 @@ def test_hours_with_a_fraction_are_written_with_the_languages_decimal_mark():
     breach = next(b for b in check_rota(p, cells_of("NE............")) if b.code == "rest")
     assert describe(breach, p, "nb") == "Nurse 0: bare 7,2 t hvile mellom vakter (minst 11 t), 30.11.2026"
     assert describe(breach, p, "en") == "Nurse 0: only 7.2 h rest between shifts (at least 11 h), 30 Nov 2026"
+
+
+def test_person_loads_count_hours_nights_and_weekends_against_the_contract():
+    """Day 8 h, evening 7.5 h, two nights 9.5 h each and two weekends worked (Sunday 6 December and
+    Saturday 12 December); a half-time contract and a week's absence lower the contracted hours."""
+    p = replace(
+        problem(n=2, unavailable=frozenset(("s1", d) for d in range(7))),
+        staff=(team(2)[0], replace(team(2)[1], contract_pct=50)),
+    )
+    loads = person_loads(p, cells_of("DENN..D.....E.") | cells_of(".......D.D....", "s1"))
+    full = p.rules.full_time_week_min * 2  # two weeks at 100 %
+    assert loads["s0"] == PersonLoad(480 * 2 + 450 * 2 + 570 * 2, full, nights=2, weekends=2)
+    assert loads["s1"] == PersonLoad(960, full * 0.5 / 2, nights=0, weekends=0)
+    assert loads["s0"].off_contract(10)  # 50 h of 71
+    assert not loads["s1"].off_contract(10)  # 16 h of 17.75, within 10 %
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="DEN.", min_size=14, max_size=14))
+def test_the_contract_warning_is_given_exactly_when_the_load_is_off_contract(line: str):
+    """Whatever the line, the hours shown per person add up its shifts and the checker warns of the
+    contract exactly when they lie outside the tolerance."""
+    p = problem(n=1)
+    cells = cells_of(line)
+    load = person_loads(p, cells)["s0"]
+    minutes = {"D": 480, "E": 450, "N": 570}
+    assert load.minutes == sum(minutes[c] for c in line if c != ".")
+    assert load.nights == line.count("N")
+    assert load.weekends == any(c != "." for c in line[5:7]) + any(c != "." for c in line[12:14])
+    warned = any(b.code == "contract" for b in check_rota(p, cells))
+    assert warned == load.off_contract(p.rules.contract_tolerance_pct)

@@ -134,20 +134,31 @@ def test_an_edit_of_a_cell_someone_changed_meanwhile_is_refused_and_changes_noth
     person, day = view.staff[0].id, MONDAY + dt.timedelta(days=5)
     seen = view.rota.cells.get((person, day))
     first = edit_rota(
-        engine=engine, principal=COORDINATOR, rota_id=view.rota.id,
-        edits=[CellEdit(person, day, "E" if seen != "E" else None, was=seen)], now=NOW,
+        engine=engine,
+        principal=COORDINATOR,
+        rota_id=view.rota.id,
+        edits=[CellEdit(person, day, "E" if seen != "E" else None, was=seen)],
+        now=NOW,
     )
     after = dict(first.rota.cells)
     other = MONDAY + dt.timedelta(days=9)
     with pytest.raises(ConflictError, match="changed by someone else"):
         edit_rota(
-            engine=engine, principal=COORDINATOR, rota_id=view.rota.id,
-            edits=[CellEdit(person, other, None), CellEdit(person, day, "N", was=seen)], now=NOW,
+            engine=engine,
+            principal=COORDINATOR,
+            rota_id=view.rota.id,
+            edits=[CellEdit(person, other, None), CellEdit(person, day, "N", was=seen)],
+            now=NOW,
         )
     assert read_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id).rota.cells == after
     # an edit that says nothing of what it saw (the CLI) is made as before
-    made = edit_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id,
-                     edits=[CellEdit(person, day, None)], now=NOW)
+    made = edit_rota(
+        engine=engine,
+        principal=COORDINATOR,
+        rota_id=view.rota.id,
+        edits=[CellEdit(person, day, None)],
+        now=NOW,
+    )
     assert (person, day) not in made.rota.cells
 
 
@@ -181,8 +192,8 @@ def test_sick_call_replans_with_few_changes_and_supersedes_on_publish(seeded):
 
 
 def test_export_is_a_formatted_workbook(seeded):
-    """The Excel export has a bold header of dates, a row per person, the rota's shift times and a
-    sheet of breaches."""
+    """The Excel export has a bold header of dates, a row per person with their hours and nights, the
+    rota's shift times and a sheet of breaches."""
     engine, team = seeded
     view = _plan(engine, team)
     book = load_workbook(
@@ -193,6 +204,12 @@ def test_export_is_a_formatted_workbook(seeded):
     assert [sheet.cell(row=i + 2, column=1).value for i in range(len(view.staff))] == [
         s.name for s in view.staff
     ]
+    assert [c.value for c in sheet[1]][1:5] == ["Timer", "Timer etter avtale", "Netter", "Helger"]
+    minutes = {s.code: s.minutes for s in view.problem.shifts}
+    for row, person in enumerate(view.staff, start=2):
+        mine = [code for (sid, _), code in view.rota.cells.items() if sid == person.id]
+        assert sheet.cell(row=row, column=2).value == round(sum(minutes[c] for c in mine) / 60, 1)
+        assert sheet.cell(row=row, column=4).value == mine.count("N")
     assert "Brudd" in book.sheetnames
     last = [c.value for c in sheet[sheet.max_row]][:4]
     assert last == ["Vakttider", "D 07:30–15:30", "E 15:00–22:30", "N 22:15–07:45"]

@@ -105,6 +105,39 @@ def test_plan_edit_check_publish_and_my_rota(client: FormClient) -> None:
     assert mine.text.count('<li class="shift shift-unplanned') == 14
 
 
+def _load_of(page: str, name: str) -> tuple[int, int, str]:
+    """A person's hours planned and by contract, and the cell's classes, read off the grid's row."""
+    found = re.search(
+        rf'<th scope="row">{re.escape(name)}</th>\s*<td class="([^"]*)" title="[^"]*">(\d+)/(\d+)</td>', page
+    )
+    assert found, f"no hours shown for {name}"
+    return int(found[2]), int(found[3]), found[1]
+
+
+def test_the_grid_shows_each_persons_hours_against_the_contract_as_cells_change(client: FormClient) -> None:
+    """Each row shows hours planned / hours by contract; a day shift put on a free day adds its 8 hours
+    at once, and hours far under the contract are marked."""
+    _login(client, Role.COORDINATOR)
+    planned = client.post(
+        "/rota/plan",
+        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "2"},
+        follow_redirects=False,
+    )
+    rota_id = _finished(client, planned).rsplit("/", 1)[1]
+    freed = client.post(f"/rota/{rota_id}/cells?lang=nb", data={"cell": "S010|2026-12-02", "shift": ""})
+    hours, contract, _ = _load_of(freed.text, "Kari Turnus 0")
+    assert contract == 71  # two weeks of 35.5 h
+    worked = client.post(f"/rota/{rota_id}/cells?lang=nb", data={"cell": "S010|2026-12-02", "shift": "D"})
+    assert _load_of(worked.text, "Kari Turnus 0")[:2] == (hours + 8, contract)
+    assert "Timer" in worked.text and "Helger" in worked.text
+    for day in range(14):  # a whole fortnight off: far under the contract, marked and warned of
+        date = (MONDAY + dt.timedelta(days=day)).isoformat()
+        emptied = client.post(f"/rota/{rota_id}/cells?lang=nb", data={"cell": f"S010|{date}", "shift": ""})
+    hours, _, classes = _load_of(emptied.text, "Kari Turnus 0")
+    assert hours == 0 and "short" in classes.split()
+    assert "Kari Turnus 0: 0 t planlagt mot 71 t etter stillingsprosent" in emptied.text
+
+
 def test_a_cell_changed_by_another_planner_since_the_grid_was_shown_is_not_overwritten(
     client: FormClient,
 ) -> None:
@@ -112,7 +145,8 @@ def test_a_cell_changed_by_another_planner_since_the_grid_was_shown_is_not_overw
     second's night (posted with the day off they saw) is refused in bokmål and the evening stays."""
     _login(client, Role.COORDINATOR)
     planned = client.post(
-        "/rota/plan", data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
+        "/rota/plan",
+        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
         follow_redirects=False,
     )
     rota_id = _finished(client, planned).rsplit("/", 1)[1]
@@ -203,13 +237,16 @@ def test_a_sick_call_entered_on_the_grid_is_registered_and_replanned(
 
     _login(client, Role.COORDINATOR)
     planned = client.post(
-        "/rota/plan", data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
+        "/rota/plan",
+        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
         follow_redirects=False,
     )
     grid_url = _finished(client, planned)
     rota_id = int(grid_url.rsplit("/", 1)[1])
     grid = client.get(grid_url + "?lang=nb").text
-    assert "Sykemelding eller nytt fravær" in grid and 'name="from_date" type="date" value="2026-11-30"' in grid
+    assert (
+        "Sykemelding eller nytt fravær" in grid and 'name="from_date" type="date" value="2026-11-30"' in grid
+    )
     coordinator = Principal("coordinator1", Role.COORDINATOR)
     cells = read_rota(engine=db_engine, principal=coordinator, rota_id=rota_id).rota.cells
     sick = next(sid for (sid, date) in sorted(cells) if date == dt.date(2026, 12, 1))

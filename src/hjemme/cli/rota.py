@@ -97,6 +97,18 @@ def _show(view: service.RotaView, language: str) -> None:
                 row.append(f"[{'red' if have < need else 'green'}]{have}/{need}[/]")
             table.add_row(f"{code} cover", *row)
         console.print(table)
+    loads = view.loads()
+    tolerance = view.problem.rules.contract_tolerance_pct
+    table = Table("")
+    for heading in ("hours", "contract", "nights", "weekends"):
+        table.add_column(heading, justify="right")
+    for person in view.staff:
+        load = loads[person.id]
+        colour = "red" if load.off_contract(tolerance) else "green"
+        hours = f"[{colour}]{load.minutes / 60:.1f}[/]"
+        contract = f"{load.target_minutes / 60:.1f}"
+        table.add_row(person.name, hours, contract, str(load.nights), str(load.weekends))
+    console.print(table)
     times = (f"{s.code} {_hhmm(s.start_min)}–{_hhmm(s.end_min)}" for s in view.problem.shifts)
     console.print(" · ".join(times))
     hard = len(view.hard_breaches)

@@ -111,11 +111,53 @@ def _hours(minutes: float) -> str:
     return f"{minutes / 60:.1f}".rstrip("0").rstrip(".")
 
 
+@dataclass(frozen=True, slots=True)
+class PersonLoad:
+    """One person's share of a rota: what the planner weighs for the contract and for fairness."""
+
+    minutes: int  # planned
+    target_minutes: float  # by contract, over the days the person is not absent
+    nights: int
+    weekends: int  # weekends with at least one shift
+
+    def off_contract(self, tolerance_pct: float) -> bool:
+        """Whether the planned hours lie outside the contract's tolerance."""
+        return abs(self.minutes - self.target_minutes) > self.target_minutes * tolerance_pct / 100
+
+
+def _weekends_worked(problem: RotaProblem, worked_days: set[int]) -> list[tuple[int, bool]]:
+    """(first day of each weekend in the period, worked); a period starting on a Sunday counts it."""
+    weekends: list[tuple[int, bool]] = []
+    for day in range(problem.days):
+        weekday = problem.date_of(day).weekday()
+        if weekday == 5 or (weekday == 6 and day == 0):
+            days = [d for d in (day, day + 1) if d < problem.days and problem.date_of(d).weekday() >= 5]
+            weekends.append((day, any(d in worked_days for d in days)))
+    return weekends
+
+
+def person_loads(problem: RotaProblem, cells: Cells) -> dict[str, PersonLoad]:
+    """Per person in ``problem.staff``: planned and contracted minutes, nights and weekends worked."""
+    defs = {s.code: s for s in problem.shifts}
+    loads: dict[str, PersonLoad] = {}
+    for person in problem.staff:
+        mine = [(day, code) for (sid, day), code in cells.items() if sid == person.id and code in defs]
+        present = sum(1 for d in range(problem.days) if (person.id, d) not in problem.unavailable)
+        loads[person.id] = PersonLoad(
+            minutes=sum(defs[c].minutes for _, c in mine),
+            target_minutes=problem.rules.full_time_week_min * person.contract_pct / 100 * present / 7,
+            nights=sum(1 for _, c in mine if defs[c].night),
+            weekends=sum(w for _, w in _weekends_worked(problem, {day for day, _ in mine})),
+        )
+    return loads
+
+
 def check_rota(problem: RotaProblem, cells: Cells) -> list[Breach]:
     """Every breach in ``cells``: hard rules first (per person, by day), then cover and contract warnings."""
     rules = problem.rules
     defs = {s.code: s for s in problem.shifts}
     out: list[Breach] = []
+    loads = person_loads(problem, cells)
     for person in problem.staff:
         mine = sorted((day, code) for (sid, day), code in cells.items() if sid == person.id and code in defs)
         intervals = [(day * DAY + defs[c].start_min, day * DAY + defs[c].end_min, day) for day, c in mine]
@@ -182,34 +224,16 @@ def check_rota(problem: RotaProblem, cells: Cells) -> list[Breach]:
                     )
                 )
             run = 0
-        weekends: list[tuple[int, bool]] = []  # (first day of the weekend, worked)
-        for day in range(problem.days):
-            weekday = problem.date_of(day).weekday()
-            if weekday == 5 or (weekday == 6 and day == 0):
-                weekends.append(
-                    (
-                        day,
-                        any(
-                            d in worked_days
-                            for d in (day, day + 1)
-                            if d < problem.days and problem.date_of(d).weekday() >= 5
-                        ),
-                    )
-                )
+        weekends = _weekends_worked(problem, worked_days)
         cycle = rules.weekend_cycle
         for i in range(len(weekends) - cycle + 1):
             count = sum(w for _, w in weekends[i : i + cycle])
             if count > 1:
                 out.append(Breach("weekends", person.id, weekends[i][0], {"count": count, "cycle": cycle}))
-        present = sum(1 for d in range(problem.days) if (person.id, d) not in problem.unavailable)
-        target = rules.full_time_week_min * person.contract_pct / 100 * present / 7
-        planned = sum(defs[c].minutes for _, c in mine)
-        if abs(planned - target) > target * rules.contract_tolerance_pct / 100:
-            out.append(
-                Breach(
-                    "contract", person.id, 0, {"hours": _hours(planned), "target": _hours(target)}, hard=False
-                )
-            )
+        load = loads[person.id]
+        if load.off_contract(rules.contract_tolerance_pct):
+            values = {"hours": _hours(load.minutes), "target": _hours(load.target_minutes)}
+            out.append(Breach("contract", person.id, 0, values, hard=False))
     for (sid, day), want in problem.locks.items():
         if cells.get((sid, day)) != want:
             out.append(Breach("locked", sid, day, {"want": want or "fri/off"}))

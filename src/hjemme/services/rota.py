@@ -23,7 +23,7 @@ from hjemme.domain.rota import RotaStatus, RotaVersion, StaffWish
 from hjemme.domain.security import Role
 from hjemme.domain.time import local_date
 from hjemme.errors import ConflictError, InputError, NotFoundError
-from hjemme.rota.check import Breach, check_rota, describe
+from hjemme.rota.check import Breach, PersonLoad, check_rota, describe, person_loads
 from hjemme.rota.demand import forecast_demand, team_work
 from hjemme.rota.problem import (
     DEFAULT_SHIFTS,
@@ -84,6 +84,10 @@ class RotaView:
         if wish.kind == WishKind.DAY_OFF:
             return code is None
         return (code == wish.shift) == (wish.kind == WishKind.SHIFT_WANTED)
+
+    def loads(self) -> dict[str, PersonLoad]:
+        """Per person: planned against contracted hours, nights and weekends worked."""
+        return person_loads(self.problem, _indexed(self.rota))
 
     def cover(self) -> dict[tuple[int, str], tuple[int, DemandCell]]:
         """(day, shift) -> (people on it, demand)."""
@@ -527,9 +531,25 @@ def export_rota_xlsx(*, engine: Engine, principal: Principal, rota_id: int, lang
     header_fill = PatternFill("solid", fgColor="1F4E79")
     colours = {"D": "FFF2CC", "E": "DDEBF7", "N": "D9D2E9"}
     dates = [rota.first_day + dt.timedelta(days=d) for d in range(rota.days)]
-    sheet.append(["Navn" if nb else "Name", *[d.strftime("%a %d.%m") for d in dates]])
+    totals = (
+        ["Timer", "Timer etter avtale", "Netter", "Helger"]
+        if nb
+        else ["Hours", "Contract hours", "Nights", "Weekends"]
+    )
+    sheet.append(["Navn" if nb else "Name", *totals, *[d.strftime("%a %d.%m") for d in dates]])
+    loads = view.loads()
     for person in view.staff:
-        sheet.append([person.name, *[rota.cells.get((person.id, d), "") for d in dates]])
+        load = loads[person.id]
+        sheet.append(
+            [
+                person.name,
+                round(load.minutes / 60, 1),
+                round(load.target_minutes / 60, 1),
+                load.nights,
+                load.weekends,
+                *[rota.cells.get((person.id, d), "") for d in dates],
+            ]
+        )
     for cell in sheet[1]:
         cell.font, cell.fill = header, header_fill
         cell.alignment = Alignment(horizontal="center", text_rotation=90 if cell.column > 1 else 0)
@@ -548,6 +568,7 @@ def export_rota_xlsx(*, engine: Engine, principal: Principal, rota_id: int, lang
         sheet.append(
             [
                 f"{'Dekning' if nb else 'Cover'} {label[code]}",
+                *[""] * len(totals),
                 *[
                     f"{cover[d, code][0]}/{cover[d, code][1].total}" if (d, code) in cover else ""
                     for d in range(rota.days)

@@ -14,6 +14,7 @@ from hjemme.api.schemas.rota import (
     BreachRead,
     CellEditsCreate,
     CoverRead,
+    LoadRead,
     MyShiftRead,
     ReplanCreate,
     RotaCreate,
@@ -114,6 +115,17 @@ def rota_read(view: service.RotaView, language: str) -> RotaRead:
                 high=round(cell.high, 2),
             )
             for (day, code), (have, cell) in sorted(view.cover().items())
+        ],
+        loads=[
+            LoadRead(
+                staff_id=sid,
+                hours=round(load.minutes / 60, 2),
+                contract_hours=round(load.target_minutes / 60, 2),
+                off_contract=load.off_contract(view.problem.rules.contract_tolerance_pct),
+                nights=load.nights,
+                weekends=load.weekends,
+            )
+            for sid, load in view.loads().items()
         ],
         breaches=[
             BreachRead(

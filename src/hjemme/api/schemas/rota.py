@@ -101,6 +101,15 @@ class CoverRead(BaseModel):
     high: float
 
 
+class LoadRead(BaseModel):
+    staff_id: str
+    hours: float = Field(description="planned over the period")
+    contract_hours: float = Field(description="by the contract percentage, over the days not absent")
+    off_contract: bool = Field(description="planned hours outside the rules' contract tolerance")
+    nights: int
+    weekends: int = Field(description="weekends with at least one shift")
+
+
 class RotaSummaryRead(BaseModel):
     id: int
     team: str
@@ -117,6 +126,7 @@ class RotaRead(RotaSummaryRead):
     cells: list[dict[str, str]]
     locks: list[dict[str, str | None]]
     cover: list[CoverRead]
+    loads: list[LoadRead]
     breaches: list[BreachRead]
     shifts: list[ShiftRead]
     wishes: list[WishRead]

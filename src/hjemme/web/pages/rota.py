@@ -243,6 +243,8 @@ def _grid(
         "rota": rota,
         "dates": dates,
         "cover": cover,
+        "loads": view.loads(),
+        "tolerance": view.problem.rules.contract_tolerance_pct,
         "hard": hard,
         "warnings": warnings,
         "flagged": flagged,
