@@ -103,6 +103,10 @@ def test_plan_edit_check_publish_and_my_rota(client: FormClient) -> None:
     # the rota published covers two weeks: the two after it are not days off but not planned yet
     assert mine.text.count("Ingen turnus publisert ennå") == 14
     assert mine.text.count('<li class="shift shift-unplanned') == 14
+    # a summary of the shifts listed: how many, and their hours (day 8, evening 7.5, night 9.5)
+    codes = re.findall(r'<li class="shift shift-([DEN])[ "]', mine.text)
+    hours = sum({"D": 8.0, "E": 7.5, "N": 9.5}[c] for c in codes)
+    assert codes and f"{len(codes)} vakter, {hours:.1f} timer".replace(".", ",") in mine.text
 
 
 def _load_of(page: str, name: str) -> tuple[int, int, str]:
@@ -129,6 +133,9 @@ def test_the_grid_shows_each_persons_hours_against_the_contract_as_cells_change(
     assert contract == 71  # two weeks of 35.5 h
     worked = client.post(f"/rota/{rota_id}/cells?lang=nb", data={"cell": "S010|2026-12-02", "shift": "D"})
     assert _load_of(worked.text, "Kari Turnus 0")[:2] == (hours + 8, contract)
+    # the cell set by hand is locked (kept by a re-plan), shown bold with the legend saying so
+    cell = re.search(r'<td class="([^"]*)">\s*<form[^>]*>(?:(?!</td>).)*?value="S010\|2026-12-02"', worked.text, re.S)
+    assert cell and "locked" in cell[1].split() and "satt for hånd" in worked.text
     assert "Timer" in worked.text and "Helger" in worked.text
     for day in range(14):  # a whole fortnight off: far under the contract, marked and warned of
         date = (MONDAY + dt.timedelta(days=day)).isoformat()

@@ -474,6 +474,13 @@ class MyShift:
     team: str
     published: bool = True  # False: no published rota covers the day (not planned yet, not a day off)
 
+    @property
+    def minutes(self) -> int:
+        """Length of the shift in minutes, 0 on a day off (a night ends past midnight: end_min > 1440)."""
+        if self.start_min is None or self.end_min is None:
+            return 0
+        return self.end_min - self.start_min
+
 
 def my_rota(
     *, engine: Engine, principal: Principal, first: dt.date, days: int = 28, staff_id: str | None = None

@@ -342,7 +342,7 @@ def rota_cells(
     rota_id: RotaId,
     cell: Annotated[str, Form()],
     shift: Annotated[str, Form()] = "",  # empty: a day off
-    lock: Annotated[str, Form()] = "1",
+    lock: Annotated[str, Form()] = "1",  # "1": kept by a re-plan (the grid's edits always are)
     was: Annotated[str, Form(max_length=8)] = "",  # what the grid showed, "-" a day off; empty: unknown
 ) -> Response:
     """One cell changed in the grid (``cell`` = ``staff|YYYY-MM-DD``); the page answers with the check.
@@ -352,7 +352,7 @@ def rota_cells(
     try:
         date = dt.date.fromisoformat(date_text)
         seen = service.UNSEEN if not was else (None if was == DAY_OFF else was)
-        edit = service.CellEdit(staff_id, date, shift or None, bool(lock), seen)
+        edit = service.CellEdit(staff_id, date, shift or None, lock == "1", seen)
         view = service.edit_rota(engine=engine, principal=user, rota_id=rota_id, edits=[edit], now=now)
     except NotFoundError:
         return render(request, "errors/404.html", page_context(user), status_code=404)
