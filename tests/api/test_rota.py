@@ -168,3 +168,22 @@ def test_wishes_are_shown_with_the_rota_and_withdrawn(api: Api) -> None:
     assert nurse.status_code == 404
     assert api.client.delete(f"/api/rota-wishes/{wish_id}", headers=coord).status_code == 204
     assert api.client.get(f"/api/rotas/{rota['id']}", headers=coord).json()["wishes"] == []
+
+
+def test_a_sick_call_through_the_api_shows_the_absence_with_the_replanned_rota(api: Api) -> None:
+    """An absence registered through the API is listed under ``absent`` in the rota, and the re-plan
+    takes the member off those days."""
+    _team(api)
+    coord = api.headers(Role.COORDINATOR)
+    body = {"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": 1, "time_limit_s": 3}
+    rota = _planned(api, api.client.post("/api/rotas", json=body, headers=coord))
+    assert rota["absent"] == []
+    sick = {"kind": "sick", "from_date": "2026-12-02", "to_date": "2026-12-03"}
+    assert api.client.post("/api/staff/R1/absences", json=sick, headers=coord).status_code == 201
+    replanned = _planned(api, api.client.post(f"/api/rotas/{rota['id']}/replan", json={}, headers=coord))
+    assert replanned["absent"] == [
+        {"staff_id": "R1", "date": "2026-12-02"},
+        {"staff_id": "R1", "date": "2026-12-03"},
+    ]
+    assert not [c for c in replanned["cells"] if c["staff_id"] == "R1" and c["date"] in ("2026-12-02", "2026-12-03")]
+    assert not [b for b in replanned["breaches"] if b["hard"]]

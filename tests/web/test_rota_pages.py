@@ -288,6 +288,11 @@ def test_a_sick_call_entered_on_the_grid_is_registered_and_replanned(
     view = read_rota(engine=db_engine, principal=coordinator, rota_id=int(again.rsplit("/", 1)[1]))
     assert not any(view.rota.cells.get((sick, dt.date(2026, 12, d))) for d in (1, 2, 3))
     assert view.hard_breaches == ()
+    # the new draft's grid shows the three sick days as absent, and no other cell of anyone
+    page = client.get(again + "?lang=nb").text
+    absent = re.findall(r'<td class="[^"]*\babsent\b[^"]*"[^>]*>\s*<form[^>]*>.*?value="([^"|]+)\|([\d-]+)"', page, re.S)
+    assert sorted(absent) == [(sick, f"2026-12-0{d}") for d in (1, 2, 3)]
+    assert "Fravær (fraværsregisteret)" in page
 
 
 def test_planning_shows_a_progress_bar_then_the_draft(client: FormClient) -> None:

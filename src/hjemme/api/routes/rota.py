@@ -127,6 +127,10 @@ def rota_read(view: service.RotaView, language: str) -> RotaRead:
             )
             for sid, load in view.loads().items()
         ],
+        absent=[
+            {"staff_id": sid, "date": view.problem.date_of(day).isoformat()}
+            for sid, day in sorted(view.problem.unavailable)
+        ],
         breaches=[
             BreachRead(
                 code=b.code, hard=b.hard, staff_id=b.staff_id, date=view.problem.date_of(b.day), message=m

@@ -127,6 +127,7 @@ class RotaRead(RotaSummaryRead):
     locks: list[dict[str, str | None]]
     cover: list[CoverRead]
     loads: list[LoadRead]
+    absent: list[dict[str, str]] = Field(description="staff_id and date of each day a member is away")
     breaches: list[BreachRead]
     shifts: list[ShiftRead]
     wishes: list[WishRead]
