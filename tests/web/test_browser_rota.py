@@ -52,3 +52,31 @@ def test_planning_follows_the_job_to_the_grid(site, browser):
         shot(page, "coordinator_rota_grid_wish")
     finally:
         context.close()
+
+
+def test_a_changed_cell_comes_back_where_the_planner_was(site, browser):
+    """A four-week grid is wider than the screen: after a cell in the last week is changed, the page
+    that comes back with the check is scrolled to the same place, the changed cell in view."""
+    context, page = log_in(browser, site, Role.COORDINATOR)
+    try:
+        page.goto("/rota?lang=en")
+        page.get_by_label("Team", exact=True).select_option("haematology")
+        page.get_by_label("Weeks").fill("4")
+        page.get_by_role("button", name="Plan", exact=True).click()
+        page.wait_for_url(re.compile(r".*/rota/\d+$"), timeout=90_000)
+        page.wait_for_selector("html[data-ready]")
+        cell = page.get_by_label("Kari Turnus 4 26 Dec 2026", exact=True)
+        cell.scroll_into_view_if_needed()
+        left = page.locator(".rota-scroll").evaluate("e => e.scrollLeft")
+        assert left > 0  # the grid is wider than the screen
+        was = cell.input_value()
+        cell.select_option("" if was else "D")
+        page.wait_for_load_state()
+        page.wait_for_selector("html[data-ready]")
+        after = page.get_by_label("Kari Turnus 4 26 Dec 2026", exact=True)
+        assert after.input_value() == ("" if was else "D")
+        assert page.locator(".rota-scroll").evaluate("e => e.scrollLeft") == left
+        box, view = after.bounding_box(), page.viewport_size
+        assert box and 0 <= box["x"] < view["width"] and 0 <= box["y"] < view["height"]
+    finally:
+        context.close()
