@@ -128,7 +128,11 @@ def test_the_grid_shows_each_persons_hours_against_the_contract_as_cells_change(
         follow_redirects=False,
     )
     rota_id = _finished(client, planned).rsplit("/", 1)[1]
-    freed = client.post(f"/rota/{rota_id}/cells?lang=nb", data={"cell": "S010|2026-12-02", "shift": ""})
+    change = {"cell": "S010|2026-12-02", "shift": ""}
+    posted = client.post(f"/rota/{rota_id}/cells?lang=nb", data=change, follow_redirects=False)
+    # answered with the grid's own address: reloading the checked grid reads it, it posts nothing again
+    assert posted.status_code == 303 and posted.headers["location"] == f"/rota/{rota_id}?lang=nb"
+    freed = client.get(posted.headers["location"])
     hours, contract, _ = _load_of(freed.text, "Kari Turnus 0")
     assert contract == 71  # two weeks of 35.5 h
     worked = client.post(f"/rota/{rota_id}/cells?lang=nb", data={"cell": "S010|2026-12-02", "shift": "D"})

@@ -28,7 +28,7 @@ from hjemme.services.auth import Principal
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from hjemme.web.deps import ClientDep, EngineDep, NowDep, ServiceDate, page_context, page_for, page_for_roles
-from hjemme.web.rendering import N_, language_of, render
+from hjemme.web.rendering import LANGUAGES, N_, language_of, render
 
 RotaId = Annotated[int, Path(ge=1, le=2**62)]  # a stored id; larger numbers are refused, not looked up
 WishId = Annotated[int, Path(ge=1, le=2**62)]
@@ -346,7 +346,7 @@ def rota_cells(
     lock: Annotated[str, Form()] = "1",  # "1": kept by a re-plan (the grid's edits always are)
     was: Annotated[str, Form(max_length=8)] = "",  # what the grid showed, "-" a day off; empty: unknown
 ) -> Response:
-    """One cell changed in the grid (``cell`` = ``staff|YYYY-MM-DD``); the page answers with the check.
+    """One cell changed in the grid (``cell`` = ``staff|YYYY-MM-DD``); the grid it leads to has the check.
     A cell the planner set by hand is locked: a re-plan after a sick call keeps it. A cell someone
     else changed since the grid was shown is not overwritten: the grid comes back as it is now."""
     staff_id, _, date_text = cell.partition("|")
@@ -369,9 +369,10 @@ def rota_cells(
             error=str(error),
             status=422,
         )
-    if view.rota.id != rota_id:
-        return RedirectResponse(f"/rota/{view.rota.id}", status_code=303)
-    return _grid(request, user, now, view)
+    # Post/redirect/get: reloading the checked grid reads it again rather than posting the cell twice
+    # (which its `was` would refuse as someone else's change); a published rota edited is a new draft.
+    lang = request.query_params.get("lang")
+    return RedirectResponse(f"/rota/{view.rota.id}{f'?lang={lang}' if lang in LANGUAGES else ''}", 303)
 
 
 @router.post("/rota/{rota_id}/publish")
