@@ -187,3 +187,8 @@ def test_a_sick_call_through_the_api_shows_the_absence_with_the_replanned_rota(a
     ]
     assert not [c for c in replanned["cells"] if c["staff_id"] == "R1" and c["date"] in ("2026-12-02", "2026-12-03")]
     assert not [b for b in replanned["breaches"] if b["hard"]]
+    # the changes since the version it was made from: as many as counted, R1's lost shifts among them
+    assert rota["changes"] == [] and len(replanned["changes"]) == replanned["changed"]
+    lost = {(c["date"], c["shift"]) for c in rota["cells"] if c["staff_id"] == "R1" and c["date"] in ("2026-12-02", "2026-12-03")}
+    dropped = {(c["date"], c["before"]) for c in replanned["changes"] if c["staff_id"] == "R1" and c["after"] is None}
+    assert lost <= dropped

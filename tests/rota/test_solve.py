@@ -3,8 +3,11 @@ demand it can, keeps locks and absences, grants wishes, and re-plans a sick call
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
+
 from hjemme.rota.check import check_rota
-from hjemme.rota.problem import RotaParams, RotaProblem, Wish, WishKind
+from hjemme.rota.problem import DemandCell, RotaParams, RotaProblem, RotaRules, Wish, WishKind
 from hjemme.rota.solve import solve_rota
 from tests.rota.factories import FAST, MONDAY, demand, problem, team
 
@@ -112,3 +115,27 @@ def test_hours_a_planner_locked_past_the_contract_are_kept():
     assert all(cells.get(("s0", d)) == "D" for d in locked)
     assert hard(p, cells) == []
     assert any(b.code == "contract" and b.staff_id == "s0" for b in check_rota(p, cells))
+
+
+
+def test_a_sick_call_replan_fills_the_absence_not_the_gaps_the_published_rota_had():
+    """Four nurses, two on the day shift each day of a week. The published rota had Saturday one
+    short (and three on Monday, Tuesday and Friday). A sick call takes s2 off Thursday: the re-plan
+    puts someone on Thursday, but moves nobody to Saturday, a gap known before the sick call (the
+    demo's re-plan of a 3-day sick call moved a nurse onto a Christmas weekend that way)."""
+    days = 7
+    need = tuple(DemandCell(d, code, 2 if code == "D" else 0) for d in range(days) for code in "DEN")
+    rules = RotaRules(contract_tolerance_pct=50)  # the contracts leave room: only cover is at stake
+    published = {(sid, d): "D" for sid, worked in PUBLISHED.items() for d in worked}
+    sick = RotaProblem("t", MONDAY, days, team(4), need, rules=rules, unavailable=frozenset({("s2", 3)}))
+    assert hard(replace(sick, unavailable=frozenset()), published) == []
+    again = solve_rota(sick, FAST, previous=published, keep_before=3)
+    on = Counter(d for (_, d), code in again.cells.items() if code == "D")
+    assert hard(sick, again.cells) == []
+    assert ("s2", 3) not in again.cells and on[3] == 2  # Thursday covered again
+    assert on[5] == 1  # Saturday as published
+    assert set(again.changed) - {("s2", 3)} <= {(sid, 3) for sid in PUBLISHED}  # only Thursday moved
+
+
+PUBLISHED = {"s0": (0, 1, 2, 4), "s1": (0, 1, 3, 4), "s2": (0, 2, 3, 6), "s3": (1, 4, 5, 6)}
+"""A week of day shifts for four nurses: 3, 3, 2, 2, 3, 1, 2 on duty from Monday."""

@@ -184,6 +184,15 @@ def test_sick_call_replans_with_few_changes_and_supersedes_on_publish(seeded):
     assert again.rota.based_on == first.rota.id and again.hard_breaches == ()
     assert not any(again.rota.cells.get((sick, MONDAY + dt.timedelta(days=d))) for d in (2, 3, 4))
     assert 1 <= again.rota.changed <= len(first.rota.cells) // 3
+    # the grid lists whom the re-plan affects: as many cells as the solver counted, the sick nurse's
+    # lost shifts among them
+    changes = again.changes()
+    assert len(changes) == again.rota.changed
+    for day in (2, 3, 4):
+        date = MONDAY + dt.timedelta(days=day)
+        if (lost := first.rota.cells.get((sick, date))) is not None:
+            assert changes[sick, date] == (lost, None)
+    assert first.changes() == {}  # a first plan is made from nothing
     publish_rota(engine=engine, principal=COORDINATOR, rota_id=again.rota.id, now=NOW)
     with session_scope(engine) as session:
         from hjemme.store import rota as store

@@ -297,6 +297,13 @@ def test_a_sick_call_entered_on_the_grid_is_registered_and_replanned(
     absent = re.findall(r'<td class="[^"]*\babsent\b[^"]*"[^>]*>\s*<form[^>]*>.*?value="([^"|]+)\|([\d-]+)"', page, re.S)
     assert sorted(absent) == [(sick, f"2026-12-0{d}") for d in (1, 2, 3)]
     assert "Fravær (fraværsregisteret)" in page
+    # and lists whom the re-plan affects: the sick nurse's lost shifts among the changes, marked too
+    listed = re.findall(r"<li>(.*?) (\d\d\.\d\d\.2026): (\w+) → (\w+)</li>", page)
+    assert f"Endringer fra versjon 1 ({len(listed)})" in page and len(listed) == view.rota.changed
+    name = next(s.name for s in view.staff if s.id == sick)
+    lost = [d for d in (1, 2, 3) if cells.get((sick, dt.date(2026, 12, d)))]
+    assert lost and all((name, f"0{d}.12.2026") in {(n, t) for n, t, _, after in listed if after == "fri"} for d in lost)
+    assert len(re.findall(r'<td class="[^"]*\bchanged\b', page)) == len(listed)  # each marked on the grid
 
 
 def test_planning_shows_a_progress_bar_then_the_draft(client: FormClient) -> None:

@@ -109,6 +109,12 @@ def _show(view: service.RotaView, language: str) -> None:
         contract = f"{load.target_minutes / 60:.1f}"
         table.add_row(person.name, hours, contract, str(load.nights), str(load.weekends))
     console.print(table)
+    if view.previous is not None:
+        changes = view.changes()
+        console.print(f"{len(changes)} cell(s) differ from version {view.previous.version}")
+        names = {s.id: s.name for s in view.staff}
+        for (sid, date), (before, after) in changes.items():
+            console.print(f"  {names.get(sid, sid)} {date}: {before or 'off'} → {after or 'off'}")
     times = (f"{s.code} {_hhmm(s.start_min)}–{_hhmm(s.end_min)}" for s in view.problem.shifts)
     console.print(" · ".join(times))
     hard = len(view.hard_breaches)

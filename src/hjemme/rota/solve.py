@@ -146,23 +146,32 @@ def solve_rota(
         penalties.append(params.contract_weight_per_min * over_tolerance)
         penalties.append(deviation)  # a minute off the contract costs 1; past the tolerance much more
         night_counts.append(sum(x[person.id, d, c] for d in days for c in codes if shift[c].night))
-    # cover per shift (under dear, over cheap) and per skill (under)
+    # cover per shift (under dear, over cheap) and per skill (under). A re-plan restores the cover the
+    # previous rota had, not more: the absence's gaps are filled, while the gaps the planner published
+    # (known, and left for extra staff) do not move anyone's shifts.
+    skills_of = {p.id: p.skills for p in problem.staff}
+    had: dict[tuple[int, str], list[str]] = {}
+    for (sid, day), code in (previous or {}).items():
+        had.setdefault((day, code), []).append(sid)
     for cell in problem.demand:
-        on = problem.staff
-        staffed = sum(x[p.id, cell.day, cell.shift] for p in on)
+        before = had.get((cell.day, cell.shift), [])
+        total = cell.total if previous is None else min(cell.total, len(before))
+        staffed = sum(x[p.id, cell.day, cell.shift] for p in problem.staff)
         # the k-th person missing on one shift costs k times the first, so gaps the team cannot cover
         # are spread over the period: one short day shift a day, not a day with nobody on
-        missing = [model.new_bool_var(f"miss_{cell.day}_{cell.shift}_{k}") for k in range(cell.total)]
+        missing = [model.new_bool_var(f"miss_{cell.day}_{cell.shift}_{k}") for k in range(total)]
         for fewer, more in zip(missing, missing[1:], strict=False):
             model.add_implication(more, fewer)  # in order: the search skips dearer-first assignments
         over = model.new_int_var(0, len(problem.staff), f"over_{cell.day}_{cell.shift}")
-        model.add(staffed + sum(missing) - over == cell.total)
+        model.add(staffed + sum(missing) - over == total)
         # an extra hand on a shift with work absorbs the forecast's spread; on one with none it idles
         over_weight = params.over_cover_weight if cell.total else params.idle_shift_weight
         penalties += [params.under_cover_weight * (k + 1) * m for k, m in enumerate(missing)]
         penalties.append(over_weight * over)
         for skill, need in cell.by_skill.items():
-            with_skill = sum(x[p.id, cell.day, cell.shift] for p in on if skill in p.skills)
+            if previous is not None:
+                need = min(need, sum(1 for sid in before if skill in skills_of.get(sid, ())))
+            with_skill = sum(x[p.id, cell.day, cell.shift] for p in problem.staff if skill in p.skills)
             short = model.new_int_var(0, need, f"short_{cell.day}_{cell.shift}_{skill}")
             model.add(with_skill + short >= need)
             penalties.append(params.skill_under_weight * short)

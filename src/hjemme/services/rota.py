@@ -64,6 +64,7 @@ class RotaView:
     skill_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # language -> catalogue names
     wishes: tuple[StaffWish, ...] = ()  # the team's stored wishes for the period (with their ids)
     team_shifts: tuple[ShiftDef, ...] = DEFAULT_SHIFTS  # the team's shift times today
+    previous: RotaVersion | None = None  # the version this one was made from (``based_on``)
 
     @property
     def team_times_changed(self) -> bool:
@@ -84,6 +85,15 @@ class RotaView:
         if wish.kind == WishKind.DAY_OFF:
             return code is None
         return (code == wish.shift) == (wish.kind == WishKind.SHIFT_WANTED)
+
+    def changes(self) -> dict[tuple[str, dt.date], tuple[str | None, str | None]]:
+        """(staff id, date) -> (shift before, shift now) for each cell that differs from the version
+        this one was made from (None: a day off): whom a re-plan or an edit affects."""
+        if self.previous is None:
+            return {}
+        before, now = self.previous.cells, self.rota.cells
+        keys = sorted(before.keys() | now.keys())
+        return {key: (before.get(key), now.get(key)) for key in keys if before.get(key) != now.get(key)}
 
     def loads(self) -> dict[str, PersonLoad]:
         """Per person: planned against contracted hours, nights and weekends worked."""
@@ -236,9 +246,9 @@ def _view(session: Session, rota: RotaVersion) -> RotaView:
     catalogue = load_catalogue()
     skills = {"nb": catalogue.skills, "en": catalogue.skills_en}
     breaches = tuple(check_rota(problem, _indexed(rota)))
-    return RotaView(
-        rota, tuple(staff), problem, breaches, skills, tuple(wishes), team_shifts(session, rota.team)
-    )
+    previous = store.get_rota(session, rota.based_on) if rota.based_on is not None else None
+    shifts_now = team_shifts(session, rota.team)
+    return RotaView(rota, tuple(staff), problem, breaches, skills, tuple(wishes), shifts_now, previous)
 
 
 def _store_draft(session: Session, draft: RotaVersion, principal: Principal, now: dt.datetime) -> int:
@@ -597,6 +607,17 @@ def export_rota_xlsx(*, engine: Engine, principal: Principal, rota_id: int, lang
     for breach, message in zip(view.breaches, view.messages(language), strict=True):
         notes.append([breach.code, message])
     notes.column_dimensions["B"].width = 90
+    if view.previous is not None:
+        off = "fri" if nb else "off"
+        version = view.previous.version
+        changes = book.create_sheet(f"Endringer fra v{version}" if nb else f"Changes from v{version}")
+        changes.append(["Navn", "Dato", "Før", "Nå"] if nb else ["Name", "Date", "Before", "Now"])
+        for cell in changes[1]:
+            cell.font, cell.fill = header, header_fill
+        names = {s.id: s.name for s in view.staff}
+        for (sid, date), (before, after) in view.changes().items():
+            changes.append([names.get(sid, sid), date, before or off, after or off])
+        changes.column_dimensions["A"].width = 28
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

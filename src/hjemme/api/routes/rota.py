@@ -131,6 +131,10 @@ def rota_read(view: service.RotaView, language: str) -> RotaRead:
             {"staff_id": sid, "date": view.problem.date_of(day).isoformat()}
             for sid, day in sorted(view.problem.unavailable)
         ],
+        changes=[
+            {"staff_id": sid, "date": date.isoformat(), "before": before, "after": after}
+            for (sid, date), (before, after) in view.changes().items()
+        ],
         breaches=[
             BreachRead(
                 code=b.code, hard=b.hard, staff_id=b.staff_id, date=view.problem.date_of(b.day), message=m

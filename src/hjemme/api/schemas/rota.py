@@ -128,6 +128,10 @@ class RotaRead(RotaSummaryRead):
     cover: list[CoverRead]
     loads: list[LoadRead]
     absent: list[dict[str, str]] = Field(description="staff_id and date of each day a member is away")
+    changes: list[dict[str, str | None]] = Field(
+        description="staff_id, date, before and after (null: a day off) of each cell that differs from "
+        "the version this one was made from (based_on)"
+    )
     breaches: list[BreachRead]
     shifts: list[ShiftRead]
     wishes: list[WishRead]

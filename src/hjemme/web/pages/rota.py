@@ -244,6 +244,7 @@ def _grid(
         "dates": dates,
         "cover": cover,
         "loads": view.loads(),
+        "changes": view.changes(),
         "absent": {(sid, rota.first_day + dt.timedelta(days=day)) for sid, day in view.problem.unavailable},
         "tolerance": view.problem.rules.contract_tolerance_pct,
         "hard": hard,
