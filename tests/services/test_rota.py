@@ -200,6 +200,23 @@ def test_sick_call_replans_with_few_changes_and_supersedes_on_publish(seeded):
         assert [r.id for r in store.published_on(session, MONDAY)] == [again.rota.id]
 
 
+def test_publishing_a_replanned_draft_retires_the_draft_it_was_made_from(seeded):
+    """A draft re-planned before it was ever published: publishing the re-plan leaves no stale draft
+    behind (it read as work still to do, and offered a publish of the rota before the sick call)."""
+    engine, team = seeded
+    first = _plan(engine, team)
+    again = replan_rota(engine=engine, principal=COORDINATOR, rota_id=first.rota.id, now=NOW, params=FAST)
+    unrelated = _plan(engine, team)  # another draft for the period, not an ancestor: left alone
+    publish_rota(engine=engine, principal=COORDINATOR, rota_id=again.rota.id, now=NOW)
+    status = {
+        v.id: v.status.value for v in (read_rota(engine=engine, principal=COORDINATOR, rota_id=i).rota
+                                       for i in (first.rota.id, again.rota.id, unrelated.rota.id))
+    }
+    assert status == {first.rota.id: "superseded", again.rota.id: "published", unrelated.rota.id: "draft"}
+    with pytest.raises(ConflictError, match="superseded"):
+        publish_rota(engine=engine, principal=COORDINATOR, rota_id=first.rota.id, now=NOW)
+
+
 def test_export_is_a_formatted_workbook(seeded):
     """The Excel export has a bold header of dates, a row per person with their hours and nights, the
     rota's shift times and a sheet of breaches."""

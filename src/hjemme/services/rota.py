@@ -415,8 +415,8 @@ def edit_rota(
 
 
 def publish_rota(*, engine: Engine, principal: Principal, rota_id: int, now: dt.datetime) -> RotaView:
-    """Publish a draft that breaks no rule; the team's earlier published rotas for the period are
-    superseded. Publishing twice has the effect of once."""
+    """Publish a draft that breaks no rule; the team's earlier published rotas for the period, and the
+    drafts this one was made from, are superseded. Publishing twice has the effect of once."""
     require_role(principal, PLANNERS)
     with session_scope(engine) as session:
         rota = _load(session, rota_id, for_update=True)
@@ -430,10 +430,17 @@ def publish_rota(*, engine: Engine, principal: Principal, rota_id: int, now: dt.
                 f"rota {rota_id} breaks {len(view.hard_breaches)} rule(s): "
                 + "; ".join(view.messages("en")[:3])
             )
-        for other in store.list_rotas(session, team=rota.team):
+        versions = {other.id: other for other in store.list_rotas(session, team=rota.team)}
+        for other in versions.values():
             overlaps = other.first_day <= rota.last_day and rota.first_day <= other.last_day
             if other.id != rota.id and other.status is RotaStatus.PUBLISHED and overlaps:
                 store.set_status(session, other.id, RotaStatus.SUPERSEDED)
+        # the drafts this one was made from are done with too: left as drafts they read as work to do
+        ancestor = versions.get(rota.based_on) if rota.based_on is not None else None
+        while ancestor is not None and ancestor.id != rota.id:
+            if ancestor.status is RotaStatus.DRAFT:
+                store.set_status(session, ancestor.id, RotaStatus.SUPERSEDED)
+            ancestor = versions.get(ancestor.based_on) if ancestor.based_on is not None else None
         store.set_status(session, rota.id, RotaStatus.PUBLISHED, username=principal.username, at=now)
         audit(session, principal, f"rota {rota_id} published", now, "write")
         return _view(session, _load(session, rota_id))
