@@ -32,17 +32,22 @@ def site(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterat
     engine.dispose()  # type: ignore[attr-defined]
 
 
+def _plan(page, weeks: int) -> None:
+    """Plan the haematology team's rota on the English page and follow the job to the draft's grid."""
+    page.goto("/rota?lang=en")
+    page.get_by_label("Team", exact=True).select_option("haematology")
+    page.get_by_label("Weeks").fill(str(weeks))
+    page.get_by_role("button", name="Plan", exact=True).click()
+    page.wait_for_url(re.compile(r".*/rota/(jobs/[0-9a-f]{32}|\d+)$"))
+    page.wait_for_url(re.compile(r".*/rota/\d+$"), timeout=90_000)  # no reload by hand
+
+
 def test_planning_follows_the_job_to_the_grid(site, browser):
     """Plan → the job page (a progress bar) → by itself, the draft's grid with the team's shift times;
     a wish entered on the grid is listed as the page says."""
     context, page = log_in(browser, site, Role.COORDINATOR)
     try:
-        page.goto("/rota?lang=en")
-        page.get_by_label("Team", exact=True).select_option("haematology")
-        page.get_by_label("Weeks").fill("1")
-        page.get_by_role("button", name="Plan", exact=True).click()
-        page.wait_for_url(re.compile(r".*/rota/(jobs/[0-9a-f]{32}|\d+)$"))
-        page.wait_for_url(re.compile(r".*/rota/\d+$"), timeout=90_000)  # no reload by hand
+        _plan(page, weeks=1)
         assert "Day 07:30–15:30" in page.locator("p.legend").inner_text()
         page.get_by_label("Wish", exact=True).select_option("day_off")
         page.get_by_label("Weight").select_option("5")
@@ -59,11 +64,7 @@ def test_a_changed_cell_comes_back_where_the_planner_was(site, browser):
     that comes back with the check is scrolled to the same place, the changed cell in view."""
     context, page = log_in(browser, site, Role.COORDINATOR)
     try:
-        page.goto("/rota?lang=en")
-        page.get_by_label("Team", exact=True).select_option("haematology")
-        page.get_by_label("Weeks").fill("4")
-        page.get_by_role("button", name="Plan", exact=True).click()
-        page.wait_for_url(re.compile(r".*/rota/\d+$"), timeout=90_000)
+        _plan(page, weeks=4)
         page.wait_for_selector("html[data-ready]")
         cell = page.get_by_label("Kari Turnus 4 26 Dec 2026", exact=True)
         cell.scroll_into_view_if_needed()

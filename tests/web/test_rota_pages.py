@@ -45,6 +45,12 @@ def _finished(client: FormClient, response) -> str:
     return done.headers["location"]
 
 
+def _start_plan(client: FormClient, weeks: int):
+    """Start planning the haematology team's rota from MONDAY: the 303 to its job."""
+    data = {"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": str(weeks)}
+    return client.post("/rota/plan", data=data, follow_redirects=False)
+
+
 def _my_wishes(page: str) -> list[str]:
     """The wishes listed on 'My rota', each as its text after the date."""
     listed = page.split('<ul class="my-wishes">', 1)[1].split("</ul>", 1)[0] if "my-wishes" in page else ""
@@ -68,11 +74,7 @@ def test_plan_edit_check_publish_and_my_rota(client: FormClient) -> None:
     _login(client, Role.COORDINATOR)
     home = client.get("/rota?lang=nb")
     assert home.status_code == 200 and "Planlegg en turnus" in home.text and "Hematologi" in home.text
-    planned = client.post(
-        "/rota/plan",
-        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "2"},
-        follow_redirects=False,
-    )
+    planned = _start_plan(client, weeks=2)
     grid_url = _finished(client, planned)
     grid = client.get(grid_url + "?lang=nb")
     assert (
@@ -122,11 +124,7 @@ def test_the_grid_shows_each_persons_hours_against_the_contract_as_cells_change(
     """Each row shows hours planned / hours by contract; a day shift put on a free day adds its 8 hours
     at once, and hours far under the contract are marked."""
     _login(client, Role.COORDINATOR)
-    planned = client.post(
-        "/rota/plan",
-        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "2"},
-        follow_redirects=False,
-    )
+    planned = _start_plan(client, weeks=2)
     rota_id = _finished(client, planned).rsplit("/", 1)[1]
     change = {"cell": "S010|2026-12-02", "shift": ""}
     posted = client.post(f"/rota/{rota_id}/cells?lang=nb", data=change, follow_redirects=False)
@@ -155,11 +153,7 @@ def test_a_cell_changed_by_another_planner_since_the_grid_was_shown_is_not_overw
     """Two planners have the grid open with a cell showing a day off; the first sets an evening, the
     second's night (posted with the day off they saw) is refused in bokmål and the evening stays."""
     _login(client, Role.COORDINATOR)
-    planned = client.post(
-        "/rota/plan",
-        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
-        follow_redirects=False,
-    )
+    planned = _start_plan(client, weeks=1)
     rota_id = _finished(client, planned).rsplit("/", 1)[1]
     cell = "S010|2026-12-02"
     client.post(f"/rota/{rota_id}/cells", data={"cell": cell, "shift": ""})  # both now see a day off
@@ -210,11 +204,7 @@ def test_a_sick_call_is_replanned_from_the_grid(client: FormClient, db_engine: E
     from hjemme.store import realdata
 
     _login(client, Role.COORDINATOR)
-    planned = client.post(
-        "/rota/plan",
-        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "2"},
-        follow_redirects=False,
-    )
+    planned = _start_plan(client, weeks=2)
     rota_id = int(_finished(client, planned).rsplit("/", 1)[1])
     assert client.post(f"/rota/{rota_id}/publish", follow_redirects=False).status_code == 303
     coordinator = Principal("coordinator1", Role.COORDINATOR)
@@ -247,11 +237,7 @@ def test_a_sick_call_entered_on_the_grid_is_registered_and_replanned(
     from hjemme.store import realdata
 
     _login(client, Role.COORDINATOR)
-    planned = client.post(
-        "/rota/plan",
-        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
-        follow_redirects=False,
-    )
+    planned = _start_plan(client, weeks=1)
     grid_url = _finished(client, planned)
     rota_id = int(grid_url.rsplit("/", 1)[1])
     grid = client.get(grid_url + "?lang=nb").text
@@ -311,11 +297,7 @@ def test_planning_shows_a_progress_bar_then_the_draft(client: FormClient) -> Non
         English); the bar's own URL sends the browser on when the job ends; the job page then opens the draft;
     a job the server does not know (after a restart) is said so, and its polling stops."""
     _login(client, Role.COORDINATOR)
-    started = client.post(
-        "/rota/plan",
-        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
-        follow_redirects=False,
-    )
+    started = _start_plan(client, weeks=1)
     job_url = started.headers["location"]
     job = client.app.state.rota_jobs.get(job_url.rsplit("/", 1)[1], username(Role.COORDINATOR))
     while_running = client.get(job_url + "?lang=nb")
@@ -374,11 +356,7 @@ def test_team_shift_times_are_set_on_the_page_and_used_by_the_next_plan(client: 
     refused = client.post("/rota/teams/haematology/shifts?lang=nb", data={**times, "D_end": "19:00"})
     assert refused.status_code == 422 and "en vakt varer fra 1 til 10 timer" in refused.text
     assert 'value="15:00" required aria-label="Hematologi, dag: slutt"' in refused.text  # unchanged
-    planned = client.post(
-        "/rota/plan",
-        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
-        follow_redirects=False,
-    )
+    planned = _start_plan(client, weeks=1)
     grid_url = _finished(client, planned)
     grid = client.get(grid_url + "?lang=en")
     assert "Day 07:00–15:00 (8.0 h)" in grid.text and "shift times have changed" not in grid.text
@@ -392,11 +370,7 @@ def test_the_planner_enters_a_wish_on_the_grid_and_the_next_plan_grants_it(clien
     the next plan grants it (the cell is off, marked granted); a wish without its shift is refused in
     bokmål; the wish can be withdrawn."""
     _login(client, Role.COORDINATOR)
-    planned = client.post(
-        "/rota/plan",
-        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
-        follow_redirects=False,
-    )
+    planned = _start_plan(client, weeks=1)
     grid_url = _finished(client, planned)
     rota_id = grid_url.rsplit("/", 1)[1]
     wish = {"staff_id": "S010", "date": "2026-12-02", "kind": "day_off", "weight": "5"}
@@ -408,11 +382,7 @@ def test_the_planner_enters_a_wish_on_the_grid_and_the_next_plan_grants_it(clien
         f"/rota/{rota_id}/wishes?lang=nb", data={**wish, "kind": "shift_wanted", "shift": ""}
     )
     assert refused.status_code == 422 and "Et vaktønske må si hvilken vakt" in refused.text
-    again = client.post(
-        "/rota/plan",
-        data={"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": "1"},
-        follow_redirects=False,
-    )
+    again = _start_plan(client, weeks=1)
     grid = client.get(_finished(client, again) + "?lang=en")
     assert "Wishes (1)" in grid.text and '<td class="wish-met">granted</td>' in grid.text
     wish_id = re.search(r"/wishes/(\d+)/delete", grid.text).group(1)
