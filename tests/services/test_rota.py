@@ -193,6 +193,9 @@ def test_sick_call_replans_with_few_changes_and_supersedes_on_publish(seeded):
         if (lost := first.rota.cells.get((sick, date))) is not None:
             assert changes[sick, date] == (lost, None)
     assert first.changes() == {}  # a first plan is made from nothing
+    book = load_workbook(io.BytesIO(export_rota_xlsx(engine=engine, principal=COORDINATOR, rota_id=again.rota.id)))
+    rows = list(book[f"Endringer fra v{first.rota.version}"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(changes) and all(before != after for _, _, before, after in rows)
     publish_rota(engine=engine, principal=COORDINATOR, rota_id=again.rota.id, now=NOW)
     with session_scope(engine) as session:
         from hjemme.store import rota as store
