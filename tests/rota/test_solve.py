@@ -117,6 +117,9 @@ def test_hours_a_planner_locked_past_the_contract_are_kept():
     assert any(b.code == "contract" and b.staff_id == "s0" for b in check_rota(p, cells))
 
 
+PUBLISHED = {"s0": (0, 1, 2, 4), "s1": (0, 1, 3, 4), "s2": (0, 2, 3, 6), "s3": (1, 4, 5, 6)}
+"""A week of day shifts for four nurses: 3, 3, 2, 2, 3, 1, 2 on duty from Monday."""
+
 
 def test_a_sick_call_replan_fills_the_absence_not_the_gaps_the_published_rota_had():
     """Four nurses, two on the day shift each day of a week. The published rota had Saturday one
@@ -135,7 +138,3 @@ def test_a_sick_call_replan_fills_the_absence_not_the_gaps_the_published_rota_ha
     assert ("s2", 3) not in again.cells and on[3] == 2  # Thursday covered again
     assert on[5] == 1  # Saturday as published
     assert set(again.changed) - {("s2", 3)} <= {(sid, 3) for sid in PUBLISHED}  # only Thursday moved
-
-
-PUBLISHED = {"s0": (0, 1, 2, 4), "s1": (0, 1, 3, 4), "s2": (0, 2, 3, 6), "s3": (1, 4, 5, 6)}
-"""A week of day shifts for four nurses: 3, 3, 2, 2, 3, 1, 2 on duty from Monday."""

@@ -211,11 +211,10 @@ def test_publishing_a_replanned_draft_retires_the_draft_it_was_made_from(seeded)
     again = replan_rota(engine=engine, principal=COORDINATOR, rota_id=first.rota.id, now=NOW, params=FAST)
     unrelated = _plan(engine, team)  # another draft for the period, not an ancestor: left alone
     publish_rota(engine=engine, principal=COORDINATOR, rota_id=again.rota.id, now=NOW)
-    status = {
-        v.id: v.status.value for v in (read_rota(engine=engine, principal=COORDINATOR, rota_id=i).rota
-                                       for i in (first.rota.id, again.rota.id, unrelated.rota.id))
-    }
-    assert status == {first.rota.id: "superseded", again.rota.id: "published", unrelated.rota.id: "draft"}
+    def status(view) -> str:
+        return read_rota(engine=engine, principal=COORDINATOR, rota_id=view.rota.id).rota.status.value
+
+    assert [status(first), status(again), status(unrelated)] == ["superseded", "published", "draft"]
     with pytest.raises(ConflictError, match="superseded"):
         publish_rota(engine=engine, principal=COORDINATOR, rota_id=first.rota.id, now=NOW)
 
