@@ -62,6 +62,18 @@ def test_first_roster_keeps_every_hard_rule_on_a_long_generated_instance(cover: 
     assert score.feasible, score.breaches[:5]
 
 
+def test_first_roster_with_no_time_left_still_keeps_every_hard_rule():
+    """Asked for a first roster with no time to spare (a tiny ``--time-limit`` on a large instance),
+    each line gets the least share and falls back to the first line found: the roster is still whole
+    and breaks no hard rule."""
+    text = generate_instance(30, 56, 4, seed=7)
+    instance = read_instance(text)
+    roster = first_roster(instance, seconds=0, workers=1, cover=True)
+    assert roster is not None and set(roster) == {e.id for e in instance.employees}
+    score = rescore(text, roster)
+    assert score.feasible, score.breaches[:5]
+
+
 def test_neighbourhood_search_roster_is_feasible_and_better_than_the_first():
     """On a generated medium instance solved by neighbourhood search (whole model switched off), the
     roster file read back breaks no hard rule, scores what the solver says, and beats the first roster."""

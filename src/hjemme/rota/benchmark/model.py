@@ -37,7 +37,8 @@ from ortools.sat.python import cp_model
 from hjemme.rota.benchmark.instance import BenchmarkInstance, Employee
 
 FULL_MODEL_UP_TO = 4_000  # Boolean variables; above, large neighbourhood search (measured crossover)
-NEIGHBOURHOOD_SECONDS = 3.0  # at most, per neighbourhood of the search
+NEIGHBOURHOOD_SECONDS = 1.0  # at most, per neighbourhood of the search (measured against 0.5–3 s)
+LINE_SECONDS_AT_LEAST = 0.05  # per line of the first roster, however little time is left
 
 Roster = dict[str, dict[int, str]]  # employee -> day -> shift id (a missing day is a day off)
 Line = Mapping[int, str]  # one employee's days -> shift id
@@ -261,16 +262,23 @@ def _first_line(
 
 
 def first_roster(
-    instance: BenchmarkInstance, seconds: float, workers: int = 2, seed: int = 0, cover: bool = False
+    instance: BenchmarkInstance,
+    seconds: float,
+    workers: int = 2,
+    seed: int = 0,
+    cover: bool = False,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> Roster | None:
     """A roster that keeps every hard rule, built a line per employee within about ``seconds`` in
-    all (each line gets an equal share, retried once with what is left); None if a line is missing.
-    With ``cover``, each line is the best found in its share against the cover the lines before it
-    leave (a greedy start for the neighbourhood search); else the first line found."""
+    all (each line gets an equal share of the time left, so what a quick line leaves goes to the
+    later ones; a line not found in its share is retried once as a pure feasibility model); None if a
+    line is missing. With ``cover``, each line is the best found in its share against the cover the
+    lines before it leave (a greedy start for the neighbourhood search); else the first line found."""
     roster: Roster = {}
-    share = max(0.5, seconds / max(1, len(instance.employees)))
+    deadline = clock() + seconds
     need = {(c.day, c.shift): (c.requirement, c.under_weight, c.over_weight) for c in instance.cover}
-    for emp in instance.employees:
+    for done, emp in enumerate(instance.employees):
+        share = max(LINE_SECONDS_AT_LEAST, (deadline - clock()) / (len(instance.employees) - done))
         line = _first_line(instance, emp, share, workers, seed, need if cover else None)
         if line is None:
             line = _first_line(instance, emp, max(share, seconds / 4), workers, seed + 1)
@@ -424,7 +432,9 @@ def solve_benchmark(
     """Solve within the time limit (``clock`` measures it); return the best roster found."""
     began = clock()
     if _count_vars(instance) > params.full_model_up_to:
-        start = first_roster(instance, 0.25 * params.time_limit_s, params.workers, params.seed, cover=True)
+        start = first_roster(
+            instance, 0.25 * params.time_limit_s, params.workers, params.seed, cover=True, clock=clock
+        )
         if start is not None:
             deadline = began + params.time_limit_s
             roster, cost, moves, proven = _improve(instance, start, params, deadline, clock)
