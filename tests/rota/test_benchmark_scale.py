@@ -4,6 +4,7 @@ finds no hard-rule breach in, at the objective the solver reports."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,12 @@ from hjemme.cli.main import app
 from hjemme.rota.benchmark.evaluate import read_roster_xml, score_roster
 from hjemme.rota.benchmark.generate import PUBLISHED_SIZES, generate_instance, generate_published_sizes
 from hjemme.rota.benchmark.instance import read_instance
-from hjemme.rota.benchmark.model import BenchmarkSolveParams, first_roster, solve_benchmark
+from hjemme.rota.benchmark.model import (
+    BenchmarkSolveParams,
+    _neighbourhood,
+    first_roster,
+    solve_benchmark,
+)
 from hjemme.rota.benchmark.roster_xml import roster_to_xml
 from tests.rota.test_benchmark_model import instances
 
@@ -88,6 +94,22 @@ def test_neighbourhood_search_roster_is_feasible_and_better_than_the_first():
     score = score_roster(text, read_roster_xml(roster_to_xml("Gen.ros", result.roster)))
     assert score.feasible, score.breaches[:5]
     assert score.objective == result.objective < rescore(text, start).objective
+
+
+def test_a_few_employees_neighbourhood_spans_weeks_and_shares_shift_types():
+    """The search's few-employees neighbourhood frees that many people over as long a window as its
+    size allows (where everyone is freed only over a week or two), chosen so that each can take a
+    shift type another works: so hours can move between distant weeks and between people."""
+    instance = read_instance(generate_published_sizes([20])["Gen20"])
+    roster = first_roster(instance, seconds=0, workers=1)
+    assert roster is not None
+    rng = random.Random(4)
+    _, everyone_days = _neighbourhood(instance, roster, rng, 300, None)
+    people, days = _neighbourhood(instance, roster, rng, 300, None, few=3)
+    assert len(people) == 3 and len(days) == 300 // 3
+    assert len(everyone_days) <= 14 and days == list(range(days[0], days[0] + len(days)))
+    skills = [{s for s, n in e.max_shifts.items() if n > 0} for e in instance.employees if e.id in people]
+    assert all(skills[0] & other for other in skills[1:])
 
 
 def test_whole_model_roster_on_a_generated_medium_instance_is_feasible():

@@ -15,9 +15,10 @@ Two ways to solve, by size:
   published sizes as generated here): every variable in one CP-SAT search, which proves the optimum
   on small instances.
 * **Large neighbourhood search** (above it: instances 11–15 and 17–24's sizes): the first roster,
-  then repeatedly a small CP-SAT model over employees × a window of days with every other cell fixed,
-  kept when no worse. The threshold is the crossover measured at 60 s on generated instances as tight
-  as the published ones (docs/rota.md).
+  then repeatedly a small CP-SAT model over employees × a window of days with every other cell fixed
+  (everyone over a short window, or a few who share shift types over a long one), kept when no
+  worse. The threshold is the crossover measured at 60 s on generated instances as tight as the
+  published ones (docs/rota.md).
 
 The first roster: every hard rule concerns one employee, so a line per employee that keeps them all
 (a small CP-SAT model each, the best found in its share against the cover the lines before it leave)
@@ -38,7 +39,13 @@ from hjemme.rota.benchmark.instance import BenchmarkInstance, Employee
 
 FULL_MODEL_UP_TO = 4_000  # Boolean variables; above, large neighbourhood search (measured crossover)
 NEIGHBOURHOOD_SECONDS = 1.0  # at most, per neighbourhood of the search (measured against 0.5–3 s)
+# After the sweep, this share of neighbourhoods frees a few employees over a long window instead of
+# everyone over a short one: totals, per-type maxima and weekends span the horizon, so work can only
+# move between distant weeks of the same person this way (measured, docs/rota.md).
+LONG_SHARE = 0.3
+LONG_FEW = 3  # employees in such a neighbourhood
 LINE_SECONDS_AT_LEAST = 0.05  # per line of the first roster, however little time is left
+RETRY_SECONDS_AT_LEAST = 2.0  # for a line's retry, which stops at the first line found
 
 Roster = dict[str, dict[int, str]]  # employee -> day -> shift id (a missing day is a day off)
 Line = Mapping[int, str]  # one employee's days -> shift id
@@ -281,7 +288,8 @@ def first_roster(
         share = max(LINE_SECONDS_AT_LEAST, (deadline - clock()) / (len(instance.employees) - done))
         line = _first_line(instance, emp, share, workers, seed, need if cover else None)
         if line is None:
-            line = _first_line(instance, emp, max(share, seconds / 4), workers, seed + 1)
+            retry = max(share, seconds / 4, RETRY_SECONDS_AT_LEAST)
+            line = _first_line(instance, emp, retry, workers, seed + 1)
         if line is None:
             return None
         roster[emp.id] = line
@@ -323,15 +331,21 @@ def _solve_whole(
 
 
 def _neighbourhood(
-    instance: BenchmarkInstance, roster: Roster, rng: random.Random, cells: int, sweep_day: int | None
+    instance: BenchmarkInstance,
+    roster: Roster,
+    rng: random.Random,
+    cells: int,
+    sweep_day: int | None,
+    few: int | None = None,
 ) -> tuple[list[str], list[int]]:
     """Employees × a window of days, about ``cells`` employee-days: every employee when the window can
     be a week or more, else those sharing shift types with a random one (so shifts can move between
-    them). The window is the sweep's next one, else centred on a day with a cover shortfall or excess."""
+    them); with ``few``, that many such employees over as long a window as fits. The window is the
+    sweep's next one, else centred on a day with a cover shortfall or excess."""
     horizon = instance.horizon_days
     staff = instance.employees
-    width = min(horizon, max(7, cells // len(staff)))
-    if width * len(staff) <= cells or width == horizon:
+    width = min(horizon, max(7, cells // (few or len(staff))))
+    if few is None and (width * len(staff) <= cells or width == horizon):
         people = [e.id for e in staff]
     else:
         seed = rng.choice(staff)
@@ -340,7 +354,7 @@ def _neighbourhood(
             staff,
             key=lambda e: (-len(skills & {s for s, n in e.max_shifts.items() if n > 0}), rng.random()),
         )
-        people = [e.id for e in ranked[: max(2, cells // width)]]
+        people = [e.id for e in ranked[: few or max(2, cells // width)]]
     if sweep_day is not None:
         first = min(sweep_day, horizon - width)
     else:
@@ -361,8 +375,9 @@ def _improve(
     """Large neighbourhood search from a feasible ``roster`` until ``deadline``: (roster, cost, moves,
     proven), proven when a neighbourhood was the whole instance and CP-SAT proved it optimal.
 
-    First a sweep of windows from the first day to the last, then windows at random; the size
-    adapts (grows while CP-SAT proves each neighbourhood optimal quickly, shrinks when it cannot)."""
+    First a sweep of windows from the first day to the last, then windows at random (``LONG_SHARE``
+    of them a few employees over a long window); the size adapts (grows while CP-SAT proves each
+    neighbourhood optimal quickly, shrinks when it cannot)."""
     rng = random.Random(params.seed)
     by_id = {e.id: e for e in instance.employees}
     cost = roster_cost(instance, roster)
@@ -371,7 +386,8 @@ def _improve(
     moves = 0
     sweep: int | None = 0
     while (left := deadline - clock()) > 0.5:
-        employees, days = _neighbourhood(instance, roster, rng, int(target / per_cell), sweep)
+        few = LONG_FEW if sweep is None and rng.random() < LONG_SHARE else None
+        employees, days = _neighbourhood(instance, roster, rng, int(target / per_cell), sweep, few)
         if sweep is not None:
             sweep = days[-1] + 1 if days[-1] + 1 < instance.horizon_days else None
         free_days, free_emps = set(days), set(employees)
