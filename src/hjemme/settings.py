@@ -20,6 +20,8 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hjemme.rota.problem import RotaParams
+
 MIN_KEY_LENGTH = 32
 KNOWN_KEYS = frozenset(
     {
@@ -138,6 +140,14 @@ class Settings(BaseSettings):
         le=600.0,
         description="Search time of a rota planned or re-planned from the page (a background job with "
         "a progress bar); the CLI and API take their own limit.",
+    )
+    rota_solves_at_once: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 1) // RotaParams().workers),
+        ge=1,
+        le=64,
+        description="Rota plans and re-plans (page or API) that search at once; the others wait their "
+        "turn, shown as queued with how many go before them. By default the cores over the solver's "
+        "workers per search, at least 1.",
     )
     https: bool = Field(
         default=False,

@@ -4,10 +4,13 @@ and a nurse's own published shifts under ``/api/me/rota``."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 from hjemme.domain.people import Staff, StaffRole
 from hjemme.domain.security import Role
 from hjemme.domain.time import TimeWindow
+from hjemme.services.jobs import Jobs
+from hjemme.services.rota_jobs import STAGE_PERCENTS, RotaJob
 from hjemme.services.user_links import link_user
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
@@ -192,3 +195,20 @@ def test_a_sick_call_through_the_api_shows_the_absence_with_the_replanned_rota(a
     lost = {(c["date"], c["shift"]) for c in rota["cells"] if c["staff_id"] == "R1" and c["date"] in ("2026-12-02", "2026-12-03")}
     dropped = {(c["date"], c["before"]) for c in replanned["changes"] if c["staff_id"] == "R1" and c["after"] is None}
     assert lost <= dropped
+
+
+def test_a_plan_started_while_another_searches_is_queued_with_how_many_go_before_it(api: Api) -> None:
+    """One search at a time: a plan posted while another runs answers 202 queued with ``ahead`` 1,
+    and is planned as usual once the other ends."""
+    _team(api)
+    jobs = api.client.app.state.rota_jobs = Jobs(at_once=1)
+    gate = threading.Event()
+    other = RotaJob(username="coordinator2", percents=STAGE_PERCENTS, time_limit_s=5, kind="plan", team="x")
+    jobs.start("another planner's search", other, lambda progress: gate.wait(60) and 0)
+    body = {"team": "haematology", "first_day": MONDAY.isoformat(), "weeks": 1, "time_limit_s": 2}
+    started = api.client.post("/api/rotas", json=body, headers=api.headers(Role.COORDINATOR))
+    assert started.status_code == 202 and started.json()["stage"] == "queued" and started.json()["ahead"] == 1
+    polled = api.client.get(started.headers["location"], headers=api.headers(Role.COORDINATOR)).json()
+    assert polled["stage"] == "queued" and polled["ahead"] == 1 and polled["percent"] == STAGE_PERCENTS["queued"]
+    gate.set()
+    assert _planned(api, started)["team"] == "haematology"

@@ -5,13 +5,18 @@ while it runs is the same job."""
 from __future__ import annotations
 
 import threading
+import time
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from hjemme.errors import InfeasibleError
 from hjemme.services import jobs as jobs_module
+from hjemme.services import rota_jobs
 from hjemme.services.jobs import Job, Jobs, jobs_on
+from hjemme.settings import Settings
 
 PERCENTS = {"queued": 2, "demand": 10, "search": 20, "store": 95}
 
@@ -129,3 +134,98 @@ def test_one_registry_per_name_on_the_app_state():
     state = State()
     assert jobs_on(state, "rota_jobs") is jobs_on(state, "rota_jobs")
     assert jobs_on(state, "rota_jobs") is not jobs_on(state, "plan_jobs")
+
+
+def _wait_until(condition, seconds: float = 10) -> bool:
+    """Poll ``condition`` (the job threads move on their own) until it holds or time runs out."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_past_the_limit_jobs_wait_their_turn_in_the_order_they_came():
+    """With one search at a time, the second and third plan wait, queued, each knowing how many go
+    before it; they start in the order they came, one after another."""
+    jobs: Jobs[Job] = Jobs(at_once=1)
+    gates = [threading.Event() for _ in range(3)]
+    started: list[int] = []
+
+    def run_as(n):
+        def run(progress):
+            started.append(n)
+            progress("search")
+            gates[n].wait(30)
+            return n
+
+        return run
+
+    first, second, third = (jobs.start(n, _job(), run_as(n)) for n in range(3))
+    assert _wait_until(lambda: first.stage == "search")
+    assert second.stage == third.stage == "queued" and (second.ahead, third.ahead) == (1, 2)
+    assert second.percent == PERCENTS["queued"] and started == [0]
+    gates[0].set()
+    assert _wait_until(lambda: second.stage == "search")
+    assert third.stage == "queued" and third.ahead == 1 and second.ahead == 0
+    gates[2].set()  # the third is ready to end, yet still waits for the second
+    assert not third.ended.wait(0.3) and third.stage == "queued"
+    gates[1].set()
+    assert third.ended.wait(10) and started == [0, 1, 2]
+    assert [j.result for j in (first, second, third)] == [0, 1, 2]
+
+
+def test_a_failed_job_gives_its_turn_to_the_next():
+    jobs: Jobs[Job] = Jobs(at_once=1)
+
+    def infeasible(progress):
+        raise InfeasibleError("no rota keeps the rules for team t")
+
+    failed = jobs.start("a", _job(), infeasible)
+    after = jobs.start("b", _job(), lambda progress: 2)
+    assert failed.ended.wait(10) and after.ended.wait(10)
+    assert failed.stage == "failed" and after.stage == "done" and after.result == 2
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(min_value=1, max_value=3), st.integers(min_value=1, max_value=6))
+def test_never_more_than_the_limit_run_at_once(at_once: int, count: int):
+    """However many start together, at most ``at_once`` run at any moment and every one ends."""
+    jobs: Jobs[Job] = Jobs(at_once=at_once)
+    guard = threading.Lock()
+    now = {"running": 0, "most": 0}
+
+    def run(progress):
+        with guard:
+            now["running"] += 1
+            now["most"] = max(now["most"], now["running"])
+        time.sleep(0.005)
+        with guard:
+            now["running"] -= 1
+        return 1
+
+    started = [jobs.start(n, _job(), run) for n in range(count)]
+    assert all(job.ended.wait(10) and job.stage == "done" for job in started)
+    assert 1 <= now["most"] <= at_once
+
+
+def test_the_rota_registry_takes_its_limit_from_the_settings(monkeypatch):
+    """``HJEMME_ROTA_SOLVES_AT_ONCE`` bounds the rota searches; 0 is refused with the setting named."""
+
+    class State:
+        pass
+
+    monkeypatch.setenv("HJEMME_ROTA_SOLVES_AT_ONCE", "1")
+    state = State()
+    state.settings = Settings()
+    jobs = rota_jobs.jobs_of(state)
+    gate = threading.Event()
+    first = jobs.start("a", _job(), lambda progress: gate.wait(30) and 1)
+    second = jobs.start("b", _job(), lambda progress: 2)
+    assert not second.ended.wait(0.3) and second.stage == "queued" and second.ahead == 1
+    gate.set()
+    assert first.ended.wait(10) and second.ended.wait(10) and second.result == 2
+    monkeypatch.setenv("HJEMME_ROTA_SOLVES_AT_ONCE", "0")
+    with pytest.raises(ValidationError, match="rota_solves_at_once"):
+        Settings()

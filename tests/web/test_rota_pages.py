@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import pytest
 from sqlalchemy import Engine
@@ -12,6 +13,8 @@ from sqlalchemy import Engine
 from hjemme.api.app import create_app
 from hjemme.domain.security import Role
 from hjemme.services.auth import Principal, hash_password
+from hjemme.services.jobs import Jobs
+from hjemme.services.rota_jobs import STAGE_PERCENTS, RotaJob
 from hjemme.store import repositories as repo
 from hjemme.store.database import session_scope
 from hjemme.web.deps import get_now
@@ -317,6 +320,24 @@ def test_planning_shows_a_progress_bar_then_the_draft(client: FormClient) -> Non
     assert forgotten.status_code == 404 and "Den planleggingsjobben er ukjent" in forgotten.text
     polled = client.get("/rota/jobs/" + "0" * 32 + "/progress", headers={"HX-Request": "true"})
     assert polled.status_code == 204 and polled.headers["HX-Redirect"] == "/rota/jobs/" + "0" * 32
+
+
+def test_a_plan_waits_its_turn_behind_another_search_and_says_so(client: FormClient) -> None:
+    """One search at a time (``HJEMME_ROTA_SOLVES_AT_ONCE=1``): a plan started while another
+    planner's search runs waits, and its page says how many go before it, in bokmål and English;
+    when the other ends it is planned and opens as usual."""
+    jobs = client.app.state.rota_jobs = Jobs(at_once=1)
+    gate = threading.Event()
+    other = RotaJob(username="someone", percents=STAGE_PERCENTS, time_limit_s=3, kind="plan", team="x")
+    jobs.start("another planner's search", other, lambda progress: gate.wait(60) and 0)
+    _login(client, Role.COORDINATOR)
+    started = _start_plan(client, weeks=1)
+    job_url = started.headers["location"]
+    assert "venter på at 1 annen planlegging blir ferdig" in client.get(job_url + "?lang=nb").text
+    polled = client.get(job_url + "/progress?lang=en", headers={"HX-Request": "true"})
+    assert "waiting for 1 other plan to finish" in polled.text
+    gate.set()
+    assert re.fullmatch(r"/rota/\d+", _finished(client, started))
 
 
 def test_a_bad_plan_request_is_refused_at_once_in_the_page_language(client: FormClient) -> None:

@@ -8,6 +8,11 @@ has proved its answer best). Jobs are kept in memory — a restart forgets unfin
 one's result is stored by its service — and at most :data:`KEPT` of them, the oldest finished ones
 forgotten first. The same request started again while its job runs (a double click, a retry) gets
 that job, not a second run.
+
+A registry may run at most ``at_once`` of its jobs at a time; the others wait their turn in the order
+they came, in the stage ``queued``, each knowing how many jobs go before it (``ahead``). A solver's
+time limit is wall-clock time, so ten solves sharing two cores would each return a worse answer in the
+same time, unseen; one after another, each gets the machine it was measured on.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ class Job:
     result: Any = None
     error: str = ""
     search_started: float | None = field(default=None, repr=False)
+    ahead: int = 0
+    """While ``queued`` in a registry with a limit: the jobs that run before this one starts."""
     ended: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -74,12 +81,19 @@ J = TypeVar("J", bound=Job)
 
 
 class Jobs(Generic[J]):
-    """An app's jobs of one kind; safe to use from many request threads."""
+    """An app's jobs of one kind, at most ``at_once`` running at a time (no limit when None); safe
+    to use from many request threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, at_once: int | None = None) -> None:
+        if at_once is not None and at_once < 1:
+            raise ValueError("at_once must be at least 1")
         self._jobs: dict[str, J] = {}
         self._running: dict[tuple[str, Hashable], J] = {}
         self._guard = threading.Lock()
+        self._at_once = at_once
+        self._waiting: list[J] = []  # queued for a turn, first come first
+        self._active = 0  # jobs that have their turn
+        self._turn = threading.Condition(self._guard)
 
     def start(self, key: Hashable, job: J, run: Run) -> J:
         """Run ``run(job.advance)`` in a thread for ``job``, unless the same user's ``key`` runs
@@ -91,8 +105,11 @@ class Jobs(Generic[J]):
             self._forget_old()
             self._jobs[job.job_id] = job
             self._running[(job.username, key)] = job
+            self._waiting.append(job)  # in line now, so turns go in the order the requests came
+            self._number_the_queue()
 
         def work() -> None:
+            self._wait_turn(job)
             try:
                 job.result = run(job.advance)
                 job.stage = "done"
@@ -101,13 +118,35 @@ class Jobs(Generic[J]):
             except Exception as error:  # noqa: BLE001 - a failed job is shown, never lost silently
                 job.error, job.stage = f"{type(error).__name__}: {error}", "failed"
             finally:
-                job.ended.set()
                 with self._guard:
                     if self._running.get((job.username, key)) is job:
                         del self._running[(job.username, key)]
+                    self._active -= 1
+                    self._number_the_queue()
+                    self._turn.notify_all()
+                job.ended.set()
 
         threading.Thread(target=work, name=f"job-{job.job_id[:8]}", daemon=True).start()
         return job
+
+    def _wait_turn(self, job: J) -> None:
+        """Block until ``job`` may run: it is first in the queue and fewer than ``at_once`` run."""
+        with self._turn:
+            while self._at_once is not None and (
+                self._waiting[0] is not job or self._active >= self._at_once
+            ):
+                self._turn.wait()
+            self._waiting.remove(job)
+            self._active += 1
+            job.ahead = 0
+            self._number_the_queue()
+            self._turn.notify_all()  # the next in line may have a free turn too
+
+    def _number_the_queue(self) -> None:
+        """Tell each waiting job how many go before it: those running and those ahead in line
+        (called with the guard held)."""
+        for place, waiting in enumerate(self._waiting):
+            waiting.ahead = self._active + place
 
     def _forget_old(self) -> None:
         """Keep at most :data:`KEPT` jobs: the oldest finished ones go first."""
@@ -126,12 +165,12 @@ class Jobs(Generic[J]):
 _MAKING = threading.Lock()
 
 
-def jobs_on(state: object, name: str) -> Jobs[Any]:
-    """The app's registry ``name``, kept on ``app.state`` (made on first use) and shared by the API
-    and the pages."""
+def jobs_on(state: object, name: str, at_once: int | None = None) -> Jobs[Any]:
+    """The app's registry ``name``, kept on ``app.state`` (made on first use, running at most
+    ``at_once`` jobs at a time) and shared by the API and the pages."""
     with _MAKING:
         jobs: Jobs[Any] | None = getattr(state, name, None)
         if jobs is None:
-            jobs = Jobs()
+            jobs = Jobs(at_once)
             setattr(state, name, jobs)
         return jobs

@@ -38,8 +38,10 @@ class RotaJob(Job):
 
 
 def jobs_of(state: object) -> Jobs[RotaJob]:
-    """The app's rota jobs, shared by the API and the pages."""
-    return jobs_on(state, "rota_jobs")
+    """The app's rota jobs, shared by the API and the pages: at most ``rota_solves_at_once`` (a
+    setting) search at a time, the others wait their turn."""
+    settings = getattr(state, "settings", None)
+    return jobs_on(state, "rota_jobs", settings.rota_solves_at_once if settings is not None else None)
 
 
 def _start(

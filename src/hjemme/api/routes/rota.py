@@ -81,6 +81,7 @@ def _job_read(job: rota_jobs.RotaJob) -> RotaJobRead:
         team=job.team,
         stage=job.stage,
         percent=job.percent,
+        ahead=job.ahead if job.stage == "queued" else 0,
         rota_id=job.rota_id,
         rota_url=f"/api/rotas/{job.rota_id}" if job.rota_id is not None else None,
         error=job.error,

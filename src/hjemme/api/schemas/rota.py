@@ -78,6 +78,7 @@ class RotaJobRead(BaseModel):
     team: str
     stage: str = Field(description="queued, demand, search, store, done or failed")
     percent: int
+    ahead: int = Field(0, description="while queued: the plans that run before this one starts")
     rota_id: int | None = Field(None, description="the draft, once done")
     rota_url: str | None = None
     error: str = ""
