@@ -12,17 +12,22 @@ from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 from hjemme.cli.main import app
+from hjemme.rota.benchmark import model
 from hjemme.rota.benchmark.evaluate import read_roster_xml, score_roster
 from hjemme.rota.benchmark.generate import PUBLISHED_SIZES, generate_instance, generate_published_sizes
 from hjemme.rota.benchmark.instance import read_instance
 from hjemme.rota.benchmark.model import (
     BenchmarkSolveParams,
+    _lp_guided,
+    _lp_relaxation,
     _neighbourhood,
     first_roster,
     solve_benchmark,
 )
 from hjemme.rota.benchmark.roster_xml import roster_to_xml
 from tests.rota.test_benchmark_model import instances
+
+INSTANCE1 = Path(__file__).parent / "data" / "Instance1.txt"
 
 
 def rescore(text: str, roster: dict[str, dict[int, str]]):
@@ -110,6 +115,63 @@ def test_a_few_employees_neighbourhood_spans_weeks_and_shares_shift_types():
     assert len(everyone_days) <= 14 and days == list(range(days[0], days[0] + len(days)))
     skills = [{s for s, n in e.max_shifts.items() if n > 0} for e in instance.employees if e.id in people]
     assert any(all(centre & other for other in skills) for centre in skills)
+
+
+def test_the_lp_relaxation_keeps_one_shift_a_day_and_days_off():
+    """The LP relaxation read from the model keeps its rules: each employee-day's shifts add up to at
+    most one, days off and shift types an employee may not work have no value, and each value is in
+    [0, 1]; on instance 1, whose cover asks for nearly every shift, it is mostly whole."""
+    instance = read_instance(INSTANCE1.read_text(encoding="utf-8"))
+    lp = _lp_relaxation(instance, seconds=30)
+    assert lp is not None
+    per_day: dict[tuple[str, int], float] = {}
+    for (eid, day, sid), value in lp.items():
+        assert -1e-9 <= value <= 1 + 1e-9
+        assert day not in instance.days_off[eid]
+        assert next(e for e in instance.employees if e.id == eid).max_shifts[sid] > 0
+        per_day[eid, day] = per_day.get((eid, day), 0.0) + value
+    assert max(per_day.values()) <= 1 + 1e-9
+    whole = sum(1 for value in lp.values() if min(value, 1 - value) < 1e-6)
+    assert whole > len(lp) / 2
+
+
+def test_an_lp_guided_neighbourhood_frees_only_cells_that_disagree_with_the_lp():
+    """The LP-guided neighbourhood frees cells where the roster is not what the LP relaxation has (a
+    fractional shift, another shift or rest), never one where they agree, and at most as many as asked."""
+    instance = read_instance(INSTANCE1.read_text(encoding="utf-8"))
+    lp = _lp_relaxation(instance, seconds=30)
+    roster = first_roster(instance, seconds=5, workers=1)
+    assert lp is not None and roster is not None
+    lp_shift = {(e, d): s for (e, d, s), v in lp.items() if v > 1 - 1e-6}
+    fractional = {(e, d) for (e, d, _), v in lp.items() if 1e-6 < v < 1 - 1e-6}
+    disagree = {
+        (e, d)
+        for e, line in roster.items()
+        for d in range(instance.horizon_days)
+        if (e, d) in fractional or line.get(d) != lp_shift.get((e, d))
+    }
+    every = _lp_guided(instance, roster, lp, random.Random(1), cells=10_000)
+    assert {(e, d) for e, days in every.items() for d in days} == disagree and disagree
+    some = _lp_guided(instance, roster, lp, random.Random(1), cells=5)
+    assert sum(map(len, some.values())) == min(5, len(disagree))
+    as_lp = {e: {d: s for (e2, d), s in lp_shift.items() if e2 == e} for e in roster}
+    freed = _lp_guided(instance, as_lp, lp, random.Random(1), cells=10_000)
+    assert {(e, d) for e, days in freed.items() for d in days} == fractional  # only what the LP left open
+
+
+def test_lp_guided_search_roster_is_feasible_and_better_than_the_first(monkeypatch):
+    """With half the neighbourhoods after the sweep guided by the LP relaxation whatever their success,
+    the roster read back still breaks no hard rule, scores what the solver says, and beats the first
+    roster."""
+    monkeypatch.setattr(model, "LP_SHARE_AT_LEAST", 0.5)
+    text = generate_instance(20, 28, 4, seed=3)
+    instance = read_instance(text, "Gen")
+    start = first_roster(instance, seconds=10, workers=2)
+    assert start is not None
+    result = solve_benchmark(instance, BenchmarkSolveParams(time_limit_s=8, workers=2, full_model_up_to=0))
+    score = rescore(text, result.roster)
+    assert score.feasible, score.breaches[:5]
+    assert score.objective == result.objective < rescore(text, start).objective
 
 
 def test_whole_model_roster_on_a_generated_medium_instance_is_feasible():

@@ -15,10 +15,10 @@ Two ways to solve, by size:
   published sizes as generated here): every variable in one CP-SAT search, which proves the optimum
   on small instances.
 * **Large neighbourhood search** (above it: instances 11–15 and 17–24's sizes): the first roster,
-  then repeatedly a small CP-SAT model over employees × a window of days with every other cell fixed
-  (everyone over a short window, or a few who share shift types over a long one), kept when no
-  worse. The threshold is the crossover measured at 60 s on generated instances as tight as the
-  published ones (docs/rota.md).
+  then repeatedly a small CP-SAT model over some cells with every other cell fixed (everyone over a
+  short window, a few who share shift types over a long one, or, when it can be solved in time, the
+  cells where the roster and the whole model's LP relaxation disagree), kept when no worse. The threshold is
+  the crossover measured at 60 s on generated instances as tight as the published ones (docs/rota.md).
 
 The first roster: every hard rule concerns one employee, so a line per employee that keeps them all
 (a small CP-SAT model each, the best found in its share against the cover the lines before it leave)
@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from hjemme.rota.benchmark.instance import BenchmarkInstance, Employee
@@ -44,6 +45,18 @@ NEIGHBOURHOOD_SECONDS = 1.0  # at most, per neighbourhood of the search (measure
 # move between distant weeks of the same person this way (measured, docs/rota.md).
 LONG_SHARE = 0.3
 LONG_FEW = 3  # employees in such a neighbourhood
+# After the sweep, a share of the neighbourhoods frees the cells where the roster and the whole model's
+# LP relaxation disagree: at first half, then as often as such neighbourhoods have lately improved the
+# roster against the others, kept between LP_SHARE_AT_LEAST and its complement, so it fades where the
+# LP misleads (measured, docs/rota.md: a large gain where the LP bound is tight). The LP gets at most
+# LP_SHARE of the search's time, and is not tried when it would not be solved in it: its time grows
+# with the square of the shift Booleans (measured on 2 cores: 4 s at instance 11's size, 35 s at 13's,
+# 172 s at 20's), so a 60-s search tries it up to about 6 700 of them, a 10-min one up to 21 000.
+LP_SHARE_AT_LEAST = 0.1
+SUCCESS_DECAY = 0.1  # weight of the newest neighbourhood in a kind's rate of success
+LP_SHARE = 0.15
+LP_SECONDS_PER_BOOLEAN_SQUARED = 2e-7
+LP_INTEGRAL = 1e-6  # an LP value this close to 0 or 1 counts as whole
 LINE_SECONDS_AT_LEAST = 0.05  # per line of the first roster, however little time is left
 RETRY_SECONDS_AT_LEAST = 2.0  # for a line's retry, which stops at the first line found
 
@@ -197,15 +210,16 @@ def _objective(
     model: cp_model.CpModel,
     instance: BenchmarkInstance,
     x: dict[tuple[str, int, str], cp_model.IntVar],
-    employees: Collection[str] | None = None,
-    days: Collection[int] | None = None,
+    free: Mapping[str, Collection[int]] | None = None,
     others: Counter[tuple[int, str]] | None = None,
 ) -> cp_model.LinearExprT:
-    """Requests and cover as a CP-SAT expression. For a neighbourhood (``employees`` × ``days`` free),
-    only the terms those cells can change, with ``others`` the other staff per (day, shift) then."""
+    """Requests and cover as a CP-SAT expression. For a neighbourhood (``free``: each freed employee's
+    free days), only the terms those cells can change, with ``others`` the staff on fixed cells per
+    (day, shift) then."""
+    days = None if free is None else set().union(*free.values())
 
     def in_scope(emp: str, day: int) -> bool:
-        return (employees is None or emp in employees) and (days is None or day in days)
+        return free is None or day in free.get(emp, ())
 
     terms: list[cp_model.LinearExprT] = []
     constant = 0
@@ -375,32 +389,47 @@ def _improve(
     """Large neighbourhood search from a feasible ``roster`` until ``deadline``: (roster, cost, moves,
     proven), proven when a neighbourhood was the whole instance and CP-SAT proved it optimal.
 
-    First a sweep of windows from the first day to the last, then windows at random (``LONG_SHARE``
-    of them a few employees over a long window); the size adapts (grows while CP-SAT proves each
-    neighbourhood optimal quickly, shrinks when it cannot)."""
+    First a sweep of windows from the first day to the last, then at random: neighbourhoods of the cells
+    where the roster and the LP relaxation disagree (when the LP was solved; as often as they have lately
+    improved the roster against the others, see ``LP_SHARE_AT_LEAST``), and of the others
+    ``LONG_SHARE`` a few employees over a long window and the rest everyone over a short one; the size
+    adapts (grows while CP-SAT proves each neighbourhood optimal quickly, shrinks when it cannot)."""
     rng = random.Random(params.seed)
     by_id = {e.id: e for e in instance.employees}
     cost = roster_cost(instance, roster)
     per_cell = max(1.0, _count_vars(instance) / (len(instance.employees) * instance.horizon_days))
+    lp = None
+    lp_seconds = LP_SHARE * (deadline - clock())
+    if LP_SECONDS_PER_BOOLEAN_SQUARED * _count_vars(instance) ** 2 <= lp_seconds:
+        lp = _lp_relaxation(instance, lp_seconds)
+    # how often each kind of neighbourhood has improved the roster lately (LP-guided, the others)
+    success = {True: 1.0, False: 1.0}
     target = 2_500.0  # Boolean variables in a neighbourhood
     moves = 0
     sweep: int | None = 0
     while (left := deadline - clock()) > 0.5:
-        few = LONG_FEW if sweep is None and rng.random() < LONG_SHARE else None
-        employees, days = _neighbourhood(instance, roster, rng, int(target / per_cell), sweep, few)
-        if sweep is not None:
-            sweep = days[-1] + 1 if days[-1] + 1 < instance.horizon_days else None
-        free_days, free_emps = set(days), set(employees)
+        cells = int(target / per_cell)
+        free: dict[str, set[int]] = {}
+        share = min(1 - LP_SHARE_AT_LEAST, max(LP_SHARE_AT_LEAST, success[True] / sum(success.values())))
+        guided = sweep is None and lp is not None and rng.random() < share
+        if guided:
+            free = _lp_guided(instance, roster, lp, rng, cells)
+            guided = bool(free)
+        if not free:
+            few = LONG_FEW if sweep is None and rng.random() < LONG_SHARE else None
+            employees, days = _neighbourhood(instance, roster, rng, cells, sweep, few)
+            if sweep is not None:
+                sweep = days[-1] + 1 if days[-1] + 1 < instance.horizon_days else None
+            free = {eid: set(days) for eid in employees}
         model = cp_model.CpModel()
         x: dict[tuple[str, int, str], cp_model.IntVar] = {}
-        for eid in employees:
+        for eid, free_days in free.items():
             for (day, sid), var in _add_employee(model, instance, by_id[eid], roster[eid], free_days).items():
                 x[eid, day, sid] = var
         others: Counter[tuple[int, str]] = Counter()
         for eid, line in roster.items():
-            if eid not in free_emps:
-                others.update((d, s) for d, s in line.items() if d in free_days)
-        model.minimize(_objective(model, instance, x, free_emps, free_days, others))
+            others.update((d, s) for d, s in line.items() if d not in free.get(eid, ()))
+        model.minimize(_objective(model, instance, x, free, others))
         for (eid, day, sid), var in x.items():
             model.add_hint(var, roster[eid].get(day) == sid)
         solver = cp_model.CpSolver()
@@ -416,19 +445,90 @@ def _improve(
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         trial = dict(roster)
-        for eid in employees:
+        for eid, free_days in free.items():
             trial[eid] = {d: s for d, s in roster[eid].items() if d not in free_days}
         for (eid, day, sid), var in x.items():
             if solver.boolean_value(var):
                 trial[eid][day] = sid
         trial_cost = roster_cost(instance, trial)
+        if sweep is None:
+            success[guided] += SUCCESS_DECAY * ((trial_cost < cost) - success[guided])
         if trial_cost <= cost:
             moves += trial_cost < cost
             roster, cost = trial, trial_cost
-        whole = len(employees) == len(instance.employees) and len(days) == instance.horizon_days
+        whole = sum(map(len, free.values())) == len(instance.employees) * instance.horizon_days
         if whole and status == cp_model.OPTIMAL and trial_cost == cost:
             return roster, cost, moves, True
     return roster, cost, moves, False
+
+
+def _lp_relaxation(instance: BenchmarkInstance, seconds: float) -> dict[tuple[str, int, str], float] | None:
+    """Each shift Boolean's value in the LP relaxation of the whole model (GLOP), or None when it is
+    not solved within ``seconds``. Every constraint of the model is linear or a clause, so the
+    relaxation is the model read as an LP."""
+    model = cp_model.CpModel()
+    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
+    for emp in instance.employees:
+        for (day, sid), var in _add_employee(model, instance, emp).items():
+            x[emp.id, day, sid] = var
+    model.minimize(_objective(model, instance, x))
+    proto = model.proto
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    # list(...) first: the proto's repeated fields answer a negative index with 0, not the last item
+    bounds = [list(var.domain) for var in proto.variables]
+    v = [lp.NumVar(float(b[0]), float(b[-1]), "") for b in bounds]
+
+    def literal(ref: int) -> pywraplp.LinearExpr:
+        return v[ref] if ref >= 0 else 1 - v[-ref - 1]
+
+    for constraint in proto.constraints:
+        if constraint.has_linear():
+            row = constraint.linear
+            expr = sum(c * v[i] for i, c in zip(row.vars, row.coeffs, strict=True))
+            domain = list(row.domain)
+            if domain[0] > cp_model.INT_MIN:
+                lp.Add(expr >= domain[0])
+            if domain[-1] < cp_model.INT_MAX:
+                lp.Add(expr <= domain[-1])
+        elif constraint.has_bool_or():
+            lp.Add(sum(literal(ref) for ref in constraint.bool_or.literals) >= 1)
+        else:  # the model states nothing else; a new kind of rule must be relaxed here first
+            raise ValueError("a constraint the LP relaxation cannot read")
+    goal = proto.objective
+    lp.Minimize(sum(c * v[i] for i, c in zip(goal.vars, goal.coeffs, strict=True)) + goal.offset)
+    lp.SetTimeLimit(max(1, int(seconds * 1000)))
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    return {key: v[var.index].solution_value() for key, var in x.items()}
+
+
+def _lp_guided(
+    instance: BenchmarkInstance,
+    roster: Roster,
+    lp: Mapping[tuple[str, int, str], float],
+    rng: random.Random,
+    cells: int,
+) -> dict[str, set[int]]:
+    """About ``cells`` employee-days, drawn from those where ``roster`` is not what the LP relaxation
+    has (a shift the LP leaves fractional, or a different shift or rest): the other cells agree with
+    the LP and stay (relaxation induced neighbourhood search, RINS). Empty when they all agree."""
+    lp_shift: dict[tuple[str, int], str] = {}
+    fractional: set[tuple[str, int]] = set()
+    for (eid, day, sid), value in lp.items():
+        if value > 1 - LP_INTEGRAL:
+            lp_shift[eid, day] = sid
+        elif value > LP_INTEGRAL:
+            fractional.add((eid, day))
+    disagree = [
+        (eid, day)
+        for eid, line in roster.items()
+        for day in range(instance.horizon_days)
+        if (eid, day) in fractional or line.get(day) != lp_shift.get((eid, day))
+    ]
+    free: dict[str, set[int]] = {}
+    for eid, day in rng.sample(disagree, min(cells, len(disagree))):
+        free.setdefault(eid, set()).add(day)
+    return free
 
 
 def _count_vars(instance: BenchmarkInstance) -> int:
