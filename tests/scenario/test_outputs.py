@@ -26,11 +26,12 @@ REQUIRED = {
 }
 
 
-# one worker runs the whole module, so the run below is made once (xdist --dist loadgroup)
+# one worker runs the whole module (xdist --dist loadgroup) and the run below is made once per
+# session: that worker may run other modules' tests between these, which would end a module fixture
 pytestmark = pytest.mark.xdist_group("scenario_run_outputs")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("run")
     config = narrowed_scenario(tmp_path_factory.mktemp("config"))

@@ -333,9 +333,12 @@ def test_a_plan_waits_its_turn_behind_another_search_and_says_so(client: FormCli
     _login(client, Role.COORDINATOR)
     started = _start_plan(client, weeks=1)
     job_url = started.headers["location"]
-    assert "venter på at 1 annen planlegging blir ferdig" in client.get(job_url + "?lang=nb").text
+    waiting = client.get(job_url + "?lang=nb").text
+    assert "venter på at 1 annen planlegging blir ferdig" in waiting
+    assert "Når det blir dens tur, tar søket opptil" in waiting  # the time starts with its turn
     polled = client.get(job_url + "/progress?lang=en", headers={"HX-Request": "true"})
     assert "waiting for 1 other plan to finish" in polled.text
+    assert "When its turn comes, the search takes up to" in polled.text
     gate.set()
     assert re.fullmatch(r"/rota/\d+", _finished(client, started))
 
