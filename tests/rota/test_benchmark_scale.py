@@ -135,10 +135,12 @@ def test_the_lp_relaxation_keeps_one_shift_a_day_and_days_off():
     assert whole > len(lp) / 2
 
 
-def test_an_lp_guided_neighbourhood_frees_only_cells_that_disagree_with_the_lp():
+def test_an_lp_guided_neighbourhood_frees_the_cells_that_disagree_with_the_lp_then_whole_lines():
     """The LP-guided neighbourhood frees cells where the roster is not what the LP relaxation has (a
-    fractional shift, another shift or rest), never one where they agree, and at most as many as asked."""
+    fractional shift, another shift or rest), as many as asked; when they are fewer, it frees all of
+    them and fills the rest with whole lines of other employees, so it is not the same each time."""
     instance = read_instance(INSTANCE1.read_text(encoding="utf-8"))
+    horizon = instance.horizon_days
     lp = _lp_relaxation(instance, seconds=30)
     roster = first_roster(instance, seconds=5, workers=1)
     assert lp is not None and roster is not None
@@ -147,16 +149,25 @@ def test_an_lp_guided_neighbourhood_frees_only_cells_that_disagree_with_the_lp()
     disagree = {
         (e, d)
         for e, line in roster.items()
-        for d in range(instance.horizon_days)
+        for d in range(horizon)
         if (e, d) in fractional or line.get(d) != lp_shift.get((e, d))
     }
-    every = _lp_guided(instance, roster, lp, random.Random(1), cells=10_000)
-    assert {(e, d) for e, days in every.items() for d in days} == disagree and disagree
-    some = _lp_guided(instance, roster, lp, random.Random(1), cells=5)
-    assert sum(map(len, some.values())) == min(5, len(disagree))
+
+    def cells_of(free: dict[str, set[int]]) -> set[tuple[str, int]]:
+        return {(e, d) for e, days in free.items() for d in days}
+
+    some = cells_of(_lp_guided(instance, roster, lp, random.Random(1), cells=5))
+    assert some <= disagree and len(some) == min(5, len(disagree))
     as_lp = {e: {d: s for (e2, d), s in lp_shift.items() if e2 == e} for e in roster}
-    freed = _lp_guided(instance, as_lp, lp, random.Random(1), cells=10_000)
-    assert {(e, d) for e, days in freed.items() for d in days} == fractional  # only what the LP left open
+    exactly = _lp_guided(instance, as_lp, lp, random.Random(1), cells=len(fractional))
+    assert cells_of(exactly) == fractional  # only what the LP left open
+    wanted = len(fractional) + 2 * horizon
+    padded = [_lp_guided(instance, as_lp, lp, random.Random(seed), cells=wanted) for seed in (1, 2, 3)]
+    for free in padded:
+        extra = {e for e, _ in cells_of(free) - fractional}
+        assert fractional <= cells_of(free) and len(cells_of(free)) >= wanted
+        assert extra and all(free[e] == set(range(horizon)) for e in extra)  # whole lines
+    assert len({frozenset(cells_of(free)) for free in padded}) > 1  # not the same neighbourhood each time
 
 
 def test_lp_guided_search_roster_is_feasible_and_better_than_the_first(monkeypatch):

@@ -17,7 +17,8 @@ Two ways to solve, by size:
 * **Large neighbourhood search** (above it: instances 11–15 and 17–24's sizes): the first roster,
   then repeatedly a small CP-SAT model over some cells with every other cell fixed (everyone over a
   short window, a few who share shift types over a long one, or, when it can be solved in time, the
-  cells where the roster and the whole model's LP relaxation disagree), kept when no worse. The threshold is
+  cells where the roster and the whole model's LP relaxation disagree, with whole lines when those
+  are few), kept when no worse. The threshold is
   the crossover measured at 60 s on generated instances as tight as the published ones (docs/rota.md).
 
 The first roster: every hard rule concerns one employee, so a line per employee that keeps them all
@@ -511,7 +512,11 @@ def _lp_guided(
 ) -> dict[str, set[int]]:
     """About ``cells`` employee-days, drawn from those where ``roster`` is not what the LP relaxation
     has (a shift the LP leaves fractional, or a different shift or rest): the other cells agree with
-    the LP and stay (relaxation induced neighbourhood search, RINS). Empty when they all agree."""
+    the LP and stay (relaxation induced neighbourhood search, RINS). Empty when they all agree.
+
+    When they are fewer than ``cells``, all of them are freed, and with them the whole lines of
+    employees drawn at random up to about ``cells``: else every such neighbourhood would be the same
+    one, already solved, and the search would stall (measured, docs/rota.md)."""
     lp_shift: dict[tuple[str, int], str] = {}
     fractional: set[tuple[str, int]] = set()
     for (eid, day, sid), value in lp.items():
@@ -525,9 +530,20 @@ def _lp_guided(
         for day in range(instance.horizon_days)
         if (eid, day) in fractional or line.get(day) != lp_shift.get((eid, day))
     ]
+    if not disagree:
+        return {}
     free: dict[str, set[int]] = {}
     for eid, day in rng.sample(disagree, min(cells, len(disagree))):
         free.setdefault(eid, set()).add(day)
+    left = cells - len(disagree)  # room for whole lines when every disagreeing cell is free
+    if left > 0:
+        everyone = [e.id for e in instance.employees]
+        for eid in rng.sample(everyone, len(everyone)):
+            days = free.setdefault(eid, set())
+            left -= instance.horizon_days - len(days)
+            days.update(range(instance.horizon_days))
+            if left <= 0:
+                break
     return free
 
 
