@@ -9,6 +9,7 @@ docs/rota.md) — pass ``--best-known FILE`` (``name,value`` lines) to ``hjemme 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,15 @@ BEST_KNOWN: dict[str, BestKnown] = {
     "Instance23": BestKnown(17428, False, SITE + " (Strandmark branch and price)"),
     "Instance24": BestKnown(42463, False, SITE),
 }
+
+
+def best_known_of(table: dict[str, BestKnown], name: str) -> BestKnown | None:
+    """``name``'s entry, or else, for a file named as the benchmark's in another case or with leading
+    zeros (``instance1``, ``Instance01``), that of ``Instance<N>``."""
+    if name in table:
+        return table[name]
+    published = re.fullmatch(r"instance0*(\d+)", name, flags=re.IGNORECASE)
+    return table.get(f"Instance{published.group(1)}") if published else None
 
 
 def read_best_known(path: Path) -> dict[str, BestKnown]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hjemme.errors import InputError
-from hjemme.rota.benchmark.best_known import BEST_KNOWN, BestKnown
+from hjemme.rota.benchmark.best_known import BEST_KNOWN, BestKnown, best_known_of
 from hjemme.rota.benchmark.evaluate import read_roster_xml, score_roster
 from hjemme.rota.benchmark.instance import read_instance
 from hjemme.rota.benchmark.model import BenchmarkSolveParams, solve_benchmark
@@ -107,7 +107,7 @@ def run_rota_bench(
                 objective=score.objective if found and score.feasible else None,
                 model_objective=result.objective,
                 bound=result.bound,
-                best_known=table.get(path.stem),
+                best_known=best_known_of(table, path.stem),
                 seconds=seconds,
                 status=result.status,
                 breaches=tuple(f"{b.rule} ({b.employee} {b.detail})" for b in score.breaches),
