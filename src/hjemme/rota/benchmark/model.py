@@ -18,8 +18,8 @@ Two ways to solve, by size:
   then repeatedly a small CP-SAT model over some cells with every other cell fixed (everyone over a
   short window, a few who share shift types over a long one, or, when it can be solved in time, the
   cells where the roster and the whole model's LP relaxation disagree, with whole lines when those
-  are few), kept when no worse. The threshold is
-  the crossover measured at 60 s on generated instances as tight as the published ones (docs/rota.md).
+  are few), kept when no worse. The threshold is the crossover measured at 60 s on generated
+  instances as tight as the published ones (docs/rota.md).
 
 The first roster: every hard rule concerns one employee, so a line per employee that keeps them all
 (a small CP-SAT model each, the best found in its share against the cover the lines before it leave)
