@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hjemme.cli.main import app
@@ -21,8 +22,10 @@ from hjemme.rota.benchmark.model import (
     _lp_guided,
     _lp_relaxation,
     _neighbourhood,
+    _starts,
     first_roster,
     solve_benchmark,
+    staffing,
 )
 from hjemme.rota.benchmark.roster_xml import roster_to_xml
 from tests.rota.test_benchmark_model import instances
@@ -109,8 +112,8 @@ def test_a_few_employees_neighbourhood_spans_weeks_and_shares_shift_types():
     roster = first_roster(instance, seconds=0, workers=1)
     assert roster is not None
     rng = random.Random(4)
-    _, everyone_days = _neighbourhood(instance, roster, rng, 300, None)
-    people, days = _neighbourhood(instance, roster, rng, 300, None, few=3)
+    _, everyone_days = _neighbourhood(instance, staffing(roster), rng, 300, None)
+    people, days = _neighbourhood(instance, staffing(roster), rng, 300, None, few=3)
     assert len(people) == 3 and len(days) == 300 // 3
     assert len(everyone_days) <= 14 and days == list(range(days[0], days[0] + len(days)))
     skills = [{s for s, n in e.max_shifts.items() if n > 0} for e in instance.employees if e.id in people]
@@ -233,3 +236,22 @@ def test_bench_rota_generate_refuses_an_unknown_instance_number(tmp_path: Path):
     result = CliRunner().invoke(app, ["bench", "rota-generate", "--out", str(tmp_path), "--sizes", "25"])
     assert result.exit_code == 2
     assert "25" in result.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 40).flatmap(
+        lambda horizon: st.tuples(
+            st.just(horizon),
+            st.sets(st.integers(0, horizon - 1)),
+            st.integers(1, horizon + 2),
+        )
+    )
+)
+def test_the_windows_a_neighbourhood_posts_are_exactly_those_that_hold_a_free_day(case):
+    """A rule over a window of days is posted for a neighbourhood exactly when the window holds one of
+    its free days (the roster keeps the others): none is missed, none posted twice, whatever the days."""
+    horizon, free_days, size = case
+    last = horizon - size
+    every = [start for start in range(last + 1) if free_days & set(range(start, start + size))]
+    assert list(_starts(sorted(free_days), size, last)) == every

@@ -31,13 +31,13 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from hjemme.rota.benchmark.instance import BenchmarkInstance, Employee
+from hjemme.rota.benchmark.instance import BenchmarkInstance, Cover, Employee, ShiftRequest
 
 FULL_MODEL_UP_TO = 4_000  # Boolean variables; above, large neighbourhood search (measured crossover)
 NEIGHBOURHOOD_SECONDS = 1.0  # at most, per neighbourhood of the search (measured against 0.5–3 s)
@@ -91,25 +91,32 @@ def _has_var(items: list[cp_model.LinearExprT]) -> bool:
     return any(not isinstance(item, int) for item in items)
 
 
+def _starts(var_days: list[int], size: int, last: int) -> Iterator[int]:
+    """Each start, up to ``last``, of a window of ``size`` days that holds one of ``var_days`` (sorted),
+    once and in order. A window wholly on fixed days is kept by the roster already; a neighbourhood of
+    a long horizon frees a few days, and scanning every window was most of its Python time (measured)."""
+    after = 0  # the starts before it have been given
+    for day in var_days:
+        yield from range(max(after, day - size + 1), min(day, last) + 1)
+        after = max(after, day + 1)
+
+
 def _window_rules(
     model: cp_model.CpModel, works: list[cp_model.LinearExprT], emp_max: int, emp_min: int, rest_min: int
 ) -> None:
     horizon = len(works)
-    for start in range(horizon - emp_max):
-        window = works[start : start + emp_max + 1]
-        if _has_var(window):
-            model.add(sum(window) <= emp_max)
+    var_days = [day for day, item in enumerate(works) if not isinstance(item, int)]
+    for start in _starts(var_days, emp_max + 1, horizon - emp_max - 1):
+        model.add(sum(works[start : start + emp_max + 1]) <= emp_max)
     # a block of `length` working days with an off day on each side, wholly inside the horizon
     for length in range(1, emp_min):
-        for before in range(horizon - length - 1):
+        for before in _starts(var_days, length + 2, horizon - length - 2):
             after = before + length + 1
-            if _has_var(works[before : after + 1]):
-                model.add(works[before] + (length - sum(works[before + 1 : after])) + works[after] >= 1)
+            model.add(works[before] + (length - sum(works[before + 1 : after])) + works[after] >= 1)
     for length in range(1, rest_min):
-        for before in range(horizon - length - 1):
+        for before in _starts(var_days, length + 2, horizon - length - 2):
             after = before + length + 1
-            if _has_var(works[before : after + 1]):
-                model.add((1 - works[before]) + sum(works[before + 1 : after]) + (1 - works[after]) >= 1)
+            model.add((1 - works[before]) + sum(works[before + 1 : after]) + (1 - works[after]) >= 1)
 
 
 def _add_employee(
@@ -129,15 +136,14 @@ def _add_employee(
     allowed = [sid for sid in shifts if emp.max_shifts.get(sid, 0) > 0]
     fixed = line or {}
     x: dict[tuple[int, str], cp_model.IntVar] = {}
-    works: list[cp_model.LinearExprT] = []
+    works: list[cp_model.LinearExprT] = [0] * horizon  # worked or not, per day
     fixed_count: Counter[str] = Counter()
-    for day in range(horizon):
-        if free is not None and day not in free:
-            sid = fixed.get(day)
-            works.append(1 if sid else 0)
-            if sid:
+    if free is not None:
+        for day, sid in fixed.items():
+            if day not in free:
+                works[day] = 1
                 fixed_count[sid] += 1
-            continue
+    for day in range(horizon) if free is None else sorted(free):
         before, after = fixed.get(day - 1), fixed.get(day + 1)
         day_vars = []
         for sid in allowed if day not in off else ():
@@ -149,11 +155,10 @@ def _add_employee(
             day_vars.append(model.new_bool_var(f"x_{emp.id}_{day}_{sid}"))
             x[day, sid] = day_vars[-1]
         if len(day_vars) > 1:
-            worked = model.new_bool_var(f"w_{emp.id}_{day}")
-            model.add(sum(day_vars) == worked)  # at most one shift a day
-            works.append(worked)
-        else:
-            works.append(day_vars[0] if day_vars else 0)
+            works[day] = model.new_bool_var(f"w_{emp.id}_{day}")
+            model.add(sum(day_vars) == works[day])  # at most one shift a day
+        elif day_vars:
+            works[day] = day_vars[0]
     for (day, sid), var in x.items():
         for nxt in shifts[sid].not_followed_by:
             if (day + 1, nxt) in x:
@@ -190,15 +195,67 @@ def _add_employee(
     return x
 
 
-def roster_cost(instance: BenchmarkInstance, roster: Roster) -> int:
-    """The objective of ``roster`` by the model's reading (requests and cover; hard rules not checked)."""
+def staffing(roster: Roster) -> Counter[tuple[int, str]]:
+    """How many employees ``roster`` puts on each (day, shift)."""
+    return Counter((d, s) for line in roster.values() for d, s in line.items())
+
+
+@dataclass(frozen=True, slots=True)
+class _TermIndex:
+    """The objective's terms by where they fall (requests by employee and day, cover by day), so that a
+    neighbourhood reads and re-costs only its own: on a long horizon, scanning every term for each
+    neighbourhood was a large share of the search's Python time (measured, docs/rota.md)."""
+
+    on: dict[tuple[str, int], list[ShiftRequest]]
+    off: dict[tuple[str, int], list[ShiftRequest]]
+    cover: dict[int, list[Cover]]
+
+    @classmethod
+    def of(cls, instance: BenchmarkInstance) -> _TermIndex:
+        on: dict[tuple[str, int], list[ShiftRequest]] = {}
+        off: dict[tuple[str, int], list[ShiftRequest]] = {}
+        cover: dict[int, list[Cover]] = {}
+        for index, requests in ((on, instance.on_requests), (off, instance.off_requests)):
+            for req in requests:
+                index.setdefault((req.employee, req.day), []).append(req)
+        for cov in instance.cover:
+            cover.setdefault(cov.day, []).append(cov)
+        return cls(on, off, cover)
+
+    def terms_in(
+        self, free: Mapping[str, Collection[int]]
+    ) -> tuple[list[ShiftRequest], list[ShiftRequest], list[Cover]]:
+        """The on and off requests on ``free``'s cells and the cover on their days."""
+        cells = [(eid, day) for eid, days in free.items() for day in days]
+        days = sorted({day for _, day in cells})
+        return (
+            [req for cell in cells for req in self.on.get(cell, ())],
+            [req for cell in cells for req in self.off.get(cell, ())],
+            [cov for day in days for cov in self.cover.get(day, ())],
+        )
+
+    def cost_in(
+        self, roster: Roster, staffed: Counter[tuple[int, str]], free: Mapping[str, Collection[int]]
+    ) -> int:
+        """The part of ``roster``'s cost (``staffed`` its staff per day and shift) that ``free``'s cells
+        can change: their requests and the cover on their days."""
+        on, off, cover = self.terms_in(free)
+        return _cost(roster, staffed, on, off, cover)
+
+
+def _cost(
+    roster: Roster,
+    staffed: Counter[tuple[int, str]],
+    on: Iterable[ShiftRequest],
+    off: Iterable[ShiftRequest],
+    cover: Iterable[Cover],
+) -> int:
     cost = 0
-    for req in instance.on_requests:
+    for req in on:
         cost += req.weight if roster.get(req.employee, {}).get(req.day) != req.shift else 0
-    for req in instance.off_requests:
+    for req in off:
         cost += req.weight if roster.get(req.employee, {}).get(req.day) == req.shift else 0
-    staffed = Counter((d, s) for line in roster.values() for d, s in line.items())
-    for cov in instance.cover:
+    for cov in cover:
         have = staffed[cov.day, cov.shift]
         cost += (
             max(0, cov.requirement - have) * cov.under_weight
@@ -207,37 +264,39 @@ def roster_cost(instance: BenchmarkInstance, roster: Roster) -> int:
     return cost
 
 
+def roster_cost(instance: BenchmarkInstance, roster: Roster) -> int:
+    """The objective of ``roster`` by the model's reading (requests and cover; hard rules not checked)."""
+    return _cost(roster, staffing(roster), instance.on_requests, instance.off_requests, instance.cover)
+
+
 def _objective(
     model: cp_model.CpModel,
     instance: BenchmarkInstance,
     x: dict[tuple[str, int, str], cp_model.IntVar],
     free: Mapping[str, Collection[int]] | None = None,
     others: Counter[tuple[int, str]] | None = None,
+    index: _TermIndex | None = None,
 ) -> cp_model.LinearExprT:
     """Requests and cover as a CP-SAT expression. For a neighbourhood (``free``: each freed employee's
     free days), only the terms those cells can change, with ``others`` the staff on fixed cells per
-    (day, shift) then."""
-    days = None if free is None else set().union(*free.values())
-
-    def in_scope(emp: str, day: int) -> bool:
-        return free is None or day in free.get(emp, ())
-
+    (day, shift) then; ``index``, when given, is the instance's terms, indexed once."""
+    if free is None:
+        on, off, cover = instance.on_requests, instance.off_requests, instance.cover
+    else:
+        on, off, cover = (index or _TermIndex.of(instance)).terms_in(free)
     terms: list[cp_model.LinearExprT] = []
     constant = 0
-    for req in instance.on_requests:
-        if in_scope(req.employee, req.day):
-            constant += req.weight
-            if (var := x.get((req.employee, req.day, req.shift))) is not None:
-                terms.append(-req.weight * var)
-    for req in instance.off_requests:
-        if in_scope(req.employee, req.day) and (var := x.get((req.employee, req.day, req.shift))) is not None:
+    for req in on:
+        constant += req.weight
+        if (var := x.get((req.employee, req.day, req.shift))) is not None:
+            terms.append(-req.weight * var)
+    for req in off:
+        if (var := x.get((req.employee, req.day, req.shift))) is not None:
             terms.append(req.weight * var)
     by_cover: dict[tuple[int, str], list[cp_model.IntVar]] = {}
     for (_, day, sid), var in x.items():
         by_cover.setdefault((day, sid), []).append(var)
-    for cov in instance.cover:
-        if days is not None and cov.day not in days:
-            continue
+    for cov in cover:
         fixed = others[cov.day, cov.shift] if others is not None else 0
         staffed = sum(by_cover.get((cov.day, cov.shift), [])) + fixed
         if isinstance(staffed, int):
@@ -347,7 +406,7 @@ def _solve_whole(
 
 def _neighbourhood(
     instance: BenchmarkInstance,
-    roster: Roster,
+    staffed: Counter[tuple[int, str]],
     rng: random.Random,
     cells: int,
     sweep_day: int | None,
@@ -373,7 +432,6 @@ def _neighbourhood(
     if sweep_day is not None:
         first = min(sweep_day, horizon - width)
     else:
-        staffed = Counter((d, s) for line in roster.values() for d, s in line.items())
         off_cover = [c.day for c in instance.cover if staffed[c.day, c.shift] != c.requirement]
         centre = rng.choice(off_cover) if off_cover else rng.randrange(horizon)
         first = max(0, min(horizon - width, centre - width // 2 + rng.randint(-3, 3)))
@@ -397,7 +455,9 @@ def _improve(
     adapts (grows while CP-SAT proves each neighbourhood optimal quickly, shrinks when it cannot)."""
     rng = random.Random(params.seed)
     by_id = {e.id: e for e in instance.employees}
+    index = _TermIndex.of(instance)
     cost = roster_cost(instance, roster)
+    staffed = staffing(roster)
     per_cell = max(1.0, _count_vars(instance) / (len(instance.employees) * instance.horizon_days))
     lp = None
     lp_seconds = LP_SHARE * (deadline - clock())
@@ -418,7 +478,7 @@ def _improve(
             guided = bool(free)
         if not free:
             few = LONG_FEW if sweep is None and rng.random() < LONG_SHARE else None
-            employees, days = _neighbourhood(instance, roster, rng, cells, sweep, few)
+            employees, days = _neighbourhood(instance, staffed, rng, cells, sweep, few)
             if sweep is not None:
                 sweep = days[-1] + 1 if days[-1] + 1 < instance.horizon_days else None
             free = {eid: set(days) for eid in employees}
@@ -427,10 +487,11 @@ def _improve(
         for eid, free_days in free.items():
             for (day, sid), var in _add_employee(model, instance, by_id[eid], roster[eid], free_days).items():
                 x[eid, day, sid] = var
-        others: Counter[tuple[int, str]] = Counter()
-        for eid, line in roster.items():
-            others.update((d, s) for d, s in line.items() if d not in free.get(eid, ()))
-        model.minimize(_objective(model, instance, x, free, others))
+        # staff per (day, shift) on the cells that stay: the roster's, less the freed cells'
+        others = staffed.copy()
+        for eid, free_days in free.items():
+            others.subtract((d, roster[eid][d]) for d in free_days if d in roster[eid])
+        model.minimize(_objective(model, instance, x, free, others, index))
         for (eid, day, sid), var in x.items():
             model.add_hint(var, roster[eid].get(day) == sid)
         solver = cp_model.CpSolver()
@@ -446,17 +507,19 @@ def _improve(
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         trial = dict(roster)
+        trial_staffed = others.copy()
         for eid, free_days in free.items():
             trial[eid] = {d: s for d, s in roster[eid].items() if d not in free_days}
         for (eid, day, sid), var in x.items():
             if solver.boolean_value(var):
                 trial[eid][day] = sid
-        trial_cost = roster_cost(instance, trial)
+                trial_staffed[day, sid] += 1
+        trial_cost = cost - index.cost_in(roster, staffed, free) + index.cost_in(trial, trial_staffed, free)
         if sweep is None:
             success[guided] += SUCCESS_DECAY * ((trial_cost < cost) - success[guided])
         if trial_cost <= cost:
             moves += trial_cost < cost
-            roster, cost = trial, trial_cost
+            roster, cost, staffed = trial, trial_cost, trial_staffed
         whole = sum(map(len, free.values())) == len(instance.employees) * instance.horizon_days
         if whole and status == cp_model.OPTIMAL and trial_cost == cost:
             return roster, cost, moves, True
