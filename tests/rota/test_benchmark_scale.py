@@ -104,6 +104,17 @@ def test_neighbourhood_search_roster_is_feasible_and_better_than_the_first():
     assert score.objective == result.objective < rescore(text, start).objective
 
 
+def test_the_search_reports_each_better_roster_down_to_the_one_it_returns():
+    """While the search runs it tells its caller each better cost it finds, ever lower, the last
+    one the cost of the roster it returns (what ``bench rota`` shows while an instance is solved)."""
+    instance = read_instance(generate_published_sizes([11])["Gen11"])
+    seen: list[int] = []
+    params = BenchmarkSolveParams(time_limit_s=6, workers=2, full_model_up_to=0)
+    result = solve_benchmark(instance, params, on_best=seen.append)
+    assert len(seen) >= 2 and seen == sorted(seen, reverse=True) and len(set(seen)) == len(seen)
+    assert seen[-1] == result.objective
+
+
 def test_a_few_employees_neighbourhood_spans_weeks_and_shares_shift_types():
     """The search's few-employees neighbourhood frees that many people over as long a window as its
     size allows (where everyone is freed only over a week or two), chosen around one of them so that

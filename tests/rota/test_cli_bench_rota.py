@@ -29,6 +29,17 @@ def test_bench_rota_reports_instance1_at_zero_gap(tmp_path: Path):
     assert score_roster((DATA / "Instance1.txt").read_text(), roster).objective == 607
 
 
+def test_bench_rota_shows_each_instance_with_its_best_cost_while_it_solves(tmp_path: Path):
+    """Each instance gets a progress line with its name, size and the best cost found so far, which
+    for instance 1 ends at its optimum."""
+    shutil.copy(DATA / "Instance1.txt", tmp_path)
+    args = ["bench", "rota", "--instances", str(tmp_path), "--time-limit", "30", "--workers", "2"]
+    result = CliRunner().invoke(app, [*args, "--no-append"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if "Instance1: 8 staff × 14 days" in line)
+    assert line.rstrip().endswith("best 607"), line
+
+
 def test_bench_rota_refuses_an_empty_directory(tmp_path: Path):
     """A directory without instance files is a bad --instances value (exit 2), not a crash."""
     result = CliRunner().invoke(app, ["bench", "rota", "--instances", str(tmp_path), "--no-append"])

@@ -7,6 +7,16 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.progress_bar import ProgressBar
 from rich.table import Table
 
 from hjemme.bench_report import append_report, run_heading
@@ -30,6 +40,53 @@ METHOD = (
 )
 
 
+class _TimeBar(ProgressColumn):
+    """A bar of the time spent against the time limit: a solve runs to its limit unless it proves the
+    optimum, so time is its progress, and the bar moves between better rosters too."""
+
+    def render(self, task: Task) -> ProgressBar:
+        limit = task.total or 1.0
+        done = limit if task.finished else min(limit, task.elapsed or 0.0)  # a proof ends it early
+        return ProgressBar(total=limit, completed=done, width=30)
+
+
+class _SolveProgress:
+    """One line per instance while it is solved: its name and size, the time bar, the best cost yet."""
+
+    def __init__(self, console: Console, time_limit: float) -> None:
+        self._time_limit = time_limit
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            _TimeBar(),
+            TimeElapsedColumn(),
+            TextColumn("best {task.fields[best]}"),
+            console=console,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> _SolveProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._finish()
+        self._progress.stop()
+
+    def start(self, description: str) -> None:
+        self._finish()
+        self._task = self._progress.add_task(description, total=self._time_limit, best="–")
+
+    def best(self, _instance: str, cost: int) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, best=f"{cost:,}".replace(",", " "))
+
+    def _finish(self) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, completed=self._time_limit)
+            self._progress.stop_task(self._task)
+
+
 def bench_rota_command(
     instances: Path = typer.Option(..., "--instances", help="Directory of Instance<N>.txt files."),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Seconds per instance."),
@@ -46,13 +103,15 @@ def bench_rota_command(
         raise typer.BadParameter(f"{instances} is not a directory", param_hint="--instances")
     try:
         table_bk = read_best_known(best_known) if best_known else None
-        rows = run_rota_bench(
-            instances,
-            BenchmarkSolveParams(time_limit_s=time_limit, workers=workers, seed=seed),
-            out=out,
-            best_known=table_bk,
-            progress=console.log,
-        )
+        with _SolveProgress(console, time_limit) as shown:
+            rows = run_rota_bench(
+                instances,
+                BenchmarkSolveParams(time_limit_s=time_limit, workers=workers, seed=seed),
+                out=out,
+                best_known=table_bk,
+                progress=shown.start,
+                on_best=shown.best,
+            )
     except InputError as error:
         hint = "--instances" if error.field == "instance" else f"--{error.field}"  # a file's line
         raise typer.BadParameter(error.problem, param_hint=hint) from None

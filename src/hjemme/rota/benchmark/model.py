@@ -374,8 +374,22 @@ def first_roster(
     return roster
 
 
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Tells ``on_best`` the objective value of each solution CP-SAT finds."""
+
+    def __init__(self, on_best: Callable[[int], None]) -> None:
+        super().__init__()
+        self._on_best = on_best
+
+    def on_solution_callback(self) -> None:
+        self._on_best(round(self.objective_value))
+
+
 def _solve_whole(
-    instance: BenchmarkInstance, params: BenchmarkSolveParams, seconds: float
+    instance: BenchmarkInstance,
+    params: BenchmarkSolveParams,
+    seconds: float,
+    on_best: Callable[[int], None] | None = None,
 ) -> BenchmarkSolveResult:
     model = cp_model.CpModel()
     x: dict[tuple[str, int, str], cp_model.IntVar] = {}
@@ -388,7 +402,7 @@ def _solve_whole(
     solver.parameters.max_time_in_seconds = max(0.1, seconds)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
-    status = solver.solve(model)
+    status = solver.solve(model, _Reporter(on_best) if on_best else None)
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     roster: Roster = {e.id: {} for e in instance.employees}
     if found:
@@ -444,9 +458,11 @@ def _improve(
     params: BenchmarkSolveParams,
     deadline: float,
     clock: Callable[[], float],
+    on_best: Callable[[int], None] | None = None,
 ) -> tuple[Roster, int, int, bool]:
     """Large neighbourhood search from a feasible ``roster`` until ``deadline``: (roster, cost, moves,
-    proven), proven when a neighbourhood was the whole instance and CP-SAT proved it optimal.
+    proven), proven when a neighbourhood was the whole instance and CP-SAT proved it optimal;
+    ``on_best`` is told each lower cost.
 
     First a sweep of windows from the first day to the last, then at random: neighbourhoods of the cells
     where the roster and the LP relaxation disagree (when the LP was solved; as often as they have lately
@@ -517,6 +533,8 @@ def _improve(
         trial_cost = cost - index.cost_in(roster, staffed, free) + index.cost_in(trial, trial_staffed, free)
         if sweep is None:
             success[guided] += SUCCESS_DECAY * ((trial_cost < cost) - success[guided])
+        if trial_cost < cost and on_best:
+            on_best(trial_cost)
         if trial_cost <= cost:
             moves += trial_cost < cost
             roster, cost, staffed = trial, trial_cost, trial_staffed
@@ -623,16 +641,21 @@ def solve_benchmark(
     instance: BenchmarkInstance,
     params: BenchmarkSolveParams,
     clock: Callable[[], float] = time.perf_counter,
+    on_best: Callable[[int], None] | None = None,
 ) -> BenchmarkSolveResult:
-    """Solve within the time limit (``clock`` measures it); return the best roster found."""
+    """Solve within the time limit (``clock`` measures it); return the best roster found. ``on_best``
+    is told the cost of each better roster as it is found (the whole model's own objective value, the
+    search's roster cost), for a progress display."""
     began = clock()
     if _count_vars(instance) > params.full_model_up_to:
         start = first_roster(
             instance, 0.25 * params.time_limit_s, params.workers, params.seed, cover=True, clock=clock
         )
         if start is not None:
+            if on_best:
+                on_best(roster_cost(instance, start))
             deadline = began + params.time_limit_s
-            roster, cost, moves, proven = _improve(instance, start, params, deadline, clock)
+            roster, cost, moves, proven = _improve(instance, start, params, deadline, clock, on_best)
             return BenchmarkSolveResult(
                 roster,
                 cost,
@@ -642,4 +665,4 @@ def solve_benchmark(
                 f"neighbourhood search ({moves} improving moves)",
             )
     # a small instance, or no first roster: the whole model finds one or proves there is none
-    return _solve_whole(instance, params, params.time_limit_s - (clock() - began))
+    return _solve_whole(instance, params, params.time_limit_s - (clock() - began), on_best)

@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from hjemme.errors import InputError
@@ -80,8 +81,10 @@ def run_rota_bench(
     best_known: dict[str, BestKnown] | None = None,
     clock: Callable[[], float] = time.perf_counter,
     progress: Callable[[str], None] | None = None,
+    on_best: Callable[[str, int], None] | None = None,
 ) -> list[RotaBenchRow]:
-    """Solve every instance in ``directory``; rosters go to ``out`` (``<name>.roster.xml``) if given."""
+    """Solve every instance in ``directory``; rosters go to ``out`` (``<name>.roster.xml``) if given.
+    ``on_best`` is told (instance, cost) each time a better roster is found."""
     table = BEST_KNOWN if best_known is None else best_known
     # every file read before any is solved: a bad one is named at once, not after hours of solving
     loaded = [(path, text, read_instance(text, path.stem)) for path, text in _texts(directory)]
@@ -90,7 +93,7 @@ def run_rota_bench(
         if progress:
             progress(f"{path.stem}: {len(instance.employees)} staff × {instance.horizon_days} days …")
         began = clock()
-        result = solve_benchmark(instance, params)
+        result = solve_benchmark(instance, params, on_best=partial(on_best, path.stem) if on_best else None)
         seconds = clock() - began
         xml = roster_to_xml(path.with_suffix(".ros").name, result.roster)
         if out is not None:
