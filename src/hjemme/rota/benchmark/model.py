@@ -41,6 +41,7 @@ from hjemme.rota.benchmark.instance import BenchmarkInstance, Cover, Employee, S
 
 FULL_MODEL_UP_TO = 4_000  # Boolean variables; above, large neighbourhood search (measured crossover)
 NEIGHBOURHOOD_SECONDS = 1.0  # at most, per neighbourhood of the search (measured against 0.5–3 s)
+FIRST_ROSTER_SHARE = 0.25  # of the time limit, at most, for the first roster of the search
 # After the sweep, this share of neighbourhoods frees a few employees over a long window instead of
 # everyone over a short one: totals, per-type maxima and weekends span the horizon, so work can only
 # move between distant weeks of the same person this way (measured, docs/rota.md).
@@ -515,6 +516,9 @@ def _improve(
         solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = params.workers
         solver.parameters.random_seed = rng.randrange(1 << 30)
+        # one round of presolve: a neighbourhood is small and proved optimal in under a second, and
+        # further rounds cost more than they save (measured on captured neighbourhoods, docs/rota.md)
+        solver.parameters.max_presolve_iterations = 1
         status = solver.solve(model)
         if status == cp_model.OPTIMAL and solver.wall_time < limit / 3:
             target = min(40_000.0, target * 1.25)
@@ -649,7 +653,7 @@ def solve_benchmark(
     began = clock()
     if _count_vars(instance) > params.full_model_up_to:
         start = first_roster(
-            instance, 0.25 * params.time_limit_s, params.workers, params.seed, cover=True, clock=clock
+            instance, FIRST_ROSTER_SHARE * params.time_limit_s, params.workers, params.seed, cover=True, clock=clock
         )
         if start is not None:
             if on_best:
