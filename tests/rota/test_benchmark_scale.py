@@ -27,6 +27,7 @@ from hjemme.rota.benchmark.model import (
     solve_benchmark,
     staffing,
 )
+from hjemme.rota.benchmark.planted import plant_cover
 from hjemme.rota.benchmark.roster_xml import roster_to_xml
 from tests.rota.test_benchmark_model import instances
 
@@ -240,6 +241,41 @@ def test_bench_rota_generate_writes_instances_the_bench_solves(tmp_path: Path):
     for row in rows:
         cells = [c.strip() for c in row.split("|")]
         assert cells[6] == "–" and cells[8].endswith("%")  # best known, gap to bound
+
+
+def test_a_planted_cover_is_met_by_a_roster_as_cheap_as_the_planted_one():
+    """Planting replaces the cover by a rule-keeping roster's staffing and nothing else: the solver
+    finds a roster that breaks no hard rule and costs at most the planted roster's cost, which is an
+    upper bound on the optimum."""
+    text = generate_published_sizes([3])["Gen3"]
+    planted, cost = plant_cover(text, "Planted3")
+    original, new = read_instance(text), read_instance(planted)
+    assert [c.requirement for c in new.cover] != [c.requirement for c in original.cover]
+    assert new.employees == original.employees and new.on_requests == original.on_requests
+    result = solve_benchmark(new, BenchmarkSolveParams(time_limit_s=10, workers=2))
+    score = rescore(planted, result.roster)
+    assert score.feasible, score.breaches[:5]
+    assert score.objective <= cost
+
+
+def test_bench_rota_generate_planted_writes_their_costs_for_the_bench_gap(tmp_path: Path):
+    """``--planted`` writes Planted<N>.txt and planted.csv; with that file as ``--best-known``, ``bench
+    rota`` shows each instance's gap to its planted roster, at most zero."""
+    runner = CliRunner()
+    args = ["bench", "rota-generate", "--out", str(tmp_path), "--sizes", "2,3", "--planted"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Planted2.txt", "Planted3.txt", "planted.csv"]
+    report = tmp_path / "bench.md"
+    args = ["bench", "rota", "--instances", str(tmp_path), "--time-limit", "10", "--workers", "2"]
+    result = runner.invoke(app, [*args, "--report", str(report), "--best-known", str(tmp_path / "planted.csv")])
+    assert result.exit_code == 0, result.output
+    rows = [line for line in report.read_text().splitlines() if line.startswith("| Planted")]
+    assert len(rows) == 2
+    for row in rows:
+        cells = [c.strip() for c in row.split("|")]
+        objective, known, gap = int(cells[3]), int(cells[6]), float(cells[7].removesuffix(" %"))
+        assert objective <= known and gap <= 0
 
 
 def test_bench_rota_generate_refuses_an_unknown_instance_number(tmp_path: Path):

@@ -27,6 +27,7 @@ from hjemme.errors import InputError
 from hjemme.rota.benchmark.best_known import read_best_known
 from hjemme.rota.benchmark.generate import PUBLISHED_SIZES, generate_published_sizes
 from hjemme.rota.benchmark.model import BenchmarkSolveParams
+from hjemme.rota.benchmark.planted import plant_cover
 from hjemme.rota.benchmark.run import markdown_table, run_rota_bench
 from hjemme.rota.problem import RotaParams
 
@@ -36,7 +37,9 @@ METHOD = (
     "gap to the best known value (* = proven optimal). Targets (issue 17): optimum on 1–8 within 60 s, "
     "≤ 2 % on 9–12 at 60 s, ≤ 5 % on 13–24 at 10 min. Gen<N> rows are generated instances at "
     "published instance N's size (`hjemme bench rota-generate`), not the published ones: no best known, "
-    "so the gap shown is to CP-SAT's lower bound where the whole model gives one."
+    "so the gap shown is to CP-SAT's lower bound where the whole model gives one. Planted<N> rows "
+    "(`rota-generate --planted`) have a cover a known roster meets; their best known is that roster's "
+    "cost, an upper bound on the optimum (a negative gap: the solver beat it)."
 )
 
 
@@ -155,6 +158,12 @@ def bench_rota_generate_command(
     out: Path = typer.Option(..., "--out", help="Directory to write Gen<N>.txt files into."),
     sizes: str = typer.Option("2,8,12,13,20,24", "--sizes", help="Published instance numbers (1–24)."),
     seed: int = typer.Option(0, "--seed"),
+    planted: bool = typer.Option(
+        False,
+        "--planted",
+        help="Cover met exactly by a known roster: writes Planted<N>.txt and planted.csv (that roster's "
+        "cost per instance, for bench rota --best-known).",
+    ),
 ) -> None:
     """Write synthetic instances in the benchmark's text format at the published instances' sizes."""
     try:
@@ -163,10 +172,21 @@ def bench_rota_generate_command(
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--sizes") from None
     out.mkdir(parents=True, exist_ok=True)
+    costs = []
     for name, text in texts.items():
-        (out / f"{name}.txt").write_text(text, encoding="utf-8")
         staff, days, shifts = PUBLISHED_SIZES[int(name.removeprefix("Gen"))]
-        typer.echo(f"{out / name}.txt: {staff} staff × {days} days × {shifts} shift types (generated)")
+        kind = "generated"
+        if planted:
+            name = name.replace("Gen", "Planted")
+            text, cost = plant_cover(text, name, seed=seed)
+            costs.append(f"{name},{cost}")
+            kind = f"generated, cover planted: a roster costing {cost} meets it"
+        (out / f"{name}.txt").write_text(text, encoding="utf-8")
+        typer.echo(f"{out / name}.txt: {staff} staff × {days} days × {shifts} shift types ({kind})")
+    if planted:
+        header = "# the planted roster's cost per instance: an upper bound on its optimum"
+        (out / "planted.csv").write_text("\n".join([header, *costs]) + "\n", encoding="utf-8")
+        typer.echo(f"{out / 'planted.csv'}: pass it to hjemme bench rota --best-known")
 
 
 def bench_rota_teams_command(

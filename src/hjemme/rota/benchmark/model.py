@@ -652,9 +652,8 @@ def solve_benchmark(
     search's roster cost), for a progress display."""
     began = clock()
     if _count_vars(instance) > params.full_model_up_to:
-        start = first_roster(
-            instance, FIRST_ROSTER_SHARE * params.time_limit_s, params.workers, params.seed, cover=True, clock=clock
-        )
+        seconds = FIRST_ROSTER_SHARE * params.time_limit_s
+        start = first_roster(instance, seconds, params.workers, params.seed, cover=True, clock=clock)
         if start is not None:
             if on_best:
                 on_best(roster_cost(instance, start))
