@@ -155,7 +155,7 @@ def bench_rota_command(
 
 
 def bench_rota_generate_command(
-    out: Path = typer.Option(..., "--out", help="Directory to write Gen<N>.txt files into."),
+    out: Path = typer.Option(..., "--out", help="Directory to write Gen<N>.txt (or Planted<N>.txt) into."),
     sizes: str = typer.Option("2,8,12,13,20,24", "--sizes", help="Published instance numbers (1–24)."),
     seed: int = typer.Option(0, "--seed"),
     planted: bool = typer.Option(
@@ -178,6 +178,7 @@ def bench_rota_generate_command(
         kind = "generated"
         if planted:
             name = name.replace("Gen", "Planted")
+            typer.echo(f"{name}: finding a roster to plant (about 90 s at instance 24's size) …")
             text, cost = plant_cover(text, name, seed=seed)
             costs.append(f"{name},{cost}")
             kind = f"generated, cover planted: a roster costing {cost} meets it"
