@@ -8,9 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hjemme.rota.benchmark import model
 from hjemme.rota.benchmark.evaluate import read_roster_xml, score_roster
 from hjemme.rota.benchmark.instance import read_instance
-from hjemme.rota.benchmark.model import BenchmarkSolveParams, solve_benchmark
+from hjemme.rota.benchmark.model import BenchmarkSolveParams, _lp_relaxation, solve_benchmark
 from hjemme.rota.benchmark.roster_xml import roster_to_xml
 from tests.rota.benchmark_text import tiny_instance
 
@@ -86,3 +87,30 @@ def test_model_and_evaluator_agree_on_random_instances(text):
     score = rescore(text, result.roster)
     assert score.feasible, score.breaches
     assert score.objective == result.objective
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_the_lp_bound_is_never_above_a_proven_optimum(text):
+    """The LP relaxation's bound, which the neighbourhood search reports, is a true lower bound: on
+    random small instances it is at most the optimum the whole model proves."""
+    instance = read_instance(text)
+    result = solve_benchmark(instance, BenchmarkSolveParams(time_limit_s=5, workers=1))
+    relaxation = _lp_relaxation(instance, seconds=10)
+    if not result.optimal or relaxation is None:
+        return  # infeasible limits, or not proved in time: nothing to compare
+    assert relaxation.bound <= result.objective
+
+
+def test_the_search_says_optimal_when_its_roster_meets_the_lp_bound(monkeypatch):
+    """A request on a nurse's day off cannot be met (5) and the other can (0): the LP relaxation
+    proves 5, so the search, though no neighbourhood it solves is the whole instance, reports its
+    roster of 5 as proven optimal rather than merely feasible."""
+    monkeypatch.setattr(model, "FIRST_NEIGHBOURHOOD", 4.0)
+    monkeypatch.setattr(model, "LARGEST_NEIGHBOURHOOD", 4.0)  # two cells: never the whole fortnight
+    text = tiny_instance(horizon=14, days_off="A,3", on="A,3,D,5\nA,9,N,2")
+    params = BenchmarkSolveParams(time_limit_s=20, workers=1, full_model_up_to=0)
+    result = solve_benchmark(read_instance(text), params)
+    assert result.method.startswith("neighbourhood search")
+    assert result.objective == 5 == rescore(text, result.roster).objective
+    assert result.bound == 5 and result.optimal and result.status == "OPTIMAL"

@@ -29,6 +29,7 @@ from hjemme.rota.benchmark.model import (
 )
 from hjemme.rota.benchmark.planted import plant_cover
 from hjemme.rota.benchmark.roster_xml import roster_to_xml
+from hjemme.rota.benchmark.run import markdown_table, run_rota_bench
 from tests.rota.test_benchmark_model import instances
 
 INSTANCE1 = Path(__file__).parent / "data" / "Instance1.txt"
@@ -137,7 +138,7 @@ def test_the_lp_relaxation_keeps_one_shift_a_day_and_days_off():
     most one, days off and shift types an employee may not work have no value, and each value is in
     [0, 1]; on instance 1, whose cover asks for nearly every shift, it is mostly whole."""
     instance = read_instance(INSTANCE1.read_text(encoding="utf-8"))
-    lp = _lp_relaxation(instance, seconds=30)
+    lp = _lp_relaxation(instance, seconds=30).values
     assert lp is not None
     per_day: dict[tuple[str, int], float] = {}
     for (eid, day, sid), value in lp.items():
@@ -156,7 +157,7 @@ def test_an_lp_guided_neighbourhood_frees_the_cells_that_disagree_with_the_lp_th
     them and fills the rest with whole lines of other employees, so it is not the same each time."""
     instance = read_instance(INSTANCE1.read_text(encoding="utf-8"))
     horizon = instance.horizon_days
-    lp = _lp_relaxation(instance, seconds=30)
+    lp = _lp_relaxation(instance, seconds=30).values
     roster = first_roster(instance, seconds=5, workers=1)
     assert lp is not None and roster is not None
     lp_shift = {(e, d): s for (e, d, s), v in lp.items() if v > 1 - 1e-6}
@@ -276,6 +277,18 @@ def test_bench_rota_generate_planted_writes_their_costs_for_the_bench_gap(tmp_pa
         cells = [c.strip() for c in row.split("|")]
         objective, known, gap = int(cells[3]), int(cells[6]), float(cells[7].removesuffix(" %"))
         assert objective <= known and gap <= 0
+
+
+def test_the_search_reports_the_lp_bound_and_the_bench_its_gap(tmp_path: Path):
+    """Solved by the neighbourhood search, instance 1's row carries the LP relaxation's bound, at most
+    the proven optimum 607 and at most the roster's cost, and the table shows the gap to it."""
+    (tmp_path / "Instance1.txt").write_text(INSTANCE1.read_text(encoding="utf-8"), encoding="utf-8")
+    params = BenchmarkSolveParams(time_limit_s=6, workers=2, full_model_up_to=0)
+    [row] = run_rota_bench(tmp_path, params)
+    assert row.method.startswith("neighbourhood search") and row.objective is not None
+    assert row.bound is not None and row.bound <= 607 <= row.objective
+    cells = [c.strip() for c in markdown_table([row]).splitlines()[-1].split("|")]
+    assert cells[5] == f"{row.bound:.0f}" and cells[8] == f"{row.bound_gap_pct:.1f} %"
 
 
 def test_bench_rota_generate_refuses_an_unknown_instance_number(tmp_path: Path):

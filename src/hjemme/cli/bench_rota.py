@@ -37,7 +37,8 @@ METHOD = (
     "gap to the best known value (* = proven optimal). Targets (issue 17): optimum on 1–8 within 60 s, "
     "≤ 2 % on 9–12 at 60 s, ≤ 5 % on 13–24 at 10 min. Gen<N> rows are generated instances at "
     "published instance N's size (`hjemme bench rota-generate`), not the published ones: no best known, "
-    "so the gap shown is to CP-SAT's lower bound where the whole model gives one. Planted<N> rows "
+    "so the gap shown is to the lower bound where there is one (CP-SAT's for the whole model, the LP "
+    "relaxation's for the neighbourhood search when it was solved in time). Planted<N> rows "
     "(`rota-generate --planted`) have a cover a known roster meets; their best known is that roster's "
     "cost, an upper bound on the optimum (a negative gap: the solver beat it)."
 )

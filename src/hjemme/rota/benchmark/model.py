@@ -28,6 +28,7 @@ makes a feasible roster, whatever the cover.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import Counter
@@ -51,16 +52,23 @@ LONG_FEW = 3  # employees in such a neighbourhood
 # LP relaxation disagree: at first half, then as often as such neighbourhoods have lately improved the
 # roster against the others, kept between LP_SHARE_AT_LEAST and its complement, so it fades where the
 # LP misleads (measured, docs/rota.md: a large gain where the LP bound is tight). The LP gets at most
-# LP_SHARE of the search's time, and is not tried when it would not be solved in it: its time grows
-# with the square of the shift Booleans (measured on 2 cores: 4 s at instance 11's size, 35 s at 13's,
-# 172 s at 20's), so a 60-s search tries it up to about 6 700 of them, a 10-min one up to 21 000.
+# LP_SHARE of the search's time, and is not tried when it would not be solved in it: with HiGHS its
+# time, model built, grows with the shift Booleans to the power 1.5 (measured on 2 cores: 4–6 s at
+# instance 13's size, 12–18 s at 20's, 47 s at 22's, 375 s at 24's), so a 60-s search tries it up to
+# about 15 000 of them (instance 13's size), a 10-min one up to about 69 000 (instance 22's).
 LP_SHARE_AT_LEAST = 0.1
 SUCCESS_DECAY = 0.1  # weight of the newest neighbourhood in a kind's rate of success
 LP_SHARE = 0.15
-LP_SECONDS_PER_BOOLEAN_SQUARED = 2e-7
+LP_SECONDS_PER_BOOLEAN_TO_1_5 = 5e-6  # times the shift Booleans to the power 1.5
 LP_INTEGRAL = 1e-6  # an LP value this close to 0 or 1 counts as whole
+LP_TOLERANCE = 1e-6  # relative: the LP's objective less this is what its bound claims
 LINE_SECONDS_AT_LEAST = 0.05  # per line of the first roster, however little time is left
 RETRY_SECONDS_AT_LEAST = 2.0  # for a line's retry, which stops at the first line found
+# A neighbourhood's size in shift Booleans: it starts at FIRST_NEIGHBOURHOOD, grows while CP-SAT proves
+# each one optimal quickly and shrinks when it cannot, between the two limits.
+FIRST_NEIGHBOURHOOD = 2_500.0
+SMALLEST_NEIGHBOURHOOD = 300.0
+LARGEST_NEIGHBOURHOOD = 40_000.0
 
 Roster = dict[str, dict[int, str]]  # employee -> day -> shift id (a missing day is a day off)
 Line = Mapping[int, str]  # one employee's days -> shift id
@@ -82,7 +90,7 @@ class BenchmarkSolveParams:
 class BenchmarkSolveResult:
     roster: Roster
     objective: int | None  # the model's own value; the evaluator's is the one reported
-    bound: float | None  # CP-SAT's lower bound (whole model only; None from the neighbourhood search)
+    bound: float | None  # a lower bound: CP-SAT's (whole model) or the LP relaxation's (search), if solved
     optimal: bool
     status: str
     method: str = "whole model"
@@ -460,9 +468,10 @@ def _improve(
     deadline: float,
     clock: Callable[[], float],
     on_best: Callable[[int], None] | None = None,
-) -> tuple[Roster, int, int, bool]:
-    """Large neighbourhood search from a feasible ``roster`` until ``deadline``: (roster, cost, moves,
-    proven), proven when a neighbourhood was the whole instance and CP-SAT proved it optimal;
+) -> tuple[Roster, int, int, int | None]:
+    """Large neighbourhood search from a feasible ``roster`` until ``deadline``, or until it is proved
+    optimal: (roster, cost, moves, lower bound), the bound the LP relaxation's when it was solved, the
+    cost itself when a neighbourhood was the whole instance and CP-SAT proved it optimal, else None;
     ``on_best`` is told each lower cost.
 
     First a sweep of windows from the first day to the last, then at random: neighbourhoods of the cells
@@ -478,20 +487,21 @@ def _improve(
     per_cell = max(1.0, _count_vars(instance) / (len(instance.employees) * instance.horizon_days))
     lp = None
     lp_seconds = LP_SHARE * (deadline - clock())
-    if LP_SECONDS_PER_BOOLEAN_SQUARED * _count_vars(instance) ** 2 <= lp_seconds:
+    if LP_SECONDS_PER_BOOLEAN_TO_1_5 * _count_vars(instance) ** 1.5 <= lp_seconds:
         lp = _lp_relaxation(instance, lp_seconds)
+    bound = lp.bound if lp is not None else None
     # how often each kind of neighbourhood has improved the roster lately (LP-guided, the others)
     success = {True: 1.0, False: 1.0}
-    target = 2_500.0  # Boolean variables in a neighbourhood
+    target = FIRST_NEIGHBOURHOOD
     moves = 0
     sweep: int | None = 0
-    while (left := deadline - clock()) > 0.5:
+    while (left := deadline - clock()) > 0.5 and (bound is None or cost > bound):
         cells = int(target / per_cell)
         free: dict[str, set[int]] = {}
         share = min(1 - LP_SHARE_AT_LEAST, max(LP_SHARE_AT_LEAST, success[True] / sum(success.values())))
         guided = sweep is None and lp is not None and rng.random() < share
         if guided:
-            free = _lp_guided(instance, roster, lp, rng, cells)
+            free = _lp_guided(instance, roster, lp.values, rng, cells)
             guided = bool(free)
         if not free:
             few = LONG_FEW if sweep is None and rng.random() < LONG_SHARE else None
@@ -521,9 +531,9 @@ def _improve(
         solver.parameters.max_presolve_iterations = 1
         status = solver.solve(model)
         if status == cp_model.OPTIMAL and solver.wall_time < limit / 3:
-            target = min(40_000.0, target * 1.25)
+            target = min(LARGEST_NEIGHBOURHOOD, target * 1.25)
         elif status != cp_model.OPTIMAL:
-            target = max(300.0, target * 0.8)
+            target = max(SMALLEST_NEIGHBOURHOOD, target * 0.8)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         trial = dict(roster)
@@ -544,14 +554,22 @@ def _improve(
             roster, cost, staffed = trial, trial_cost, trial_staffed
         whole = sum(map(len, free.values())) == len(instance.employees) * instance.horizon_days
         if whole and status == cp_model.OPTIMAL and trial_cost == cost:
-            return roster, cost, moves, True
-    return roster, cost, moves, False
+            bound = cost
+    return roster, cost, moves, bound
 
 
-def _lp_relaxation(instance: BenchmarkInstance, seconds: float) -> dict[tuple[str, int, str], float] | None:
-    """Each shift Boolean's value in the LP relaxation of the whole model (GLOP), or None when it is
-    not solved within ``seconds``. Every constraint of the model is linear or a clause, so the
-    relaxation is the model read as an LP."""
+@dataclass(frozen=True, slots=True)
+class _Relaxation:
+    values: dict[tuple[str, int, str], float]  # each shift Boolean's value
+    bound: int  # its objective rounded up: a lower bound on every roster's cost
+
+
+def _lp_relaxation(instance: BenchmarkInstance, seconds: float) -> _Relaxation | None:
+    """The LP relaxation of the whole model, or None when it is not solved within ``seconds``. Every
+    constraint of the model is linear or a clause, so the relaxation is the model read as an LP.
+
+    Solved by HiGHS's interior point method with crossover (a vertex, as RINS wants): on these LPs
+    it was 4–14 times faster than GLOP's simplex (measured, docs/rota.md)."""
     model = cp_model.CpModel()
     x: dict[tuple[str, int, str], cp_model.IntVar] = {}
     for emp in instance.employees:
@@ -559,7 +577,9 @@ def _lp_relaxation(instance: BenchmarkInstance, seconds: float) -> dict[tuple[st
             x[emp.id, day, sid] = var
     model.minimize(_objective(model, instance, x))
     proto = model.proto
-    lp = pywraplp.Solver.CreateSolver("GLOP")
+    lp = pywraplp.Solver.CreateSolver("HIGHS_LP")
+    # (HiGHS's option file syntax; OR-Tools answers False for it even though the options apply)
+    lp.SetSolverSpecificParametersAsString("solver=ipm\noutput_flag=false")
     # list(...) first: the proto's repeated fields answer a negative index with 0, not the last item
     bounds = [list(var.domain) for var in proto.variables]
     v = [lp.NumVar(float(b[0]), float(b[-1]), "") for b in bounds]
@@ -585,7 +605,13 @@ def _lp_relaxation(instance: BenchmarkInstance, seconds: float) -> dict[tuple[st
     lp.SetTimeLimit(max(1, int(seconds * 1000)))
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
-    return {key: v[var.index].solution_value() for key, var in x.items()}
+    # every cost is whole, so the optimum is at least the LP's value rounded up (less the solver's
+    # tolerance, so that rounding never claims more than the LP proves)
+    value = lp.Objective().Value()
+    return _Relaxation(
+        {key: v[var.index].solution_value() for key, var in x.items()},
+        math.ceil(value - LP_TOLERANCE * max(1.0, abs(value))),
+    )
 
 
 def _lp_guided(
@@ -658,11 +684,12 @@ def solve_benchmark(
             if on_best:
                 on_best(roster_cost(instance, start))
             deadline = began + params.time_limit_s
-            roster, cost, moves, proven = _improve(instance, start, params, deadline, clock, on_best)
+            roster, cost, moves, bound = _improve(instance, start, params, deadline, clock, on_best)
+            proven = bound is not None and cost <= bound
             return BenchmarkSolveResult(
                 roster,
                 cost,
-                float(cost) if proven else None,
+                None if bound is None else float(bound),
                 proven,
                 "OPTIMAL" if proven else "FEASIBLE",
                 f"neighbourhood search ({moves} improving moves)",

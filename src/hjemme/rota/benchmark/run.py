@@ -29,7 +29,7 @@ class RotaBenchRow:
     shift_types: int
     objective: int | None  # the evaluator's; None when the roster breaks a hard rule or none was found
     model_objective: int | None
-    bound: float | None  # CP-SAT's lower bound; None when the neighbourhood search solved it
+    bound: float | None  # a lower bound: CP-SAT's (whole model) or the LP relaxation's (search), if any
     best_known: BestKnown | None
     seconds: float
     status: str
@@ -44,7 +44,7 @@ class RotaBenchRow:
 
     @property
     def bound_gap_pct(self) -> float | None:
-        """How far the objective may be from the optimum, by CP-SAT's own lower bound."""
+        """How far the objective may be from the optimum, by the solver's lower bound."""
         if self.objective is None or self.bound is None or self.objective == 0:
             return None
         return 100.0 * (self.objective - self.bound) / self.objective
