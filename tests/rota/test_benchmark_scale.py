@@ -291,6 +291,32 @@ def test_the_search_reports_the_lp_bound_and_the_bench_its_gap(tmp_path: Path):
     assert cells[5] == f"{row.bound:.0f}" and cells[8] == f"{row.bound_gap_pct:.1f} %"
 
 
+def test_bench_rota_generate_shift_minutes_evens_out_the_lengths_and_nothing_else(tmp_path: Path):
+    """``--shift-minutes 480`` writes the same instance with every shift 480 minutes long, as in the
+    published instances 1 and 2: the same staff, days off, requests, forbidden successors and cover;
+    a length no shift can have is refused."""
+    runner = CliRunner()
+    for folder, extra in (("mixed", []), ("even", ["--shift-minutes", "480"])):
+        args = ["bench", "rota-generate", "--out", str(tmp_path / folder), "--sizes", "11", *extra]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    mixed = read_instance((tmp_path / "mixed" / "Gen11.txt").read_text(encoding="utf-8"))
+    even = read_instance((tmp_path / "even" / "Gen11.txt").read_text(encoding="utf-8"))
+    assert any(s.minutes != 480 for s in mixed.shifts) and all(s.minutes == 480 for s in even.shifts)
+    rest_rules = [(s.id, s.not_followed_by) for s in mixed.shifts]
+    assert [(s.id, s.not_followed_by) for s in even.shifts] == rest_rules
+    assert (even.employees, even.days_off, even.on_requests, even.off_requests, even.cover) == (
+        mixed.employees,
+        mixed.days_off,
+        mixed.on_requests,
+        mixed.off_requests,
+        mixed.cover,
+    )
+    args = ["bench", "rota-generate", "--out", str(tmp_path / "bad"), "--sizes", "11"]
+    result = runner.invoke(app, [*args, "--shift-minutes", "30"])
+    assert result.exit_code == 2 and not (tmp_path / "bad").exists()
+
+
 def test_bench_rota_generate_refuses_an_unknown_instance_number(tmp_path: Path):
     """Only published instance numbers 1–24 can be generated (exit 2, the reason named)."""
     result = CliRunner().invoke(app, ["bench", "rota-generate", "--out", str(tmp_path), "--sizes", "25"])

@@ -165,24 +165,31 @@ def bench_rota_generate_command(
         help="Cover met exactly by a known roster: writes Planted<N>.txt and planted.csv (that roster's "
         "cost per instance, for bench rota --best-known).",
     ),
+    shift_minutes: int | None = typer.Option(
+        None,
+        "--shift-minutes",
+        min=60,
+        max=24 * 60,
+        help="Every shift this long (480 as in published instances 1 and 2); all else as generated.",
+    ),
 ) -> None:
     """Write synthetic instances in the benchmark's text format at the published instances' sizes."""
     try:
         numbers = [int(part) for part in sizes.split(",") if part.strip()]
-        texts = generate_published_sizes(numbers, seed=seed)
+        texts = generate_published_sizes(numbers, seed=seed, shift_minutes=shift_minutes)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--sizes") from None
     out.mkdir(parents=True, exist_ok=True)
     costs = []
     for name, text in texts.items():
         staff, days, shifts = PUBLISHED_SIZES[int(name.removeprefix("Gen"))]
-        kind = "generated"
+        kind = "generated" if shift_minutes is None else f"generated, every shift {shift_minutes} min"
         if planted:
             name = name.replace("Gen", "Planted")
             typer.echo(f"{name}: finding a roster to plant (about 90 s at instance 24's size) …")
             text, cost = plant_cover(text, name, seed=seed)
             costs.append(f"{name},{cost}")
-            kind = f"generated, cover planted: a roster costing {cost} meets it"
+            kind += f", cover planted: a roster costing {cost} meets it"
         (out / f"{name}.txt").write_text(text, encoding="utf-8")
         typer.echo(f"{out / name}.txt: {staff} staff × {days} days × {shifts} shift types ({kind})")
     if planted:

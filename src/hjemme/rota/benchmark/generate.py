@@ -64,12 +64,26 @@ def _blocks(rng: random.Random, horizon: int, count: int, longest: int) -> list[
     return out
 
 
-def generate_instance(staff: int, days: int, shift_types: int, seed: int = 0, skills_above: int = 4) -> str:
+def generate_instance(
+    staff: int,
+    days: int,
+    shift_types: int,
+    seed: int = 0,
+    skills_above: int = 4,
+    shift_minutes: int | None = None,
+) -> str:
     """An instance of ``staff`` people over ``days`` days (a whole number of weeks, from a Monday)
     with ``shift_types`` shift types, in the benchmark's text format. With more than ``skills_above``
-    shift types each person may work only a few of them (skills); else nearly all."""
+    shift types each person may work only a few of them (skills); else nearly all.
+
+    ``shift_minutes`` makes every shift that long, as in published instances 1 and 2 (480), and changes
+    nothing else: forbidden successors, contracts and cover are those of the 8, 10 and 12 h lengths
+    drawn, so the instance is the same one with its lengths evened out (mixed lengths keep CP-SAT's
+    bound from closing, docs/rota.md)."""
     if staff < 1 or shift_types < 1 or days < 7 or days % 7:
         raise ValueError("staff and shift types at least 1; days a positive multiple of 7")
+    if shift_minutes is not None and not 60 <= shift_minutes <= 24 * 60:
+        raise ValueError("shift minutes from 60 to 1440")
     rng = random.Random(seed)
     weeks = days // 7
     ids = _shift_ids(shift_types)
@@ -84,7 +98,8 @@ def generate_instance(staff: int, days: int, shift_types: int, seed: int = 0, sk
     }
     lines = [
         "# Synthetic instance written by hjemme (rota/benchmark/generate.py); not a published one.",
-        f"# {staff} staff x {days} days x {shift_types} shift types, seed {seed}.",
+        f"# {staff} staff x {days} days x {shift_types} shift types, seed {seed}"
+        + (f", every shift {shift_minutes} min." if shift_minutes else "."),
         "SECTION_HORIZON",
         "# All instances start on a Monday",
         str(days),
@@ -92,7 +107,7 @@ def generate_instance(staff: int, days: int, shift_types: int, seed: int = 0, sk
         "SECTION_SHIFTS",
         "# ShiftID, Length in mins, Shifts which cannot follow this shift | separated",
     ]
-    lines += [f"{s},{length[s]},{'|'.join(banned[s])}" for s in ids]
+    lines += [f"{s},{shift_minutes or length[s]},{'|'.join(banned[s])}" for s in ids]
     lines += [
         "",
         "SECTION_STAFF",
@@ -159,12 +174,16 @@ def generate_instance(staff: int, days: int, shift_types: int, seed: int = 0, sk
     return "\n".join(lines) + "\n"
 
 
-def generate_published_sizes(numbers: list[int], seed: int = 0) -> dict[str, str]:
+def generate_published_sizes(
+    numbers: list[int], seed: int = 0, shift_minutes: int | None = None
+) -> dict[str, str]:
     """``Gen<N>`` -> text for each instance number, at that published instance's size."""
     out = {}
     for number in numbers:
         if number not in PUBLISHED_SIZES:
             raise ValueError(f"no published instance {number} (1–24)")
         staff, days, shifts = PUBLISHED_SIZES[number]
-        out[f"Gen{number}"] = generate_instance(staff, days, shifts, seed=seed + number)
+        out[f"Gen{number}"] = generate_instance(
+            staff, days, shifts, seed=seed + number, shift_minutes=shift_minutes
+        )
     return out

@@ -569,7 +569,7 @@ def _lp_relaxation(instance: BenchmarkInstance, seconds: float) -> _Relaxation |
     constraint of the model is linear or a clause, so the relaxation is the model read as an LP.
 
     Solved by HiGHS's interior point method with crossover (a vertex, as RINS wants): on these LPs
-    it was 4–14 times faster than GLOP's simplex (measured, docs/rota.md)."""
+    it was 3–11 times faster than GLOP's simplex (measured, docs/rota.md)."""
     model = cp_model.CpModel()
     x: dict[tuple[str, int, str], cp_model.IntVar] = {}
     for emp in instance.employees:
