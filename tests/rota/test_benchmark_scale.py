@@ -317,6 +317,18 @@ def test_bench_rota_generate_shift_minutes_evens_out_the_lengths_and_nothing_els
     assert result.exit_code == 2 and not (tmp_path / "bad").exists()
 
 
+def test_bench_rota_generate_planted_names_an_instance_no_roster_can_keep(tmp_path: Path):
+    """With hour-long shifts no roster of instance 2's size reaches its contracts' minimum minutes, so
+    there is no cover to plant: the command says so for that instance (exit 1, no traceback) and
+    writes neither its file nor a cost for it."""
+    args = ["bench", "rota-generate", "--out", str(tmp_path), "--sizes", "2", "--shift-minutes", "60"]
+    result = CliRunner().invoke(app, [*args, "--planted"])
+    assert result.exit_code == 1 and not isinstance(result.exception, ValueError)
+    assert "Planted2: no roster keeps every hard rule" in result.output
+    assert not (tmp_path / "Planted2.txt").exists()
+    assert "Planted2" not in (tmp_path / "planted.csv").read_text(encoding="utf-8")
+
+
 def test_bench_rota_generate_refuses_an_unknown_instance_number(tmp_path: Path):
     """Only published instance numbers 1–24 can be generated (exit 2, the reason named)."""
     result = CliRunner().invoke(app, ["bench", "rota-generate", "--out", str(tmp_path), "--sizes", "25"])

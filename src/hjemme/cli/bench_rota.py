@@ -181,13 +181,19 @@ def bench_rota_generate_command(
         raise typer.BadParameter(str(error), param_hint="--sizes") from None
     out.mkdir(parents=True, exist_ok=True)
     costs = []
+    unplanted = []
     for name, text in texts.items():
         staff, days, shifts = PUBLISHED_SIZES[int(name.removeprefix("Gen"))]
         kind = "generated" if shift_minutes is None else f"generated, every shift {shift_minutes} min"
         if planted:
             name = name.replace("Gen", "Planted")
             typer.echo(f"{name}: finding a roster to plant (about 90 s at instance 24's size) …")
-            text, cost = plant_cover(text, name, seed=seed)
+            try:
+                text, cost = plant_cover(text, name, seed=seed)
+            except ValueError as error:  # no roster keeps the rules (e.g. shifts too short for contracts)
+                typer.echo(f"{error}; {name}.txt not written", err=True)
+                unplanted.append(name)
+                continue
             costs.append(f"{name},{cost}")
             kind += f", cover planted: a roster costing {cost} meets it"
         (out / f"{name}.txt").write_text(text, encoding="utf-8")
@@ -196,6 +202,8 @@ def bench_rota_generate_command(
         header = "# the planted roster's cost per instance: an upper bound on its optimum"
         (out / "planted.csv").write_text("\n".join([header, *costs]) + "\n", encoding="utf-8")
         typer.echo(f"{out / 'planted.csv'}: pass it to hjemme bench rota --best-known")
+    if unplanted:
+        raise typer.Exit(1)
 
 
 def bench_rota_teams_command(
