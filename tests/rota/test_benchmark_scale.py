@@ -151,6 +151,27 @@ def test_the_lp_relaxation_keeps_one_shift_a_day_and_days_off():
     assert whole > len(lp) / 2
 
 
+def test_the_lp_relaxation_keeps_forbidden_successions():
+    """A shift and a shift that may not follow it the next day add up to at most one in the LP
+    relaxation (the model states it as a clause of negated literals), as do each employee-day's
+    shifts; a generated instance with forbidden successors has such pairs."""
+    instance = read_instance(generate_instance(12, 21, 4, seed=2))
+    lp = _lp_relaxation(instance, seconds=30).values
+    successions = [
+        lp[eid, day, shift.id] + lp[eid, day + 1, after]
+        for (eid, day, sid) in lp
+        for shift in instance.shifts
+        if shift.id == sid
+        for after in shift.not_followed_by
+        if (eid, day + 1, after) in lp
+    ]
+    assert successions and max(successions) <= 1 + 1e-9
+    per_day: dict[tuple[str, int], float] = {}
+    for (eid, day, _), value in lp.items():
+        per_day[eid, day] = per_day.get((eid, day), 0.0) + value
+    assert max(per_day.values()) <= 1 + 1e-9
+
+
 def test_an_lp_guided_neighbourhood_frees_the_cells_that_disagree_with_the_lp_then_whole_lines():
     """The LP-guided neighbourhood frees cells where the roster is not what the LP relaxation has (a
     fractional shift, another shift or rest), as many as asked; when they are fewer, it frees all of
