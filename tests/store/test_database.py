@@ -43,6 +43,25 @@ def test_sqlite_creates_its_directory_and_enforces_foreign_keys(tmp_path) -> Non
         engine.dispose()
 
 
+def test_sqlite_connections_go_back_to_the_pool_and_are_reused(tmp_path) -> None:
+    """A connection handed back is reset cleanly and reused: the write queue's reset listener has the
+    signature SQLAlchemy expects (with the old one every check-in warned, and where warnings are errors
+    the pool threw the connection away)."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'hjemme.db'}")
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE t (x INTEGER)"))
+            first = connection.connection.driver_connection
+        with engine.connect() as connection:
+            connection.execute(text("INSERT INTO t VALUES (1)"))  # takes the write queue's lock
+        with engine.begin() as connection:  # the rolled-back writer released it: this does not wait
+            connection.execute(text("INSERT INTO t VALUES (2)"))
+            assert connection.connection.driver_connection is first
+            assert connection.execute(text("SELECT x FROM t")).scalars().all() == [2]
+    finally:
+        engine.dispose()
+
+
 def test_upgrade_downgrade_upgrade(blank_engine: Engine) -> None:
     """Migrations create every foundation table, drop them all again, and re-create them."""
     upgrade(blank_engine)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
+from playwright.sync_api import Error as PlaywrightError
 
 from hjemme.api.app import create_app
 from hjemme.domain.security import Role
@@ -100,5 +101,18 @@ def log_in(browser, url: str, role: Role, *, phone: bool = False):
 
 
 def shot(page, name: str) -> None:
+    """A full-page screenshot for people to look at; asserts nothing about the page.
+
+    Chromium's compositor now and then answers "Unable to capture screenshot" on a loaded machine (CI
+    met it once on a page that rendered, and it passed on its own here), so one failed capture is
+    tried again after a moment.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    path = str(SCREENSHOTS / f"{name}.png")
+    try:
+        page.screenshot(path=path, full_page=True)
+    except PlaywrightError as error:
+        if "Unable to capture screenshot" not in str(error):
+            raise
+        page.wait_for_timeout(500)
+        page.screenshot(path=path, full_page=True)
