@@ -81,3 +81,28 @@ def test_a_changed_cell_comes_back_where_the_planner_was(site, browser):
         assert box and 0 <= box["x"] < view["width"] and 0 <= box["y"] < view["height"]
     finally:
         context.close()
+
+
+def test_the_shift_times_fit_a_phone(site, browser):
+    """On a phone the teams' shift times are a card per team, no wider than the screen, each pair of
+    time fields under its shift's name and default; a time changed there is saved (and put back, as
+    the module's other tests plan with the default times)."""
+    context, page = log_in(browser, site, Role.COORDINATOR, phone=True)
+    try:
+        page.goto("/rota?lang=en")
+        assert page.locator(".team-shifts").evaluate("e => e.scrollWidth") <= 390
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        first = page.locator(".team-shifts tbody tr").first.locator("td").first
+        label = first.evaluate("e => getComputedStyle(e, '::before').content")
+        assert label == '"Day (default 07:30–15:30)"', label
+        start = page.get_by_label("Haematology, day: start", exact=True)
+        field, heading = start.bounding_box(), first.bounding_box()
+        assert field and heading and field["y"] > heading["y"] and field["x"] + field["width"] <= 390
+        shot(page, "phone_coordinator_rota_shift_times")
+        for time in ("07:00", "07:30"):
+            page.get_by_label("Haematology, day: start", exact=True).fill(time)
+            page.locator(".team-shifts").get_by_role("button", name="Save").click()
+            page.wait_for_url(re.compile(r".*note=shifts.*"))
+            assert page.get_by_label("Haematology, day: start", exact=True).input_value() == time
+    finally:
+        context.close()

@@ -42,6 +42,11 @@ from hjemme.rota.benchmark.instance import BenchmarkInstance, Cover, Employee, S
 
 FULL_MODEL_UP_TO = 4_000  # Boolean variables; above, large neighbourhood search (measured crossover)
 NEIGHBOURHOOD_SECONDS = 1.0  # at most, per neighbourhood of the search (measured against 0.5–3 s)
+# Above this many shift Booleans (instances 23 and 24's sizes) the search is limited by how many
+# neighbourhoods 2 cores solve in 10 minutes, and a shorter limit, which also keeps the neighbourhoods
+# smaller, ends lower (measured, docs/rota.md); below it 1 s did better than 0.5 s.
+LARGE_INSTANCE_BOOLEANS = 100_000
+LARGE_NEIGHBOURHOOD_SECONDS = 0.5
 FIRST_ROSTER_SHARE = 0.25  # of the time limit, at most, for the first roster of the search
 # After the sweep, this share of neighbourhoods frees a few employees over a long window instead of
 # everyone over a short one: totals, per-type maxima and weekends span the horizon, so work can only
@@ -484,10 +489,13 @@ def _improve(
     index = _TermIndex.of(instance)
     cost = roster_cost(instance, roster)
     staffed = staffing(roster)
-    per_cell = max(1.0, _count_vars(instance) / (len(instance.employees) * instance.horizon_days))
+    booleans = _count_vars(instance)
+    per_cell = max(1.0, booleans / (len(instance.employees) * instance.horizon_days))
+    large = booleans > LARGE_INSTANCE_BOOLEANS
+    per_neighbourhood = LARGE_NEIGHBOURHOOD_SECONDS if large else NEIGHBOURHOOD_SECONDS
     lp = None
     lp_seconds = LP_SHARE * (deadline - clock())
-    if LP_SECONDS_PER_BOOLEAN_TO_1_5 * _count_vars(instance) ** 1.5 <= lp_seconds:
+    if LP_SECONDS_PER_BOOLEAN_TO_1_5 * booleans**1.5 <= lp_seconds:
         lp = _lp_relaxation(instance, lp_seconds)
     bound = lp.bound if lp is not None else None
     # how often each kind of neighbourhood has improved the roster lately (LP-guided, the others)
@@ -522,7 +530,7 @@ def _improve(
         for (eid, day, sid), var in x.items():
             model.add_hint(var, roster[eid].get(day) == sid)
         solver = cp_model.CpSolver()
-        limit = min(left, NEIGHBOURHOOD_SECONDS)
+        limit = min(left, per_neighbourhood)
         solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = params.workers
         solver.parameters.random_seed = rng.randrange(1 << 30)
