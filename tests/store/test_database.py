@@ -54,7 +54,7 @@ def test_sqlite_connections_go_back_to_the_pool_and_are_reused(tmp_path) -> None
             first = connection.connection.driver_connection
         with engine.connect() as connection:
             connection.execute(text("INSERT INTO t VALUES (1)"))  # takes the write queue's lock
-        with engine.begin() as connection:  # the rolled-back writer released it: this does not wait
+        with engine.begin() as connection:  # the writer that rolled back released it
             connection.execute(text("INSERT INTO t VALUES (2)"))
             assert connection.connection.driver_connection is first
             assert connection.execute(text("SELECT x FROM t")).scalars().all() == [2]

@@ -44,7 +44,7 @@ FULL_MODEL_UP_TO = 4_000  # Boolean variables; above, large neighbourhood search
 NEIGHBOURHOOD_SECONDS = 1.0  # at most, per neighbourhood of the search (measured against 0.5–3 s)
 # Above this many shift Booleans (instances 23 and 24's sizes) the search is limited by how many
 # neighbourhoods 2 cores solve in 10 minutes, and a shorter limit, which also keeps the neighbourhoods
-# smaller, ends lower (measured, docs/rota.md); below it 1 s did better than 0.5 s.
+# smaller, ends lower (measured, docs/rota.md); on smaller instances, at 60 s, 1 s did better.
 LARGE_INSTANCE_BOOLEANS = 100_000
 LARGE_NEIGHBOURHOOD_SECONDS = 0.5
 FIRST_ROSTER_SHARE = 0.25  # of the time limit, at most, for the first roster of the search
